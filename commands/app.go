@@ -1,0 +1,159 @@
+// Package commands defines skiff's command line: urfave/cli/v2 commands that
+// turn flags into an Options struct, make one library call and print the
+// result. Only this package (and main) talks to the terminal.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/version"
+)
+
+// Run is skiff's CLI entry point: it runs the command in args (args[0] is
+// the program name, which decides whether skiff calls itself docker) and
+// returns the process exit code.
+func Run(ctx context.Context, args []string) int {
+	app := NewApp(appName(args[0]))
+	err := app.RunContext(ctx, normalizeArgs(app, args))
+	return report(app.ErrWriter, app.Name, err)
+}
+
+// appName is the name skiff answers to: "docker" when started through a
+// symlink of that name, else "skiff".
+func appName(argv0 string) string {
+	if strings.HasPrefix(filepath.Base(argv0), "docker") {
+		return "docker"
+	}
+	return "skiff"
+}
+
+// NewApp builds the whole command tree afresh (tests build their own).
+func NewApp(name string) *cli.App {
+	app := &cli.App{
+		Name:                      name,
+		Usage:                     "run containers without a daemon, rootless or as root",
+		Version:                   version.Version,
+		Flags:                     globalFlags(),
+		Commands:                  topCommands(),
+		UseShortOptionHandling:    true,
+		DisableSliceFlagSeparator: true,
+		HideHelpCommand:           false,
+		EnableBashCompletion:      true,
+		Before:                    setupGlobals,
+		After:                     teardownGlobals,
+		ExitErrHandler:            func(*cli.Context, error) {},
+		Writer:                    os.Stdout,
+		ErrWriter:                 os.Stderr,
+		OnUsageError:              usageError,
+		Action:                    unknownSubcommand,
+	}
+	cli.VersionPrinter = func(c *cli.Context) {
+		fmt.Fprintf(c.App.Writer, "%s version %s, build %s\n", c.App.Name, version.Version, version.GitCommit())
+	}
+	walk(app.Commands, func(cmd *cli.Command) {
+		if cmd.OnUsageError == nil {
+			cmd.OnUsageError = usageError
+		}
+		if cmd.Subcommands != nil && cmd.Action == nil {
+			cmd.Action = unknownSubcommand
+		}
+	})
+	return app
+}
+
+func walk(cmds []*cli.Command, fn func(*cli.Command)) {
+	for _, c := range cmds {
+		fn(c)
+		walk(c.Subcommands, fn)
+	}
+}
+
+// usageError turns a flag parsing error into one line, in docker's words,
+// that points at --help.
+func usageError(c *cli.Context, err error, _ bool) error {
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		msg = "unknown flag: -" + strings.TrimLeft(f, "-")
+		if len(strings.TrimLeft(f, "-")) > 1 {
+			msg = "unknown flag: --" + strings.TrimLeft(f, "-")
+		}
+	}
+	return errdefs.Invalid("%s (see '%s --help')", msg, commandPath(c))
+}
+
+// unknownSubcommand is the action of a group command: without a known
+// subcommand it shows help (no args) or refuses the word.
+func unknownSubcommand(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return cli.ShowSubcommandHelp(c)
+	}
+	return errdefs.Invalid("unknown command %q for %q (see '%s --help')", c.Args().First(), commandPath(c), commandPath(c))
+}
+
+func commandPath(c *cli.Context) string {
+	parts := []string{}
+	for _, cc := range c.Lineage() {
+		if cc.Command != nil && cc.Command.Name != "" {
+			parts = append([]string{cc.Command.Name}, parts...)
+		}
+	}
+	return strings.Join(append([]string{c.App.Name}, parts...), " ")
+}
+
+// usageErr is for checks in an Action that need only the arguments.
+func usageErr(c *cli.Context, format string, args ...any) error {
+	return errdefs.Invalid("%q %s (see '%s --help')", commandPath(c), fmt.Sprintf(format, args...), commandPath(c))
+}
+
+// needArgs checks the number of positional arguments like docker does.
+func needArgs(c *cli.Context, min, max int) error {
+	n := c.NArg()
+	switch {
+	case min == max && n != min:
+		if min == 1 {
+			return usageErr(c, "requires exactly 1 argument")
+		}
+		return usageErr(c, "requires exactly %d arguments", min)
+	case n < min:
+		if min == 1 {
+			return usageErr(c, "requires at least 1 argument")
+		}
+		return usageErr(c, "requires at least %d arguments", min)
+	case max >= 0 && n > max:
+		if max == 0 {
+			return usageErr(c, "accepts no arguments")
+		}
+		return usageErr(c, "accepts at most %d arguments", max)
+	}
+	return nil
+}
+
+// report prints err once (its first line, plus the full chain with
+// --debug) and returns the exit code.
+func report(w io.Writer, name string, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) && !errors.Is(err, errdefs.ErrInvalid) && ec.ExitCode() == 0 {
+		return 0
+	}
+	if !errdefs.Silent(err) {
+		msg := err.Error()
+		if logrus.IsLevelEnabled(logrus.DebugLevel) {
+			logrus.Debugf("error chain: %+v", err)
+		}
+		fmt.Fprintf(w, "Error: %s\n", strings.TrimSpace(msg))
+	}
+	return errdefs.ExitCode(err)
+}

@@ -1,0 +1,139 @@
+package commands
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// posixArgs names the commands whose arguments after the first positional
+// one belong to something else (a container's command line), so flags must
+// not be gathered from there.
+var posixArgs = map[string]bool{"run": true, "create": true, "exec": true}
+
+// normalizeArgs lets flags follow positional arguments, as docker's CLI
+// does (`skiff rm web -f`): for the command named in args, flags found after
+// positional arguments are moved in front of them. Commands marked
+// posixArgs, and everything after "--", are left alone.
+func normalizeArgs(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	out := []string{args[0]}
+	rest := args[1:]
+	// global flags, then the command path
+	flags := app.Flags
+	cmds := app.Commands
+	var leaf *cli.Command
+	for len(rest) > 0 {
+		a := rest[0]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			n := flagArity(flags, a)
+			if n > len(rest) {
+				n = len(rest)
+			}
+			out = append(out, rest[:n]...)
+			rest = rest[n:]
+			continue
+		}
+		next := findCommand(cmds, a)
+		if next == nil {
+			break
+		}
+		leaf = next
+		out = append(out, a)
+		rest = rest[1:]
+		flags, cmds = leaf.Flags, leaf.Subcommands
+		if len(cmds) == 0 {
+			break
+		}
+	}
+	if leaf == nil || leaf.SkipFlagParsing || posixArgs[leaf.Name] {
+		return append(out, rest...)
+	}
+	var fl, pos []string
+	for len(rest) > 0 {
+		a := rest[0]
+		if a == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			n := flagArity(flags, a)
+			if n > len(rest) {
+				n = len(rest)
+			}
+			fl = append(fl, rest[:n]...)
+			rest = rest[n:]
+			continue
+		}
+		pos = append(pos, a)
+		rest = rest[1:]
+	}
+	out = append(out, fl...)
+	return append(out, pos...)
+}
+
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// flagArity is how many words the flag word a takes (1, or 2 when its
+// value is the next word).
+func flagArity(flags []cli.Flag, a string) int {
+	if strings.Contains(a, "=") {
+		return 1
+	}
+	name := strings.TrimLeft(a, "-")
+	single := !strings.HasPrefix(a, "--")
+	if single && len(name) > 1 {
+		// -abc: bools combined, or -p8080 with its value attached
+		f := lookupFlag(flags, name[:1])
+		if f == nil || isBool(f) {
+			// all bools, but the last may take a value: -dp 80
+			if last := lookupFlag(flags, name[len(name)-1:]); last != nil && !isBool(last) {
+				return 2
+			}
+			return 1
+		}
+		return 1
+	}
+	f := lookupFlag(flags, name)
+	if f == nil || isBool(f) {
+		return 1
+	}
+	return 2
+}
+
+func lookupFlag(flags []cli.Flag, name string) cli.Flag {
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
+		}
+	}
+	if name == "help" || name == "h" {
+		return &cli.BoolFlag{Name: "help"}
+	}
+	return nil
+}
+
+func isBool(f cli.Flag) bool {
+	switch f.(type) {
+	case *cli.BoolFlag:
+		return true
+	}
+	if df, ok := f.(cli.DocGenerationFlag); ok {
+		return !df.TakesValue()
+	}
+	return false
+}

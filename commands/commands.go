@@ -1,0 +1,11 @@
+package commands
+
+import "github.com/urfave/cli/v2"
+
+// topCommands lists every top-level command, explicitly.
+func topCommands() []*cli.Command {
+	return []*cli.Command{
+		versionCommand(),
+		infoCommand(),
+	}
+}

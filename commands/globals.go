@@ -1,0 +1,141 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/rootless"
+	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/storage"
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "root", Usage: "storage root `DIR` (default: $XDG_DATA_HOME/skiff/storage, or /var/lib/skiff/storage for root)", EnvVars: []string{"SKIFF_ROOT"}},
+		&cli.StringFlag{Name: "runroot", Usage: "runtime state `DIR` (default: $XDG_RUNTIME_DIR/skiff, or /run/skiff for root)", EnvVars: []string{"SKIFF_RUNROOT"}},
+		&cli.StringFlag{Name: "storage-driver", Aliases: []string{"s"}, Usage: "storage `DRIVER`: overlay or vfs (default: chosen for the kernel)", EnvVars: []string{"STORAGE_DRIVER"}},
+		&cli.StringFlag{Name: "registries-conf", Usage: "registries.conf `FILE` (default: ~/.config/containers/registries.conf, /etc/containers/registries.conf)", EnvVars: []string{"REGISTRIES_CONFIG_PATH"}},
+		&cli.StringFlag{Name: "log-level", Aliases: []string{"l"}, Value: "warn", Usage: "log `LEVEL`: debug, info, warn, error, fatal"},
+		&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "enable debug output"},
+	}
+}
+
+// noUserns names the commands that run without entering the user
+// namespace: they touch no storage.
+var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true}
+
+// setupGlobals configures logging, enters the user namespace when the
+// command needs it, and builds the engine the commands use.
+func setupGlobals(c *cli.Context) error {
+	level := c.String("log-level")
+	if c.Bool("debug") {
+		level = "debug"
+	}
+	lvl, err := logrus.ParseLevel(level)
+	if err != nil {
+		return fmt.Errorf("invalid --log-level %q: use debug, info, warn, error or fatal", level)
+	}
+	logrus.SetLevel(lvl)
+	logrus.SetOutput(os.Stderr)
+	logrus.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
+
+	if !noUserns[c.Args().First()] && !hasHelpFlag(c.Args().Slice()) {
+		if err := rootless.Ensure(); err != nil {
+			return err
+		}
+	}
+	cfg, err := engineConfig(c)
+	if err != nil {
+		return err
+	}
+	c.App.Metadata = map[string]any{"engine": engine.New(cfg)}
+	return nil
+}
+
+func hasHelpFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--help" || a == "-h" {
+			return true
+		}
+	}
+	return false
+}
+
+func teardownGlobals(c *cli.Context) error {
+	if e, ok := c.App.Metadata["engine"].(*engine.Engine); ok {
+		e.Close()
+	}
+	return nil
+}
+
+// engineConfig resolves the global flags and their defaults.
+func engineConfig(c *cli.Context) (engine.Config, error) {
+	isRootless := rootless.IsRootless()
+	root, runroot := c.String("root"), c.String("runroot")
+	if root == "" {
+		root = "/var/lib/skiff/storage"
+		if isRootless {
+			root = filepath.Join(rootless.DataHome(), "skiff", "storage")
+		}
+	}
+	if runroot == "" {
+		runroot = rootless.RuntimeDir()
+	}
+	var err error
+	if root, err = filepath.Abs(root); err != nil {
+		return engine.Config{}, err
+	}
+	if runroot, err = filepath.Abs(runroot); err != nil {
+		return engine.Config{}, err
+	}
+	uids, _, _ := rootless.CurrentIDMaps()
+	singleID := isRootless && len(uids) == 1 && uids[0].Size == 1
+	return engine.Config{
+		Storage: storage.Options{
+			Root: root, RunRoot: runroot, Driver: c.String("storage-driver"),
+			Rootless: isRootless, SingleID: singleID,
+		},
+		System: image.SystemOptions{
+			RegistriesConf: c.String("registries-conf"),
+			AuthFile:       authFile(isRootless),
+			Rootless:       isRootless,
+			HomeDir:        rootless.HomeDir(),
+		},
+	}, nil
+}
+
+// authFile is where login writes and pulls read credentials, as podman
+// does: $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json,
+// else ~/.config/containers/auth.json (no XDG_RUNTIME_DIR: CI, su -), and
+// /run/containers/0/auth.json for root.
+func authFile(isRootless bool) string {
+	if f := os.Getenv("REGISTRY_AUTH_FILE"); f != "" {
+		return f
+	}
+	if !isRootless {
+		return "/run/containers/0/auth.json"
+	}
+	if xdg := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(xdg) && strings.HasPrefix(rootless.RuntimeDir(), xdg) {
+		return filepath.Join(xdg, "containers", "auth.json")
+	}
+	return filepath.Join(rootless.ConfigHome(), "containers", "auth.json")
+}
+
+// engineFrom returns the engine setupGlobals built.
+func engineFrom(c *cli.Context) *engine.Engine {
+	return c.App.Metadata["engine"].(*engine.Engine)
+}
+
+// storeFrom opens the store.
+func storeFrom(c *cli.Context) (*storage.Store, error) {
+	return engineFrom(c).Store()
+}

@@ -1,0 +1,71 @@
+package commands
+
+import (
+	"fmt"
+	goruntime "runtime"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/version"
+)
+
+// versionInfo has docker's `version` shape: .Client and .Server.
+type versionInfo struct {
+	Client versionSection
+	Server versionSection
+}
+
+type versionSection struct {
+	Platform      struct{ Name string }
+	Version       string
+	APIVersion    string `json:"ApiVersion"`
+	MinAPIVersion string `json:"MinAPIVersion,omitempty"`
+	GitCommit     string
+	GoVersion     string
+	Os            string
+	Arch          string
+	BuildTime     string `json:",omitempty"`
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "Show the skiff version information",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format the output using the given Go template"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 0, 0); err != nil {
+				return err
+			}
+			s := versionSection{
+				Version: version.Version, APIVersion: version.APIVersion, MinAPIVersion: "1.24",
+				GitCommit: version.GitCommit(), GoVersion: goruntime.Version(),
+				Os: goruntime.GOOS, Arch: goruntime.GOARCH, BuildTime: version.BuildTime,
+			}
+			s.Platform.Name = "skiff"
+			v := versionInfo{Client: s, Server: s}
+			if f := c.String("format"); f != "" {
+				return format.Object(c.App.Writer, f, v)
+			}
+			w := c.App.Writer
+			for _, sec := range []struct {
+				title string
+				s     versionSection
+			}{{"Client:", v.Client}, {"Server: skiff engine (no daemon)", v.Server}} {
+				fmt.Fprintln(w, sec.title)
+				fmt.Fprintf(w, " Version:           %s\n API version:       %s\n Go version:        %s\n Git commit:        %s\n",
+					sec.s.Version, sec.s.APIVersion, sec.s.GoVersion, sec.s.GitCommit)
+				if sec.s.BuildTime != "" {
+					fmt.Fprintf(w, " Built:             %s\n", sec.s.BuildTime)
+				}
+				fmt.Fprintf(w, " OS/Arch:           %s/%s\n", sec.s.Os, sec.s.Arch)
+				if sec.title == "Client:" {
+					fmt.Fprintln(w)
+				}
+			}
+			return nil
+		},
+	}
+}

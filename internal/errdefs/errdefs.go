@@ -1,0 +1,102 @@
+// Package errdefs holds the error classes that decide skiff's exit code.
+//
+// Docker's contract: 125 when skiff itself fails, 126 when the container's
+// command cannot be invoked, 127 when it cannot be found, else the
+// container's own exit code. Packages keep their own sentinels in their
+// errors.go and wrap them with these classes where an exit code other than
+// 125 is owed. It imports nothing from skiff.
+package errdefs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes docker documents for `docker run`.
+const (
+	ExitSkiff       = 125 // skiff's own failure
+	ExitCannotRun   = 126 // the command exists but cannot be invoked
+	ExitNotFound    = 127 // the command cannot be found
+	ExitSignalShift = 128 // a container killed by signal N exits with 128+N
+)
+
+var (
+	// ErrCannotInvoke marks a container command that exists but cannot be
+	// executed (permission denied, not a binary): exit 126.
+	ErrCannotInvoke = errors.New("cannot invoke the container command")
+	// ErrCommandNotFound marks a container command that does not exist:
+	// exit 127.
+	ErrCommandNotFound = errors.New("container command not found")
+	// ErrNotFound is the class of every "no such image/container/volume/
+	// network" error.
+	ErrNotFound = errors.New("not found")
+	// ErrInUse is the class of every refusal to remove something another
+	// object still uses.
+	ErrInUse = errors.New("in use")
+	// ErrConflict is the class of every clash with existing state (a name
+	// taken, a container already running).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid is the class of every bad user input detected after flag
+	// parsing.
+	ErrInvalid = errors.New("invalid argument")
+)
+
+// ExitCodeError carries a container's exit code to the top. It prints
+// nothing: the container already said what it had to say.
+type ExitCodeError struct {
+	Code int
+}
+
+func (e *ExitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// Silent reports that the error needs no message of its own.
+func (e *ExitCodeError) Silent() bool { return true }
+
+// ExitCode maps an error to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ec *ExitCodeError
+	switch {
+	case errors.As(err, &ec):
+		return ec.Code
+	case errors.Is(err, ErrCommandNotFound):
+		return ExitNotFound
+	case errors.Is(err, ErrCannotInvoke):
+		return ExitCannotRun
+	}
+	return ExitSkiff
+}
+
+// Silent reports whether err must not be printed (an exit code passed on).
+func Silent(err error) bool {
+	var s interface{ Silent() bool }
+	return errors.As(err, &s) && s.Silent()
+}
+
+// classed is an error that prints as its message but also matches a class.
+type classed struct {
+	class error
+	msg   string
+}
+
+func (e *classed) Error() string        { return e.msg }
+func (e *classed) Is(target error) bool { return target == e.class }
+
+// New returns an error printing msg that matches class with errors.Is.
+func New(class error, format string, args ...any) error {
+	return &classed{class: class, msg: fmt.Sprintf(format, args...)}
+}
+
+// NotFound is New(ErrNotFound, ...).
+func NotFound(format string, args ...any) error { return New(ErrNotFound, format, args...) }
+
+// InUse is New(ErrInUse, ...).
+func InUse(format string, args ...any) error { return New(ErrInUse, format, args...) }
+
+// Conflict is New(ErrConflict, ...).
+func Conflict(format string, args ...any) error { return New(ErrConflict, format, args...) }
+
+// Invalid is New(ErrInvalid, ...).
+func Invalid(format string, args ...any) error { return New(ErrInvalid, format, args...) }

@@ -1,0 +1,24 @@
+// Command skiff runs containers without a daemon, rootless or as root, with
+// docker's command line. One binary plays several roles; main picks the role
+// before any command-line parsing (see docs/internal.md).
+package main
+
+import (
+	"context"
+	"os"
+
+	"go.podman.io/storage/pkg/reexec"
+
+	"github.com/skiff-containers/skiff/commands"
+	"github.com/skiff-containers/skiff/rootless"
+)
+
+func main() {
+	// go.podman.io/storage re-executes the binary for some layer operations
+	// and registers its handlers at init.
+	if reexec.Init() {
+		return
+	}
+	rootless.Init()
+	os.Exit(commands.Run(context.Background(), os.Args))
+}

@@ -1,0 +1,169 @@
+package rootless
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/skiff-containers/skiff/internal/proc"
+	"github.com/skiff-containers/skiff/rootless/nsjoin"
+)
+
+// Environment variables exported inside the namespace. The _CONTAINERS_*
+// ones are how go.podman.io/storage and go.podman.io/image learn that they
+// run rootless (they do not look at getuid).
+const (
+	envConfigured = "_SKIFF_USERNS_CONFIGURED"
+	envJoinTried  = "_SKIFF_JOIN_TRIED"
+)
+
+// Init runs first thing in main. When the nsjoin constructor joined the
+// pause process's namespaces it exports the rootless environment to Go and to
+// the libraries; when the pause process died in the instant between the
+// constructor's check and its join it re-executes skiff to start afresh.
+func Init() {
+	joined, uid, gid := nsjoin.Joined()
+	if !joined {
+		return
+	}
+	if !pauseAlive(RuntimeDirFor(uid)) {
+		// Orphaned namespace (see nsjoin.c): try again from the host side.
+		// The join marker is cleared so the new attempt can join.
+		_ = os.Unsetenv(envJoinTried)
+		_ = syscall.Exec("/proc/self/exe", os.Args, os.Environ())
+	}
+	_ = os.Unsetenv(envJoinTried)
+	_ = os.Setenv(envConfigured, "1")
+	_ = os.Setenv("_CONTAINERS_USERNS_CONFIGURED", "done")
+	_ = os.Setenv("_CONTAINERS_ROOTLESS_UID", strconv.Itoa(uid))
+	_ = os.Setenv("_CONTAINERS_ROOTLESS_GID", strconv.Itoa(gid))
+}
+
+// IsRootless reports whether skiff runs for an unprivileged user, inside
+// the namespace or not yet.
+func IsRootless() bool {
+	return os.Getenv(envConfigured) != "" || os.Geteuid() != 0
+}
+
+// InNamespace reports whether the process already is where Ensure puts it:
+// host root, or root inside the user's namespace.
+func InNamespace() bool {
+	return os.Geteuid() == 0
+}
+
+// HostUID is the invoking user's uid on the host.
+func HostUID() int {
+	if v, err := strconv.Atoi(os.Getenv("_CONTAINERS_ROOTLESS_UID")); err == nil && os.Getenv(envConfigured) != "" {
+		return v
+	}
+	return os.Getuid()
+}
+
+// HostGID is the invoking user's gid on the host.
+func HostGID() int {
+	if v, err := strconv.Atoi(os.Getenv("_CONTAINERS_ROOTLESS_GID")); err == nil && os.Getenv(envConfigured) != "" {
+		return v
+	}
+	return os.Getgid()
+}
+
+// RuntimeDirFor is RuntimeDir for a given host uid (Init runs before the
+// environment names the uid).
+func RuntimeDirFor(uid int) string {
+	if uid == 0 {
+		return "/run/skiff"
+	}
+	if xdg := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(xdg) {
+		var st syscall.Stat_t
+		if err := syscall.Stat(xdg, &st); err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFDIR &&
+			(int(st.Uid) == uid || st.Uid == uint32(os.Geteuid())) {
+			return filepath.Join(xdg, "skiff")
+		}
+	}
+	tmp := os.Getenv("TMPDIR")
+	if !filepath.IsAbs(tmp) {
+		tmp = "/tmp"
+	}
+	return filepath.Join(tmp, fmt.Sprintf("skiff-run-%d", uid))
+}
+
+// Ensure puts an unprivileged process into the user's namespaces: it starts
+// the pause process if none is alive and re-executes skiff, whose nsjoin
+// constructor then joins. It returns only on error, or at once for root and
+// for a process already inside.
+func Ensure() error {
+	if InNamespace() {
+		return nil
+	}
+	if os.Getenv(envJoinTried) != "" {
+		msg := nsjoin.Error()
+		if msg == "" {
+			msg = "the pause process vanished"
+		}
+		return fmt.Errorf("joining the user namespace: %s", msg)
+	}
+	dir := RuntimeDir()
+	if err := ensurePrivateDir(dir); err != nil {
+		return err
+	}
+	if err := startPause(dir); err != nil {
+		return err
+	}
+	if err := syscall.Exec("/proc/self/exe", os.Args, append(os.Environ(), envJoinTried+"=1")); err != nil {
+		return fmt.Errorf("re-executing skiff: %w", err)
+	}
+	return nil
+}
+
+// pauseAlive reads dir/pause.pid ("PID STARTTIME") and checks the process.
+func pauseAlive(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "pause.pid"))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return false
+	}
+	pid, err1 := strconv.Atoi(f[0])
+	start, err2 := strconv.ParseUint(f[1], 10, 64)
+	return err1 == nil && err2 == nil && start != 0 && proc.Alive(pid, start)
+}
+
+// IDMap is one line of /proc/self/uid_map or gid_map.
+type IDMap struct {
+	ContainerID int `json:"ContainerID"`
+	HostID      int `json:"HostID"`
+	Size        int `json:"Size"`
+}
+
+// CurrentIDMaps reads the uid and gid mappings of the current process.
+func CurrentIDMaps() (uids, gids []IDMap, err error) {
+	if uids, err = readIDMap("/proc/self/uid_map"); err != nil {
+		return nil, nil, err
+	}
+	gids, err = readIDMap("/proc/self/gid_map")
+	return uids, gids, err
+}
+
+func readIDMap(path string) ([]IDMap, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []IDMap
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		c, _ := strconv.Atoi(f[0])
+		h, _ := strconv.Atoi(f[1])
+		s, _ := strconv.Atoi(f[2])
+		out = append(out, IDMap{ContainerID: c, HostID: h, Size: s})
+	}
+	return out, nil
+}

@@ -1,0 +1,26 @@
+// Package nsjoin holds skiff's only C code: a constructor that runs before the
+// Go runtime starts and joins the per-user pause process's user and mount
+// namespaces (a multi-threaded process cannot join a user namespace), or turns
+// the process into that pause process. See nsjoin.c.
+//
+// It imports nothing from skiff; rootless is its only user.
+package nsjoin
+
+/*
+extern int skiff_nsjoin_joined;
+extern unsigned skiff_nsjoin_uid, skiff_nsjoin_gid;
+extern char skiff_nsjoin_error[512];
+*/
+import "C"
+
+// Joined reports whether the constructor joined the pause process's
+// namespaces, and the host uid and gid the process had before.
+func Joined() (ok bool, uid, gid int) {
+	return C.skiff_nsjoin_joined != 0, int(C.skiff_nsjoin_uid), int(C.skiff_nsjoin_gid)
+}
+
+// Error is why the constructor could not join, or "" when it did not try or
+// did not fail.
+func Error() string {
+	return C.GoString(&C.skiff_nsjoin_error[0])
+}

@@ -1,0 +1,159 @@
+// Package image owns images in skiff's store: docker-style references,
+// lookups, and the registry and archive operations (pull, push, save, load,
+// import, tag, remove, history, inspect) built on go.podman.io/image/v5.
+//
+// It must not import runtime, netns or rootless; callers pass the store and
+// the registry context.
+package image
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/image/v5/docker/reference"
+	istorage "go.podman.io/image/v5/storage"
+	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/storage"
+)
+
+// Image is an image in the store with its decoded configuration.
+type Image struct {
+	*cstorage.Image
+	// Config is the OCI image configuration (docker configs are
+	// converted); never nil for a looked-up image.
+	Config *ociv1.Image
+	// Named is the reference the image was found by, when it was found by
+	// name; nil when found by ID.
+	Named reference.Named
+}
+
+// Normalize turns a user's image reference into docker's canonical form:
+// "busybox" -> "docker.io/library/busybox:latest". A digest reference keeps
+// its digest and gets no tag.
+func Normalize(name string) (reference.Named, error) {
+	ref, err := reference.ParseNormalizedNamed(name)
+	if err != nil {
+		return nil, errdefs.Invalid("invalid reference format %q: %v", name, err)
+	}
+	return reference.TagNameOnly(ref), nil
+}
+
+// looksLikeID reports whether s could be an image ID or a prefix of one.
+func looksLikeID(s string) bool {
+	s = strings.TrimPrefix(s, "sha256:")
+	if len(s) < 3 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Find returns the store's image for a name, a full or short ID, or a
+// name@digest reference, without decoding its configuration.
+func Find(s *storage.Store, name string) (*cstorage.Image, reference.Named, error) {
+	if name == "" {
+		return nil, nil, errdefs.Invalid("image name must not be empty")
+	}
+	if looksLikeID(name) {
+		id := strings.TrimPrefix(name, "sha256:")
+		if img, err := s.Image(id); err == nil && img.ID == id {
+			return img, nil, nil
+		}
+		if img, err := findByPrefix(s, id); err != nil || img != nil {
+			return img, nil, err
+		}
+	}
+	ref, err := Normalize(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if canonical, ok := ref.(reference.Canonical); ok {
+		img, err := findByDigest(s, reference.TrimNamed(ref).Name(), canonical.Digest())
+		return img, ref, err
+	}
+	img, err := s.Image(ref.String())
+	if err != nil {
+		return nil, nil, errdefs.NotFound("No such image: %s", name)
+	}
+	return img, ref, nil
+}
+
+func findByPrefix(s *storage.Store, prefix string) (*cstorage.Image, error) {
+	imgs, err := s.Images()
+	if err != nil {
+		return nil, err
+	}
+	var found *cstorage.Image
+	for i := range imgs {
+		if strings.HasPrefix(imgs[i].ID, prefix) {
+			if found != nil {
+				return nil, errdefs.Invalid("short ID %s is ambiguous: give more characters", prefix)
+			}
+			found = &imgs[i]
+		}
+	}
+	return found, nil
+}
+
+func findByDigest(s *storage.Store, repo string, d digest.Digest) (*cstorage.Image, error) {
+	imgs, err := s.ImagesByDigest(d)
+	if err != nil || len(imgs) == 0 {
+		return nil, errdefs.NotFound("No such image: %s@%s", repo, d)
+	}
+	for _, img := range imgs {
+		for _, n := range img.Names {
+			if strings.HasPrefix(n, repo+":") || strings.HasPrefix(n, repo+"@") {
+				return img, nil
+			}
+		}
+	}
+	return imgs[0], nil
+}
+
+// Lookup finds an image and decodes its configuration.
+func Lookup(ctx context.Context, s *storage.Store, name string) (*Image, error) {
+	img, named, err := Find(s, name)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := Config(ctx, s, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Image{Image: img, Config: cfg, Named: named}, nil
+}
+
+// Config reads and decodes the configuration of image id.
+func Config(ctx context.Context, s *storage.Store, id string) (*ociv1.Image, error) {
+	ref, err := istorage.Transport.NewStoreReference(s.Store, nil, id)
+	if err != nil {
+		return nil, err
+	}
+	src, err := ref.NewImage(ctx, &types.SystemContext{})
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", shortID(id), err)
+	}
+	defer src.Close()
+	cfg, err := src.OCIConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading configuration of image %s: %w", shortID(id), err)
+	}
+	return cfg, nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
