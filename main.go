@@ -11,9 +11,17 @@ import (
 
 	"github.com/skiff-containers/skiff/commands"
 	"github.com/skiff-containers/skiff/rootless"
+	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/initproc"
 )
 
 func main() {
+	switch os.Getenv("_SKIFF_ROLE") {
+	case initproc.Role:
+		os.Exit(initproc.Main())
+	case container.MonitorRole:
+		os.Exit(container.MonitorMain())
+	}
 	// go.podman.io/storage re-executes the binary for some layer operations
 	// and registers its handlers at init.
 	if reexec.Init() {

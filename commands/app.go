@@ -57,6 +57,8 @@ func NewApp(name string) *cli.App {
 		OnUsageError:              usageError,
 		Action:                    unknownSubcommand,
 	}
+	// -h is run's --hostname, as in docker: help is --help everywhere.
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
 	cli.VersionPrinter = func(c *cli.Context) {
 		fmt.Fprintf(c.App.Writer, "%s version %s, build %s\n", c.App.Name, version.Version, version.GitCommit())
 	}

@@ -5,6 +5,14 @@ import "github.com/urfave/cli/v2"
 // topCommands lists every top-level command, explicitly.
 func topCommands() []*cli.Command {
 	return []*cli.Command{
+		containerRunCommand(),
+		containerCreateCommand(),
+		containerStartCommand(),
+		containerStopCommand(),
+		containerRestartCommand(),
+		containerKillCommand(),
+		containerRmCommand(),
+		containerWaitCommand(),
 		versionCommand(),
 		infoCommand(),
 	}

@@ -100,3 +100,6 @@ func Conflict(format string, args ...any) error { return New(ErrConflict, format
 
 // Invalid is New(ErrInvalid, ...).
 func Invalid(format string, args ...any) error { return New(ErrInvalid, format, args...) }
+
+// IsNotFound reports whether err is of class ErrNotFound.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

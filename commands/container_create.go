@@ -1,0 +1,33 @@
+package commands
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func containerCreateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "create",
+		Usage:     "Create a new container",
+		ArgsUsage: "IMAGE [COMMAND] [ARG...]",
+		Flags:     createFlags(),
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, -1); err != nil {
+				return err
+			}
+			o, err := createOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			ctr, err := container.Create(c.Context, engineFrom(c), *o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.Writer, ctr.ID)
+			return nil
+		},
+	}
+}

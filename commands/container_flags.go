@@ -1,0 +1,116 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/spec"
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+// createFlags are the flags run and create share.
+func createFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open even if not attached"},
+		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
+		&cli.StringFlag{Name: "name", Usage: "assign a name to the container"},
+		&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables (VAR=value, or VAR to pass the host's)"},
+		&cli.StringSliceFlag{Name: "env-file", Usage: "read in a file of environment variables"},
+		&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
+		&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "username or UID (format: <name|uid>[:<group|gid>])"},
+		&cli.StringFlag{Name: "entrypoint", Usage: "overwrite the default ENTRYPOINT of the image"},
+		&cli.StringFlag{Name: "hostname", Aliases: []string{"h"}, Usage: "container host name"},
+		&cli.StringFlag{Name: "domainname", Usage: "container NIS domain name"},
+		&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set meta data on a container (key=value)"},
+		&cli.BoolFlag{Name: "init", Usage: "run an init inside the container that forwards signals and reaps processes"},
+		&cli.StringFlag{Name: "stop-signal", Usage: "signal to stop the container"},
+		&cli.IntFlag{Name: "stop-timeout", Usage: "timeout (in seconds) to stop a container"},
+		&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to this container"},
+		&cli.StringSliceFlag{Name: "cap-add", Usage: "add Linux capabilities"},
+		&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop Linux capabilities"},
+		&cli.BoolFlag{Name: "read-only", Usage: "mount the container's root filesystem as read only"},
+		&cli.StringFlag{Name: "pull", Value: "missing", Usage: `pull image before running ("always", "missing", "never")`},
+		&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "connect a container to a network: none or host"},
+		&cli.StringFlag{Name: "restart", Value: "no", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
+	}
+}
+
+// createOptionsFrom reads run's and create's flags and arguments.
+func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
+	args := c.Args().Slice()
+	o := &container.CreateOptions{
+		Spec: spec.Options{
+			Image: args[0], Command: args[1:],
+			Env: c.StringSlice("env"), EnvFiles: c.StringSlice("env-file"),
+			WorkingDir: c.String("workdir"), User: c.String("user"),
+			Hostname: c.String("hostname"), Domainname: c.String("domainname"),
+			Init: c.Bool("init"), StopSignal: c.String("stop-signal"),
+			Privileged: c.Bool("privileged"), CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"),
+			ReadOnly: c.Bool("read-only"), Tty: c.Bool("tty"), Interactive: c.Bool("interactive"),
+			NoNewPrivileges: true,
+		},
+		Name:        c.String("name"),
+		NetworkMode: c.String("network"),
+	}
+	if c.IsSet("entrypoint") {
+		ep := c.String("entrypoint")
+		o.Spec.Entrypoint = &ep
+	}
+	if c.IsSet("stop-timeout") {
+		t := c.Int("stop-timeout")
+		o.Spec.StopTimeout = &t
+	}
+	labels, err := parseLabels(c.StringSlice("label"))
+	if err != nil {
+		return nil, err
+	}
+	o.Spec.Labels = labels
+	if o.RestartPolicy, err = container.ParseRestartPolicy(c.String("restart")); err != nil {
+		return nil, err
+	}
+	if o.EnsureImage, err = imageEnsurer(c, c.String("pull")); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// parseLabels parses key=value labels (a bare key gets "").
+func parseLabels(in []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, l := range in {
+		k, v, _ := strings.Cut(l, "=")
+		if k == "" {
+			return nil, errdefs.Invalid("invalid label %q: use key=value", l)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// imageEnsurer implements --pull for run and create.
+func imageEnsurer(c *cli.Context, policy string) (func(context.Context, string) (*image.Image, error), error) {
+	switch policy {
+	case "always", "missing", "never":
+	default:
+		return nil, errdefs.Invalid("invalid --pull value %q: use always, missing or never", policy)
+	}
+	return func(ctx context.Context, name string) (*image.Image, error) {
+		s, err := storeFrom(c)
+		if err != nil {
+			return nil, err
+		}
+		if policy != "always" {
+			img, err := image.Lookup(ctx, s, name)
+			if err == nil || policy == "never" || !errdefs.IsNotFound(err) {
+				return img, err
+			}
+			fmt.Fprintf(c.App.ErrWriter, "Unable to find image '%s' locally\n", name)
+		}
+		return pullForRun(c, name)
+	}, nil
+}

@@ -1,0 +1,65 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func containerRunCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "Create and run a new container from an image",
+		ArgsUsage: "IMAGE [COMMAND] [ARG...]",
+		Flags: append(createFlags(),
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run the container in the background and print its ID"},
+			&cli.BoolFlag{Name: "rm", Usage: "automatically remove the container when it exits"},
+			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
+			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "proxy received signals to the process (non-TTY mode only)"},
+		),
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, -1); err != nil {
+				return err
+			}
+			o, err := createOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			o.Detach = c.Bool("detach")
+			o.AutoRemove = c.Bool("rm")
+			var a *container.AttachOptions
+			if !o.Detach {
+				t, err := attachTerminal(c, o.Spec.Interactive, o.Spec.Tty, c.Bool("sig-proxy"))
+				if err != nil {
+					return err
+				}
+				defer t.restore()
+				a = t.options
+			}
+			ctr, code, err := container.Run(c.Context, engineFrom(c), *o, a)
+			if err != nil {
+				if errors.Is(err, container.ErrDetached) {
+					return nil
+				}
+				return err
+			}
+			if o.Detach {
+				fmt.Fprintln(c.App.Writer, ctr.ID)
+				return nil
+			}
+			return exitCode(code)
+		},
+	}
+}
+
+// exitCode passes a container's exit code on as skiff's.
+func exitCode(code int) error {
+	if code != 0 {
+		return &errdefs.ExitCodeError{Code: code}
+	}
+	return nil
+}

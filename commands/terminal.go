@@ -1,0 +1,93 @@
+package commands
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/moby/term"
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/attach"
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+// terminal is the caller's side of an attached container: the streams,
+// raw mode, window size changes and signal forwarding.
+type terminal struct {
+	options  *container.AttachOptions
+	restores []func()
+}
+
+// attachTerminal prepares the attach options of run, start -a and attach.
+func attachTerminal(c *cli.Context, stdin, tty, sigProxy bool) (*terminal, error) {
+	keys, err := container.ParseDetachKeys(c.String("detach-keys"))
+	if err != nil {
+		return nil, err
+	}
+	t := &terminal{options: &container.AttachOptions{
+		Stdout: c.App.Writer, Stderr: c.App.ErrWriter, DetachKeys: keys,
+	}}
+	if stdin {
+		t.options.Stdin = os.Stdin
+	}
+	inFd, inTerm := term.GetFdInfo(os.Stdin)
+	outFd, outTerm := term.GetFdInfo(os.Stdout)
+	if tty && stdin && inTerm {
+		state, err := term.SetRawTerminal(inFd)
+		if err == nil {
+			t.restores = append(t.restores, func() { _ = term.RestoreTerminal(inFd, state) })
+		}
+	}
+	if tty && outTerm {
+		ch := make(chan attach.Resize, 4)
+		send := func() {
+			if ws, err := term.GetWinsize(outFd); err == nil {
+				select {
+				case ch <- attach.Resize{Rows: ws.Height, Cols: ws.Width}:
+				default:
+				}
+			}
+		}
+		send()
+		winch := make(chan os.Signal, 1)
+		signal.Notify(winch, syscall.SIGWINCH)
+		go func() {
+			for range winch {
+				send()
+			}
+		}()
+		t.restores = append(t.restores, func() { signal.Stop(winch) })
+		t.options.Resize = ch
+	}
+	if sigProxy && !tty {
+		sigs := make(chan os.Signal, 16)
+		signal.Notify(sigs, proxiedSignals()...)
+		t.restores = append(t.restores, func() { signal.Stop(sigs) })
+		t.options.Signals = sigs
+	}
+	return t, nil
+}
+
+// proxiedSignals are all catchable signals but those that concern only
+// the CLI itself.
+func proxiedSignals() []os.Signal {
+	var out []os.Signal
+	for s := syscall.Signal(1); s <= 64; s++ {
+		switch s {
+		case syscall.SIGKILL, syscall.SIGSTOP, syscall.SIGCHLD, syscall.SIGPIPE, syscall.SIGURG, syscall.SIGWINCH:
+			continue
+		}
+		if s >= 32 && s <= 33 { // glibc-reserved real-time signals
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (t *terminal) restore() {
+	for i := len(t.restores) - 1; i >= 0; i-- {
+		t.restores[i]()
+	}
+}

@@ -1,0 +1,88 @@
+// Package attach is the wire protocol between a container's monitor and
+// the clients attached to it (run, start -a, attach): frames of
+// [kind byte][length uint32 big-endian][payload] over a unix socket.
+//
+// It imports nothing from skiff.
+package attach
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Frame kinds.
+const (
+	KindStdin      byte = 0 // client -> monitor: input
+	KindStdout     byte = 1 // monitor -> client: output (all output with a tty)
+	KindStderr     byte = 2 // monitor -> client: error output
+	KindExit       byte = 3 // monitor -> client: {"code":N}; the last frame
+	KindResize     byte = 4 // client -> monitor: {"rows":R,"cols":C}
+	KindCloseStdin byte = 5 // client -> monitor: the client's input ended
+	KindHello      byte = 6 // client -> monitor: Hello, the first frame
+)
+
+// maxFrame bounds a frame's payload.
+const maxFrame = 1 << 20
+
+// Hello says which streams a client wants.
+type Hello struct {
+	Stdin  bool `json:"stdin"`
+	Stdout bool `json:"stdout"`
+	Stderr bool `json:"stderr"`
+}
+
+// ExitInfo is the payload of KindExit.
+type ExitInfo struct {
+	Code  int    `json:"code"`
+	Error string `json:"error,omitempty"`
+}
+
+// Resize is the payload of KindResize.
+type Resize struct {
+	Rows uint16 `json:"rows"`
+	Cols uint16 `json:"cols"`
+}
+
+// WriteFrame writes one frame.
+func WriteFrame(w io.Writer, kind byte, payload []byte) error {
+	var hdr [5]byte
+	hdr[0] = kind
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(payload)))
+	if len(payload) < 4096 {
+		_, err := w.Write(append(hdr[:], payload...))
+		return err
+	}
+	if _, err := w.Write(hdr[:]); err != nil {
+		return err
+	}
+	_, err := w.Write(payload)
+	return err
+}
+
+// WriteJSON writes a frame whose payload is v as JSON.
+func WriteJSON(w io.Writer, kind byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return WriteFrame(w, kind, b)
+}
+
+// ReadFrame reads one frame.
+func ReadFrame(r io.Reader) (kind byte, payload []byte, err error) {
+	var hdr [5]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[1:])
+	if n > maxFrame {
+		return 0, nil, fmt.Errorf("attach frame of %d bytes is too large", n)
+	}
+	payload = make([]byte, n)
+	if _, err := io.ReadFull(r, payload); err != nil {
+		return 0, nil, err
+	}
+	return hdr[0], payload, nil
+}

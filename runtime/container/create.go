@@ -1,0 +1,181 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"time"
+
+	cstorage "go.podman.io/storage"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/spec"
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+// CreateOptions are run's and create's flags.
+type CreateOptions struct {
+	Spec spec.Options
+	Name string
+	// Detach is -d: docker records whether the streams are attached.
+	Detach        bool
+	AutoRemove    bool
+	NetworkMode   string
+	RestartPolicy RestartPolicy
+	// EnsureImage returns the image, pulling it when the pull policy says
+	// so. The command layer provides it (progress goes to the terminal).
+	EnsureImage func(ctx context.Context, name string) (*image.Image, error)
+}
+
+// Create makes a container: its root filesystem layer, its record and
+// its name. Nothing is left behind when it fails.
+func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Container, retErr error) {
+	if err := spec.Validate(&o.Spec); err != nil {
+		return nil, err
+	}
+	if o.Name != "" {
+		if err := ValidateName(o.Name); err != nil {
+			return nil, err
+		}
+	}
+	if err := validateHost(&o); err != nil {
+		return nil, err
+	}
+	img, err := o.EnsureImage(ctx, o.Spec.Image)
+	if err != nil {
+		return nil, err
+	}
+	envFiles, err := spec.LoadEnvFiles(o.Spec.EnvFiles)
+	if err != nil {
+		return nil, errdefs.Invalid("%v", err)
+	}
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	id := newID()
+	gen, err := spec.Generate(spec.Input{
+		ID: id, Options: &o.Spec, Image: &img.Config.Config, EnvFiles: envFiles,
+		SingleID: e.Config.Storage.SingleID,
+	})
+	if err != nil {
+		return nil, err
+	}
+	name, err := claimName(e, o.Name, id)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			releaseName(e, name, id)
+		}
+	}()
+	if _, err := s.CreateContainer(id, nil, img.ID, "", "", &cstorage.ContainerOptions{}); err != nil {
+		return nil, fmt.Errorf("creating the container's root filesystem: %w", err)
+	}
+	defer func() {
+		if retErr != nil {
+			_ = s.DeleteContainer(id)
+		}
+	}()
+	c := &Container{e: e, Record: newRecord(id, name, img, &o, gen, s.Driver)}
+	c.State = State{Status: StatusCreated}
+	if err := os.MkdirAll(c.Dir(), 0o700); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			os.RemoveAll(c.Dir())
+		}
+	}()
+	if err := c.saveState(); err != nil {
+		return nil, err
+	}
+	if err := c.saveRecord(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func validateHost(o *CreateOptions) error {
+	switch o.NetworkMode {
+	case "", "default", "bridge", "none", "host":
+	default:
+		return errdefs.Invalid("network mode %q is not supported yet: use none or host", o.NetworkMode)
+	}
+	if o.AutoRemove && o.RestartPolicy.Name != "" && o.RestartPolicy.Name != "no" {
+		return errdefs.Invalid("conflicting options: cannot specify both --restart and --rm")
+	}
+	return nil
+}
+
+// claimName reserves the requested name, or a generated one.
+func claimName(e *engine.Engine, want, id string) (string, error) {
+	if want != "" {
+		return want, reserveName(e, want, id)
+	}
+	for retry := 0; ; retry++ {
+		name := generateName(retry)
+		err := reserveName(e, name, id)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, errdefs.ErrConflict) || retry > 20 {
+			return "", err
+		}
+	}
+}
+
+func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Generated, driver string) Record {
+	ic := img.Config.Config
+	labels := maps.Clone(ic.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	maps.Copy(labels, o.Spec.Labels)
+	user := o.Spec.User
+	if user == "" {
+		user = ic.User
+	}
+	stopSignal := o.Spec.StopSignal
+	if stopSignal == "" {
+		stopSignal = ic.StopSignal
+	}
+	argv := gen.Command.Argv()
+	init := o.Spec.Init
+	network := o.NetworkMode
+	if network == "" || network == "default" {
+		network = "bridge"
+	}
+	return Record{
+		ID: id, Name: name, Created: time.Now().UTC(), ImageID: img.ID,
+		Path: argv[0], Args: argv[1:],
+		Config: Config{
+			Hostname: gen.Spec.Hostname, Domainname: o.Spec.Domainname, User: user,
+			AttachStdin: o.Spec.Interactive && !o.Detach, AttachStdout: !o.Detach, AttachStderr: !o.Detach,
+			ExposedPorts: ic.ExposedPorts, Tty: o.Spec.Tty, OpenStdin: o.Spec.Interactive,
+			StdinOnce: o.Spec.Interactive && !o.Detach,
+			Env:       gen.Env, Cmd: gen.Command.Cmd, Image: o.Spec.Image, Volumes: ic.Volumes,
+			WorkingDir: gen.Spec.Process.Cwd, Entrypoint: gen.Command.Entrypoint,
+			Labels: labels, StopSignal: stopSignal, StopTimeout: o.Spec.StopTimeout,
+		},
+		HostConfig: HostConfig{
+			LogConfig:     LogConfig{Type: "json-file", Config: map[string]string{}},
+			NetworkMode:   network,
+			RestartPolicy: o.RestartPolicy,
+			AutoRemove:    o.AutoRemove,
+			CapAdd:        o.Spec.CapAdd, CapDrop: o.Spec.CapDrop,
+			Privileged:     o.Spec.Privileged,
+			ReadonlyRootfs: o.Spec.ReadOnly,
+			Init:           &init,
+			ShmSize:        67108864,
+			CgroupnsMode:   "private",
+			IpcMode:        "private",
+		},
+		Spec:   gen.Spec,
+		Driver: driver,
+	}
+}

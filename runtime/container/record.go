@@ -1,0 +1,159 @@
+// Package container owns containers: their records on disk, the
+// per-container lock, and the lifecycle (create, start, stop, kill, remove,
+// wait, cleanup after exit). It starts the per-container monitor and talks
+// to it; it never runs inside a container's namespaces itself.
+//
+// It must not import commands. Storage, netns and rootless are reached only
+// through plain values and the engine.
+package container
+
+import (
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Config is docker's container .Config: what the container was created
+// with, image defaults merged in.
+type Config struct {
+	Hostname     string
+	Domainname   string
+	User         string
+	AttachStdin  bool
+	AttachStdout bool
+	AttachStderr bool
+	ExposedPorts map[string]struct{} `json:",omitempty"`
+	Tty          bool
+	OpenStdin    bool
+	StdinOnce    bool
+	Env          []string
+	Cmd          []string
+	Healthcheck  *HealthConfig `json:",omitempty"`
+	Image        string
+	Volumes      map[string]struct{}
+	WorkingDir   string
+	Entrypoint   []string
+	OnBuild      []string
+	Labels       map[string]string
+	StopSignal   string `json:",omitempty"`
+	StopTimeout  *int   `json:",omitempty"`
+}
+
+// HealthConfig is docker's health check definition.
+type HealthConfig struct {
+	Test          []string      `json:",omitempty"`
+	Interval      time.Duration `json:",omitempty"`
+	Timeout       time.Duration `json:",omitempty"`
+	StartPeriod   time.Duration `json:",omitempty"`
+	StartInterval time.Duration `json:",omitempty"`
+	Retries       int           `json:",omitempty"`
+}
+
+// RestartPolicy is docker's --restart.
+type RestartPolicy struct {
+	Name              string
+	MaximumRetryCount int
+}
+
+// LogConfig is docker's --log-driver/--log-opt.
+type LogConfig struct {
+	Type   string
+	Config map[string]string
+}
+
+// PortBinding is one host side of a published port.
+type PortBinding struct {
+	HostIP   string `json:"HostIp"`
+	HostPort string
+}
+
+// HostConfig is docker's container .HostConfig: how the host runs it.
+type HostConfig struct {
+	Binds           []string
+	ContainerIDFile string
+	LogConfig       LogConfig
+	NetworkMode     string
+	PortBindings    map[string][]PortBinding
+	RestartPolicy   RestartPolicy
+	AutoRemove      bool
+	VolumeDriver    string
+	VolumesFrom     []string
+	CapAdd          []string
+	CapDrop         []string
+	CgroupnsMode    string
+	DNS             []string `json:"Dns"`
+	DNSOptions      []string `json:"DnsOptions"`
+	DNSSearch       []string `json:"DnsSearch"`
+	ExtraHosts      []string
+	GroupAdd        []string
+	IpcMode         string
+	Privileged      bool
+	PublishAllPorts bool
+	ReadonlyRootfs  bool
+	SecurityOpt     []string
+	Tmpfs           map[string]string `json:",omitempty"`
+	UTSMode         string
+	UsernsMode      string
+	ShmSize         int64
+	Init            *bool `json:",omitempty"`
+	PidMode         string
+}
+
+// Record is a container's definition, written once at create (and at
+// rename): <root>/skiff/containers/ID/config.json.
+type Record struct {
+	ID      string
+	Name    string // without docker's leading "/"
+	Created time.Time
+	// ImageID is the image's full ID; Config.Image what the user typed.
+	ImageID    string
+	Path       string
+	Args       []string
+	Config     Config
+	HostConfig HostConfig
+	// Spec is generated at create; Root.Path and the user's ids are
+	// filled in at every start.
+	Spec   *specs.Spec
+	Driver string
+}
+
+// Status values, as docker names them.
+const (
+	StatusCreated    = "created"
+	StatusRunning    = "running"
+	StatusPaused     = "paused"
+	StatusRestarting = "restarting"
+	StatusRemoving   = "removing"
+	StatusExited     = "exited"
+	StatusDead       = "dead"
+)
+
+// State is a container's run state, <root>/skiff/containers/ID/state.json,
+// written by the CLI (create, start) and the monitor (running, exit) under
+// the container's lock.
+type State struct {
+	Status       string
+	Pid          int
+	PidStart     uint64 `json:",omitempty"`
+	MonitorPid   int    `json:",omitempty"`
+	MonitorStart uint64 `json:",omitempty"`
+	ExitCode     int
+	Error        string
+	OOMKilled    bool
+	StartedAt    time.Time
+	FinishedAt   time.Time
+	RestartCount int
+	// Rootfs is the mount point while the root filesystem is mounted.
+	Rootfs string `json:",omitempty"`
+	// StartCount counts successful starts: a container whose first start
+	// failed is still "created", as in docker.
+	StartCount int `json:",omitempty"`
+	// ManuallyStopped is set by stop and kill: restart policies other
+	// than "always" leave such a container stopped.
+	ManuallyStopped bool `json:",omitempty"`
+}
+
+// Running reports whether the container's process is believed alive.
+func (s *State) Running() bool {
+	return s.Status == StatusRunning || s.Status == StatusPaused || s.Status == StatusRestarting
+}

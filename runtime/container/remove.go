@@ -1,0 +1,74 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	cstorage "go.podman.io/storage"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/engine"
+)
+
+// RemoveOptions are rm's flags.
+type RemoveOptions struct {
+	Force   bool // kill a running container first
+	Volumes bool // remove its anonymous volumes
+}
+
+// Remove deletes a container: its process (with Force), mount, root
+// filesystem layer, name, records and logs. Removing twice is harmless
+// to the second caller only in that it reports "No such container".
+func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
+	c, err := Lookup(e, ref)
+	if err != nil {
+		return err
+	}
+	if c.State.Running() {
+		if !o.Force {
+			return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
+		}
+		_ = c.signal(unix.SIGKILL, true)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		c.waitProcess(ctx, 30*time.Second)
+		_ = c.waitRecorded(ctx)
+		cancel()
+	}
+	return c.destroy()
+}
+
+// destroy removes everything of a stopped container, under its lock.
+func (c *Container) destroy() error {
+	l, err := lock(c.e, c.ID)
+	if err != nil {
+		if errors.Is(err, errdefs.ErrNotFound) {
+			return errdefs.NotFound("No such container: %s", c.ID)
+		}
+		return err
+	}
+	defer l.Close()
+	fresh, err := load(c.e, c.ID)
+	if err != nil {
+		return err
+	}
+	if fresh.State.Running() {
+		return errdefs.Conflict("cannot remove container %q: it was started again meanwhile", "/"+c.Name)
+	}
+	fresh.releaseRuntime()
+	s, err := c.e.Store()
+	if err != nil {
+		return err
+	}
+	if err := s.DeleteContainer(c.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
+		return fmt.Errorf("removing the root filesystem of %s: %w", c.ShortID(), err)
+	}
+	releaseName(c.e, c.Name, c.ID)
+	if err := os.RemoveAll(c.Dir()); err != nil {
+		return err
+	}
+	return nil
+}

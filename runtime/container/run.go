@@ -1,0 +1,55 @@
+package container
+
+import (
+	"context"
+	"errors"
+
+	"github.com/skiff-containers/skiff/runtime/engine"
+)
+
+// Run creates and starts a container. Detached (a == nil) it returns once
+// the process runs; attached it streams until the container exits and
+// returns its exit code, after --rm removal when asked.
+func Run(ctx context.Context, e *engine.Engine, o CreateOptions, a *AttachOptions) (*Container, int, error) {
+	c, err := Create(ctx, e, o)
+	if err != nil {
+		return nil, 0, err
+	}
+	code, err := c.startAttached(ctx, a)
+	if err != nil && !errors.Is(err, ErrDetached) && o.AutoRemove {
+		// The monitor removes what it ran; a start that failed before the
+		// monitor took over leaves the container to us.
+		if _, lerr := Lookup(e, c.ID); lerr == nil {
+			_ = Remove(e, c.ID, RemoveOptions{Force: true, Volumes: true})
+		}
+	}
+	return c, code, err
+}
+
+// Start starts a created or stopped container; with a it attaches first
+// and streams like Run.
+func Start(ctx context.Context, e *engine.Engine, ref string, a *AttachOptions) (*Container, int, error) {
+	c, err := Lookup(e, ref)
+	if err != nil {
+		return nil, 0, err
+	}
+	code, err := c.startAttached(ctx, a)
+	return c, code, err
+}
+
+func (c *Container) startAttached(ctx context.Context, a *AttachOptions) (int, error) {
+	if a == nil {
+		return 0, c.start(nil)
+	}
+	conn, monitorEnd, err := clientPair(a)
+	if err != nil {
+		return 0, err
+	}
+	err = c.start(monitorEnd)
+	monitorEnd.Close()
+	if err != nil {
+		conn.Close()
+		return 0, err
+	}
+	return c.stream(ctx, conn, a)
+}

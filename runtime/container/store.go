@@ -1,0 +1,256 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/proc"
+	"github.com/skiff-containers/skiff/runtime/engine"
+)
+
+// Container is a container's record and state as read from disk.
+type Container struct {
+	Record
+	State State
+	e     *engine.Engine
+}
+
+// Dir is the container's persistent directory.
+func (c *Container) Dir() string { return c.e.StateDir("containers", c.ID) }
+
+// RunDir is the container's runtime directory (hosts, resolv.conf, sockets).
+func (c *Container) RunDir() string { return c.e.RunDir("containers", c.ID) }
+
+// LogPath is the container's json-file log.
+func (c *Container) LogPath() string { return filepath.Join(c.Dir(), "ctr.log") }
+
+// ShortID is the 12-character ID docker prints.
+func (c *Container) ShortID() string { return c.ID[:12] }
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// ValidateName checks a --name as docker does.
+func ValidateName(name string) error {
+	if !validName.MatchString(name) {
+		return errdefs.Invalid("invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
+	}
+	return nil
+}
+
+func containersDir(e *engine.Engine) string { return e.StateDir("containers") }
+func namesDir(e *engine.Engine) string      { return e.StateDir("names") }
+
+// load reads a container by full ID.
+func load(e *engine.Engine, id string) (*Container, error) {
+	c := &Container{e: e}
+	dir := filepath.Join(containersDir(e), id)
+	if err := readJSON(filepath.Join(dir, "config.json"), &c.Record); err != nil {
+		if os.IsNotExist(err) {
+			return nil, errdefs.NotFound("No such container: %s", id)
+		}
+		return nil, err
+	}
+	if err := readJSON(filepath.Join(dir, "state.json"), &c.State); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	c.refresh()
+	return c, nil
+}
+
+// refresh corrects a state whose monitor died without recording the exit
+// (kill -9 of the monitor, a reboot): the container is gone with it.
+func (c *Container) refresh() {
+	if !c.State.Running() {
+		return
+	}
+	if c.State.MonitorPid != 0 && proc.Alive(c.State.MonitorPid, c.State.MonitorStart) {
+		return
+	}
+	if c.State.MonitorPid == 0 && c.State.Pid != 0 && proc.Alive(c.State.Pid, c.State.PidStart) {
+		return
+	}
+	c.State.Status = StatusExited
+	c.State.Error = "the container's monitor process died; the container was killed with it"
+	c.State.ExitCode = 255
+	c.State.Pid = 0
+	if c.State.FinishedAt.IsZero() {
+		c.State.FinishedAt = time.Now().UTC()
+	}
+}
+
+// Lookup finds a container by full ID, name, or unique ID prefix.
+func Lookup(e *engine.Engine, ref string) (*Container, error) {
+	if ref == "" {
+		return nil, errdefs.Invalid("container name or ID must not be empty")
+	}
+	ref = strings.TrimPrefix(ref, "/")
+	if target, err := os.Readlink(filepath.Join(namesDir(e), ref)); err == nil && validName.MatchString(ref) {
+		if c, err := load(e, target); err == nil {
+			return c, nil
+		}
+	}
+	if len(ref) == 64 {
+		if c, err := load(e, ref); err == nil {
+			return c, nil
+		}
+	}
+	entries, err := os.ReadDir(containersDir(e))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	var match string
+	for _, ent := range entries {
+		if strings.HasPrefix(ent.Name(), ref) {
+			if match != "" {
+				return nil, errdefs.Invalid("multiple containers match %q: use more characters of the ID or the name", ref)
+			}
+			match = ent.Name()
+		}
+	}
+	if match == "" {
+		return nil, errdefs.NotFound("No such container: %s", ref)
+	}
+	return load(e, match)
+}
+
+// List returns all containers, newest first.
+func List(e *engine.Engine) ([]*Container, error) {
+	entries, err := os.ReadDir(containersDir(e))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out := make([]*Container, 0, len(entries))
+	for _, ent := range entries {
+		c, err := load(e, ent.Name())
+		if err != nil {
+			if errors.Is(err, errdefs.ErrNotFound) {
+				continue // being created or removed right now
+			}
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// lock takes the container's exclusive lock; the returned file releases it
+// when closed (or when the process dies).
+func lock(e *engine.Engine, id string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(containersDir(e), id, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, errdefs.NotFound("No such container: %s", id)
+		}
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking container %s: %w", id[:12], err)
+	}
+	return f, nil
+}
+
+// Locked runs fn with the container's lock held and its record and state
+// freshly read. fn's changes to the state are written back when it returns
+// nil.
+func Locked(e *engine.Engine, id string, fn func(c *Container) error) error {
+	l, err := lock(e, id)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	c, err := load(e, id)
+	if err != nil {
+		return err
+	}
+	if err := fn(c); err != nil {
+		return err
+	}
+	return c.saveState()
+}
+
+func (c *Container) saveState() error {
+	if _, err := os.Stat(c.Dir()); os.IsNotExist(err) {
+		return nil // removed meanwhile
+	}
+	return writeJSON(filepath.Join(c.Dir(), "state.json"), &c.State)
+}
+
+func (c *Container) saveRecord() error {
+	return writeJSON(filepath.Join(c.Dir(), "config.json"), &c.Record)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeJSON replaces path atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// reserveName claims name for id: a symlink created atomically, so of two
+// concurrent creates exactly one wins.
+func reserveName(e *engine.Engine, name, id string) error {
+	if err := os.MkdirAll(namesDir(e), 0o700); err != nil {
+		return err
+	}
+	err := os.Symlink(id, filepath.Join(namesDir(e), name))
+	if err == nil {
+		return nil
+	}
+	if !os.IsExist(err) {
+		return err
+	}
+	// A name left behind by a container that no longer exists is free.
+	if holder, rerr := os.Readlink(filepath.Join(namesDir(e), name)); rerr == nil {
+		if _, serr := os.Stat(filepath.Join(containersDir(e), holder)); os.IsNotExist(serr) {
+			if os.Remove(filepath.Join(namesDir(e), name)) == nil {
+				return reserveName(e, name, id)
+			}
+		}
+		return errdefs.Conflict("the container name %q is already in use by container %s: remove or rename that container, or choose another name", "/"+name, holder)
+	}
+	return err
+}
+
+// releaseName frees name if it still points at id.
+func releaseName(e *engine.Engine, name, id string) {
+	p := filepath.Join(namesDir(e), name)
+	if t, err := os.Readlink(p); err == nil && t == id {
+		os.Remove(p)
+	}
+}

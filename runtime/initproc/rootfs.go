@@ -1,0 +1,239 @@
+package initproc
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// setupRootfs builds the container's filesystem view and pivots into it.
+func setupRootfs(cfg *Config) error {
+	s := cfg.Spec
+	rootfs := s.Root.Path
+	prop := uintptr(unix.MS_SLAVE | unix.MS_REC)
+	if p, ok := propagationFlags[s.Linux.RootfsPropagation]; ok && s.Linux.RootfsPropagation != "" {
+		prop = p
+	}
+	if err := unix.Mount("", "/", "", prop, ""); err != nil {
+		return fmt.Errorf("making / %s: %w", s.Linux.RootfsPropagation, err)
+	}
+	// pivot_root needs the new root to be a mount point.
+	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind-mounting the root filesystem: %w", err)
+	}
+	for _, m := range s.Mounts {
+		if err := mountInto(rootfs, m, cfg.InUserNS); err != nil {
+			return fmt.Errorf("mounting %s on %s: %w", m.Type, m.Destination, err)
+		}
+	}
+	if err := setupDev(rootfs, cfg); err != nil {
+		return err
+	}
+	if err := pivotRoot(rootfs); err != nil {
+		return err
+	}
+	for k, v := range s.Linux.Sysctl {
+		// Best effort: a sysctl the kernel does not offer in this network
+		// namespace (host network, old kernels) is not fatal for defaults.
+		_ = os.WriteFile("/proc/sys/"+strings.ReplaceAll(k, ".", "/"), []byte(v), 0)
+	}
+	for _, p := range s.Linux.MaskedPaths {
+		if err := maskPath(p); err != nil {
+			return fmt.Errorf("masking %s: %w", p, err)
+		}
+	}
+	for _, p := range s.Linux.ReadonlyPaths {
+		if err := readonlyPath(p); err != nil {
+			return fmt.Errorf("making %s read-only: %w", p, err)
+		}
+	}
+	if s.Root.Readonly {
+		if err := remountReadonly("/", false); err != nil {
+			return fmt.Errorf("making the root filesystem read-only: %w", err)
+		}
+	}
+	return nil
+}
+
+// mountInto mounts m under rootfs, resolving the destination inside the
+// root filesystem so a symlink cannot point it outside.
+func mountInto(rootfs string, m specs.Mount, inUserNS bool) error {
+	dest, err := securejoin.SecureJoin(rootfs, m.Destination)
+	if err != nil {
+		return err
+	}
+	flags, prop, data := parseOptions(m.Options)
+	isBind := m.Type == "bind" || flags&unix.MS_BIND != 0
+	if err := ensureTarget(dest, m.Source, isBind); err != nil {
+		return err
+	}
+	switch {
+	case isBind:
+		if err := unix.Mount(m.Source, dest, "", unix.MS_BIND|(flags&unix.MS_REC), ""); err != nil {
+			return err
+		}
+		if flags&^(unix.MS_BIND|unix.MS_REC) != 0 {
+			if err := remount(dest, flags&^unix.MS_REC, flags&unix.MS_REC != 0); err != nil {
+				return err
+			}
+		}
+	case m.Type == "cgroup":
+		return mountCgroup(dest, flags)
+	default:
+		err := unix.Mount(m.Source, dest, m.Type, flags, data)
+		if err != nil && errors.Is(err, unix.EPERM) {
+			// A namespace this user namespace does not own (rootless with
+			// the host's network or pids): show the host's instead.
+			switch m.Type {
+			case "sysfs", "proc":
+				return bindHostReadonly(m.Destination, dest, flags)
+			case "mqueue":
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, p := range prop {
+		if err := unix.Mount("", dest, "", p, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func bindHostReadonly(src, dest string, flags uintptr) error {
+	if err := unix.Mount(src, dest, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	if flags&unix.MS_RDONLY != 0 {
+		return unix.MountSetattr(-1, dest, unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY})
+	}
+	return nil
+}
+
+// mountCgroup mounts a cgroup2 hierarchy on a cgroup v2 host; on a v1 host
+// the directory stays as sysfs shows it (no controllers are delegated).
+func mountCgroup(dest string, flags uintptr) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
+		return nil
+	}
+	err := unix.Mount("cgroup2", dest, "cgroup2", flags, "")
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EBUSY) {
+		return bindHostReadonly("/sys/fs/cgroup", dest, flags)
+	}
+	return err
+}
+
+// ensureTarget creates the mount point: a directory, or a file when a
+// file is bind-mounted.
+func ensureTarget(dest, src string, isBind bool) error {
+	if isBind {
+		if st, err := os.Stat(src); err == nil && !st.IsDir() {
+			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(dest, os.O_CREATE|os.O_RDONLY, 0o644)
+			if err != nil && !os.IsExist(err) {
+				return err
+			}
+			if f != nil {
+				f.Close()
+			}
+			return nil
+		}
+	}
+	return os.MkdirAll(dest, 0o755)
+}
+
+// remount applies flags (ro, nosuid, ...) to an existing bind mount,
+// keeping the flags a user namespace locked on it.
+func remount(dest string, flags uintptr, recursive bool) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dest, &st); err != nil {
+		return err
+	}
+	locked := uintptr(0)
+	for stFlag, msFlag := range map[int64]uintptr{
+		unix.ST_NOSUID: unix.MS_NOSUID, unix.ST_NODEV: unix.MS_NODEV, unix.ST_NOEXEC: unix.MS_NOEXEC,
+		unix.ST_RDONLY: unix.MS_RDONLY, unix.ST_NOATIME: unix.MS_NOATIME, unix.ST_RELATIME: unix.MS_RELATIME,
+	} {
+		if st.Flags&stFlag != 0 {
+			locked |= msFlag
+		}
+	}
+	if err := unix.Mount("", dest, "", unix.MS_BIND|unix.MS_REMOUNT|flags|locked, ""); err != nil {
+		return err
+	}
+	if recursive && flags&unix.MS_RDONLY != 0 {
+		return unix.MountSetattr(-1, dest, unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY})
+	}
+	return nil
+}
+
+func remountReadonly(path string, recursive bool) error {
+	return remount(path, unix.MS_RDONLY, recursive)
+}
+
+func pivotRoot(rootfs string) error {
+	oldroot, err := unix.Open("/", unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(oldroot)
+	if err := unix.Chdir(rootfs); err != nil {
+		return err
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pivot_root: %w", err)
+	}
+	if err := unix.Fchdir(oldroot); err != nil {
+		return err
+	}
+	// The old root is stacked under "."; detach it without propagating.
+	if err := unix.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return err
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detaching the old root: %w", err)
+	}
+	return unix.Chdir("/")
+}
+
+// maskPath hides p: /dev/null over a file, an empty read-only tmpfs over a
+// directory.
+func maskPath(p string) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	if st.IsDir() {
+		return unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "size=0k")
+	}
+	err = unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	return err
+}
+
+func readonlyPath(p string) error {
+	if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return err
+	}
+	return remount(p, unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, true)
+}

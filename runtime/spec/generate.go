@@ -1,0 +1,241 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+)
+
+// Input is everything Generate needs besides the flags.
+type Input struct {
+	ID       string
+	Options  *Options
+	Image    *ImageConfig // nil for an image without configuration
+	EnvFiles [][]string   // contents of --env-file, in order
+	// Lookup resolves "-e VAR" without a value (the host's environment).
+	Lookup func(string) (string, bool)
+	// SingleID is true when only one uid/gid is mapped (rootless without a
+	// subuid range): ids like the tty group cannot be used.
+	SingleID bool
+}
+
+// Generated is the spec plus the docker-visible facts derived with it.
+type Generated struct {
+	Spec    *specs.Spec
+	Command Command
+	Env     []string
+	Caps    []string
+}
+
+// MaskedPaths are hidden from containers (docker's list).
+var MaskedPaths = []string{
+	"/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	"/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+}
+
+// ReadonlyPaths are visible but read-only (docker's list).
+var ReadonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+
+// Validate checks what needs only the flags.
+func Validate(o *Options) error {
+	if o.Image == "" {
+		return errdefs.Invalid("an image name is required")
+	}
+	if o.WorkingDir != "" && !path.IsAbs(o.WorkingDir) {
+		return errdefs.Invalid("the working directory %q is invalid: it needs to be an absolute path", o.WorkingDir)
+	}
+	if o.StopSignal != "" {
+		if _, err := ParseSignal(o.StopSignal); err != nil {
+			return err
+		}
+	}
+	if o.Hostname != "" && (len(o.Hostname) > 64 || strings.ContainsAny(o.Hostname, " /\t")) {
+		return errdefs.Invalid("invalid hostname %q", o.Hostname)
+	}
+	for _, e := range o.Env {
+		if strings.HasPrefix(e, "=") || e == "" {
+			return errdefs.Invalid("invalid environment variable: %q", e)
+		}
+	}
+	return nil
+}
+
+// Generate builds the OCI spec of a new container. The root filesystem
+// path and the resolved user are filled in at start (Finalize).
+func Generate(in Input) (*Generated, error) {
+	o := in.Options
+	if err := Validate(o); err != nil {
+		return nil, err
+	}
+	cmd := ResolveCommand(o, in.Image)
+	argv := cmd.Argv()
+	if len(argv) == 0 {
+		return nil, errdefs.Invalid("no command specified: the image has no CMD or ENTRYPOINT; give a command after the image name")
+	}
+	caps, err := Capabilities(o.Privileged, o.CapAdd, o.CapDrop)
+	if err != nil {
+		return nil, errdefs.Invalid("%v", err)
+	}
+	var imgEnv []string
+	cwd := "/"
+	user := o.User
+	if in.Image != nil {
+		imgEnv = in.Image.Env
+		if in.Image.WorkingDir != "" {
+			cwd = in.Image.WorkingDir
+		}
+		if user == "" {
+			user = in.Image.User
+		}
+	}
+	if o.WorkingDir != "" {
+		cwd = o.WorkingDir
+	}
+	lookup := in.Lookup
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	env := MergeEnv(imgEnv, in.EnvFiles, o.Env, lookup)
+	hostname := o.Hostname
+	if hostname == "" && len(in.ID) >= 12 {
+		hostname = in.ID[:12]
+	}
+	if _, ok := Getenv(env, "HOSTNAME"); !ok {
+		env = append(env, "HOSTNAME="+hostname)
+	}
+	if _, ok := Getenv(env, "TERM"); !ok && o.Tty {
+		env = append(env, "TERM=xterm")
+	}
+	s := &specs.Spec{
+		Version:    specs.Version,
+		Hostname:   hostname,
+		Domainname: o.Domainname,
+		Root:       &specs.Root{Path: "", Readonly: o.ReadOnly},
+		Process: &specs.Process{
+			Terminal:        o.Tty,
+			Args:            argv,
+			Env:             env,
+			Cwd:             path.Clean(cwd),
+			NoNewPrivileges: o.NoNewPrivileges && !o.Privileged,
+			Capabilities: &specs.LinuxCapabilities{
+				Bounding: caps, Effective: caps, Permitted: caps,
+			},
+		},
+		Mounts: defaultMounts(o.Privileged, in.SingleID),
+		Linux: &specs.Linux{
+			Namespaces: []specs.LinuxNamespace{
+				{Type: specs.PIDNamespace}, {Type: specs.IPCNamespace}, {Type: specs.UTSNamespace},
+				{Type: specs.MountNamespace}, {Type: specs.NetworkNamespace}, {Type: specs.CgroupNamespace},
+			},
+			Sysctl: map[string]string{
+				"net.ipv4.ping_group_range":           "0 2147483647",
+				"net.ipv4.ip_unprivileged_port_start": "0",
+			},
+			RootfsPropagation: "rslave",
+		},
+		Annotations: map[string]string{},
+	}
+	if !o.Privileged {
+		s.Linux.MaskedPaths = MaskedPaths
+		s.Linux.ReadonlyPaths = ReadonlyPaths
+	}
+	s.Process.User.Username = user
+	return &Generated{Spec: s, Command: cmd, Env: env, Caps: caps}, nil
+}
+
+// defaultMounts are docker's: proc, a tmpfs /dev with pts, shm and mqueue,
+// a read-only sysfs and cgroup.
+func defaultMounts(privileged, singleID bool) []specs.Mount {
+	ptsOpts := []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}
+	if !singleID {
+		ptsOpts = append(ptsOpts, "gid=5")
+	}
+	ro := "ro"
+	if privileged {
+		ro = "rw"
+	}
+	return []specs.Mount{
+		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: ptsOpts},
+		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", ro}},
+		{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"nosuid", "noexec", "nodev", "relatime", ro}},
+		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=67108864"}},
+	}
+}
+
+// Finalize fills in what needs the mounted root filesystem: the user's
+// ids and groups from /etc/passwd and /etc/group, HOME, and the reduced
+// capabilities of a non-root user (docker gives them none but bounding).
+func Finalize(s *specs.Spec, rootfs string) error {
+	u, err := ResolveUser(rootfs, s.Process.User.Username)
+	if err != nil {
+		if errors.Is(err, ErrNoSuchUser) {
+			return errdefs.Invalid("%v", err)
+		}
+		return err
+	}
+	s.Process.User.UID, s.Process.User.GID = u.UID, u.GID
+	s.Process.User.AdditionalGids = u.AdditionalGids
+	if _, ok := Getenv(s.Process.Env, "HOME"); !ok {
+		s.Process.Env = append(s.Process.Env, "HOME="+u.Home)
+	}
+	if u.UID != 0 {
+		s.Process.Capabilities.Effective = nil
+		s.Process.Capabilities.Permitted = nil
+	}
+	s.Root.Path = rootfs
+	return nil
+}
+
+// ParseSignal accepts "SIGTERM", "TERM", "term" or a number.
+func ParseSignal(s string) (unix.Signal, error) {
+	if s == "" {
+		return 0, errdefs.Invalid("empty signal")
+	}
+	var n int
+	if _, err := fmt.Sscanf(s, "%d", &n); err == nil && fmt.Sprint(n) == s {
+		if n <= 0 || n > 64 {
+			return 0, errdefs.Invalid("invalid signal: %s", s)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	if strings.HasPrefix(name, "SIGRTMIN") || strings.HasPrefix(name, "SIGRTMAX") {
+		return parseRealtime(name)
+	}
+	return 0, errdefs.Invalid("invalid signal: %s", s)
+}
+
+func parseRealtime(name string) (unix.Signal, error) {
+	base, off := 34, 0
+	rest := strings.TrimPrefix(name, "SIGRTMIN")
+	if strings.HasPrefix(name, "SIGRTMAX") {
+		base, rest = 64, strings.TrimPrefix(name, "SIGRTMAX")
+	}
+	if rest != "" {
+		if _, err := fmt.Sscanf(rest, "%d", &off); err != nil {
+			return 0, errdefs.Invalid("invalid signal: %s", name)
+		}
+	}
+	n := base + off
+	if n < 34 || n > 64 {
+		return 0, errdefs.Invalid("invalid signal: %s", name)
+	}
+	return unix.Signal(n), nil
+}

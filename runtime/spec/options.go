@@ -1,0 +1,85 @@
+// Package spec turns what a user asked for (run/create flags) and what an
+// image says (its configuration) into an OCI runtime spec, the way docker
+// combines them: ENTRYPOINT/CMD, environment, user, working directory,
+// capabilities, the default mounts, masked and read-only paths.
+//
+// It is pure: no storage, no namespaces. Validate checks user intent first,
+// Generate builds the spec, Finalize fills what needs the mounted root
+// filesystem (user and group names).
+package spec
+
+import (
+	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Options are the container-defining flags of run and create. Zero values
+// mean "not given".
+type Options struct {
+	Image      string   // as the user typed it
+	Command    []string // arguments after the image
+	Entrypoint *string  // --entrypoint; non-nil "" clears the image's
+	Env        []string // -e, in order; "KEY" alone takes the host's value
+	EnvFiles   []string // --env-file, in order
+	WorkingDir string   // -w
+	User       string   // -u user[:group]
+	Hostname   string
+	Domainname string
+	Labels     map[string]string
+	Init       bool // --init
+	StopSignal string
+	// StopTimeout is --stop-timeout in seconds; nil keeps the default.
+	StopTimeout *int
+	Privileged  bool
+	CapAdd      []string
+	CapDrop     []string
+	ReadOnly    bool
+	Tty         bool
+	Interactive bool
+	// NoNewPrivileges is on by default, as skiff's issue #3 asks; it is off
+	// for --privileged.
+	NoNewPrivileges bool
+}
+
+// ImageConfig is the part of an image's configuration a container uses.
+type ImageConfig = ociv1.ImageConfig
+
+// DefaultPath is docker's PATH for images that set none.
+const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// DefaultStopTimeout is docker's grace period before SIGKILL, in seconds.
+const DefaultStopTimeout = 10
+
+// Command is how a container's process is determined from the image and
+// the flags: docker inspect shows Entrypoint and Cmd separately and Path
+// and Args combined.
+type Command struct {
+	Entrypoint []string
+	Cmd        []string
+}
+
+// Argv is the full command line: entrypoint then cmd.
+func (c Command) Argv() []string {
+	return append(append([]string{}, c.Entrypoint...), c.Cmd...)
+}
+
+// ResolveCommand combines ENTRYPOINT and CMD as docker does: arguments after
+// the image replace CMD; --entrypoint replaces ENTRYPOINT and clears the
+// image's CMD.
+func ResolveCommand(o *Options, img *ImageConfig) Command {
+	var c Command
+	if o.Entrypoint != nil {
+		if *o.Entrypoint != "" {
+			c.Entrypoint = []string{*o.Entrypoint}
+		}
+		c.Cmd = o.Command
+		return c
+	}
+	if img != nil {
+		c.Entrypoint = img.Entrypoint
+	}
+	c.Cmd = o.Command
+	if len(c.Cmd) == 0 && img != nil {
+		c.Cmd = img.Cmd
+	}
+	return c
+}

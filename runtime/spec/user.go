@@ -1,0 +1,172 @@
+package spec
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+)
+
+// ErrNoSuchUser is returned when a -u name is not in the image's
+// /etc/passwd (or a group name not in /etc/group).
+var ErrNoSuchUser = errors.New("no such user")
+
+// User is a resolved container user.
+type User struct {
+	UID, GID       uint32
+	AdditionalGids []uint32
+	Home           string
+}
+
+type passwdEntry struct {
+	name     string
+	uid, gid uint32
+	home     string
+}
+
+type groupEntry struct {
+	name    string
+	gid     uint32
+	members []string
+}
+
+// ResolveUser resolves "user[:group]" (names or numbers, "" = root)
+// against the root filesystem at rootfs, as docker does: a name must exist,
+// a number need not; the primary group comes from passwd unless given;
+// supplementary groups are those listing the user in /etc/group; HOME is
+// the passwd entry's home, else "/".
+func ResolveUser(rootfs, spec string) (*User, error) {
+	users, _ := readPasswd(rootfs)
+	groups, _ := readGroups(rootfs)
+	return resolveUser(spec, users, groups)
+}
+
+func resolveUser(spec string, users []passwdEntry, groups []groupEntry) (*User, error) {
+	userPart, groupPart, hasGroup := strings.Cut(spec, ":")
+	if userPart == "" {
+		userPart = "0"
+	}
+	u := &User{Home: "/"}
+	var name string
+	if n, err := strconv.ParseUint(userPart, 10, 32); err == nil {
+		u.UID = uint32(n)
+		for _, e := range users {
+			if e.uid == u.UID {
+				u.GID, u.Home, name = e.gid, e.home, e.name
+				break
+			}
+		}
+	} else {
+		found := false
+		for _, e := range users {
+			if e.name == userPart {
+				u.UID, u.GID, u.Home, name, found = e.uid, e.gid, e.home, e.name, true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unable to find user %s: no matching entries in passwd file: %w", userPart, ErrNoSuchUser)
+		}
+	}
+	if hasGroup && groupPart != "" {
+		gid, err := resolveGroup(groupPart, groups)
+		if err != nil {
+			return nil, err
+		}
+		u.GID = gid
+	} else if name != "" {
+		for _, g := range groups {
+			for _, m := range g.members {
+				if m == name && g.gid != u.GID {
+					u.AdditionalGids = append(u.AdditionalGids, g.gid)
+				}
+			}
+		}
+	}
+	if u.Home == "" {
+		u.Home = "/"
+	}
+	return u, nil
+}
+
+func resolveGroup(spec string, groups []groupEntry) (uint32, error) {
+	if n, err := strconv.ParseUint(spec, 10, 32); err == nil {
+		return uint32(n), nil
+	}
+	for _, g := range groups {
+		if g.name == spec {
+			return g.gid, nil
+		}
+	}
+	return 0, fmt.Errorf("unable to find group %s: no matching entries in group file: %w", spec, ErrNoSuchUser)
+}
+
+func openInRoot(rootfs, path string) (*os.File, error) {
+	p, err := securejoin.SecureJoin(rootfs, path)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+func readPasswd(rootfs string) ([]passwdEntry, error) {
+	f, err := openInRoot(rootfs, "/etc/passwd")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parsePasswd(f), nil
+}
+
+func parsePasswd(r io.Reader) []passwdEntry {
+	var out []passwdEntry
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), ":")
+		if len(f) < 6 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		uid, err1 := strconv.ParseUint(f[2], 10, 32)
+		gid, err2 := strconv.ParseUint(f[3], 10, 32)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, passwdEntry{name: f[0], uid: uint32(uid), gid: uint32(gid), home: f[5]})
+	}
+	return out
+}
+
+func readGroups(rootfs string) ([]groupEntry, error) {
+	f, err := openInRoot(rootfs, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parseGroups(f), nil
+}
+
+func parseGroups(r io.Reader) []groupEntry {
+	var out []groupEntry
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), ":")
+		if len(f) < 3 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		gid, err := strconv.ParseUint(f[2], 10, 32)
+		if err != nil {
+			continue
+		}
+		g := groupEntry{name: f[0], gid: uint32(gid)}
+		if len(f) > 3 && f[3] != "" {
+			g.members = strings.Split(f[3], ",")
+		}
+		out = append(out, g)
+	}
+	return out
+}
