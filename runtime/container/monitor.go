@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/monitor"
@@ -18,6 +20,9 @@ const MonitorRole = "monitor"
 // MonitorMain is the monitor role's entry point: it runs the container
 // described on fd 3 and returns when the container ended for good.
 func MonitorMain() int {
+	for fd := monitorConfigFD; fd <= monitorClientFD; fd++ {
+		unix.CloseOnExec(fd) // none of them is for the container
+	}
 	var cfg monitorConfig
 	f := os.NewFile(monitorConfigFD, "config")
 	err := json.NewDecoder(f).Decode(&cfg)

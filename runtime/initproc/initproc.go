@@ -61,6 +61,10 @@ type Message struct {
 // the exit code.
 func Main() int {
 	goruntime.LockOSThread()
+	// Inherited descriptors must not reach the container's process; the
+	// sync socket's closing at exec is what tells the monitor exec worked.
+	unix.CloseOnExec(ConfigFD)
+	unix.CloseOnExec(SyncFD)
 	sync := os.NewFile(SyncFD, "sync")
 	cfg, err := readConfig()
 	if err == nil {
