@@ -21,6 +21,12 @@ type LayerOptions struct {
 	// RootOwned makes every entry owned by 0:0, for a tree extracted by an
 	// unprivileged user.
 	RootOwned bool
+	// DropDevices leaves device nodes and fifos out (NormalizeLayer): the
+	// runtime makes /dev, and rootless storage cannot create them.
+	DropDevices bool
+	// Owners sets the owner (uid, gid) of single entries, by name relative
+	// to the layer root without a trailing slash ("home/user").
+	Owners map[string][2]int
 }
 
 // WriteLayerFromDir writes the tree under dir as an uncompressed layer tar:
@@ -108,6 +114,9 @@ func NormalizeLayer(w io.Writer, r io.Reader, o LayerOptions) error {
 			continue
 		}
 		hdr.Name = name
+		if o.DropDevices && (hdr.Typeflag == tar.TypeChar || hdr.Typeflag == tar.TypeBlock || hdr.Typeflag == tar.TypeFifo) {
+			continue
+		}
 		if hdr.Typeflag == tar.TypeLink {
 			hdr.Linkname = strings.TrimPrefix(hdr.Linkname, "./")
 		}
@@ -131,6 +140,9 @@ func normalizeHeader(hdr *tar.Header, o LayerOptions) {
 	hdr.Uname, hdr.Gname = "", ""
 	if o.RootOwned {
 		hdr.Uid, hdr.Gid = 0, 0
+	}
+	if ids, ok := o.Owners[strings.TrimSuffix(hdr.Name, "/")]; ok {
+		hdr.Uid, hdr.Gid = ids[0], ids[1]
 	}
 	var pax map[string]string
 	for k, v := range hdr.PAXRecords {
