@@ -174,12 +174,14 @@ func CopyImage(ctx context.Context, src, dest string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, "registries.conf"), nil, 0o600); err != nil {
+		return err
+	}
 	sys := &types.SystemContext{
 		DockerInsecureSkipTLSVerify: types.OptionalBoolTrue,
 		BlobInfoCacheDir:            tmp,
 		AuthFilePath:                filepath.Join(tmp, "auth.json"),
 		SystemRegistriesConfPath:    filepath.Join(tmp, "registries.conf"),
-		SignaturePolicyPath:         filepath.Join(tmp, "policy.json"),
 	}
 	if _, err := copy.Image(ctx, policy, destRef, srcRef, &copy.Options{SourceCtx: sys, DestinationCtx: sys}); err != nil {
 		return fmt.Errorf("copying %s to %s: %w", src, dest, err)

@@ -105,7 +105,8 @@ func New(t testing.TB, opts ...Option) *Env {
 	e.GlobalArgs = []string{"--root", e.Root, "--runroot", e.RunRoot}
 	if !e.Rootless {
 		// root reads /run/containers/0/auth.json: keep logins in the test
-		e.Setenv("REGISTRY_AUTH_FILE", filepath.Join(e.Home, ".config", "containers", "auth.json"))
+		auth := e.WriteFile(filepath.Join("home", ".config", "containers", "auth.json"), `{"auths":{}}`+"\n")
+		e.Setenv("REGISTRY_AUTH_FILE", auth)
 	}
 	t.Cleanup(e.cleanup)
 	return e
