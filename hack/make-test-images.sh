@@ -35,7 +35,7 @@ die() { say "$*"; exit 1; }
 
 # recipe is a hash of everything that shapes the images besides packages.
 recipe() {
-	cat hack/make-test-images.sh hack/mkimage/*.go internal/testutil/layer.go internal/testutil/archive.go |
+	cat hack/make-test-images.sh hack/mkimage/*.go internal/testutil/dockerarchive/layer.go internal/testutil/dockerarchive/archive.go |
 		sha256sum | cut -c1-16
 }
 

@@ -20,7 +20,7 @@ import (
 
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/skiff-containers/skiff/internal/testutil"
+	"github.com/skiff-containers/skiff/internal/testutil/dockerarchive"
 )
 
 type list []string
@@ -55,7 +55,7 @@ func run() error {
 	if *out == "" || len(tags) == 0 || (*rootfs == "") == (*layerTar == "") {
 		return errors.New("need -o, -tag and one of -rootfs or -layer-tar")
 	}
-	opts := testutil.LayerOptions{
+	opts := dockerarchive.LayerOptions{
 		Epoch: time.Unix(*epoch, 0).UTC(), RootOwned: *rootOwned, DropDevices: *noDevices, Owners: map[string][2]int{},
 	}
 	for _, c := range chown {
@@ -73,7 +73,7 @@ func run() error {
 	if err := writeLayer(layer, *rootfs, *layerTar, opts); err != nil {
 		return err
 	}
-	img := testutil.ArchiveImage{
+	img := dockerarchive.Image{
 		RepoTags: tags, Layers: []string{layer}, Created: opts.Epoch, CreatedBy: *createdBy,
 		Config: ociv1.ImageConfig{Env: env, Cmd: cmd, WorkingDir: *workdir},
 	}
@@ -82,7 +82,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := testutil.WriteDockerArchive(f, []testutil.ArchiveImage{img}, opts.Epoch); err != nil {
+	if err := dockerarchive.Write(f, []dockerarchive.Image{img}, opts.Epoch); err != nil {
 		f.Close()
 		return err
 	}
@@ -92,14 +92,14 @@ func run() error {
 	return os.Rename(tmp, *out)
 }
 
-func writeLayer(path, rootfs, layerTar string, o testutil.LayerOptions) error {
+func writeLayer(path, rootfs, layerTar string, o dockerarchive.LayerOptions) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	if rootfs != "" {
-		if err := testutil.WriteLayerFromDir(f, filepath.Clean(rootfs), o); err != nil {
+		if err := dockerarchive.WriteLayerFromDir(f, filepath.Clean(rootfs), o); err != nil {
 			return fmt.Errorf("layer from %s: %w", rootfs, err)
 		}
 	} else {
@@ -108,7 +108,7 @@ func writeLayer(path, rootfs, layerTar string, o testutil.LayerOptions) error {
 			return err
 		}
 		defer in.Close()
-		if err := testutil.NormalizeLayer(f, io.Reader(in), o); err != nil {
+		if err := dockerarchive.NormalizeLayer(f, io.Reader(in), o); err != nil {
 			return fmt.Errorf("layer from %s: %w", layerTar, err)
 		}
 	}

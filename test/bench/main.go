@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/skiff-containers/skiff/internal/testutil"
+	"github.com/skiff-containers/skiff/internal/testutil/dockerarchive"
 )
 
 // fixtures are shared by every figure.
@@ -158,7 +159,7 @@ func copyBinary(src, base string) string {
 // writeFifty writes a docker-archive with 50 one-layer images of one small
 // distinct file each, tagged localhost/bench/imgNN:latest.
 func writeFifty(path, base string) error {
-	var imgs []testutil.ArchiveImage
+	var imgs []dockerarchive.Image
 	epoch := time.Unix(1700000000, 0)
 	for i := range 50 {
 		var buf bytes.Buffer
@@ -169,7 +170,7 @@ func writeFifty(path, base string) error {
 		must(tw.Close())
 		layer := filepath.Join(base, fmt.Sprintf("layer%02d.tar", i))
 		must(os.WriteFile(layer, buf.Bytes(), 0o644))
-		imgs = append(imgs, testutil.ArchiveImage{
+		imgs = append(imgs, dockerarchive.Image{
 			RepoTags: []string{fmt.Sprintf("localhost/bench/img%02d:latest", i)}, Layers: []string{layer},
 			Created: epoch, CreatedBy: "test/bench",
 		})
@@ -179,7 +180,7 @@ func writeFifty(path, base string) error {
 		return err
 	}
 	defer f.Close()
-	if err := testutil.WriteDockerArchive(f, imgs, epoch); err != nil {
+	if err := dockerarchive.Write(f, imgs, epoch); err != nil {
 		return err
 	}
 	return os.Chmod(path, 0o644)

@@ -1,4 +1,4 @@
-package testutil
+package dockerarchive
 
 import (
 	"archive/tar"

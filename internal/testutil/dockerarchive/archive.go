@@ -1,4 +1,4 @@
-package testutil
+package dockerarchive
 
 import (
 	"archive/tar"
@@ -16,8 +16,8 @@ import (
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// ArchiveImage is one image of a docker-archive file.
-type ArchiveImage struct {
+// Image is one image of a docker-archive file.
+type Image struct {
 	// RepoTags as `docker save` writes them: "busybox:latest".
 	RepoTags []string
 	// Layers are uncompressed layer tar files, base layer first.
@@ -38,11 +38,11 @@ type layerInfo struct {
 	size int64
 }
 
-// WriteDockerArchive writes imgs in the `docker save` format to w:
+// Write writes imgs in the `docker save` format to w:
 // DIGEST/layer.tar for every distinct layer, DIGEST.json for every
 // configuration, then manifest.json. Every tar header carries mtime and
 // owner 0:0, so the same input always gives the same bytes.
-func WriteDockerArchive(w io.Writer, imgs []ArchiveImage, mtime time.Time) error {
+func Write(w io.Writer, imgs []Image, mtime time.Time) error {
 	tw := tar.NewWriter(w)
 	written := map[string]bool{}
 	type manifestEntry struct {
@@ -99,7 +99,7 @@ func WriteDockerArchive(w io.Writer, imgs []ArchiveImage, mtime time.Time) error
 }
 
 // imageConfig is the docker/OCI image configuration JSON of img.
-func imageConfig(img ArchiveImage, layers []layerInfo) ([]byte, error) {
+func imageConfig(img Image, layers []layerInfo) ([]byte, error) {
 	arch := img.Architecture
 	if arch == "" {
 		arch = goruntime.GOARCH

@@ -1,4 +1,4 @@
-package testutil
+package dockerarchive
 
 import (
 	"bytes"
@@ -26,11 +26,11 @@ func buildArchive(t *testing.T, dir string, epoch time.Time) ([]byte, string) {
 	}
 	f.Close()
 	var buf bytes.Buffer
-	img := ArchiveImage{
+	img := Image{
 		RepoTags: []string{"example:one"}, Layers: []string{layer}, Created: epoch, CreatedBy: "test",
 		Config: ociv1.ImageConfig{Cmd: []string{"sh"}, Env: []string{"PATH=/bin"}},
 	}
-	if err := WriteDockerArchive(&buf, []ArchiveImage{img}, epoch); err != nil {
+	if err := Write(&buf, []Image{img}, epoch); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "img.tar")
