@@ -110,7 +110,7 @@ func TestUsageErrors(t *testing.T) {
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	e := New(t)
-	for _, args := range [][]string{{"--help"}, {"help"}, {"-h"}} {
+	for _, args := range [][]string{{"--help"}, {"help"}} {
 		out := e.Skiff(args...).Success(t).Stdout
 		for _, want := range []string{"version", "info", "--root"} {
 			if !strings.Contains(out, want) {
