@@ -1,16 +1,76 @@
-# skiff: see README.md. `make` builds bin/skiff.
-GO        ?= go
+# skiff: see README.md.
+#   make          build bin/skiff
+#   make test     unit tests, then end-to-end tests (as root and rootless)
+#   make demo     from a fresh Debian machine to a rootless container
+#   make bench    skiff against podman, as ratios
+#   make images   the test images (test/images/README.md)
+GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 TAGS      := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X github.com/skiff-containers/skiff/internal/version.Commit=$(COMMIT)
 GOBUILD   := CGO_ENABLED=1 $(GO) build -tags "$(TAGS)" -trimpath -ldflags '$(LDFLAGS)'
+GOTEST    := CGO_ENABLED=1 $(GO) test -tags "$(TAGS)"
 
-.PHONY: all bin/skiff test unit e2e demo bench images clean
+# end-to-end tests: the unprivileged user for rootless runs, and knobs
+SKIFF_TEST_USER ?= skiffer
+E2E_TIMEOUT     ?= 40m
+E2E_PARALLEL    ?= 4
+E2E_FLAGS       ?=
+UID             := $(shell id -u)
+HAVE_TEST_USER  := $(shell id -u $(SKIFF_TEST_USER) >/dev/null 2>&1 && echo yes)
+E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST_USER) \
+                   $(GOTEST) -count=1 -timeout $(E2E_TIMEOUT) -parallel $(E2E_PARALLEL) $(E2E_FLAGS) ./test/e2e
+
+export SKIFF_TEST_SLOW
+
+.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean
 
 all: bin/skiff
 
 bin/skiff:
 	$(GOBUILD) -o $@ .
+
+images:
+	GO=$(GO) hack/make-test-images.sh
+
+vet:
+	$(GO) vet -tags "$(TAGS)" ./...
+
+# Unit tests first, then the end-to-end suites: as root and as the
+# unprivileged user when run by root, rootless only when run by a user.
+# SKIFF_TEST_SLOW=1 adds the slow suites.
+test:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory unit && \
+	$(MAKE) --no-print-directory e2e; rc=$$?; \
+	echo "make test: $$( [ $$rc = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start ))s"; \
+	exit $$rc
+
+unit:
+	$(GOTEST) -count=1 $$($(GO) list -tags "$(TAGS)" ./... | grep -v /test/)
+
+ifeq ($(UID),0)
+e2e: e2e-root e2e-rootless
+else
+e2e: e2e-rootless
+endif
+
+e2e-root: bin/skiff images
+	SKIFF_TEST_MODE=root $(E2E)
+
+e2e-rootless: bin/skiff images
+ifeq ($(UID),0)
+ifneq ($(HAVE_TEST_USER),yes)
+	@echo "e2e-rootless: no user $(SKIFF_TEST_USER): create it with a subuid range (.ci/run does) or set SKIFF_TEST_USER" >&2; exit 1
+endif
+endif
+	SKIFF_TEST_MODE=rootless $(E2E)
+
+demo:
+	GO=$(GO) hack/demo.sh
+
+bench: bin/skiff images
+	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff
 
 clean:
 	rm -rf bin

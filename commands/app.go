@@ -105,7 +105,8 @@ func unknownSubcommand(c *cli.Context) error {
 func commandPath(c *cli.Context) string {
 	parts := []string{}
 	for _, cc := range c.Lineage() {
-		if cc.Command != nil && cc.Command.Name != "" {
+		// the root context's command carries the program's own name
+		if cc.Command != nil && cc.Command.Name != "" && cc.Command.Name != c.App.Name {
 			parts = append([]string{cc.Command.Name}, parts...)
 		}
 	}
@@ -121,6 +122,8 @@ func usageErr(c *cli.Context, format string, args ...any) error {
 func needArgs(c *cli.Context, min, max int) error {
 	n := c.NArg()
 	switch {
+	case max == 0 && n > 0:
+		return usageErr(c, "accepts no arguments")
 	case min == max && n != min:
 		if min == 1 {
 			return usageErr(c, "requires exactly 1 argument")

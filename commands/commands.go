@@ -15,5 +15,6 @@ func topCommands() []*cli.Command {
 		containerWaitCommand(),
 		versionCommand(),
 		infoCommand(),
+		unshareCommand(),
 	}
 }

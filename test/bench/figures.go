@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// figure is one measured number per tool. measure returns samples in
+// unit; summary turns them into the reported value.
+type figure struct {
+	name    string
+	unit    string // "s", "ms" or "MiB"
+	summary string // "median" or "p90"
+	measure func(tl *tool, fx *fixtures) ([]float64, error)
+}
+
+// figures lists what `make bench` reports, in order. Issue #3 adds the
+// runtime: `run --rm busybox true` (median and p90), `run -d` then
+// `exec true`, `ps -a` with 50 containers, resident memory of a monitor.
+func figures(runs int) []figure {
+	return []figure{
+		{
+			name: "cold pull debian:bookworm from the local registry", unit: "s", summary: "median",
+			measure: func(tl *tool, fx *fixtures) ([]float64, error) {
+				var out []float64
+				for range max(1, runs/2) {
+					s := tl.newStore()
+					d, err := tl.run(s, append(append([]string{"pull"}, tl.pullArgs...), fx.debianRef)...)
+					tl.remove(s)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, d.Seconds())
+				}
+				return out, nil
+			},
+		},
+		{
+			name: "images with 50 images", unit: "ms", summary: "median",
+			measure: func(tl *tool, fx *fixtures) ([]float64, error) {
+				s := tl.newStore()
+				defer tl.remove(s)
+				if _, err := tl.run(s, "load", "-i", fx.fifty); err != nil {
+					return nil, err
+				}
+				return repeat(runs*2, func() (time.Duration, error) { return tl.run(s, "images") })
+			},
+		},
+	}
+}
+
+// repeat runs fn once to warm up, then n times, and returns milliseconds.
+func repeat(n int, fn func() (time.Duration, error)) ([]float64, error) {
+	if _, err := fn(); err != nil {
+		return nil, err
+	}
+	var out []float64
+	for range n {
+		d, err := fn()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, float64(d.Microseconds())/1000)
+	}
+	return out, nil
+}
+
+// quantile is the q-quantile (0.5 median, 0.9 p90) of samples.
+func quantile(samples []float64, q float64) float64 {
+	s := append([]float64(nil), samples...)
+	sort.Float64s(s)
+	i := int(q*float64(len(s)-1) + 0.5)
+	return s[i]
+}
+
+func (f figure) value(samples []float64) float64 {
+	if f.summary == "p90" {
+		return quantile(samples, 0.9)
+	}
+	return quantile(samples, 0.5)
+}
+
+func format(v float64, unit string) string {
+	switch unit {
+	case "s":
+		return fmt.Sprintf("%.2f s", v)
+	case "ms":
+		return fmt.Sprintf("%.1f ms", v)
+	}
+	return fmt.Sprintf("%.1f %s", v, unit)
+}

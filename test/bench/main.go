@@ -1,0 +1,199 @@
+// Command bench is `make bench`: it measures skiff and, when installed,
+// podman on the same machine in the same run, and prints the figures and
+// their ratios (skiff/podman: below 1 means skiff is faster or smaller).
+//
+// Both tools run rootless as the test user (SKIFF_TEST_USER, default
+// skiffer) when started as root, as the invoking user otherwise, or as root
+// with -mode root; each with a HOME of its own (podman configured as
+// docs say: runc, overlay, cgroupfs) and fresh --root directories. Images
+// come from the local test registry (Debian's docker-registry) and the test
+// images (make images).
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/skiff-containers/skiff/internal/testutil"
+	"github.com/skiff-containers/skiff/internal/testutil/dockerarchive"
+)
+
+// fixtures are shared by every figure.
+type fixtures struct {
+	debianRef string // the Debian test image in the local registry
+	fifty     string // docker-archive with 50 small images
+}
+
+func main() {
+	skiff := flag.String("skiff", "bin/skiff", "skiff binary")
+	mode := flag.String("mode", "rootless", "rootless or root")
+	runs := flag.Int("runs", 5, "samples per figure (pulls: half)")
+	noPodman := flag.Bool("no-podman", false, "measure skiff only")
+	flag.Parse()
+
+	base, err := os.MkdirTemp("/tmp", "sb")
+	must(err)
+	defer os.RemoveAll(base)
+	must(os.Chmod(base, 0o755))
+	who := account(*mode)
+
+	images, err := testutil.ImagesDir()
+	must(err)
+	reg, err := testutil.StartRegistry(filepath.Join(base, "registry"))
+	must(err)
+	defer reg.Stop()
+	fx := &fixtures{fifty: filepath.Join(base, "fifty.tar")}
+	fx.debianRef, err = reg.Push(context.Background(), filepath.Join(images, "debian.tar"), "library/debian:bookworm")
+	must(err)
+	must(writeFifty(fx.fifty, base))
+
+	tools := []*tool{newTool("skiff", copyBinary(*skiff, base), base, who)}
+	if p, err := exec.LookPath("podman"); err == nil && !*noPodman {
+		tl := newTool("podman", p, base, who)
+		tl.pullArgs = []string{"--tls-verify=false"}
+		tools = append(tools, tl)
+	}
+	defer func() {
+		for _, tl := range tools {
+			tl.stop()
+		}
+	}()
+
+	fmt.Printf("skiff bench: %s as %s, %d samples, %s\n", *mode, who.Username, *runs, versions(tools))
+	fmt.Printf("%-62s %12s %12s %14s\n", "figure", "skiff", "podman", "skiff/podman")
+	for _, f := range figures(*runs) {
+		vals := make([]float64, len(tools))
+		cells := []string{"n/a", "n/a"}
+		for i, tl := range tools {
+			samples, err := f.measure(tl, fx)
+			if err != nil {
+				cells[i] = "error"
+				fmt.Fprintf(os.Stderr, "  %s, %s: %v\n", f.name, tl.name, err)
+				continue
+			}
+			vals[i] = f.value(samples)
+			cells[i] = format(vals[i], f.unit)
+		}
+		ratio := "n/a"
+		if len(tools) > 1 && vals[0] > 0 && vals[1] > 0 {
+			ratio = fmt.Sprintf("%.2f", vals[0]/vals[1])
+		}
+		fmt.Printf("%-62s %12s %12s %14s\n", f.name+" ("+f.summary+")", cells[0], cells[1], ratio)
+	}
+}
+
+// account is who runs the tools.
+func account(mode string) *user.User {
+	switch {
+	case mode == "root":
+		if os.Geteuid() != 0 {
+			must(fmt.Errorf("-mode root needs root"))
+		}
+		u, _ := user.LookupId("0")
+		return u
+	case os.Geteuid() != 0:
+		u, err := user.LookupId(strconv.Itoa(os.Getuid()))
+		must(err)
+		return u
+	}
+	name := os.Getenv("SKIFF_TEST_USER")
+	if name == "" {
+		name = "skiffer"
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		must(fmt.Errorf("user %s: %v (create it, or set SKIFF_TEST_USER)", name, err))
+	}
+	return u
+}
+
+func newTool(name, bin, base string, u *user.User) *tool {
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	dir := filepath.Join(base, name)
+	tl := &tool{name: name, bin: bin, dir: dir, home: filepath.Join(dir, "home"), uid: uid, gid: gid, rootless: uid != 0}
+	conf := filepath.Join(tl.home, ".config", "containers")
+	must(os.MkdirAll(conf, 0o755))
+	must(os.MkdirAll(filepath.Join(dir, "tmp"), 0o700))
+	if name == "podman" {
+		// what podman 4.3 needs on this kind of machine (DEPENDENCIES.md)
+		must(os.WriteFile(filepath.Join(conf, "containers.conf"), []byte(
+			"[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n"), 0o644))
+		must(os.WriteFile(filepath.Join(conf, "storage.conf"), []byte("[storage]\ndriver = \"overlay\"\n"), 0o644))
+	}
+	must(filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	}))
+	tl.env = []string{"HOME=" + tl.home, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"TMPDIR=" + filepath.Join(dir, "tmp"), "USER=" + u.Username, "LOGNAME=" + u.Username}
+	if os.Geteuid() == 0 && uid != 0 {
+		tl.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
+	}
+	return tl
+}
+
+// copyBinary puts skiff where the benchmark's user can run it.
+func copyBinary(src, base string) string {
+	b, err := os.ReadFile(src)
+	must(err)
+	must(os.Mkdir(filepath.Join(base, "bin"), 0o755))
+	dst := filepath.Join(base, "bin", "skiff")
+	must(os.WriteFile(dst, b, 0o755))
+	return dst
+}
+
+// writeFifty writes a docker-archive with 50 one-layer images of one small
+// distinct file each, tagged localhost/bench/imgNN:latest.
+func writeFifty(path, base string) error {
+	var imgs []dockerarchive.Image
+	epoch := time.Unix(1700000000, 0)
+	for i := range 50 {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		body := []byte(fmt.Sprintf("image %d\n", i))
+		must(tw.WriteHeader(&tar.Header{Name: "bench", Mode: 0o644, Size: int64(len(body)), ModTime: epoch}))
+		_, _ = tw.Write(body)
+		must(tw.Close())
+		layer := filepath.Join(base, fmt.Sprintf("layer%02d.tar", i))
+		must(os.WriteFile(layer, buf.Bytes(), 0o644))
+		imgs = append(imgs, dockerarchive.Image{
+			RepoTags: []string{fmt.Sprintf("localhost/bench/img%02d:latest", i)}, Layers: []string{layer},
+			Created: epoch, CreatedBy: "test/bench",
+		})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := dockerarchive.Write(f, imgs, epoch); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o644)
+}
+
+func versions(tools []*tool) string {
+	var out []string
+	for _, tl := range tools {
+		v, err := exec.Command(tl.bin, "--version").Output()
+		if err != nil {
+			v = []byte(tl.name + " (version unknown)")
+		}
+		out = append(out, strings.TrimSpace(string(v)))
+	}
+	return strings.Join(out, "; ")
+}
