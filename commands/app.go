@@ -24,6 +24,9 @@ import (
 // returns the process exit code.
 func Run(ctx context.Context, args []string) int {
 	app := NewApp(appName(args[0]))
+	if len(args) == 2 && args[1] == "-h" {
+		args = []string{args[0], "--help"} // docker's top-level -h
+	}
 	err := app.RunContext(ctx, normalizeArgs(app, args))
 	return report(app.ErrWriter, app.Name, err)
 }

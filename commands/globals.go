@@ -45,7 +45,7 @@ func setupGlobals(c *cli.Context) error {
 	logrus.SetOutput(os.Stderr)
 	logrus.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
 
-	if !noUserns[c.Args().First()] && !hasHelpFlag(c.Args().Slice()) {
+	if !noUserns[c.Args().First()] && !wantsHelp(c.Args().Slice()) {
 		if err := rootless.Ensure(); err != nil {
 			return err
 		}
@@ -58,16 +58,39 @@ func setupGlobals(c *cli.Context) error {
 	return nil
 }
 
-func hasHelpFlag(args []string) bool {
-	for _, a := range args {
-		if a == "--" {
+// wantsHelp reports whether the command line asks for help: --help among
+// the command words and flags, before any argument (after an image name it
+// belongs to the container's command).
+func wantsHelp(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
 			return false
-		}
-		if a == "--help" || a == "-h" {
+		case a == "--help":
 			return true
+		case i > 0 && !strings.HasPrefix(a, "-") && !isCommandWord(args[:i+1]):
+			return false
 		}
 	}
 	return false
+}
+
+// isCommandWord reports whether the last of words is a subcommand name of
+// the command path before it (e.g. "ls" in "image ls").
+func isCommandWord(words []string) bool {
+	cmds := topCommands()
+	var cur *cli.Command
+	for _, w := range words {
+		if strings.HasPrefix(w, "-") {
+			continue
+		}
+		cur = findCommand(cmds, w)
+		if cur == nil {
+			return false
+		}
+		cmds = cur.Subcommands
+	}
+	return cur != nil
 }
 
 func teardownGlobals(c *cli.Context) error {
