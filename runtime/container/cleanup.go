@@ -25,6 +25,7 @@ func (c *Container) releaseRootfs() {
 // releaseRuntime frees everything a stopped container holds: its mount
 // and its runtime directory.
 func (c *Container) releaseRuntime() {
+	c.releaseNetwork()
 	c.releaseRootfs()
 	os.RemoveAll(c.RunDir())
 }

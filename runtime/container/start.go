@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -138,7 +137,14 @@ func (c *Container) prepare() (*monitorConfig, error) {
 		return nil, err
 	}
 	sp.Mounts = append(sp.Mounts, files...)
-	c.applyNetworkMode(&sp)
+	if err := c.prepareMounts(&sp); err != nil {
+		c.releaseRootfs()
+		return nil, err
+	}
+	if err := c.prepareNetwork(&sp); err != nil {
+		c.releaseRootfs()
+		return nil, err
+	}
 	if err := os.MkdirAll(c.RunDir(), 0o700); err != nil {
 		c.releaseRootfs()
 		return nil, err
@@ -161,27 +167,6 @@ func hasNewNetNS(s *specs.Spec) bool {
 		}
 	}
 	return false
-}
-
-// applyNetworkMode adjusts the namespaces for --network host; none and
-// the default network get a namespace of their own.
-func (c *Container) applyNetworkMode(s *specs.Spec) {
-	if c.HostConfig.NetworkMode != "host" {
-		return
-	}
-	var nss []specs.LinuxNamespace
-	for _, ns := range s.Linux.Namespaces {
-		if ns.Type != specs.NetworkNamespace {
-			nss = append(nss, ns)
-		}
-	}
-	s.Linux.Namespaces = nss
-	// Host sysctls are the host's business.
-	for k := range s.Linux.Sysctl {
-		if strings.HasPrefix(k, "net.") {
-			delete(s.Linux.Sysctl, k)
-		}
-	}
 }
 
 // spawnMonitor starts the monitor, hands it the lock and waits for its
