@@ -30,4 +30,3 @@ func (c *Container) prepareNetwork(s *specs.Spec) error {
 
 // releaseNetwork frees what prepareNetwork took.
 func (c *Container) releaseNetwork() {}
-
