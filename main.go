@@ -19,6 +19,8 @@ func main() {
 	switch os.Getenv("_SKIFF_ROLE") {
 	case initproc.Role:
 		os.Exit(initproc.Main())
+	case initproc.ExecRole:
+		os.Exit(initproc.ExecMain())
 	case container.MonitorRole:
 		os.Exit(container.MonitorMain())
 	}

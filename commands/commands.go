@@ -13,6 +13,8 @@ func topCommands() []*cli.Command {
 		containerKillCommand(),
 		containerRmCommand(),
 		containerWaitCommand(),
+		containerExecCommand(),
+		containerAttachCommand(),
 		versionCommand(),
 		infoCommand(),
 		unshareCommand(),

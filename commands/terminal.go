@@ -41,6 +41,9 @@ func attachTerminal(c *cli.Context, stdin, tty, sigProxy bool) (*terminal, error
 	}
 	if tty && outTerm {
 		ch := make(chan attach.Resize, 4)
+		if ws, err := term.GetWinsize(outFd); err == nil {
+			t.options.Size = &attach.Resize{Rows: ws.Height, Cols: ws.Width}
+		}
 		send := func() {
 			if ws, err := term.GetWinsize(outFd); err == nil {
 				select {
@@ -49,7 +52,6 @@ func attachTerminal(c *cli.Context, stdin, tty, sigProxy bool) (*terminal, error
 				}
 			}
 		}
-		send()
 		winch := make(chan os.Signal, 1)
 		signal.Notify(winch, syscall.SIGWINCH)
 		go func() {

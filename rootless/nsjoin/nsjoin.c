@@ -14,6 +14,9 @@
  *     environment. When the pause process is missing the Go side creates one
  *     and re-executes the binary, which then joins here.
  *
+ * It also makes the container-side roles non-dumpable before anything can
+ * look at them (see the constructor).
+ *
  * Keep this file small: everything that can be written in Go is.
  */
 #define _GNU_SOURCE
@@ -209,6 +212,14 @@ out:
 
 __attribute__((constructor)) static void skiff_nsjoin(void)
 {
+	/* The init and exec roles run inside a container's pid namespace
+	 * until they exec the user's program: no process in there may open
+	 * /proc/PID/exe and write to the skiff binary (CVE-2019-5736). A
+	 * non-dumpable process is closed to ptrace-mode access; exec of the
+	 * user's program makes it dumpable again. */
+	const char *role = getenv("_SKIFF_ROLE");
+	if (role != NULL && (strcmp(role, "init") == 0 || strcmp(role, "exec") == 0))
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (getenv("_SKIFF_PAUSE") != NULL) {
 		pause_main();
 		_exit(0);

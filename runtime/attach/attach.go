@@ -26,11 +26,12 @@ const (
 // maxFrame bounds a frame's payload.
 const maxFrame = 1 << 20
 
-// Hello says which streams a client wants.
+// Hello says which streams a client wants and, for a terminal, its size.
 type Hello struct {
-	Stdin  bool `json:"stdin"`
-	Stdout bool `json:"stdout"`
-	Stderr bool `json:"stderr"`
+	Stdin  bool    `json:"stdin"`
+	Stdout bool    `json:"stdout"`
+	Stderr bool    `json:"stderr"`
+	Size   *Resize `json:"size,omitempty"`
 }
 
 // ExitInfo is the payload of KindExit.

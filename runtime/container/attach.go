@@ -29,7 +29,8 @@ type AttachOptions struct {
 	Stderr io.Writer // nil: do not attach error output
 	// DetachKeys end the attachment when typed on Stdin (nil: never).
 	DetachKeys []byte
-	// Resize carries the caller's terminal size changes.
+	// Size is the caller's terminal size now; Resize carries its changes.
+	Size   *attach.Resize
 	Resize <-chan attach.Resize
 	// Signals are forwarded to the container's process (--sig-proxy).
 	Signals <-chan os.Signal
@@ -96,7 +97,7 @@ func clientPair(a *AttachOptions) (net.Conn, *os.File, error) {
 
 func sayHello(conn net.Conn, a *AttachOptions) error {
 	return attach.WriteJSON(conn, attach.KindHello, attach.Hello{
-		Stdin: a.Stdin != nil, Stdout: a.Stdout != nil, Stderr: a.Stderr != nil,
+		Stdin: a.Stdin != nil, Stdout: a.Stdout != nil, Stderr: a.Stderr != nil, Size: a.Size,
 	})
 }
 

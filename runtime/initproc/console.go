@@ -14,7 +14,8 @@ import (
 // sends its master to the monitor, and makes the slave the process's
 // stdin, stdout, stderr, controlling terminal (unless a reaper stays PID 1:
 // then its child takes it) and /dev/console.
-func setupConsole(sync *os.File, user specs.User, takeCtty bool) error {
+func setupConsole(sync *os.File, p *specs.Process, takeCtty bool) error {
+	user := p.User
 	master, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("opening /dev/ptmx: %w", err)
@@ -33,6 +34,9 @@ func setupConsole(sync *os.File, user specs.User, takeCtty bool) error {
 		return fmt.Errorf("opening %s: %w", slavePath, err)
 	}
 	_ = unix.Fchown(slave, int(user.UID), int(user.GID))
+	if sz := p.ConsoleSize; sz != nil {
+		_ = unix.IoctlSetWinsize(slave, unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(sz.Height), Col: uint16(sz.Width)})
+	}
 	msg, _ := json.Marshal(Message{Type: "console"})
 	if err := unix.Sendmsg(int(sync.Fd()), msg, unix.UnixRights(master), nil, 0); err != nil {
 		return fmt.Errorf("sending the console to the monitor: %w", err)

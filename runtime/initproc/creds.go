@@ -104,12 +104,18 @@ func capSet(names []string) map[capability.Cap]bool {
 	return out
 }
 
-// prepareCwd creates the working directory if the image lacks it (as
-// docker does) and enters it.
-func prepareCwd(p *specs.Process) error {
+// prepareCwd enters the working directory, creating it first when asked
+// (a container's start does, as docker does; exec does not).
+func prepareCwd(p *specs.Process, create bool) error {
 	cwd := p.Cwd
 	if cwd == "" {
 		cwd = "/"
+	}
+	if !create {
+		if err := unix.Chdir(cwd); err != nil {
+			return errdefs.New(errdefs.ErrCannotInvoke, "changing to the working directory %s: %v", cwd, err)
+		}
+		return nil
 	}
 	if err := os.MkdirAll(cwd, 0o755); err != nil && !os.IsExist(err) {
 		return fmt.Errorf("creating the working directory %s: %w", cwd, err)

@@ -109,11 +109,11 @@ func run(cfg *Config, sync *os.File) error {
 		}
 	}
 	if s.Process.Terminal {
-		if err := setupConsole(sync, s.Process.User, !cfg.Reaper); err != nil {
+		if err := setupConsole(sync, s.Process, !cfg.Reaper); err != nil {
 			return err
 		}
 	}
-	if err := prepareCwd(s.Process); err != nil {
+	if err := prepareCwd(s.Process, true); err != nil {
 		return err
 	}
 	path, err := lookPath(s.Process.Args[0], s.Process.Env)

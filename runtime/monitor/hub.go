@@ -64,6 +64,9 @@ func (h *hub) register(conn io.ReadWriteCloser) *client {
 	_ = json.Unmarshal(payload, &c.hello)
 	h.mu.Lock()
 	h.clients[c] = true
+	if c.hello.Size != nil {
+		h.size = c.hello.Size
+	}
 	h.mu.Unlock()
 	return c
 }
@@ -103,6 +106,13 @@ func (h *hub) drop(c *client) {
 	delete(h.clients, c)
 	h.mu.Unlock()
 	c.conn.Close()
+}
+
+// consoleSize is the last terminal size a client asked for.
+func (h *hub) consoleSize() *attach.Resize {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.size
 }
 
 // current waits until the container's streams exist.

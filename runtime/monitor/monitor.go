@@ -113,6 +113,11 @@ func startAndWait(o *Options, hub *hub) Result {
 		return Result{Code: code, Error: err.Error(), Finished: time.Now().UTC(), StartFailed: true}
 	}
 	s := o.Init.Spec
+	if sz := hub.consoleSize(); sz != nil && s.Process.Terminal {
+		// The init sizes the terminal before exec: the process may ask
+		// for its size at once.
+		s.Process.ConsoleSize = &specs.Box{Height: uint(sz.Rows), Width: uint(sz.Cols)}
+	}
 	cloneFlags, err := joinNamespaces(s.Linux.Namespaces)
 	if err != nil {
 		return failed(errdefs.ExitSkiff, err)

@@ -1,0 +1,55 @@
+package commands
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func containerExecCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "exec",
+		Usage:     "Execute a command in a running container",
+		ArgsUsage: "CONTAINER COMMAND [ARG...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detached mode: run command in the background"},
+			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
+			&cli.StringSliceFlag{Name: "env-file", Usage: "read in a file of environment variables"},
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open even if not attached"},
+			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to the command"},
+			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "username or UID (format: <name|uid>[:<group|gid>])"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 2, -1); err != nil {
+				return err
+			}
+			o := container.ExecOptions{
+				Cmd: c.Args().Slice()[1:], Env: c.StringSlice("env"), EnvFiles: c.StringSlice("env-file"),
+				WorkingDir: c.String("workdir"), User: c.String("user"), Privileged: c.Bool("privileged"),
+				Tty: c.Bool("tty"), Detach: c.Bool("detach"),
+			}
+			if !o.Detach {
+				t, err := attachTerminal(c, c.Bool("interactive"), o.Tty, false)
+				if err != nil {
+					return err
+				}
+				defer t.restore()
+				o.Stdin, o.Stdout, o.Stderr = t.options.Stdin, t.options.Stdout, t.options.Stderr
+				o.DetachKeys, o.Size, o.Resize = t.options.DetachKeys, t.options.Size, t.options.Resize
+			}
+			code, err := container.Exec(c.Context, engineFrom(c), c.Args().First(), o)
+			if errors.Is(err, container.ErrDetached) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			return exitCode(code)
+		},
+	}
+}

@@ -1,0 +1,92 @@
+package initproc
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	goruntime "runtime"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// ExecRole is the value of _SKIFF_ROLE that makes main call ExecMain: a
+// process started inside a running container's namespaces (exec).
+const ExecRole = "exec"
+
+// Descriptors of the exec role: 3 is the config pipe, 4 the sync socket.
+const (
+	execConfigFD = 3
+	execSyncFD   = 4
+)
+
+// ExecConfig is what the exec caller sends.
+type ExecConfig struct {
+	Process *specs.Process
+	// MountNS is the container's mount namespace (/proc/PID/ns/mnt, a
+	// host path); the process enters it itself, as its last step before
+	// the terminal and credentials.
+	MountNS string
+}
+
+// ExecMain runs in a container's namespaces: the caller entered all but
+// the mount namespace before forking this process, which enters that one
+// on its exec thread, sets up the terminal, credentials and working
+// directory, and execs the command. It returns only on failure.
+func ExecMain() int {
+	goruntime.LockOSThread()
+	unix.CloseOnExec(execConfigFD)
+	unix.CloseOnExec(execSyncFD)
+	sync := os.NewFile(execSyncFD, "sync")
+	var cfg ExecConfig
+	f := os.NewFile(execConfigFD, "config")
+	err := json.NewDecoder(f).Decode(&cfg)
+	f.Close()
+	if err == nil && (cfg.Process == nil || len(cfg.Process.Args) == 0) {
+		err = fmt.Errorf("incomplete exec configuration")
+	}
+	if err == nil {
+		err = enterMountNS(cfg.MountNS)
+	}
+	if err == nil {
+		err = execProcess(cfg.Process, sync)
+	}
+	return fail(sync, err)
+}
+
+// enterMountNS moves the calling thread into the mount namespace at path.
+// The thread first gets a filesystem context of its own (Go threads share
+// one); the exec that follows makes the thread's view the process's.
+func enterMountNS(path string) error {
+	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+		return fmt.Errorf("unsharing the filesystem context: %w", err)
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening the container's mount namespace: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Setns(fd, unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("entering the container's mount namespace: %w", err)
+	}
+	return nil
+}
+
+func execProcess(p *specs.Process, sync *os.File) error {
+	if p.Terminal {
+		if err := setupConsole(sync, p, true); err != nil {
+			return err
+		}
+	}
+	if err := prepareCwd(p, false); err != nil {
+		return err
+	}
+	path, err := lookPath(p.Args[0], p.Env)
+	if err != nil {
+		return err
+	}
+	if err := setupCredentials(p); err != nil {
+		return err
+	}
+	return execError(p.Args[0], unix.Exec(path, p.Args, p.Env))
+}
