@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
@@ -57,6 +58,11 @@ func (c *Container) destroy() error {
 	}
 	if fresh.State.Running() {
 		return errdefs.Conflict("cannot remove container %q: it was started again meanwhile", "/"+c.Name)
+	}
+	if fresh.State.Pid != 0 && proc.Alive(fresh.State.Pid, fresh.State.PidStart) {
+		// Left behind by a monitor that died (kill -9): end it first.
+		_ = unix.Kill(fresh.State.Pid, unix.SIGKILL)
+		fresh.waitProcess(context.Background(), 10*time.Second)
 	}
 	fresh.releaseRuntime()
 	s, err := c.e.Store()

@@ -82,7 +82,7 @@ func (c *Container) refresh() {
 	c.State.Status = StatusExited
 	c.State.Error = "the container's monitor process died; the container was killed with it"
 	c.State.ExitCode = 255
-	c.State.Pid = 0
+	// Pid stays: rm kills a process the monitor left behind.
 	if c.State.FinishedAt.IsZero() {
 		c.State.FinishedAt = time.Now().UTC()
 	}
