@@ -2,8 +2,8 @@ package image
 
 import (
 	"archive/tar"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"

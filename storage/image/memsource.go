@@ -35,9 +35,9 @@ type memImage struct {
 	files        map[digest.Digest]string // layers
 }
 
-func (m *memImage) Transport() types.ImageTransport    { return memTransport{} }
-func (m *memImage) StringWithinTransport() string      { return "" }
-func (m *memImage) DockerReference() reference.Named   { return nil }
+func (m *memImage) Transport() types.ImageTransport     { return memTransport{} }
+func (m *memImage) StringWithinTransport() string       { return "" }
+func (m *memImage) DockerReference() reference.Named    { return nil }
 func (m *memImage) PolicyConfigurationIdentity() string { return "" }
 func (m *memImage) PolicyConfigurationNamespaces() []string {
 	return nil
