@@ -49,8 +49,8 @@ func registryError(verb, ref, registry string, err error) error {
 	}
 	var unauth docker.ErrUnauthorizedForCredentials
 	if errors.As(err, &unauth) {
-		return errdefs.Invalid("%s %s: %s: the registry refused the credentials; log in with '%s' (or check the user name and password)",
-			verb, ref, authWords(err), loginHint(registry))
+		return errdefs.Invalid("%s %s: %s: the registry refused the credentials; log in to %s first (or check the user name and password)",
+			verb, ref, authWords(err), registry)
 	}
 	var ec errcode.ErrorCoder
 	if errors.As(err, &ec) {
@@ -60,8 +60,8 @@ func registryError(verb, ref, registry string, err error) error {
 		case "NAME_UNKNOWN":
 			return errdefs.NotFound("%s %s: repository does not exist on %s; check the name", verb, ref, registry)
 		case "UNAUTHORIZED", "DENIED":
-			return errdefs.Invalid("%s %s: access denied: the repository may not exist or may need credentials; log in with '%s'",
-				verb, ref, loginHint(registry))
+			return errdefs.Invalid("%s %s: access denied: the repository may not exist or may need credentials; check the name, or log in to %s first",
+				verb, ref, registry)
 		}
 	}
 	if hint := networkHint(err, registry); hint != "" {
@@ -75,13 +75,6 @@ func authWords(err error) string {
 		return "authentication required"
 	}
 	return "unauthorized"
-}
-
-func loginHint(registry string) string {
-	if registry == "" || registry == "docker.io" {
-		return "docker login"
-	}
-	return "docker login " + registry
 }
 
 // networkHint explains a failure to reach the registry, or returns "".

@@ -118,12 +118,12 @@ func tarMembers(path string) (map[string]bool, error) {
 func loadDocker(ctx context.Context, s *storage.Store, sys *types.SystemContext, path, what string, out io.Writer) (*LoadReport, error) {
 	r, err := archive.NewReader(sys, path)
 	if err != nil {
-		return nil, errdefs.Invalid("loading %s: the archive is damaged: %s", what, lastPart(err.Error()))
+		return nil, errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
 	defer r.Close()
 	groups, err := r.List()
 	if err != nil {
-		return nil, errdefs.Invalid("loading %s: the archive is damaged: %s", what, lastPart(err.Error()))
+		return nil, errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
 	rep := &LoadReport{}
 	for _, refs := range groups {
@@ -143,7 +143,7 @@ func loadDocker(ctx context.Context, s *storage.Store, sys *types.SystemContext,
 func loadOCI(ctx context.Context, s *storage.Store, sys *types.SystemContext, dir, what string, out io.Writer) (*LoadReport, error) {
 	list, err := layout.List(dir)
 	if err != nil {
-		return nil, errdefs.Invalid("loading %s: the OCI index is damaged: %s", what, lastPart(err.Error()))
+		return nil, errdefs.Invalid("loading %s: the OCI index is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
 	rep := &LoadReport{}
 	for i, item := range list {
@@ -202,7 +202,7 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	})
 	pr.finish(err == nil)
 	if err != nil {
-		return errdefs.Invalid("loading %s: the archive is damaged: %s", what, lastPart(err.Error()))
+		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
 	_, img, err := istorage.ResolveReference(resolved)
 	if err != nil {

@@ -94,7 +94,7 @@ func repoTagsOf(s *storage.Store, named reference.Named) ([]reference.Named, err
 func push(ctx context.Context, s *storage.Store, sys *types.SystemContext, named reference.Named, out io.Writer, header string) (*PushReport, error) {
 	simg, err := s.Image(named.String())
 	if err != nil {
-		return nil, errdefs.NotFound("An image does not exist locally with the tag: %s; tag an image with 'docker tag' first", reference.FamiliarString(named))
+		return nil, errdefs.NotFound("An image does not exist locally with the tag: %s; tag an image with that name first", reference.FamiliarString(named))
 	}
 	srcRef, err := istorage.Transport.NewStoreReference(s.Store, nil, simg.ID)
 	if err != nil {

@@ -116,7 +116,7 @@ func untagAll(s *storage.Store, img *cstorage.Image, name string, used []string,
 	}
 	tags, _ := splitNames(img.Names)
 	if !force && !singleRepository(img.Names) {
-		return errdefs.Conflict("conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories; remove the names with docker rmi NAME:TAG, or use -f",
+		return errdefs.Conflict("conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories; remove its names one by one (rmi NAME:TAG), or use -f",
 			ShortID(img.ID))
 	}
 	for _, t := range tags {
