@@ -33,6 +33,20 @@ func IsTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// terminalWidth is the width of the terminal w, 0 when w is not one (or
+// its size is unknown: bars would not render, lines are written instead).
+func terminalWidth(w any) int {
+	f, ok := w.(interface{ Fd() uintptr })
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
+}
+
 // progress consumes image/v5's progress events for one copy. Its channel
 // goes into copy.Options; finish must be called after the copy returns.
 type progress struct {
@@ -68,7 +82,7 @@ func (p *progress) printHeader() {
 		fmt.Fprintln(p.out, p.header)
 		p.header = ""
 	}
-	if p.pool == nil && IsTerminal(p.out) {
+	if p.pool == nil && terminalWidth(p.out) > 0 {
 		p.pool = mpb.New(mpb.WithOutput(p.out), mpb.WithWidth(50), mpb.WithRefreshRate(120*time.Millisecond))
 	}
 }
@@ -172,10 +186,10 @@ func (p *progress) newBar(d digest.Digest, size int64, final string) *mpb.Bar {
 	return p.pool.New(size, style,
 		mpb.PrependDecorators(
 			decor.Name(shortDigest(d)+": "),
-			decor.OnComplete(decor.Name(p.words.active+" ", decor.WCSyncSpaceR), final),
+			decor.OnComplete(decor.Name(p.words.active+" "), final),
 		),
 		mpb.AppendDecorators(
-			decor.OnComplete(decor.Counters(decor.SizeB1000(0), "% .2f / % .2f"), ""),
+			decor.OnComplete(decor.Counters(decor.SizeB1000(0), " %.2f/%.2f"), ""),
 		),
 		mpb.BarFillerClearOnComplete(),
 	)
