@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"strings"
+
+	units "github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
@@ -104,7 +107,7 @@ func imageRows(sum image.Summary, digests, trunc bool) []imageRow {
 	base := imageRow{
 		Containers: "N/A", SharedSize: "N/A", UniqueSize: "N/A",
 		CreatedAt: format.Timestamp(sum.Created), CreatedSince: format.TimeAgo(sum.Created),
-		ID: "sha256:" + sum.ID, Size: format.HumanSize(sum.Size), VirtualSize: format.HumanSize(sum.Size),
+		ID: "sha256:" + sum.ID, Size: format.HumanSize(sum.Size), VirtualSize: units.HumanSize(float64(sum.Size)),
 	}
 	if trunc {
 		base.ID = image.ShortID(sum.ID)
@@ -116,7 +119,7 @@ func imageRows(sum image.Summary, digests, trunc bool) []imageRow {
 	}
 	byRepo := map[string][]string{}
 	for _, d := range sum.RepoDigests {
-		repo, dg, _ := cutLast(d, "@")
+		repo, dg, _ := strings.Cut(d, "@")
 		byRepo[repo] = append(byRepo[repo], dg)
 	}
 	var rows []imageRow
@@ -146,14 +149,4 @@ func imageRows(sum image.Summary, digests, trunc bool) []imageRow {
 		rows = append(rows, row("<none>", "<none>", "<none>"))
 	}
 	return rows
-}
-
-// cutLast splits s at the last sep.
-func cutLast(s, sep string) (before, after string, found bool) {
-	for i := len(s) - len(sep); i >= 0; i-- {
-		if s[i:i+len(sep)] == sep {
-			return s[:i], s[i+len(sep):], true
-		}
-	}
-	return s, "", false
 }

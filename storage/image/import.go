@@ -19,7 +19,6 @@ import (
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/manifest"
 	"go.podman.io/image/v5/pkg/compression"
-	"go.podman.io/image/v5/signature"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
 
@@ -116,11 +115,15 @@ func importLayer(ctx context.Context, s *storage.Store, ws *writeSession, dcfg *
 	if err != nil {
 		return nil, err
 	}
-	destRef, err := istorage.Transport.NewStoreReference(s.Store, named, "")
+	id := ""
+	if named == nil {
+		id = src.configDigest.Encoded() // the ID the store gives a schema 2 image
+	}
+	destRef, err := istorage.Transport.NewStoreReference(s.Store, named, id)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := signature.NewPolicyContext(&signature.Policy{Default: []signature.PolicyRequirement{signature.NewPRInsecureAcceptAnything()}})
+	policy, err := acceptAnything()
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +178,7 @@ func openImportSource(ctx context.Context, opts ImportOptions) (io.ReadCloser, e
 // copyCheckedTar decompresses r into path, checking on the way that it is
 // a complete tar archive, and returns the digest and size of the tar.
 func copyCheckedTar(path string, r io.Reader) (digest.Digest, int64, error) {
-	plain, _, err := compression.AutoDecompress(r)
+	plain, compressed, err := compression.AutoDecompress(r)
 	if err != nil {
 		return "", 0, fmt.Errorf("not a tar archive: %s", lastPart(err.Error()))
 	}
@@ -188,7 +191,7 @@ func copyCheckedTar(path string, r io.Reader) (digest.Digest, int64, error) {
 	digester := digest.Canonical.Digester()
 	counter := &countingWriter{}
 	tee := io.TeeReader(plain, io.MultiWriter(f, digester.Hash(), counter))
-	if err := checkTar(tee); err != nil {
+	if err := checkTar(tee, compressed); err != nil {
 		return "", 0, err
 	}
 	if _, err := io.Copy(io.Discard, tee); err != nil { // trailing padding
@@ -200,15 +203,17 @@ func copyCheckedTar(path string, r io.Reader) (digest.Digest, int64, error) {
 	return digester.Digest(), counter.n, f.Sync()
 }
 
-// checkTar reads a whole tar stream and reports damage in plain words.
-func checkTar(r io.Reader) error {
+// checkTar reads a whole tar stream and reports damage in plain words. A
+// first header that cannot be read means "not a tar", unless the stream
+// was compressed and just ended early.
+func checkTar(r io.Reader, compressed bool) error {
 	tr := tar.NewReader(r)
 	for n := 0; ; n++ {
 		_, err := tr.Next()
 		switch {
 		case err == io.EOF:
 			return nil
-		case err != nil && n == 0:
+		case err != nil && n == 0 && !(compressed && errors.Is(err, io.ErrUnexpectedEOF)):
 			return errors.New("not a tar archive (plain, gzip, bzip2, xz or zstd expected)")
 		case err == nil:
 			_, err = io.Copy(io.Discard, tr)
@@ -246,7 +251,8 @@ func newMemImage(dcfg *manifest.Schema2Image, layer digest.Digest, size int64, l
 		return nil, err
 	}
 	return &memImage{
-		manifest: manBlob, manifestType: manifest.DockerV2Schema2MediaType,
+		configDigest: cfgDigest,
+		manifest:     manBlob, manifestType: manifest.DockerV2Schema2MediaType,
 		blobs: map[digest.Digest][]byte{cfgDigest: cfgBlob},
 		files: map[digest.Digest]string{layer: layerPath},
 	}, nil

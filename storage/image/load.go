@@ -180,12 +180,15 @@ func ociName(ann map[string]string) reference.Named {
 }
 
 // loadOne copies one archive image into the store under names.
-func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, src types.ImageReference, names []reference.Named, what string, out io.Writer, rep *LoadReport) error {
+func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, src types.ImageReference, names []reference.Named, what string, out io.Writer, rep *LoadReport) (err error) {
 	var first reference.Named
+	id := ""
 	if len(names) > 0 {
 		first = names[0]
+	} else if id, err = configID(ctx, sys, src); err != nil {
+		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
-	dest, err := istorage.Transport.NewStoreReference(s.Store, first, "")
+	dest, err := istorage.Transport.NewStoreReference(s.Store, first, id)
 	if err != nil {
 		return err
 	}
@@ -224,6 +227,18 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 		rep.IDs = append(rep.IDs, "sha256:"+img.ID)
 	}
 	return nil
+}
+
+// configID is the ID the store gives the image: its configuration digest.
+// A name-less image needs it up front, as the store reference needs a
+// name or an ID.
+func configID(ctx context.Context, sys *types.SystemContext, src types.ImageReference) (string, error) {
+	img, err := src.NewImage(ctx, sys)
+	if err != nil {
+		return "", err
+	}
+	defer img.Close()
+	return img.ConfigInfo().Digest.Encoded(), nil
 }
 
 // untarPlain unpacks an OCI layout (regular files and directories only,

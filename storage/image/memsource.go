@@ -29,6 +29,7 @@ func (memTransport) ValidatePolicyConfigurationScope(string) error { return nil 
 
 // memImage is both the reference and the source.
 type memImage struct {
+	configDigest digest.Digest
 	manifest     []byte
 	manifestType string
 	blobs        map[digest.Digest][]byte // configuration
