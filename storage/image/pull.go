@@ -105,14 +105,23 @@ func pull(ctx context.Context, s *storage.Store, sys *types.SystemContext, named
 		return nil, err
 	}
 	if out != nil {
-		fmt.Fprintf(out, "Digest: %s\n", pulledDigest(s, img, man))
-		status := "Downloaded newer image"
-		if before == img.ID {
-			status = "Image is up to date"
-		}
-		fmt.Fprintf(out, "Status: %s for %s\n", status, reference.FamiliarString(named))
+		printPulled(out, s, sys, img, man, named, before == img.ID)
 	}
 	return img, nil
+}
+
+// printPulled writes docker's closing lines of a pull.
+func printPulled(out io.Writer, s *storage.Store, sys *types.SystemContext, img *Image, man []byte, named reference.Named, unchanged bool) {
+	if want, got := sys.ArchitectureChoice, img.Config.Architecture; want != "" && got != "" && want != got {
+		fmt.Fprintf(out, "WARNING: image platform (%s/%s) does not match the requested platform (%s/%s)\n",
+			img.Config.OS, got, sys.OSChoice, want)
+	}
+	fmt.Fprintf(out, "Digest: %s\n", pulledDigest(s, img, man))
+	status := "Downloaded newer image"
+	if unchanged {
+		status = "Image is up to date"
+	}
+	fmt.Fprintf(out, "Status: %s for %s\n", status, reference.FamiliarString(named))
 }
 
 // pullError words a failed pull; a platform the image lacks gets its own
