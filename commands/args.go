@@ -66,7 +66,8 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			if n > len(rest) {
 				n = len(rest)
 			}
-			fl = append(fl, rest[:n]...)
+			fl = append(fl, canonicalFlag(flags, rest[0]))
+			fl = append(fl, rest[1:n]...)
 			rest = rest[n:]
 			continue
 		}
@@ -75,6 +76,26 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	}
 	out = append(out, fl...)
 	return append(out, pos...)
+}
+
+// canonicalFlag writes a flag word under the flag's main name ("-c x" ->
+// "--change x", "--env=A" stays): urfave/cli refuses a flag given under
+// two of its names ("Cannot use two forms of the same flag"), which docker
+// users do (`-e A --env B`). Combined short flags ("-it") stay as typed.
+func canonicalFlag(flags []cli.Flag, a string) string {
+	name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	if !strings.HasPrefix(a, "--") && len(name) > 1 {
+		return a
+	}
+	f := lookupFlag(flags, name)
+	if f == nil || f.Names()[0] == name {
+		return a
+	}
+	out := "--" + f.Names()[0]
+	if hasValue {
+		out += "=" + value
+	}
+	return out
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {
