@@ -51,8 +51,11 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			break
 		}
 	}
-	if leaf == nil || leaf.SkipFlagParsing || posixArgs[leaf.Name] {
+	if leaf == nil || leaf.SkipFlagParsing {
 		return append(out, rest...)
+	}
+	if posixArgs[leaf.Name] {
+		return append(out, canonicalLeadingFlags(flags, rest)...)
 	}
 	var fl, pos []string
 	for len(rest) > 0 {
@@ -96,6 +99,19 @@ func canonicalFlag(flags []cli.Flag, a string) string {
 		out += "=" + value
 	}
 	return out
+}
+
+// canonicalLeadingFlags canonicalizes the flags before the first
+// positional argument and leaves the rest (a container's command) as is.
+func canonicalLeadingFlags(flags []cli.Flag, args []string) []string {
+	out := make([]string, 0, len(args))
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" {
+		n := min(flagArity(flags, args[0]), len(args))
+		out = append(out, canonicalFlag(flags, args[0]))
+		out = append(out, args[1:n]...)
+		args = args[n:]
+	}
+	return append(out, args...)
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

@@ -16,6 +16,8 @@ func TestNormalizeArgsCanonicalFlags(t *testing.T) {
 		{"skiff image ls -f dangling=true", "skiff image ls --filter dangling=true"},
 		{"skiff rmi a -f", "skiff rmi --force a"},
 		{"skiff pull --quiet x", "skiff pull --quiet x"},
+		{"skiff run -e A --env B img sh -e -c x", "skiff run --env A --env B img sh -e -c x"},
+		{"skiff run -it -e A img", "skiff run -it --env A img"},
 	} {
 		got := strings.Join(normalizeArgs(app, strings.Fields(tc.in)), " ")
 		if got != tc.want {
