@@ -16,13 +16,10 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 )
 
-var (
-	// ErrNoSuchImage is the class of "no such image" errors; it matches
-	// errdefs.ErrNotFound too.
-	ErrNoSuchImage = errdefs.ErrNotFound
-	// ErrImageInUse is returned when a container uses the image to remove.
-	ErrImageInUse = errdefs.ErrInUse
-)
+// Errors of this package carry the classes of internal/errdefs
+// (ErrNotFound for a missing image or tag, ErrInUse for an image a
+// container uses, ErrConflict, ErrInvalid for bad input, damaged archives
+// and refused credentials) and read as one line that says what to do.
 
 // noSuchImage is docker's "No such image" error for name.
 func noSuchImage(name string) error {
