@@ -51,8 +51,11 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			break
 		}
 	}
-	if leaf == nil || leaf.SkipFlagParsing || posixArgs[leaf.Name] {
+	if leaf == nil || leaf.SkipFlagParsing {
 		return append(out, rest...)
+	}
+	if posixArgs[leaf.Name] {
+		return append(out, canonicalLeadingFlags(flags, rest)...)
 	}
 	var fl, pos []string
 	for len(rest) > 0 {
@@ -66,7 +69,8 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			if n > len(rest) {
 				n = len(rest)
 			}
-			fl = append(fl, rest[:n]...)
+			fl = append(fl, canonicalFlag(flags, rest[0]))
+			fl = append(fl, rest[1:n]...)
 			rest = rest[n:]
 			continue
 		}
@@ -75,6 +79,39 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	}
 	out = append(out, fl...)
 	return append(out, pos...)
+}
+
+// canonicalFlag writes a flag word under the flag's main name ("-c x" ->
+// "--change x", "--env=A" stays): urfave/cli refuses a flag given under
+// two of its names ("Cannot use two forms of the same flag"), which docker
+// users do (`-e A --env B`). Combined short flags ("-it") stay as typed.
+func canonicalFlag(flags []cli.Flag, a string) string {
+	name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	if !strings.HasPrefix(a, "--") && len(name) > 1 {
+		return a
+	}
+	f := lookupFlag(flags, name)
+	if f == nil || f.Names()[0] == name {
+		return a
+	}
+	out := "--" + f.Names()[0]
+	if hasValue {
+		out += "=" + value
+	}
+	return out
+}
+
+// canonicalLeadingFlags canonicalizes the flags before the first
+// positional argument and leaves the rest (a container's command) as is.
+func canonicalLeadingFlags(flags []cli.Flag, args []string) []string {
+	out := make([]string, 0, len(args))
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" {
+		n := min(flagArity(flags, args[0]), len(args))
+		out = append(out, canonicalFlag(flags, args[0]))
+		out = append(out, args[1:n]...)
+		args = args[n:]
+	}
+	return append(out, args...)
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {

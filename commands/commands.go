@@ -18,5 +18,18 @@ func topCommands() []*cli.Command {
 		versionCommand(),
 		infoCommand(),
 		unshareCommand(),
+		imageCommand(),
+		withRenamed(imageLsCommand(), "images"),
+		withRenamed(imagePullCommand(), "pull"),
+		withRenamed(imagePushCommand(), "push"),
+		withRenamed(imageTagCommand(), "tag"),
+		withRenamed(imageRmCommand(), "rmi"),
+		withRenamed(imageHistoryCommand(), "history"),
+		withRenamed(imageSaveCommand(), "save"),
+		withRenamed(imageLoadCommand(), "load"),
+		withRenamed(imageImportCommand(), "import"),
+		inspectCommand(),
+		loginCommand(),
+		logoutCommand(),
 	}
 }

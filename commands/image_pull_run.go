@@ -1,14 +1,19 @@
 package commands
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/storage/image"
 )
 
-// pullForRun pulls an image for run/create, progress on stderr.
+// pullForRun pulls an image for run/create, progress on stderr as docker
+// prints it there (run's stdout belongs to the container).
 func pullForRun(c *cli.Context, name string) (*image.Image, error) {
-	return nil, fmt.Errorf("pulling %s: not available in this build", name)
+	s, err := storeFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	return image.Pull(c.Context, s, sysFrom(c), name, image.PullOptions{
+		Quiet: c.Bool("quiet"), Progress: c.App.ErrWriter, Platform: c.String("platform"),
+	})
 }

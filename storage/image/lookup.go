@@ -8,12 +8,14 @@ package image
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/docker/reference"
+	"go.podman.io/image/v5/manifest"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
 	cstorage "go.podman.io/storage"
@@ -28,20 +30,12 @@ type Image struct {
 	// Config is the OCI image configuration (docker configs are
 	// converted); never nil for a looked-up image.
 	Config *ociv1.Image
+	// Docker is the same configuration in docker's schema: it keeps what
+	// OCI drops (Healthcheck, OnBuild, Shell, comment). Config is never nil.
+	Docker *manifest.Schema2Image
 	// Named is the reference the image was found by, when it was found by
 	// name; nil when found by ID.
 	Named reference.Named
-}
-
-// Normalize turns a user's image reference into docker's canonical form:
-// "busybox" -> "docker.io/library/busybox:latest". A digest reference keeps
-// its digest and gets no tag.
-func Normalize(name string) (reference.Named, error) {
-	ref, err := reference.ParseNormalizedNamed(name)
-	if err != nil {
-		return nil, errdefs.Invalid("invalid reference format %q: %v", name, err)
-	}
-	return reference.TagNameOnly(ref), nil
 }
 
 // looksLikeID reports whether s could be an image ID or a prefix of one.
@@ -83,7 +77,7 @@ func Find(s *storage.Store, name string) (*cstorage.Image, reference.Named, erro
 	}
 	img, err := s.Image(ref.String())
 	if err != nil {
-		return nil, nil, errdefs.NotFound("No such image: %s", name)
+		return nil, nil, noSuchImage(name)
 	}
 	return img, ref, nil
 }
@@ -108,7 +102,7 @@ func findByPrefix(s *storage.Store, prefix string) (*cstorage.Image, error) {
 func findByDigest(s *storage.Store, repo string, d digest.Digest) (*cstorage.Image, error) {
 	imgs, err := s.ImagesByDigest(d)
 	if err != nil || len(imgs) == 0 {
-		return nil, errdefs.NotFound("No such image: %s@%s", repo, d)
+		return nil, noSuchImage(repo + "@" + d.String())
 	}
 	for _, img := range imgs {
 		for _, n := range img.Names {
@@ -126,34 +120,46 @@ func Lookup(ctx context.Context, s *storage.Store, name string) (*Image, error) 
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := Config(ctx, s, img.ID)
+	oci, docker, err := readConfig(ctx, s, img.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &Image{Image: img, Config: cfg, Named: named}, nil
+	return &Image{Image: img, Config: oci, Docker: docker, Named: named}, nil
 }
 
 // Config reads and decodes the configuration of image id.
 func Config(ctx context.Context, s *storage.Store, id string) (*ociv1.Image, error) {
+	cfg, _, err := readConfig(ctx, s, id)
+	return cfg, err
+}
+
+// readConfig reads the configuration blob of image id once and decodes it
+// both as OCI (converted from docker's schema when needed) and in docker's
+// schema, which keeps what OCI drops (Healthcheck, OnBuild, Shell, comment).
+func readConfig(ctx context.Context, s *storage.Store, id string) (*ociv1.Image, *manifest.Schema2Image, error) {
 	ref, err := istorage.Transport.NewStoreReference(s.Store, nil, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	src, err := ref.NewImage(ctx, &types.SystemContext{})
 	if err != nil {
-		return nil, fmt.Errorf("reading image %s: %w", shortID(id), err)
+		return nil, nil, fmt.Errorf("reading image %s: %w", ShortID(id), err)
 	}
 	defer src.Close()
-	cfg, err := src.OCIConfig(ctx)
+	oci, err := src.OCIConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading configuration of image %s: %w", shortID(id), err)
+		return nil, nil, fmt.Errorf("reading configuration of image %s: %w", ShortID(id), err)
 	}
-	return cfg, nil
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
+	blob, err := src.ConfigBlob(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading configuration of image %s: %w", ShortID(id), err)
 	}
-	return id
+	docker := &manifest.Schema2Image{}
+	if err := json.Unmarshal(blob, docker); err != nil {
+		return nil, nil, fmt.Errorf("decoding configuration of image %s: %w", ShortID(id), err)
+	}
+	if docker.Config == nil {
+		docker.Config = &manifest.Schema2Config{}
+	}
+	return oci, docker, nil
 }

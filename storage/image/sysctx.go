@@ -1,12 +1,14 @@
 package image
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"go.podman.io/image/v5/docker/reference"
+	"go.podman.io/image/v5/pkg/sysregistriesv2"
 	"go.podman.io/image/v5/signature"
 	"go.podman.io/image/v5/types"
 )
@@ -60,6 +62,54 @@ func ForRegistry(sys *types.SystemContext, ref reference.Named) *types.SystemCon
 	c := *sys
 	c.DockerInsecureSkipTLSVerify = types.OptionalBoolTrue
 	return &c
+}
+
+// ForHost is ForRegistry for a bare registry host[:port] (login).
+func ForHost(sys *types.SystemContext, host string) *types.SystemContext {
+	if sys.DockerInsecureSkipTLSVerify != types.OptionalBoolUndefined || !IsLoopbackRegistry(host) {
+		return sys
+	}
+	c := *sys
+	c.DockerInsecureSkipTLSVerify = types.OptionalBoolTrue
+	return &c
+}
+
+// allowLoopbackMirrors makes registries.conf entries (mirrors, or a
+// prefix remapped to another location) that point at a loopback address
+// reachable over plain HTTP, as docker treats 127.0.0.0/8 as insecure.
+// Without it, `[[registry.mirror]] location = "127.0.0.1:5000"` would be
+// tried over HTTPS only. An explicit --tls-verify decides for every
+// endpoint instead (image/v5 applies it last).
+//
+// image/v5 keeps the parsed configuration in a process-wide cache and
+// GetRegistries returns that cache's slice, so marking the entries here is
+// seen by the docker transport. TestLoopbackMirrorsInsecure checks that this
+// still holds when image/v5 is upgraded.
+func allowLoopbackMirrors(sys *types.SystemContext) error {
+	if sys.DockerInsecureSkipTLSVerify != types.OptionalBoolUndefined {
+		return nil
+	}
+	regs, err := sysregistriesv2.GetRegistries(sys)
+	if err != nil {
+		return fmt.Errorf("reading registries configuration: %s", oneLine(err.Error()))
+	}
+	for i := range regs {
+		if IsLoopbackRegistry(hostOf(regs[i].Location)) {
+			regs[i].Insecure = true
+		}
+		for j := range regs[i].Mirrors {
+			if IsLoopbackRegistry(hostOf(regs[i].Mirrors[j].Location)) {
+				regs[i].Mirrors[j].Insecure = true
+			}
+		}
+	}
+	return nil
+}
+
+// hostOf is the host[:port] of a registries.conf location ("host/path").
+func hostOf(location string) string {
+	host, _, _ := strings.Cut(location, "/")
+	return host
 }
 
 // IsLoopbackRegistry reports whether host (host[:port]) names this machine.

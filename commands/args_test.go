@@ -1,0 +1,27 @@
+package commands
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalizeArgsCanonicalFlags(t *testing.T) {
+	t.Parallel()
+	app := NewApp("skiff")
+	for _, tc := range []struct{ in, want string }{
+		{"skiff import -c A --change B f.tar", "skiff import --change A --change B f.tar"},
+		{"skiff import f.tar -c=A repo", "skiff import --change=A f.tar repo"},
+		{"skiff images -q -a --filter x", "skiff images --quiet --all --filter x"},
+		{"skiff images -qa", "skiff images -qa"},
+		{"skiff image ls -f dangling=true", "skiff image ls --filter dangling=true"},
+		{"skiff rmi a -f", "skiff rmi --force a"},
+		{"skiff pull --quiet x", "skiff pull --quiet x"},
+		{"skiff run -e A --env B img sh -e -c x", "skiff run --env A --env B img sh -e -c x"},
+		{"skiff run -it -e A img", "skiff run -it --env A img"},
+	} {
+		got := strings.Join(normalizeArgs(app, strings.Fields(tc.in)), " ")
+		if got != tc.want {
+			t.Errorf("normalizeArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package commands
+
+import (
+	"github.com/urfave/cli/v2"
+	"go.podman.io/image/v5/types"
+
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+// imageCommand is the `image` group: docker's management command form of
+// the image verbs.
+func imageCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "image",
+		Usage: "Manage images",
+		Subcommands: []*cli.Command{
+			imageHistoryCommand(),
+			imageImportCommand(),
+			imageInspectCommand(),
+			imageLoadCommand(),
+			imageLsCommand(),
+			imagePruneCommand(),
+			imagePullCommand(),
+			imagePushCommand(),
+			imageRmCommand(),
+			imageSaveCommand(),
+			imageTagCommand(),
+		},
+	}
+}
+
+// tlsVerifyFlag is skiff's (and podman's) --tls-verify.
+func tlsVerifyFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "tls-verify", Value: true,
+		Usage: "require HTTPS and verify certificates when contacting registries (loopback registries may use plain HTTP)"}
+}
+
+// sysFrom is the registry context of a command, with its --tls-verify.
+func sysFrom(c *cli.Context) *types.SystemContext {
+	o := engineFrom(c).Config.System
+	if c.IsSet("tls-verify") {
+		v := c.Bool("tls-verify")
+		o.TLSVerify = &v
+	}
+	return image.SystemContext(o)
+}
+
+// withRenamed returns a copy of cmd under another name: the top-level
+// docker verbs (`pull`) are the `image` subcommands (`image pull`).
+func withRenamed(cmd *cli.Command, name string, aliases ...string) *cli.Command {
+	cmd.Name = name
+	cmd.Aliases = aliases
+	return cmd
+}

@@ -1,0 +1,34 @@
+package commands
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+func imagePushCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "push",
+		Usage:     "Upload an image to a registry",
+		ArgsUsage: "NAME[:TAG]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all-tags", Aliases: []string{"a"}, Usage: "Push all tags of an image to the repository"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress verbose output"},
+			&cli.BoolFlag{Name: "disable-content-trust", Value: true, Usage: "Skip image signing (skiff never signs)"},
+			tlsVerifyFlag(),
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, 1); err != nil {
+				return err
+			}
+			s, err := storeFrom(c)
+			if err != nil {
+				return err
+			}
+			_, err = image.Push(c.Context, s, sysFrom(c), c.Args().First(), image.PushOptions{
+				Quiet: c.Bool("quiet"), Progress: c.App.Writer, AllTags: c.Bool("all-tags"),
+			})
+			return err
+		},
+	}
+}

@@ -1,0 +1,60 @@
+package commands
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+func inspectCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "inspect",
+		Usage:     "Return low-level information on skiff objects",
+		ArgsUsage: "NAME|ID [NAME|ID...]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Format output using a custom template: 'json' or a Go template"},
+			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes if the type is container"},
+			&cli.StringFlag{Name: "type", Usage: "Return JSON for specified type (container or image)"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, -1); err != nil {
+				return err
+			}
+			kind := c.String("type")
+			if kind != "" && kind != "container" && kind != "image" {
+				return errdefs.Invalid("%q is not a valid value for --type: use container or image", kind)
+			}
+			return inspectObjects(c, c.Args().Slice(), func(name string) (any, error) {
+				return inspectAny(c, kind, name)
+			})
+		},
+	}
+}
+
+// inspectAny finds name as docker does: a container first, then an image,
+// unless --type narrows it.
+func inspectAny(c *cli.Context, kind, name string) (any, error) {
+	if kind == "" || kind == "container" {
+		obj, err := inspectContainer(c, name, c.Bool("size"))
+		if err == nil || !isNotFound(err) || kind == "container" {
+			return obj, err
+		}
+	}
+	s, err := storeFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := image.Inspect(c.Context, s, name)
+	if err != nil && isNotFound(err) && kind == "" {
+		return nil, errdefs.NotFound("No such object: %s", name)
+	}
+	return obj, err
+}
+
+// inspectContainer returns docker's inspect object of container name, or
+// an errdefs.ErrNotFound error. Containers are not in skiff yet: the
+// container runtime fills this in.
+func inspectContainer(c *cli.Context, name string, size bool) (any, error) {
+	return nil, errdefs.NotFound("No such object: %s", name)
+}

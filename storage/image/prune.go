@@ -1,0 +1,97 @@
+package image
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"go.podman.io/image/v5/docker/reference"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/storage"
+)
+
+// PruneOptions select what `image prune` removes.
+type PruneOptions struct {
+	// All removes every image no container uses, not only untagged ones.
+	All     bool
+	Filters *Filters // until=, label=, label!=, dangling=
+}
+
+// PruneReport is what `image prune` removed.
+type PruneReport struct {
+	Untagged  []string
+	Deleted   []string
+	Reclaimed int64 // bytes of layers deleted
+}
+
+// PruneFilterKeys are the --filter keys of `image prune`.
+func PruneFilterKeys() []string { return []string{"until", "label", "dangling"} }
+
+// Prune removes unused images: untagged ones, or with All every image no
+// container uses, that match the filters. Layers left by failed or killed
+// pulls are removed too when no other skiff operation is writing images.
+func Prune(ctx context.Context, s *storage.Store, opts PruneOptions) (*PruneReport, error) {
+	f := opts.Filters
+	if f == nil {
+		f = &Filters{}
+	}
+	all := opts.All || (f.Dangling != nil && !*f.Dangling)
+	f.Dangling = nil
+	imgs, err := s.Images()
+	if err != nil {
+		return nil, storageError("listing", "images", err)
+	}
+	sizes, err := layerSizes(s)
+	if err != nil {
+		return nil, err
+	}
+	users, err := imageUsers(s)
+	if err != nil {
+		return nil, err
+	}
+	rep := &PruneReport{}
+	for i := range imgs {
+		img := &imgs[i]
+		sum := summarize(img, sizes, users)
+		if sum.Containers > 0 || (!all && !sum.Dangling()) || !f.matchBasic(&sum, time.Time{}, time.Time{}) {
+			continue
+		}
+		if len(f.Labels) > 0 && !f.matchLabels(imageLabels(s, img)) {
+			continue
+		}
+		for _, t := range sum.Tags {
+			rep.Untagged = append(rep.Untagged, reference.FamiliarString(t.Named))
+		}
+		rep.Untagged = append(rep.Untagged, sum.RepoDigests...)
+		layers, err := s.DeleteImage(img.ID, true)
+		if err != nil {
+			return rep, storageError("deleting image", ShortID(img.ID), err)
+		}
+		rep.Deleted = append(rep.Deleted, "sha256:"+img.ID)
+		for _, l := range layers {
+			rep.Reclaimed += sizes[l].size
+			if looksLikeID(l) && len(l) == 64 {
+				rep.Deleted = append(rep.Deleted, "sha256:"+l)
+			}
+		}
+	}
+	rep.Reclaimed += pruneLeftovers(s)
+	return rep, nil
+}
+
+// pruneLeftovers removes layers no image or container uses, when no other
+// session is writing images.
+func pruneLeftovers(s *storage.Store) int64 {
+	f, err := lockFile(s)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+		return 0
+	}
+	_ = os.RemoveAll(tmpRoot(s))
+	n, _ := removeUnusedLayers(s)
+	return n
+}

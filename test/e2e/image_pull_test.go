@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPullFromLoopbackRegistry(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	ref := RegistryImage(t, "busybox") // plain HTTP, no registries.conf entry
+	e := New(t)
+
+	r := e.Skiff("pull", ref).Success(t)
+	for _, want := range []string{"latest: Pulling from library/busybox\n", ": Pull complete\n", "Digest: sha256:",
+		"Status: Downloaded newer image for " + ref + "\n"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("pull output lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	if lines := r.Lines(); lines[len(lines)-1] != ref {
+		t.Errorf("last line %q, want %q", lines[len(lines)-1], ref)
+	}
+
+	// layers already present are not downloaded again
+	r = e.Skiff("pull", ref).Success(t)
+	if !strings.Contains(r.Stdout, ": Already exists\n") || strings.Contains(r.Stdout, "Pull complete") ||
+		!strings.Contains(r.Stdout, "Status: Image is up to date for "+ref) {
+		t.Errorf("second pull:\n%s", r.Stdout)
+	}
+	if got := imageNames(e); got != ref {
+		t.Errorf("images = %q", got)
+	}
+}
+
+func TestPullShortNameFromMirror(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	RegistryImage(t, "busybox")
+	e := New(t)
+	e.RegistriesConf("docker.io")
+
+	r := e.Skiff("pull", "busybox").Success(t)
+	if !strings.HasPrefix(r.Stdout, "Using default tag: latest\nlatest: Pulling from library/busybox\n") ||
+		r.Lines()[len(r.Lines())-1] != "docker.io/library/busybox:latest" {
+		t.Errorf("pull busybox:\n%s", r.Stdout)
+	}
+	if got := imageNames(e); got != "busybox:latest" {
+		t.Errorf("images = %q", got)
+	}
+	e.Skiff("run", "--rm", "busybox", "true").Success(t)
+}
+
+// A mirror on a loopback address is reached over plain HTTP even when
+// registries.conf does not mark it insecure, as docker treats 127.0.0.0/8.
+func TestPullLoopbackMirrorWithoutInsecure(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	RegistryImage(t, "busybox")
+	e := New(t)
+	conf := e.WriteFile("home/.config/containers/registries.conf", fmt.Sprintf(
+		"[[registry]]\nprefix = \"docker.io\"\nlocation = \"docker.io\"\n[[registry.mirror]]\nlocation = %q\n", Registry(t).Addr))
+	if !e.Rootless {
+		e.Setenv("REGISTRIES_CONFIG_PATH", conf)
+	}
+	r := e.Skiff("pull", "-q", "busybox:latest").Success(t)
+	if r.Out() != "docker.io/library/busybox:latest" {
+		t.Errorf("pull -q printed %q", r.Out())
+	}
+}
+
+func TestPullQuietAndTLSVerify(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	ref := RegistryImage(t, "busybox")
+	e := New(t)
+
+	r := e.Skiff("pull", "--tls-verify=true", ref)
+	oneErrorLine(t, r, "--tls-verify=false")
+	noImages(e)
+
+	r = e.Skiff("pull", "-q", "--tls-verify=false", ref).Success(t)
+	if r.Out() != ref {
+		t.Errorf("pull -q printed %q", r.Stdout)
+	}
+	e.Skiff("image", "pull", "--quiet", ref).Success(t)
+}
+
+func TestPullErrors(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	reg := Registry(t).Addr
+	ref := RegistryImage(t, "busybox")
+	e := New(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pull", "BusyBox"}, "invalid reference format: repository name must be lowercase"},
+		{[]string{"pull", "busy box"}, "invalid reference format"},
+		{[]string{"pull", "busybox:"}, "invalid reference format"},
+		{[]string{"pull", reg + "/e2e/nosuchrepo"}, "e2e/nosuchrepo"},
+		{[]string{"pull", strings.TrimSuffix(ref, ":latest") + ":nosuchtag"}, "manifest unknown"},
+		{[]string{"pull", "127.0.0.1:1/busybox"}, "unreachable"},
+		{[]string{"pull", "--platform", "linux", ref}, "invalid platform"},
+		{[]string{"pull"}, "requires exactly 1 argument"},
+	} {
+		oneErrorLine(t, e.Skiff(tc.args...), tc.want)
+	}
+	noImages(e)
+}
+
+// kill -9 in the middle of a pull leaves no image; the next pull works.
+func TestPullKilled(t *testing.T) {
+	Require(t, "debian")
+	t.Parallel()
+	ref := RegistryImage(t, "debian")
+	e := New(t)
+	for _, delay := range []time.Duration{0, 150 * time.Millisecond, 400 * time.Millisecond} {
+		cmd := e.Cmd("pull", ref)
+		out := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitForOutput(out, "Pulling from", 5*time.Second)
+		time.Sleep(delay)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		switch names := imageNames(e); names {
+		case "":
+		case ref: // the pull finished before the kill
+			e.Skiff("rmi", ref).Success(t)
+		default:
+			t.Fatalf("after kill -9 (%v): images %q", delay, names)
+		}
+	}
+	e.Skiff("pull", "-q", ref).Success(t)
+	e.Skiff("run", "--rm", ref, "true").Success(t)
+}
+
+// Two pulls of the same image at once both succeed.
+func TestPullConcurrent(t *testing.T) {
+	Require(t, "debian")
+	t.Parallel()
+	ref := RegistryImage(t, "debian")
+	e := New(t)
+	var outs [3]*syncBuffer
+	cmds := make([]interface{ Wait() error }, 0, 3)
+	for i := range outs {
+		cmd := e.Cmd("pull", "-q", ref)
+		outs[i] = &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = outs[i], outs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Errorf("pull %d: %v: %s", i, err, outs[i].String())
+		}
+	}
+	if got := e.Skiff("images", "-q", "--no-trunc").Success(t).Lines(); len(got) != 1 {
+		t.Errorf("images after concurrent pulls: %q", got)
+	}
+}
