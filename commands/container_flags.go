@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"go.podman.io/image/v5/docker/reference"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
@@ -35,6 +36,8 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop Linux capabilities"},
 		&cli.BoolFlag{Name: "read-only", Usage: "mount the container's root filesystem as read only"},
 		&cli.StringFlag{Name: "pull", Value: "missing", Usage: `pull image before running ("always", "missing", "never")`},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress the pull output"},
+		&cli.StringFlag{Name: "platform", Usage: "set platform if server is multi-platform capable"},
 		&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "connect a container to a network: none or host"},
 		&cli.StringFlag{Name: "restart", Value: "no", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
 	}
@@ -109,7 +112,11 @@ func imageEnsurer(c *cli.Context, policy string) (func(context.Context, string) 
 			if err == nil || policy == "never" || !errdefs.IsNotFound(err) {
 				return img, err
 			}
-			fmt.Fprintf(c.App.ErrWriter, "Unable to find image '%s' locally\n", name)
+			shown := name
+			if ref, err := image.Normalize(name); err == nil {
+				shown = reference.FamiliarString(ref)
+			}
+			fmt.Fprintf(c.App.ErrWriter, "Unable to find image '%s' locally\n", shown)
 		}
 		return pullForRun(c, name)
 	}, nil
