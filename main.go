@@ -13,16 +13,19 @@ import (
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/initproc"
+	_ "github.com/skiff-containers/skiff/runtime/monitor" // the monitor role (C)
 )
 
 func main() {
+	// The monitor role never gets here: it is C (runtime/monitor) and runs
+	// before the Go runtime starts.
 	switch os.Getenv("_SKIFF_ROLE") {
 	case initproc.Role:
 		os.Exit(initproc.Main())
 	case initproc.ExecRole:
 		os.Exit(initproc.ExecMain())
-	case container.MonitorRole:
-		os.Exit(container.MonitorMain())
+	case container.CleanupRole:
+		os.Exit(container.CleanupMain())
 	}
 	// go.podman.io/storage re-executes the binary for some layer operations
 	// and registers its handlers at init.

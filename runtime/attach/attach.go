@@ -18,9 +18,9 @@ const (
 	KindStdout     byte = 1 // monitor -> client: output (all output with a tty)
 	KindStderr     byte = 2 // monitor -> client: error output
 	KindExit       byte = 3 // monitor -> client: {"code":N}; the last frame
-	KindResize     byte = 4 // client -> monitor: {"rows":R,"cols":C}
+	KindResize     byte = 4 // client -> monitor: "ROWS COLS"
 	KindCloseStdin byte = 5 // client -> monitor: the client's input ended
-	KindHello      byte = 6 // client -> monitor: Hello, the first frame
+	KindHello      byte = 6 // client -> monitor: "stdin=1 stdout=1 stderr=1 rows=R cols=C", the first frame
 )
 
 // maxFrame bounds a frame's payload.
@@ -28,10 +28,28 @@ const maxFrame = 1 << 20
 
 // Hello says which streams a client wants and, for a terminal, its size.
 type Hello struct {
-	Stdin  bool    `json:"stdin"`
-	Stdout bool    `json:"stdout"`
-	Stderr bool    `json:"stderr"`
-	Size   *Resize `json:"size,omitempty"`
+	Stdin, Stdout, Stderr bool
+	Size                  *Resize
+}
+
+// WriteHello sends h, in the monitor's text form.
+func WriteHello(w io.Writer, h Hello) error {
+	b := func(v bool) int {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	p := fmt.Sprintf("stdin=%d stdout=%d stderr=%d", b(h.Stdin), b(h.Stdout), b(h.Stderr))
+	if h.Size != nil {
+		p += fmt.Sprintf(" rows=%d cols=%d", h.Size.Rows, h.Size.Cols)
+	}
+	return WriteFrame(w, KindHello, []byte(p))
+}
+
+// WriteResize sends a terminal size change.
+func WriteResize(w io.Writer, r Resize) error {
+	return WriteFrame(w, KindResize, []byte(fmt.Sprintf("%d %d", r.Rows, r.Cols)))
 }
 
 // ExitInfo is the payload of KindExit.

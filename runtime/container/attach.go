@@ -96,7 +96,7 @@ func clientPair(a *AttachOptions) (net.Conn, *os.File, error) {
 }
 
 func sayHello(conn net.Conn, a *AttachOptions) error {
-	return attach.WriteJSON(conn, attach.KindHello, attach.Hello{
+	return attach.WriteHello(conn, attach.Hello{
 		Stdin: a.Stdin != nil, Stdout: a.Stdout != nil, Stderr: a.Stderr != nil, Size: a.Size,
 	})
 }
@@ -203,8 +203,7 @@ func (c *Container) forwardEvents(a *AttachOptions, send func(byte, []byte) erro
 				a.Resize = nil
 				continue
 			}
-			b, _ := json.Marshal(r)
-			_ = send(attach.KindResize, b)
+			_ = send(attach.KindResize, []byte(fmt.Sprintf("%d %d", r.Rows, r.Cols)))
 		case s, ok := <-a.Signals:
 			if !ok {
 				a.Signals = nil

@@ -214,19 +214,17 @@ func (x *execution) readSync(sock *os.File) error {
 		if err != nil || n == 0 {
 			return nil
 		}
-		var m initproc.Message
-		if json.Unmarshal(buf[:n], &m) != nil {
-			return errors.New("garbled message from the exec process")
+		console, code, msg, err := initproc.ParseSyncMessage(buf[:n])
+		if err != nil {
+			return err
 		}
-		switch m.Type {
-		case "console":
-			if msgs, _ := unix.ParseSocketControlMessage(oob[:oobn]); len(msgs) == 1 {
-				if fds, _ := unix.ParseUnixRights(&msgs[0]); len(fds) == 1 {
-					x.console = os.NewFile(uintptr(fds[0]), "console")
-				}
+		if !console {
+			return &StartError{Code: code, Msg: msg}
+		}
+		if msgs, _ := unix.ParseSocketControlMessage(oob[:oobn]); len(msgs) == 1 {
+			if fds, _ := unix.ParseUnixRights(&msgs[0]); len(fds) == 1 {
+				x.console = os.NewFile(uintptr(fds[0]), "console")
 			}
-		case "error":
-			return &StartError{Code: m.Code, Msg: m.Msg}
 		}
 	}
 }

@@ -1,87 +1,43 @@
 package container
 
 import (
-	"encoding/json"
+	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/initproc"
+	"github.com/skiff-containers/skiff/runtime/monitor"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // ErrAlreadyRunning is returned by Start for a running container.
 var ErrAlreadyRunning = errors.New("container is already running")
 
-// monitorConfig is what the CLI hands the monitor (fd 3).
-type monitorConfig struct {
-	Engine    engine.Config
-	ID        string
-	Init      initproc.Config
-	OpenStdin bool
-	StdinOnce bool
-	LogPath   string
-	Socket    string
-	HasClient bool
-}
-
-// startReport is the monitor's answer to the CLI (fd 5).
-type startReport struct {
-	Pid   int    `json:"pid,omitempty"`
-	Error string `json:"error,omitempty"`
-	Code  int    `json:"code,omitempty"`
-}
-
-// Monitor file descriptors, after stdio.
+// runFiles are the files start writes into the container's runtime
+// directory for the monitor, the init and the cleanup role.
 const (
-	monitorConfigFD = 3
-	monitorLockFD   = 4
-	monitorSyncFD   = 5
-	monitorClientFD = 6
+	initConfigFile = "init.json"    // initproc.Config, read by the init
+	cleanupFile    = "cleanup.json" // cleanupConfig, read by the cleanup role
+	attachSocket   = "attach.sock"
 )
 
-// start mounts the root filesystem, prepares the container's files and
-// starts its monitor, which starts the process. client, when set, is the
-// monitor's end of an attach connection the caller already said hello on.
-// It returns once the process runs or failed to start.
-func (c *Container) start(client *os.File) (retErr error) {
-	l, err := lock(c.e, c.ID)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	fresh, err := load(c.e, c.ID)
-	if err != nil {
-		return err
-	}
-	*c = *fresh
-	if c.State.Running() {
-		return ErrAlreadyRunning
-	}
-	cfg, err := c.prepare()
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if retErr != nil && !isStartError(retErr) {
-			c.releaseRootfs()
-		}
-	}()
-	report, err := c.spawnMonitor(cfg, l, client)
-	if err != nil {
-		return err
-	}
-	if report.Error != "" {
-		return &StartError{Code: report.Code, Msg: report.Error}
-	}
-	return nil
+// cleanupConfig tells the cleanup role, which the monitor execs at the
+// container's exit, whose exit it is.
+type cleanupConfig struct {
+	Engine engine.Config
+	ID     string
 }
 
 // StartError is a container process that could not be started; Code is
@@ -104,13 +60,51 @@ func (e *StartError) Is(target error) bool {
 	return false
 }
 
-func isStartError(err error) bool {
-	var se *StartError
-	return errors.As(err, &se)
+// start mounts the root filesystem, prepares the container's files and
+// starts its monitor, which starts the process; it records the outcome.
+// client, when set, is the monitor's end of an attach connection the
+// caller already said hello on. It returns once the process runs or
+// failed to start.
+func (c *Container) start(client *os.File) error {
+	l, err := lock(c.e, c.ID)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	fresh, err := load(c.e, c.ID)
+	if err != nil {
+		return err
+	}
+	*c = *fresh
+	if c.State.Running() && c.State.Status != StatusRestarting {
+		return ErrAlreadyRunning
+	}
+	opts, err := c.prepare()
+	if err == nil {
+		opts.Client = client != nil
+		err = c.spawnMonitor(opts, client)
+	}
+	if err != nil {
+		var se *StartError
+		if errors.As(err, &se) {
+			c.State.ExitCode, c.State.Error = se.Code, se.Msg
+			c.State.FinishedAt = time.Now().UTC()
+			if c.State.StartCount == 0 {
+				c.State.Status = StatusCreated
+			} else {
+				c.State.Status = StatusExited
+			}
+		}
+		c.releaseRuntime()
+		_ = c.saveState()
+		return err
+	}
+	return c.saveState()
 }
 
-// prepare mounts the root filesystem and completes the spec.
-func (c *Container) prepare() (*monitorConfig, error) {
+// prepare mounts the root filesystem, completes the spec and writes the
+// files the monitor and the init read.
+func (c *Container) prepare() (*monitor.Options, error) {
 	s, err := c.e.Store()
 	if err != nil {
 		return nil, err
@@ -119,44 +113,48 @@ func (c *Container) prepare() (*monitorConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mounting the container's root filesystem: %w", err)
 	}
+	// Recorded at once: whatever dies next, rm knows to unmount.
 	c.State.Rootfs = rootfs
+	if err := c.saveState(); err != nil {
+		return nil, err
+	}
 	sp := *c.Spec
-	proc := *sp.Process
-	sp.Process = &proc
+	process := *sp.Process
+	sp.Process = &process
 	sp.Root = &specs.Root{Path: rootfs, Readonly: c.Spec.Root.Readonly}
 	sp.Mounts = append([]specs.Mount{}, c.Spec.Mounts...)
 	linux := *sp.Linux
 	sp.Linux = &linux
 	if err := spec.Finalize(&sp, rootfs); err != nil {
-		c.releaseRootfs()
 		return nil, err
 	}
 	files, err := c.writeEtcFiles()
 	if err != nil {
-		c.releaseRootfs()
 		return nil, err
 	}
 	sp.Mounts = append(sp.Mounts, files...)
 	if err := c.prepareMounts(&sp); err != nil {
-		c.releaseRootfs()
 		return nil, err
 	}
 	if err := c.prepareNetwork(&sp); err != nil {
-		c.releaseRootfs()
 		return nil, err
 	}
-	if err := os.MkdirAll(c.RunDir(), 0o700); err != nil {
-		c.releaseRootfs()
+	dir := c.RunDir()
+	init := initproc.Config{
+		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
+		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp),
+	}
+	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
 		return nil, err
 	}
-	return &monitorConfig{
-		Engine: c.e.Config, ID: c.ID,
-		Init: initproc.Config{
-			Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
-			InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp),
-		},
+	if err := writeJSON(filepath.Join(dir, cleanupFile), &cleanupConfig{Engine: c.e.Config, ID: c.ID}); err != nil {
+		return nil, err
+	}
+	return &monitor.Options{
+		Socket: filepath.Join(dir, attachSocket), LogPath: c.LogPath(),
+		InitConfig: filepath.Join(dir, initConfigFile), RunDir: dir,
+		Namespaces: sp.Linux.Namespaces, Tty: sp.Process.Terminal,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
-		LogPath: c.LogPath(), Socket: filepath.Join(c.RunDir(), "attach.sock"),
 	}, nil
 }
 
@@ -169,51 +167,71 @@ func hasNewNetNS(s *specs.Spec) bool {
 	return false
 }
 
-// spawnMonitor starts the monitor, hands it the lock and waits for its
-// report.
-func (c *Container) spawnMonitor(cfg *monitorConfig, lockFile *os.File, client *os.File) (*startReport, error) {
-	cfg.HasClient = client != nil
-	cfgR, cfgW, err := os.Pipe()
+// spawnMonitor starts the monitor and records the running process, or
+// returns the StartError the monitor reported.
+func (c *Container) spawnMonitor(o *monitor.Options, client *os.File) error {
+	args, err := monitor.Args(*o)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	syncR, syncW, err := os.Pipe()
+	reportR, reportW, err := os.Pipe()
 	if err != nil {
-		cfgR.Close()
-		cfgW.Close()
-		return nil, err
+		return err
 	}
-	defer syncR.Close()
+	defer reportR.Close()
 	cmd := exec.Command("/proc/self/exe")
-	cmd.Args = []string{"skiff-monitor", c.ShortID()}
+	cmd.Args = args
 	cmd.Env = monitorEnv()
-	files := []*os.File{cfgR, lockFile, syncW}
+	cmd.ExtraFiles = []*os.File{reportW}
 	if client != nil {
-		files = append(files, client)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, client)
 	}
-	cmd.ExtraFiles = files
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
-	cfgR.Close()
-	syncW.Close()
+	reportW.Close()
 	if err != nil {
-		cfgW.Close()
-		return nil, fmt.Errorf("starting the container monitor: %w", err)
+		return fmt.Errorf("starting the container monitor: %w", err)
 	}
-	_ = json.NewEncoder(cfgW).Encode(cfg)
-	cfgW.Close()
 	go func() { _ = cmd.Wait() }() // reap it if it ends while we live
-	var report startReport
-	if err := json.NewDecoder(syncR).Decode(&report); err != nil {
-		return nil, fmt.Errorf("the container monitor died before starting the container: %w", err)
+	line, err := bufio.NewReader(reportR).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("the container monitor died before starting the container")
 	}
-	return &report, nil
+	return c.recordStart(strings.TrimSpace(line), cmd.Process.Pid)
 }
 
-// monitorEnv is the environment of a monitor: the role and what the
-// libraries need to know they run rootless.
+// recordStart interprets the monitor's report: "pid N" or "error CODE MSG".
+func (c *Container) recordStart(report string, monitorPid int) error {
+	if rest, ok := strings.CutPrefix(report, "error "); ok {
+		codeStr, msg, _ := strings.Cut(rest, " ")
+		code, err := strconv.Atoi(codeStr)
+		if err != nil {
+			code = errdefs.ExitSkiff
+		}
+		return &StartError{Code: code, Msg: msg}
+	}
+	pid, err := strconv.Atoi(strings.TrimPrefix(report, "pid "))
+	if err != nil || pid <= 0 {
+		return fmt.Errorf("garbled report from the container monitor: %q", report)
+	}
+	st := &c.State
+	st.Status = StatusRunning
+	st.Pid = pid
+	st.PidStart, _ = proc.StartTime(pid)
+	st.MonitorPid = monitorPid
+	st.MonitorStart, _ = proc.StartTime(monitorPid)
+	st.StartedAt = time.Now().UTC()
+	st.ExitCode, st.Error = 0, ""
+	st.StartCount++
+	st.ManuallyStopped = false
+	return nil
+}
+
+// monitorEnv is the environment of a monitor (and of the cleanup role it
+// becomes): the role and what the libraries need to know they run
+// rootless.
 func monitorEnv() []string {
-	env := []string{"_SKIFF_ROLE=" + MonitorRole, "PATH=" + os.Getenv("PATH")}
+	env := []string{"_SKIFF_ROLE=" + monitor.Role, "PATH=" + os.Getenv("PATH")}
 	for _, k := range []string{"_SKIFF_USERNS_CONFIGURED", "_CONTAINERS_USERNS_CONFIGURED",
 		"_CONTAINERS_ROOTLESS_UID", "_CONTAINERS_ROOTLESS_GID", "XDG_RUNTIME_DIR", "TMPDIR", "HOME"} {
 		if v, ok := os.LookupEnv(k); ok {

@@ -1,7 +1,6 @@
 package initproc
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -37,8 +36,7 @@ func setupConsole(sync *os.File, p *specs.Process, takeCtty bool) error {
 	if sz := p.ConsoleSize; sz != nil {
 		_ = unix.IoctlSetWinsize(slave, unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(sz.Height), Col: uint16(sz.Width)})
 	}
-	msg, _ := json.Marshal(Message{Type: "console"})
-	if err := unix.Sendmsg(int(sync.Fd()), msg, unix.UnixRights(master), nil, 0); err != nil {
+	if err := unix.Sendmsg(int(sync.Fd()), []byte(msgConsole), unix.UnixRights(master), nil, 0); err != nil {
 		return fmt.Errorf("sending the console to the monitor: %w", err)
 	}
 	for fd := 0; fd < 3; fd++ {

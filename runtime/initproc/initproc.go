@@ -4,10 +4,11 @@
 // console, credentials and capabilities, and finally execs the user's
 // process as PID 1 (or, with --init, runs it under a small reaper).
 //
-// It talks to its parent, the monitor, over two inherited descriptors: a
-// pipe carrying the Config as JSON (fd 3) and a SOCK_SEQPACKET socket
-// (fd 4) for the console master and start errors. The socket is close-on-
-// exec, so its end-of-file tells the monitor that exec succeeded.
+// It talks to its parent, the monitor (runtime/monitor, C), over two
+// inherited descriptors: the Config as JSON (fd 3) and a SOCK_SEQPACKET
+// socket (fd 4) carrying "console" (with the pty master as SCM_RIGHTS) or
+// "error CODE MESSAGE". The socket is close-on-exec, so its end-of-file
+// tells the monitor that exec succeeded.
 //
 // It must not import storage, netns or runtime/container.
 package initproc
@@ -18,6 +19,8 @@ import (
 	"fmt"
 	"os"
 	goruntime "runtime"
+	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -47,14 +50,29 @@ type Config struct {
 	SetupLoopback bool
 }
 
-// Message is one message on the sync socket from init to monitor.
-type Message struct {
-	// Type is "console" (the pty master rides along as SCM_RIGHTS) or
-	// "error".
-	Type string `json:"type"`
-	// Code is the exit code an error maps to (125, 126, 127).
-	Code int    `json:"code,omitempty"`
-	Msg  string `json:"msg,omitempty"`
+// Messages on the sync socket.
+const (
+	msgConsole = "console"
+	msgError   = "error "
+)
+
+// ParseSyncMessage reads one sync message: console is true for the
+// console message; otherwise code and msg describe a start error.
+func ParseSyncMessage(b []byte) (console bool, code int, msg string, err error) {
+	s := string(b)
+	if s == msgConsole {
+		return true, 0, "", nil
+	}
+	rest, ok := strings.CutPrefix(s, msgError)
+	if !ok {
+		return false, 0, "", fmt.Errorf("garbled message from the container init: %q", s)
+	}
+	codeStr, msg, _ := strings.Cut(rest, " ")
+	code, err = strconv.Atoi(codeStr)
+	if err != nil {
+		return false, 0, "", fmt.Errorf("garbled message from the container init: %q", s)
+	}
+	return false, code, msg, nil
 }
 
 // Main is the init role's entry point; it returns only on failure, with
@@ -132,8 +150,8 @@ func run(cfg *Config, sync *os.File) error {
 // fail reports err to the monitor and returns the exit code it maps to.
 func fail(sync *os.File, err error) int {
 	code := errdefs.ExitCode(err)
-	b, _ := json.Marshal(Message{Type: "error", Code: code, Msg: err.Error()})
-	if _, werr := sync.Write(b); werr != nil {
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	if _, werr := sync.Write([]byte(msgError + strconv.Itoa(code) + " " + msg)); werr != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}
 	return code

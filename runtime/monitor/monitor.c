@@ -1,0 +1,722 @@
+/*
+ * The container monitor: skiff's conmon, in C so that a process that lives
+ * as long as its container costs little memory. It runs from a constructor
+ * before the Go runtime starts, when _SKIFF_ROLE=monitor, and never returns.
+ *
+ * It is mechanism only; every decision is Go's:
+ *   - the CLI (runtime/container/start.go) prepares everything: the init's
+ *     configuration file, the namespaces to join, the arguments below;
+ *   - the monitor starts the init (skiff's "init" role, Go) in new
+ *     namespaces, reports "pid N" or "error CODE MSG" to the CLI, copies the
+ *     container's output to the json-file log and to attached clients, feeds
+ *     their input, and reaps the container;
+ *   - then it execs skiff's "cleanup" role (Go) in place, handing over the
+ *     exit status and the attached clients, which records the exit, cleans
+ *     up, removes (--rm) or restarts, and tells the clients the exit code.
+ *
+ * Arguments: --socket=PATH --log=PATH --init-config=PATH --rundir=PATH
+ *   --clone-flags=N [--ns=TYPE:PATH ...] [--tty] [--stdin] [--stdin-once]
+ *   [--client]
+ * Descriptors: 3 the report pipe to the CLI, 4 the first attach client
+ *   (with --client).
+ * The attach protocol (runtime/attach): frames [kind][len be32][payload].
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { KIND_STDIN = 0, KIND_STDOUT = 1, KIND_STDERR = 2, KIND_EXIT = 3, KIND_RESIZE = 4, KIND_CLOSE_STDIN = 5, KIND_HELLO = 6 };
+
+#define MAX_CLIENTS 64
+#define MAX_NS 8
+#define MAX_FRAME (1 << 20)
+#define LINE_MAX_LOG (16 * 1024)
+#define REPORT_FD 3
+#define FIRST_CLIENT_FD 4
+
+struct client {
+	int fd;
+	int hello; /* hello received */
+	int want[3]; /* stdin, stdout, stderr */
+	unsigned char hdr[5];
+	size_t hdr_have;
+	char *payload;
+	uint32_t payload_len, payload_have;
+};
+
+struct stream {
+	int fd; /* -1 when done */
+	const char *name;
+	int kind;
+	char partial[LINE_MAX_LOG];
+	size_t partial_len;
+};
+
+static struct {
+	const char *socket, *log, *init_config, *rundir;
+	unsigned long clone_flags;
+	char ns_type[MAX_NS][16];
+	const char *ns_path[MAX_NS];
+	int nns;
+	int tty, open_stdin, stdin_once, has_client;
+} cfg;
+
+static struct client clients[MAX_CLIENTS];
+static struct stream out[2];
+static int stdin_fd = -1; /* pipe write end, or the console */
+static int console_fd = -1;
+static int log_fd = -1;
+static int listen_fd = -1;
+static unsigned short size_rows, size_cols;
+
+static void die(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dprintf(REPORT_FD, "error 125 %s\n", msg);
+	_exit(125);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+				poll(&pfd, 1, 1000);
+				continue;
+			}
+			return -1;
+		}
+		p += n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+/* ---- configuration ---- */
+
+static void parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strncmp(a, "--socket=", 9) == 0)
+			cfg.socket = a + 9;
+		else if (strncmp(a, "--log=", 6) == 0)
+			cfg.log = a + 6;
+		else if (strncmp(a, "--init-config=", 14) == 0)
+			cfg.init_config = a + 14;
+		else if (strncmp(a, "--rundir=", 9) == 0)
+			cfg.rundir = a + 9;
+		else if (strncmp(a, "--clone-flags=", 14) == 0)
+			cfg.clone_flags = strtoul(a + 14, NULL, 10);
+		else if (strncmp(a, "--ns=", 5) == 0 && cfg.nns < MAX_NS) {
+			char *colon = strchr(a + 5, ':');
+			if (colon == NULL || (size_t) (colon - (a + 5)) >= sizeof(cfg.ns_type[0]))
+				die("bad --ns argument %s", a);
+			memcpy(cfg.ns_type[cfg.nns], a + 5, (size_t) (colon - (a + 5)));
+			cfg.ns_path[cfg.nns++] = colon + 1;
+		} else if (strcmp(a, "--tty") == 0)
+			cfg.tty = 1;
+		else if (strcmp(a, "--stdin") == 0)
+			cfg.open_stdin = 1;
+		else if (strcmp(a, "--stdin-once") == 0)
+			cfg.stdin_once = 1;
+		else if (strcmp(a, "--client") == 0)
+			cfg.has_client = 1;
+	}
+	if (!cfg.socket || !cfg.log || !cfg.init_config || !cfg.rundir)
+		die("monitor started without its configuration");
+}
+
+/* ---- attach socket ---- */
+
+static int listen_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char shortpath[64];
+	int dirfd = -1;
+	unlink(path);
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		/* too long for sockaddr_un: go through the directory's fd */
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", path);
+		char *slash = strrchr(dir, '/');
+		if (slash == NULL)
+			return -1;
+		*slash = '\0';
+		dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return -1;
+		snprintf(shortpath, sizeof(shortpath), "/proc/self/fd/%d/", dirfd);
+		if (strlen(shortpath) + strlen(slash + 1) >= sizeof(sa.sun_path)) {
+			close(dirfd);
+			return -1;
+		}
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s%s", shortpath, slash + 1);
+	} else {
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	return fd;
+}
+
+static void set_size(void)
+{
+	if (console_fd >= 0 && size_rows && size_cols) {
+		struct winsize ws = { .ws_row = size_rows, .ws_col = size_cols };
+		ioctl(console_fd, TIOCSWINSZ, &ws);
+	}
+}
+
+/* parse "stdin=1 stdout=1 stderr=0 rows=30 cols=100" */
+static void parse_hello(struct client *c, const char *p, size_t len)
+{
+	char buf[256];
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	char *save, *tok = strtok_r(buf, " ", &save);
+	for (; tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		long v = strtol(eq + 1, NULL, 10);
+		if (strcmp(tok, "stdin") == 0)
+			c->want[0] = v != 0;
+		else if (strcmp(tok, "stdout") == 0)
+			c->want[1] = v != 0;
+		else if (strcmp(tok, "stderr") == 0)
+			c->want[2] = v != 0;
+		else if (strcmp(tok, "rows") == 0)
+			size_rows = (unsigned short) v;
+		else if (strcmp(tok, "cols") == 0)
+			size_cols = (unsigned short) v;
+	}
+	c->hello = 1;
+}
+
+static struct client *add_client(int fd)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (clients[i].fd < 0) {
+			memset(&clients[i], 0, sizeof(clients[i]));
+			clients[i].fd = fd;
+			return &clients[i];
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+static void close_stdin(void)
+{
+	if (stdin_fd < 0)
+		return;
+	if (cfg.tty) {
+		write_all(stdin_fd, "\x04", 1); /* end of input on a terminal */
+		return;
+	}
+	close(stdin_fd);
+	stdin_fd = -1;
+}
+
+static void drop_client(struct client *c)
+{
+	if (c->want[0] && cfg.stdin_once)
+		close_stdin();
+	close(c->fd);
+	free(c->payload);
+	c->fd = -1;
+	c->payload = NULL;
+}
+
+static void handle_frame(struct client *c, int kind, const char *p, uint32_t len)
+{
+	if (!c->hello) {
+		if (kind == KIND_HELLO)
+			parse_hello(c, p, len);
+		set_size();
+		return;
+	}
+	switch (kind) {
+	case KIND_STDIN:
+		if (c->want[0] && stdin_fd >= 0)
+			write_all(stdin_fd, p, len);
+		break;
+	case KIND_CLOSE_STDIN:
+		if (c->want[0] && cfg.stdin_once)
+			close_stdin();
+		break;
+	case KIND_RESIZE: {
+		char buf[64];
+		unsigned r = 0, col = 0;
+		snprintf(buf, sizeof(buf), "%.*s", (int) (len < 63 ? len : 63), p);
+		if (sscanf(buf, "%u %u", &r, &col) == 2) {
+			size_rows = (unsigned short) r;
+			size_cols = (unsigned short) col;
+			set_size();
+		}
+		break;
+	}
+	}
+}
+
+/* read what a client sent; returns -1 when it is gone */
+static int read_client(struct client *c)
+{
+	char buf[32768];
+	ssize_t n = read(c->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return -1;
+	size_t off = 0;
+	while (off < (size_t) n) {
+		if (c->hdr_have < 5) {
+			size_t take = 5 - c->hdr_have;
+			if (take > (size_t) n - off)
+				take = (size_t) n - off;
+			memcpy(c->hdr + c->hdr_have, buf + off, take);
+			c->hdr_have += take;
+			off += take;
+			if (c->hdr_have < 5)
+				break;
+			c->payload_len = ((uint32_t) c->hdr[1] << 24) | ((uint32_t) c->hdr[2] << 16) | ((uint32_t) c->hdr[3] << 8) | c->hdr[4];
+			if (c->payload_len > MAX_FRAME)
+				return -1;
+			c->payload = realloc(c->payload, c->payload_len ? c->payload_len : 1);
+			c->payload_have = 0;
+		}
+		size_t take = c->payload_len - c->payload_have;
+		if (take > (size_t) n - off)
+			take = (size_t) n - off;
+		memcpy(c->payload + c->payload_have, buf + off, take);
+		c->payload_have += (uint32_t) take;
+		off += take;
+		if (c->payload_have == c->payload_len) {
+			handle_frame(c, c->hdr[0], c->payload, c->payload_len);
+			c->hdr_have = 0;
+		}
+	}
+	return 0;
+}
+
+/* the first client connected before the start: read its hello now, so
+ * it sees the whole output */
+static void first_client(void)
+{
+	struct client *c = add_client(FIRST_CLIENT_FD);
+	if (c == NULL)
+		return;
+	while (!c->hello) {
+		if (read_client(c) < 0) {
+			drop_client(c);
+			return;
+		}
+	}
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+	fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void broadcast(int kind, const char *p, size_t len)
+{
+	unsigned char hdr[5] = { (unsigned char) kind, (unsigned char) (len >> 24), (unsigned char) (len >> 16),
+				 (unsigned char) (len >> 8), (unsigned char) len };
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		if (c->fd < 0 || !c->hello || !c->want[kind])
+			continue;
+		if (write_all(c->fd, hdr, 5) < 0 || write_all(c->fd, p, len) < 0)
+			drop_client(c);
+	}
+}
+
+/* ---- json-file log ---- */
+
+static void log_line(const char *stream, const char *p, size_t len)
+{
+	static char buf[LINE_MAX_LOG * 6 + 128];
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t o = (size_t) snprintf(buf, sizeof(buf), "{\"log\":\"");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char) p[i];
+		switch (ch) {
+		case '"': buf[o++] = '\\'; buf[o++] = '"'; break;
+		case '\\': buf[o++] = '\\'; buf[o++] = '\\'; break;
+		case '\n': buf[o++] = '\\'; buf[o++] = 'n'; break;
+		case '\r': buf[o++] = '\\'; buf[o++] = 'r'; break;
+		case '\t': buf[o++] = '\\'; buf[o++] = 't'; break;
+		default:
+			if (ch < 0x20 || ch == 0x7f)
+				o += (size_t) sprintf(buf + o, "\\u%04x", ch);
+			else
+				buf[o++] = (char) ch;
+		}
+	}
+	o += (size_t) snprintf(buf + o, sizeof(buf) - o, "\",\"stream\":\"%s\",\"time\":\"", stream);
+	o += strftime(buf + o, sizeof(buf) - o, "%Y-%m-%dT%H:%M:%S", &tm);
+	o += (size_t) snprintf(buf + o, sizeof(buf) - o, ".%09ldZ\"}\n", ts.tv_nsec);
+	if (log_fd >= 0)
+		write_all(log_fd, buf, o);
+}
+
+/* log the output of s split into lines; partial lines wait (up to 16 KiB) */
+static void log_output(struct stream *s, const char *p, size_t len, int flush)
+{
+	while (len > 0) {
+		char *nl = memchr(p, '\n', len);
+		size_t chunk = nl ? (size_t) (nl - p) + 1 : len;
+		if (s->partial_len + chunk > sizeof(s->partial)) {
+			chunk = sizeof(s->partial) - s->partial_len;
+			nl = NULL;
+		}
+		memcpy(s->partial + s->partial_len, p, chunk);
+		s->partial_len += chunk;
+		p += chunk;
+		len -= chunk;
+		if (nl != NULL || s->partial_len == sizeof(s->partial)) {
+			log_line(s->name, s->partial, s->partial_len);
+			s->partial_len = 0;
+		}
+	}
+	if (flush && s->partial_len > 0) {
+		log_line(s->name, s->partial, s->partial_len);
+		s->partial_len = 0;
+	}
+}
+
+/* read a chunk of container output; returns 0 at its end */
+static int read_output(struct stream *s)
+{
+	char buf[32768];
+	ssize_t n = read(s->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (n <= 0) {
+		log_output(s, NULL, 0, 1);
+		close(s->fd);
+		if (s->fd == console_fd)
+			console_fd = stdin_fd = -1;
+		s->fd = -1;
+		return 0;
+	}
+	log_output(s, buf, (size_t) n, 0);
+	broadcast(s->kind, buf, (size_t) n);
+	return 1;
+}
+
+/* ---- starting the init ---- */
+
+static const struct {
+	const char *name;
+	int flag;
+} ns_flags[] = {
+	{ "net", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+	{ "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
+};
+
+static int ns_flag(const char *name)
+{
+	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
+		if (strcmp(ns_flags[i].name, name) == 0)
+			return ns_flags[i].flag;
+	return 0;
+}
+
+static void join_ns(int want_pid)
+{
+	for (int i = 0; i < cfg.nns; i++) {
+		int flag = ns_flag(cfg.ns_type[i]);
+		if (flag == 0 || (flag == CLONE_NEWPID) != want_pid)
+			continue;
+		int fd = open(cfg.ns_path[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, flag) < 0) {
+			dprintf(STDERR_FILENO, "joining %s namespace %s: %s\n", cfg.ns_type[i], cfg.ns_path[i], strerror(errno));
+			_exit(125);
+		}
+		close(fd);
+	}
+}
+
+static pid_t start_init(int *syncfd)
+{
+	int sp[2], in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		die("creating the sync socket: %s", strerror(errno));
+	int cfgfd = open(cfg.init_config, O_RDONLY | O_CLOEXEC);
+	if (cfgfd < 0)
+		die("opening %s: %s", cfg.init_config, strerror(errno));
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (!cfg.tty) {
+		if ((cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
+			die("creating pipes: %s", strerror(errno));
+	}
+	/* a pid namespace to join applies to the children of the caller */
+	join_ns(1);
+	pid_t pid = (pid_t) syscall(SYS_clone, (unsigned long) (cfg.clone_flags | SIGCHLD), NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		die("creating the container's namespaces: %s", strerror(errno));
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int s = 1; s < NSIG; s++)
+			signal(s, SIG_DFL);
+		join_ns(0);
+		int fds[5] = { cfg.tty ? null : (in[0] >= 0 ? in[0] : null), cfg.tty ? null : o[1], cfg.tty ? null : e[1], cfgfd, sp[1] };
+		/* move the sources out of the way, then into place */
+		for (int i = 0; i < 5; i++)
+			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+		for (int i = 0; i < 5; i++)
+			if (dup2(fds[i], i) < 0)
+				_exit(125);
+		syscall(SYS_close_range, 5, ~0U, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setsid();
+		char *argv[] = { "skiff-init", NULL };
+		char *envp[] = { "_SKIFF_ROLE=init", NULL };
+		execve("/proc/self/exe", argv, envp);
+		_exit(125);
+	}
+	close(sp[1]);
+	close(cfgfd);
+	close(null);
+	if (!cfg.tty) {
+		if (in[0] >= 0) {
+			close(in[0]);
+			stdin_fd = in[1];
+		}
+		close(o[1]);
+		close(e[1]);
+		out[0].fd = o[0];
+		out[1].fd = e[0];
+		fcntl(o[0], F_SETFL, O_NONBLOCK);
+		fcntl(e[0], F_SETFL, O_NONBLOCK);
+	}
+	*syncfd = sp[0];
+	return pid;
+}
+
+/* wait for the init to exec (end of file) or fail; takes the console */
+static void read_sync(int fd, pid_t pid)
+{
+	for (;;) {
+		char buf[1024];
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { buf, sizeof(buf) - 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (strncmp(buf, "console", 7) == 0) {
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+			if (cm && cm->cmsg_type == SCM_RIGHTS) {
+				memcpy(&console_fd, CMSG_DATA(cm), sizeof(int));
+				fcntl(console_fd, F_SETFL, O_NONBLOCK);
+				stdin_fd = console_fd;
+				out[0].fd = console_fd;
+				set_size();
+			}
+		} else if (strncmp(buf, "error ", 6) == 0) {
+			int status;
+			dprintf(REPORT_FD, "%s\n", buf);
+			waitpid(pid, &status, 0);
+			_exit(0);
+		}
+	}
+	close(fd);
+}
+
+/* ---- after the exit ---- */
+
+static void exec_cleanup(int status)
+{
+	char env_exit[64], env_fds[64 * 8] = "_SKIFF_ATTACH_FDS=", env_fin[64], env_dir[4200];
+	struct timespec ts;
+	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(env_exit, sizeof(env_exit), "_SKIFF_EXIT_CODE=%d", code);
+	snprintf(env_fin, sizeof(env_fin), "_SKIFF_FINISHED=%lld%09ld", (long long) ts.tv_sec, ts.tv_nsec);
+	snprintf(env_dir, sizeof(env_dir), "_SKIFF_RUNDIR=%s", cfg.rundir);
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (clients[i].fd < 0)
+			continue;
+		fcntl(clients[i].fd, F_SETFD, 0);
+		fcntl(clients[i].fd, F_SETFL, fcntl(clients[i].fd, F_GETFL) & ~O_NONBLOCK);
+		size_t l = strlen(env_fds);
+		snprintf(env_fds + l, sizeof(env_fds) - l, "%s%d", l > 18 ? "," : "", clients[i].fd);
+	}
+	if (listen_fd >= 0)
+		close(listen_fd);
+	unlink(cfg.socket);
+	/* keep the environment skiff needs to reach the store rootless */
+	extern char **environ;
+	char *envp[32];
+	int n = 0;
+	envp[n++] = "_SKIFF_ROLE=cleanup";
+	envp[n++] = env_exit;
+	envp[n++] = env_fin;
+	envp[n++] = env_dir;
+	envp[n++] = env_fds;
+	for (char **e = environ; *e != NULL && n < 31; e++)
+		if (strncmp(*e, "_SKIFF_ROLE=", 12) != 0)
+			envp[n++] = *e;
+	envp[n] = NULL;
+	char *argv[] = { "skiff-cleanup", NULL };
+	execve("/proc/self/exe", argv, envp);
+	_exit(125);
+}
+
+static void monitor_main(int argc, char **argv)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	out[0] = (struct stream){ .fd = -1, .name = "stdout", .kind = KIND_STDOUT };
+	out[1] = (struct stream){ .fd = -1, .name = "stderr", .kind = KIND_STDERR };
+	parse_args(argc, argv);
+	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
+	if (chdir("/") < 0)
+		die("chdir /: %s", strerror(errno));
+	int ign[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGTTIN, SIGTTOU, SIGQUIT };
+	for (size_t i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
+		signal(ign[i], SIG_IGN);
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	log_fd = open(cfg.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (log_fd < 0)
+		die("opening the log %s: %s", cfg.log, strerror(errno));
+	listen_fd = listen_socket(cfg.socket);
+	if (cfg.has_client)
+		first_client();
+	int syncfd;
+	pid_t pid = start_init(&syncfd);
+	read_sync(syncfd, pid);
+	dprintf(REPORT_FD, "pid %d\n", (int) pid);
+	close(REPORT_FD);
+
+	int status = 0, exited = 0;
+	struct timespec deadline = { 0, 0 };
+	for (;;) {
+		struct pollfd pfd[MAX_CLIENTS + 4];
+		int idx[MAX_CLIENTS + 4];
+		int n = 0;
+		pfd[n] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		idx[n++] = -1;
+		if (listen_fd >= 0) {
+			pfd[n] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
+			idx[n++] = -2;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (out[i].fd >= 0) {
+				pfd[n] = (struct pollfd){ .fd = out[i].fd, .events = POLLIN };
+				idx[n++] = -3 - i;
+			}
+		}
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			if (clients[i].fd >= 0) {
+				pfd[n] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
+				idx[n++] = i;
+			}
+		}
+		if (exited && out[0].fd < 0 && out[1].fd < 0)
+			break;
+		int timeout = -1;
+		if (exited) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			long ms = (deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+			if (ms <= 0)
+				break; /* output held open by a process outside the container */
+			timeout = (int) ms;
+		}
+		if (poll(pfd, (nfds_t) n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int k = 0; k < n; k++) {
+			if (pfd[k].revents == 0)
+				continue;
+			if (idx[k] == -1) {
+				struct signalfd_siginfo si;
+				while (read(sfd, &si, sizeof(si)) == sizeof(si))
+					;
+				int st;
+				while (!exited && waitpid(pid, &st, WNOHANG) == pid) {
+					status = st;
+					exited = 1;
+					clock_gettime(CLOCK_MONOTONIC, &deadline);
+					deadline.tv_sec += 2;
+				}
+			} else if (idx[k] == -2) {
+				int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+				if (fd >= 0)
+					add_client(fd);
+			} else if (idx[k] <= -3) {
+				read_output(&out[-3 - idx[k]]);
+			} else if (read_client(&clients[idx[k]]) < 0) {
+				drop_client(&clients[idx[k]]);
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (out[i].fd >= 0)
+			log_output(&out[i], NULL, 0, 1);
+	close(log_fd);
+	exec_cleanup(status);
+}
+
+__attribute__((constructor)) static void skiff_monitor(int argc, char **argv)
+{
+	const char *role = getenv("_SKIFF_ROLE");
+	if (role != NULL && strcmp(role, "monitor") == 0) {
+		monitor_main(argc, argv);
+		_exit(125);
+	}
+}
