@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/system"
 )
 
@@ -80,5 +81,23 @@ func printInfo(w io.Writer, i *system.Info) {
 	}
 }
 
-// containerCounter is filled in once containers exist.
-func containerCounter(c *cli.Context) system.Counter { return nil }
+// containerCounter counts the containers by state for info.
+func containerCounter(c *cli.Context) system.Counter {
+	return func() (running, paused, stopped int, err error) {
+		all, err := container.List(engineFrom(c))
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		for _, ctr := range all {
+			switch ctr.State.Status {
+			case container.StatusRunning, container.StatusRestarting:
+				running++
+			case container.StatusPaused:
+				paused++
+			default:
+				stopped++
+			}
+		}
+		return running, paused, stopped, nil
+	}
+}
