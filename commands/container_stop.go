@@ -9,31 +9,43 @@ import (
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
+// stopFlags are stop's and restart's flags.
+func stopFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "time", Aliases: []string{"t", "timeout"}, Usage: "seconds to wait before killing the container"},
+		&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Usage: "signal to send to the container"},
+	}
+}
+
+func stopOptionsFrom(c *cli.Context) (container.StopOptions, error) {
+	var o container.StopOptions
+	if c.IsSet("time") {
+		t := time.Duration(c.Int("time")) * time.Second
+		o.Timeout = &t
+	}
+	if c.IsSet("signal") {
+		sig, err := spec.ParseSignal(c.String("signal"))
+		if err != nil {
+			return o, err
+		}
+		o.Signal = sig
+	}
+	return o, nil
+}
+
 func containerStopCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "stop",
 		Usage:     "Stop one or more running containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "time", Aliases: []string{"t", "timeout"}, Usage: "seconds to wait before killing the container"},
-			&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Usage: "signal to send to the container"},
-		},
+		Flags:     stopFlags(),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			var timeout *time.Duration
-			if c.IsSet("time") {
-				t := time.Duration(c.Int("time")) * time.Second
-				timeout = &t
-			}
-			o := container.StopOptions{Timeout: timeout}
-			if c.IsSet("signal") {
-				sig, err := spec.ParseSignal(c.String("signal"))
-				if err != nil {
-					return err
-				}
-				o.Signal = sig
+			o, err := stopOptionsFrom(c)
+			if err != nil {
+				return err
 			}
 			return eachContainer(c, func(ref string) error {
 				return container.Stop(c.Context, engineFrom(c), ref, o)
@@ -47,25 +59,14 @@ func containerRestartCommand() *cli.Command {
 		Name:      "restart",
 		Usage:     "Restart one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "time", Aliases: []string{"t", "timeout"}, Usage: "seconds to wait before killing the container"},
-			&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Usage: "signal to send to the container"},
-		},
+		Flags:     stopFlags(),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			o := container.StopOptions{}
-			if c.IsSet("time") {
-				t := time.Duration(c.Int("time")) * time.Second
-				o.Timeout = &t
-			}
-			if c.IsSet("signal") {
-				sig, err := spec.ParseSignal(c.String("signal"))
-				if err != nil {
-					return err
-				}
-				o.Signal = sig
+			o, err := stopOptionsFrom(c)
+			if err != nil {
+				return err
 			}
 			return eachContainer(c, func(ref string) error {
 				if err := container.Stop(c.Context, engineFrom(c), ref, o); err != nil {
