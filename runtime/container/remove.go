@@ -38,6 +38,11 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 		c.waitProcess(ctx, 30*time.Second)
 		_ = c.waitRecorded(ctx)
 		cancel()
+		if c.HostConfig.AutoRemove {
+			if _, err := os.Stat(c.Dir()); os.IsNotExist(err) {
+				return nil // --rm removed it as it exited
+			}
+		}
 	}
 	return c.destroy()
 }
