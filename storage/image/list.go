@@ -52,15 +52,7 @@ func List(ctx context.Context, s *storage.Store, opts ListOptions) ([]Summary, e
 	if f == nil {
 		f = &Filters{}
 	}
-	imgs, err := s.Images()
-	if err != nil {
-		return nil, storageError("listing", "images", err)
-	}
-	sizes, err := layerSizes(s)
-	if err != nil {
-		return nil, err
-	}
-	users, err := imageUsers(s)
+	imgs, sizes, users, err := inventory(s)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +140,24 @@ type layerInfo struct {
 }
 
 // layerSizes maps every layer to its parent and uncompressed size.
+// inventory reads what listing and pruning need: every image, the size of
+// every layer, and which containers use which image.
+func inventory(s *storage.Store) ([]cstorage.Image, map[string]layerInfo, map[string][]string, error) {
+	imgs, err := s.Images()
+	if err != nil {
+		return nil, nil, nil, storageError("listing", "images", err)
+	}
+	sizes, err := layerSizes(s)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	users, err := imageUsers(s)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return imgs, sizes, users, nil
+}
+
 func layerSizes(s *storage.Store) (map[string]layerInfo, error) {
 	layers, err := s.Layers()
 	if err != nil {

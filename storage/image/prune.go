@@ -38,15 +38,7 @@ func Prune(ctx context.Context, s *storage.Store, opts PruneOptions) (*PruneRepo
 	}
 	all := opts.All || (f.Dangling != nil && !*f.Dangling)
 	f.Dangling = nil
-	imgs, err := s.Images()
-	if err != nil {
-		return nil, storageError("listing", "images", err)
-	}
-	sizes, err := layerSizes(s)
-	if err != nil {
-		return nil, err
-	}
-	users, err := imageUsers(s)
+	imgs, sizes, users, err := inventory(s)
 	if err != nil {
 		return nil, err
 	}
