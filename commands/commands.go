@@ -15,6 +15,7 @@ func topCommands() []*cli.Command {
 		containerWaitCommand(),
 		containerExecCommand(),
 		containerAttachCommand(),
+		containerStatsCommand(),
 		versionCommand(),
 		infoCommand(),
 		unshareCommand(),
