@@ -16,7 +16,7 @@ import (
 
 // createFlags are the flags run and create share.
 func createFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open even if not attached"},
 		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
 		&cli.StringFlag{Name: "name", Usage: "assign a name to the container"},
@@ -40,7 +40,7 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "platform", Usage: "set platform if server is multi-platform capable"},
 		&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "connect a container to a network: none or host"},
 		&cli.StringFlag{Name: "restart", Value: "no", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
-	}
+	}, mountFlags()...)
 }
 
 // createOptionsFrom reads run's and create's flags and arguments.
@@ -77,6 +77,9 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 		return nil, err
 	}
 	if o.EnsureImage, err = imageEnsurer(c, c.String("pull")); err != nil {
+		return nil, err
+	}
+	if o.MountOptions, err = mountOptionsFrom(c); err != nil {
 		return nil, err
 	}
 	return o, nil

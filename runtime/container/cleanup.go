@@ -27,5 +27,6 @@ func (c *Container) releaseRootfs() {
 func (c *Container) releaseRuntime() {
 	c.releaseNetwork()
 	c.releaseRootfs()
+	c.releaseMounts()
 	os.RemoveAll(c.RunDir())
 }

@@ -28,6 +28,8 @@ type CreateOptions struct {
 	// EnsureImage returns the image, pulling it when the pull policy says
 	// so. The command layer provides it (progress goes to the terminal).
 	EnsureImage func(ctx context.Context, name string) (*image.Image, error)
+	// MountOptions are -v, --mount, --tmpfs, --volumes-from, --userns.
+	MountOptions
 }
 
 // Create makes a container: its root filesystem layer, its record and
@@ -42,6 +44,9 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 	}
 	if err := validateHost(&o); err != nil {
+		return nil, err
+	}
+	if err := prepareUserns(e, &o); err != nil {
 		return nil, err
 	}
 	img, err := o.EnsureImage(ctx, o.Spec.Image)
@@ -73,6 +78,11 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 			releaseName(e, name, id)
 		}
 	}()
+	ms, err := planMounts(e, &o.MountOptions, img)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { ms.finish(retErr != nil) }()
 	if _, err := s.CreateContainer(id, nil, img.ID, "", "", &cstorage.ContainerOptions{}); err != nil {
 		return nil, fmt.Errorf("creating the container's root filesystem: %w", err)
 	}
@@ -82,6 +92,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 	}()
 	c := &Container{e: e, Record: newRecord(id, name, img, &o, gen, s.Driver)}
+	ms.record(&c.Record)
 	c.State = State{Status: StatusCreated}
 	if err := os.MkdirAll(c.Dir(), 0o700); err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/skiff-containers/skiff/runtime/mounts"
 )
 
 // Config is docker's container .Config: what the container was created
@@ -92,6 +94,7 @@ type HostConfig struct {
 	ReadonlyRootfs  bool
 	SecurityOpt     []string
 	Tmpfs           map[string]string `json:",omitempty"`
+	Mounts          []mounts.Mount    `json:",omitempty"`
 	UTSMode         string
 	UsernsMode      string
 	ShmSize         int64
@@ -115,6 +118,10 @@ type Record struct {
 	// filled in at every start.
 	Spec   *specs.Spec
 	Driver string
+	// Mounts is docker inspect's .Mounts; UserMounts what start mounts
+	// (mounts.go), both fixed at create.
+	Mounts     []mounts.MountPoint `json:",omitempty"`
+	UserMounts []UserMount         `json:",omitempty"`
 }
 
 // Status values, as docker names them.

@@ -44,7 +44,10 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 			}
 		}
 	}
-	return c.destroy()
+	if err := c.destroy(); err != nil {
+		return err
+	}
+	return c.removeVolumes(o.Volumes)
 }
 
 // destroy removes everything of a stopped container, under its lock.
