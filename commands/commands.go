@@ -30,6 +30,7 @@ func topCommands() []*cli.Command {
 		withRenamed(imageLoadCommand(), "load"),
 		withRenamed(imageImportCommand(), "import"),
 		inspectCommand(),
+		volumeCommand(),
 		loginCommand(),
 		logoutCommand(),
 	}

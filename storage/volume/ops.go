@@ -237,7 +237,7 @@ func (s *Store) Prune(o PruneOptions) (*PruneReport, error) {
 		if len(users[v.Name]) > 0 || (!o.All && !v.Anonymous()) || !f.match(v, nil) {
 			continue
 		}
-		size := dirSize(filepath.Dir(v.Mountpoint))
+		size := dirSize(v.Mountpoint)
 		if err := t.Remove(v.Name); err != nil {
 			return rep, fmt.Errorf("pruning volume %s: %w", v.Name, err)
 		}

@@ -1,0 +1,52 @@
+package commands
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/storage/volume"
+)
+
+func volumePruneCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "prune",
+		Usage: "Remove unused local volumes",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Remove all unused volumes, not just anonymous ones"},
+			&cli.StringSliceFlag{Name: "filter", Usage: "Provide filter values (e.g. \"label=<label>\")"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Do not prompt for confirmation"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 0, 0); err != nil {
+				return err
+			}
+			if _, err := volume.ParseFilters(c.StringSlice("filter"), "label", "label!", "all"); err != nil {
+				return err
+			}
+			warning := "WARNING! This will remove anonymous local volumes not used by at least one container."
+			if c.Bool("all") {
+				warning = "WARNING! This will remove all local volumes not used by at least one container."
+			}
+			if !c.Bool("force") && !confirm(c, warning) {
+				return nil
+			}
+			rep, err := volumesFrom(c).Prune(volume.PruneOptions{
+				All: c.Bool("all"), Filters: c.StringSlice("filter"), Users: volumeUsers(c),
+			})
+			if rep != nil {
+				w := c.App.Writer
+				if len(rep.Removed) > 0 {
+					fmt.Fprintln(w, "Deleted Volumes:")
+					for _, n := range rep.Removed {
+						fmt.Fprintln(w, n)
+					}
+					fmt.Fprintln(w)
+				}
+				fmt.Fprintf(w, "Total reclaimed space: %s\n", format.HumanSize(rep.Reclaimed))
+			}
+			return err
+		},
+	}
+}
