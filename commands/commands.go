@@ -31,6 +31,12 @@ func topCommands() []*cli.Command {
 		withRenamed(imageImportCommand(), "import"),
 		inspectCommand(),
 		volumeCommand(),
+		containerCpCommand(),
+		containerDiffCommand(),
+		containerExportCommand(),
+		containerCommitCommand(),
+		containerPauseCommand(),
+		containerUnpauseCommand(),
 		loginCommand(),
 		logoutCommand(),
 	}

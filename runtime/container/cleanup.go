@@ -28,5 +28,6 @@ func (c *Container) releaseRuntime() {
 	c.releaseNetwork()
 	c.releaseRootfs()
 	c.releaseMounts()
+	c.releaseFreezer()
 	os.RemoveAll(c.RunDir())
 }

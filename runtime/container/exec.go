@@ -145,6 +145,7 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	if err != nil {
 		return nil, err
 	}
+	c.joinFreezer(cmd.Process.Pid)
 	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid)})
 	cfgW.Close()
 	x := &execution{cmd: cmd}

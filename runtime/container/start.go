@@ -136,6 +136,10 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
+	if err := c.prepareFreezer(&sp); err != nil {
+		c.releaseRootfs()
+		return nil, err
+	}
 	if err := c.prepareNetwork(&sp); err != nil {
 		return nil, err
 	}

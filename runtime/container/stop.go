@@ -107,6 +107,7 @@ func (c *Container) signal(sig unix.Signal, manual bool) error {
 		}
 		return fmt.Errorf("signalling container %s: %w", c.ShortID(), err)
 	}
+	c.thawAfterKill(sig)
 	return nil
 }
 

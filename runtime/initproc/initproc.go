@@ -108,6 +108,9 @@ func readConfig() (*Config, error) {
 // failure.
 func run(cfg *Config, sync *os.File) error {
 	s := cfg.Spec
+	if err := joinCgroup(s); err != nil {
+		return err
+	}
 	if cfg.SetupLoopback {
 		if err := loopbackUp(); err != nil {
 			return fmt.Errorf("bringing up the loopback interface: %w", err)

@@ -1,0 +1,28 @@
+package commands
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func containerDiffCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "diff",
+		Usage:     "Inspect changes to files or directories on a container's filesystem",
+		ArgsUsage: "CONTAINER",
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, 1); err != nil {
+				return err
+			}
+			changes, err := container.Diff(engineFrom(c), c.Args().First())
+			if err != nil {
+				return err
+			}
+			for _, ch := range changes {
+				printOut(c, ch.String())
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,113 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Freezer is a place where skiff can freeze containers: the cgroup v1
+// freezer hierarchy, or a cgroup v2 directory skiff may create children
+// in.
+type Freezer struct {
+	// Dir holds the containers' cgroups (Dir/skiff/ID).
+	Dir string
+	V2  bool
+}
+
+// FindFreezer returns the freezer skiff can use, or why there is none.
+func FindFreezer() (*Freezer, error) {
+	var st unix.Statfs_t
+	v1 := "/sys/fs/cgroup/freezer"
+	if unix.Statfs(v1, &st) == nil && st.Type == unix.CGROUP_SUPER_MAGIC {
+		if unix.Access(v1, unix.W_OK) == nil {
+			return &Freezer{Dir: v1}, nil
+		}
+		return nil, errors.New("the cgroup v1 freezer belongs to root and this host delegates no cgroup v2 subtree to you")
+	}
+	f := Detect()
+	if f.Mode == Unified {
+		dir := f.Dir
+		if unix.Access("/sys/fs/cgroup", unix.W_OK) == nil {
+			dir = "/sys/fs/cgroup"
+		} else if unix.Access(dir, unix.W_OK) != nil {
+			return nil, errors.New(dir + " is not writable: no cgroup v2 subtree is delegated to you (systemd: Delegate=yes)")
+		}
+		return &Freezer{Dir: dir, V2: true}, nil
+	}
+	return nil, errors.New("this host has no cgroup freezer")
+}
+
+// Path is the cgroup of container id.
+func (f *Freezer) Path(id string) string { return filepath.Join(f.Dir, "skiff", id) }
+
+// Create makes the container's cgroup; its init joins it (cgroup.procs)
+// before it starts the container's process.
+func (f *Freezer) Create(id string) (string, error) {
+	p := f.Path(id)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		return "", fmt.Errorf("creating the freezer cgroup of %s: %w", id[:12], err)
+	}
+	return p, nil
+}
+
+// Join moves the calling process into the cgroup at path.
+func Join(path string) error {
+	return os.WriteFile(filepath.Join(path, "cgroup.procs"), []byte("0"), 0)
+}
+
+// Freeze stops every process of the cgroup at path and waits until they
+// are stopped; Thaw lets them go on.
+func Freeze(path string) error { return setFrozen(path, true) }
+
+// Thaw undoes Freeze.
+func Thaw(path string) error { return setFrozen(path, false) }
+
+func setFrozen(path string, frozen bool) error {
+	file, value, done := "freezer.state", "THAWED", "THAWED"
+	if frozen {
+		value, done = "FROZEN", "FROZEN"
+	}
+	if _, err := os.Stat(filepath.Join(path, "cgroup.freeze")); err == nil {
+		file, value = "cgroup.freeze", "0"
+		if frozen {
+			value = "1"
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		if err := os.WriteFile(filepath.Join(path, file), []byte(value), 0); err != nil {
+			return err
+		}
+		if isFrozen(path, file) == frozen {
+			return nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return fmt.Errorf("the processes of %s did not reach %s", path, done)
+}
+
+func isFrozen(path, file string) bool {
+	if file == "cgroup.freeze" {
+		b, _ := os.ReadFile(filepath.Join(path, "cgroup.events"))
+		return strings.Contains(string(b), "frozen 1")
+	}
+	b, _ := os.ReadFile(filepath.Join(path, "freezer.state"))
+	return strings.TrimSpace(string(b)) == "FROZEN"
+}
+
+// Remove deletes the cgroup once its processes are gone.
+func Remove(path string) {
+	for i := 0; i < 50; i++ {
+		err := os.Remove(path)
+		if err == nil || errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		_ = setFrozen(path, false)
+		time.Sleep(10 * time.Millisecond)
+	}
+}

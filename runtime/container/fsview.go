@@ -1,0 +1,200 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"sort"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/mounts"
+)
+
+// fsView is a container's filesystem as cp, diff, export and commit see
+// it: the root filesystem mounted, and with binds the container's volumes
+// and bind mounts on their targets. It lives in a private mount namespace
+// of one OS thread, so nothing it mounts is visible elsewhere and all of it
+// vanishes with the thread, even when skiff is killed.
+type fsView struct {
+	c *Container
+	// Root is the root filesystem's mount point in the view.
+	Root string
+	// mounts are the user mounts bound into Root, resolved to host paths.
+	mounts []viewMount
+}
+
+type viewMount struct {
+	target string // resolved host path under Root
+	UserMount
+}
+
+// withView runs fn in the container's filesystem view. binds adds the
+// volumes and bind mounts (cp); without it fn sees the root filesystem
+// alone (export, as docker's leaves volumes out).
+func (c *Container) withView(binds bool, fn func(v *fsView) error) error {
+	errc := make(chan error, 1)
+	go func() {
+		// The thread is never unlocked: it ends with the goroutine, taking
+		// its mount namespace and every mount in it along.
+		goruntime.LockOSThread()
+		errc <- c.inView(binds, fn)
+	}()
+	return <-errc
+}
+
+func (c *Container) inView(binds bool, fn func(v *fsView) error) error {
+	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_FS); err != nil {
+		return fmt.Errorf("creating a mount namespace for the copy: %w", err)
+	}
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("making the copy's mounts private: %w", err)
+	}
+	v := &fsView{c: c}
+	release, err := v.mountRoot()
+	if err != nil {
+		return err
+	}
+	defer release()
+	if binds {
+		if err := v.bindUserMounts(); err != nil {
+			return err
+		}
+	}
+	return fn(v)
+}
+
+// mountRoot finds the root filesystem of a running container, or mounts
+// that of a stopped one (in this namespace only), under the container's
+// lock so a start or rm cannot interleave.
+func (v *fsView) mountRoot() (func(), error) {
+	l, err := lock(v.c.e, v.c.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Close()
+	fresh, err := load(v.c.e, v.c.ID)
+	if err != nil {
+		return nil, err
+	}
+	*v.c = *fresh
+	if v.c.State.Running() && v.c.State.Rootfs != "" {
+		v.Root = v.c.State.Rootfs
+		return func() {}, nil
+	}
+	s, err := v.c.e.Store()
+	if err != nil {
+		return nil, err
+	}
+	root, err := s.Mount(v.c.ID, "")
+	if err != nil {
+		return nil, fmt.Errorf("mounting the root filesystem of %s: %w", v.c.ShortID(), err)
+	}
+	v.Root = root
+	return func() { _, _ = s.Unmount(v.c.ID, false) }, nil
+}
+
+// bindUserMounts puts the container's volumes and bind mounts on their
+// targets, parents first, read-only where the container has them so.
+func (v *fsView) bindUserMounts() error {
+	list := append([]UserMount{}, v.c.UserMounts...)
+	sort.SliceStable(list, func(i, j int) bool { return depth(list[i].Destination) < depth(list[j].Destination) })
+	store := VolumeStore(v.c.e)
+	for _, u := range list {
+		src := u.Source
+		switch u.Type {
+		case mounts.TypeTmpfs:
+			continue // a tmpfs lives only in the container
+		case mounts.TypeVolume:
+			vol, err := store.Get(u.Name)
+			if err != nil {
+				continue
+			}
+			src = vol.HostPath()
+		}
+		st, err := os.Stat(src)
+		if err != nil {
+			continue // a -v source made at start, never started
+		}
+		target, err := securejoin.SecureJoin(v.Root, u.Destination)
+		if err != nil {
+			return err
+		}
+		if err := makeTarget(target, st.IsDir()); err != nil {
+			return fmt.Errorf("preparing %s for the copy: %w", u.Destination, err)
+		}
+		if err := unix.Mount(src, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("mounting %s for the copy: %w", u.Destination, err)
+		}
+		if !u.RW {
+			_ = unix.MountSetattr(-1, target, unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY})
+		}
+		v.mounts = append(v.mounts, viewMount{target: target, UserMount: u})
+	}
+	return nil
+}
+
+func makeTarget(target string, dir bool) error {
+	if dir {
+		return os.MkdirAll(target, 0o755)
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_RDONLY, 0o644)
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	if f != nil {
+		f.Close()
+	}
+	return nil
+}
+
+// hostPath is where a container path lies in the view, all symlinks
+// resolved inside the container.
+func (v *fsView) hostPath(p string) (string, error) {
+	return securejoin.SecureJoin(v.Root, p)
+}
+
+// mountAt is the user mount holding a resolved host path, if any.
+func (v *fsView) mountAt(host string) *viewMount {
+	var best *viewMount
+	for i := range v.mounts {
+		m := &v.mounts[i]
+		if host == m.target || isUnder(host, m.target) {
+			if best == nil || len(m.target) > len(best.target) {
+				best = m
+			}
+		}
+	}
+	return best
+}
+
+func isUnder(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !startsWithDotDot(rel)
+}
+
+func startsWithDotDot(rel string) bool {
+	return len(rel) >= 3 && rel[:3] == "../"
+}
+
+// checkWritable refuses to write where the container could not: a
+// read-only volume, or the root filesystem of a --read-only container.
+func (v *fsView) checkWritable(host string) error {
+	if m := v.mountAt(host); m != nil {
+		if !m.RW {
+			return errdefs.Invalid("mounted volume is marked read-only")
+		}
+		return nil
+	}
+	if v.c.HostConfig.ReadonlyRootfs {
+		return errdefs.Invalid("container rootfs is marked read-only")
+	}
+	return nil
+}
