@@ -58,4 +58,3 @@ func thawGuard() {
 	}
 	os.Exit(0)
 }
-
