@@ -44,7 +44,7 @@ func CopyFrom(e *engine.Engine, ref, srcPath, dst string, o CopyOptions) (int64,
 		return 0, err
 	}
 	var n int64
-	err = c.withView(true, func(v *fsView) error {
+	err = c.withView(viewBinds, func(v *fsView) error {
 		info, tarDir, tarOpts, err := v.sourceInfo(srcPath, o.FollowLink)
 		if err != nil {
 			return err
@@ -132,7 +132,7 @@ func CopyTo(e *engine.Engine, ref, src, dstPath string, o CopyOptions) (int64, e
 		}
 	}
 	var n int64
-	err = c.withView(true, func(v *fsView) error {
+	err = c.withView(viewBinds|viewWrites, func(v *fsView) error {
 		dstInfo, err := v.destinationInfo(dstPath)
 		if err != nil {
 			return err

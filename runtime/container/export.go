@@ -21,7 +21,7 @@ func Export(e *engine.Engine, ref string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return c.withView(false, func(v *fsView) error {
+	return c.withView(viewRoot, func(v *fsView) error {
 		rc, err := chrootarchive.Tar(v.Root, &archive.TarOptions{Compression: archive.Uncompressed}, v.Root)
 		if err != nil {
 			return fmt.Errorf("exporting %s: %w", c.ShortID(), err)

@@ -33,21 +33,26 @@ type viewMount struct {
 	UserMount
 }
 
-// withView runs fn in the container's filesystem view. binds adds the
-// volumes and bind mounts (cp); without it fn sees the root filesystem
-// alone (export, as docker's leaves volumes out).
-func (c *Container) withView(binds bool, fn func(v *fsView) error) error {
+// View kinds: what withView shows.
+const (
+	viewRoot   = 0         // the root filesystem alone (export leaves volumes out)
+	viewBinds  = 1 << iota // the container's volumes and bind mounts too (cp)
+	viewWrites             // fn writes (cp into the container)
+)
+
+// withView runs fn in the container's filesystem view of the given kind.
+func (c *Container) withView(kind int, fn func(v *fsView) error) error {
 	errc := make(chan error, 1)
 	go func() {
 		// The thread is never unlocked: it ends with the goroutine, taking
 		// its mount namespace and every mount in it along.
 		goruntime.LockOSThread()
-		errc <- c.inView(binds, fn)
+		errc <- c.inView(kind, fn)
 	}()
 	return <-errc
 }
 
-func (c *Container) inView(binds bool, fn func(v *fsView) error) error {
+func (c *Container) inView(kind int, fn func(v *fsView) error) error {
 	if err := unix.Unshare(unix.CLONE_NEWNS | unix.CLONE_FS); err != nil {
 		return fmt.Errorf("creating a mount namespace for the copy: %w", err)
 	}
@@ -55,12 +60,12 @@ func (c *Container) inView(binds bool, fn func(v *fsView) error) error {
 		return fmt.Errorf("making the copy's mounts private: %w", err)
 	}
 	v := &fsView{c: c}
-	release, err := v.mountRoot()
+	release, err := v.mountRoot(kind&viewWrites != 0)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if binds {
+	if kind&viewBinds != 0 {
 		if err := v.bindUserMounts(); err != nil {
 			return err
 		}
@@ -70,8 +75,11 @@ func (c *Container) inView(binds bool, fn func(v *fsView) error) error {
 
 // mountRoot finds the root filesystem of a running container, or mounts
 // that of a stopped one (in this namespace only), under the container's
-// lock so a start or rm cannot interleave.
-func (v *fsView) mountRoot() (func(), error) {
+// lock so a start or rm cannot interleave. A running keep-id container is
+// read through the store's own mount, whose owners are the container's
+// ids, and written through its fuse mount, which maps the writer's ids as
+// the container's processes see them.
+func (v *fsView) mountRoot(write bool) (func(), error) {
 	l, err := lock(v.c.e, v.c.ID)
 	if err != nil {
 		return nil, err
@@ -82,7 +90,7 @@ func (v *fsView) mountRoot() (func(), error) {
 		return nil, err
 	}
 	*v.c = *fresh
-	if v.c.State.Running() && v.c.State.Rootfs != "" {
+	if v.c.State.Running() && v.c.State.Rootfs != "" && (write || v.c.HostConfig.UsernsMode != "keep-id") {
 		v.Root = v.c.State.Rootfs
 		return func() {}, nil
 	}

@@ -24,6 +24,13 @@ import (
 // directory is created; an empty volume is filled from the image at its
 // target (docker's copy-up); a tmpfs volume is mounted on its _data.
 func (c *Container) prepareMounts(s *specs.Spec) error {
+	if err := c.prepareUserMounts(s); err != nil {
+		return err
+	}
+	return c.startKeepID(s)
+}
+
+func (c *Container) prepareUserMounts(s *specs.Spec) error {
 	if len(c.UserMounts) == 0 {
 		return nil
 	}
@@ -167,6 +174,7 @@ func copyUp(rootfs, target, dir string) error {
 // releaseMounts unmounts the tmpfs volumes of a stopped container that
 // no running container uses any more.
 func (c *Container) releaseMounts() {
+	c.releaseKeepID()
 	store := VolumeStore(c.e)
 	var tmpfs []string
 	for _, u := range c.UserMounts {

@@ -137,7 +137,6 @@ func (c *Container) prepare() (*monitor.Options, error) {
 		return nil, err
 	}
 	if err := c.prepareFreezer(&sp); err != nil {
-		c.releaseRootfs()
 		return nil, err
 	}
 	if err := c.prepareNetwork(&sp); err != nil {
@@ -158,6 +157,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 		Socket: filepath.Join(dir, attachSocket), LogPath: c.LogPath(),
 		InitConfig: filepath.Join(dir, initConfigFile), RunDir: dir,
 		Namespaces: sp.Linux.Namespaces, Tty: sp.Process.Terminal,
+		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
 	}, nil
 }

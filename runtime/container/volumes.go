@@ -331,4 +331,5 @@ func (m *mountSetup) record(r *Record) {
 		}
 	}
 	r.HostConfig.VolumesFrom = m.o.VolumesFrom
+	r.HostConfig.UsernsMode = m.o.Userns
 }
