@@ -16,7 +16,10 @@
  *
  * Arguments: --socket=PATH --log=PATH --init-config=PATH --rundir=PATH
  *   --clone-flags=N [--ns=TYPE:PATH ...] [--tty] [--stdin] [--stdin-once]
- *   [--client]
+ *   [--client] [--uid-map=C:H:S,... --gid-map=C:H:S,...]
+ * With the maps the init gets a user namespace of its own (CLONE_NEWUSER
+ * among the clone flags): the monitor writes its uid_map and gid_map, from
+ * the user namespace it runs in, before the init goes on as root in it.
  * Descriptors: 3 the report pipe to the CLI, 4 the first attach client
  *   (with --client).
  * The attach protocol (runtime/attach): frames [kind][len be32][payload].
@@ -42,6 +45,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,6 +84,7 @@ static struct {
 	const char *ns_path[MAX_NS];
 	int nns;
 	int tty, open_stdin, stdin_once, has_client;
+	const char *uid_map, *gid_map; /* "C:H:S,..." for a new user namespace */
 } cfg;
 
 static struct client clients[MAX_CLIENTS];
@@ -152,7 +157,13 @@ static void parse_args(int argc, char **argv)
 			cfg.stdin_once = 1;
 		else if (strcmp(a, "--client") == 0)
 			cfg.has_client = 1;
+		else if (strncmp(a, "--uid-map=", 10) == 0)
+			cfg.uid_map = a + 10;
+		else if (strncmp(a, "--gid-map=", 10) == 0)
+			cfg.gid_map = a + 10;
 	}
+	if ((cfg.uid_map == NULL) != (cfg.gid_map == NULL) || ((cfg.clone_flags & CLONE_NEWUSER) != 0) != (cfg.uid_map != NULL))
+		die("a user namespace needs both --uid-map and --gid-map");
 	if (!cfg.socket || !cfg.log || !cfg.init_config || !cfg.rundir)
 		die("monitor started without its configuration");
 }
@@ -478,6 +489,34 @@ static void join_ns(int want_pid)
 	}
 }
 
+/* write_map writes "C:H:S,C:H:S" as /proc/PID/FILE, one "C H S" a line */
+static int write_map(pid_t pid, const char *file, const char *spec)
+{
+	char path[64], buf[1024];
+	size_t n = 0;
+	for (const char *p = spec; *p && n < sizeof(buf) - 1; p++)
+		buf[n++] = *p == ':' ? ' ' : (*p == ',' ? '\n' : *p);
+	buf[n++] = '\n';
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, buf, n);
+	close(fd);
+	return rc;
+}
+
+/* in the child: wait for the maps, then become root of the new namespace */
+static void await_maps(int fd)
+{
+	char b;
+	if (read(fd, &b, 1) != 1)
+		_exit(125);
+	close(fd);
+	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+		_exit(125);
+}
+
 static pid_t start_init(int *syncfd)
 {
 	int sp[2], in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
@@ -491,6 +530,9 @@ static pid_t start_init(int *syncfd)
 		if ((cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
 			die("creating pipes: %s", strerror(errno));
 	}
+	int maps[2] = { -1, -1 };
+	if (cfg.uid_map && pipe2(maps, O_CLOEXEC) < 0)
+		die("creating a pipe: %s", strerror(errno));
 	/* a pid namespace to join applies to the children of the caller */
 	join_ns(1);
 	pid_t pid = (pid_t) syscall(SYS_clone, (unsigned long) (cfg.clone_flags | SIGCHLD), NULL, NULL, NULL, NULL);
@@ -502,6 +544,10 @@ static pid_t start_init(int *syncfd)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		for (int s = 1; s < NSIG; s++)
 			signal(s, SIG_DFL);
+		if (maps[0] >= 0) {
+			close(maps[1]);
+			await_maps(maps[0]);
+		}
 		join_ns(0);
 		int fds[5] = { cfg.tty ? null : (in[0] >= 0 ? in[0] : null), cfg.tty ? null : o[1], cfg.tty ? null : e[1], cfgfd, sp[1] };
 		/* move the sources out of the way, then into place */
@@ -517,6 +563,18 @@ static pid_t start_init(int *syncfd)
 		char *envp[] = { "_SKIFF_ROLE=init", NULL };
 		execve("/proc/self/exe", argv, envp);
 		_exit(125);
+	}
+	if (maps[1] >= 0) {
+		close(maps[0]);
+		if (write_map(pid, "uid_map", cfg.uid_map) < 0 || write_map(pid, "gid_map", cfg.gid_map) < 0) {
+			int err = errno;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			die("writing the container's id mappings: %s", strerror(err));
+		}
+		if (write(maps[1], "1", 1) != 1)
+			die("releasing the container's init: %s", strerror(errno));
+		close(maps[1]);
 	}
 	close(sp[1]);
 	close(cfgfd);

@@ -13,6 +13,7 @@ package monitor
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -39,12 +40,16 @@ type Options struct {
 	StdinOnce  bool
 	// Client says a first attach client is passed as ClientFD.
 	Client bool
+	// UIDMappings and GIDMappings, with a user namespace among
+	// Namespaces, are its id maps, written by the monitor (--userns=keep-id).
+	UIDMappings, GIDMappings []specs.LinuxIDMapping
 }
 
 var nsFlags = map[specs.LinuxNamespaceType]uintptr{
 	specs.PIDNamespace: unix.CLONE_NEWPID, specs.NetworkNamespace: unix.CLONE_NEWNET,
 	specs.MountNamespace: unix.CLONE_NEWNS, specs.IPCNamespace: unix.CLONE_NEWIPC,
 	specs.UTSNamespace: unix.CLONE_NEWUTS, specs.CgroupNamespace: unix.CLONE_NEWCGROUP,
+	specs.UserNamespace: unix.CLONE_NEWUSER,
 }
 
 var nsNames = map[specs.LinuxNamespaceType]string{
@@ -67,12 +72,18 @@ func Args(o Options) ([]string, error) {
 			flags |= f
 			continue
 		}
-		if ns.Type == specs.MountNamespace {
-			return nil, fmt.Errorf("joining a mount namespace is not supported")
+		if ns.Type == specs.MountNamespace || ns.Type == specs.UserNamespace {
+			return nil, fmt.Errorf("joining a %s namespace is not supported", ns.Type)
 		}
 		args = append(args, "--ns="+nsNames[ns.Type]+":"+ns.Path)
 	}
 	args = append(args, "--clone-flags="+strconv.FormatUint(uint64(flags), 10))
+	if flags&unix.CLONE_NEWUSER != 0 {
+		if len(o.UIDMappings) == 0 || len(o.GIDMappings) == 0 {
+			return nil, fmt.Errorf("a user namespace needs id mappings")
+		}
+		args = append(args, "--uid-map="+mapArg(o.UIDMappings), "--gid-map="+mapArg(o.GIDMappings))
+	}
 	for _, b := range []struct {
 		on   bool
 		flag string
@@ -82,4 +93,13 @@ func Args(o Options) ([]string, error) {
 		}
 	}
 	return args, nil
+}
+
+// mapArg is "C:H:S,..." for the monitor's --uid-map and --gid-map.
+func mapArg(m []specs.LinuxIDMapping) string {
+	parts := make([]string, len(m))
+	for i, e := range m {
+		parts[i] = fmt.Sprintf("%d:%d:%d", e.ContainerID, e.HostID, e.Size)
+	}
+	return strings.Join(parts, ",")
 }
