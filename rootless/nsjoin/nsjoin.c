@@ -15,7 +15,9 @@
  *     and re-executes the binary, which then joins here.
  *
  * It also makes the container-side roles non-dumpable before anything can
- * look at them (see the constructor).
+ * look at them (see the constructor), and puts an exec process into the
+ * container's own user namespace when it has one (--userns=keep-id):
+ * _SKIFF_EXEC_USERNS names it.
  *
  * Keep this file small: everything that can be written in Go is.
  */
@@ -32,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <grp.h>
 #include <unistd.h>
 
 int skiff_nsjoin_joined;
@@ -210,6 +213,19 @@ out:
 	close(mntfd);
 }
 
+/* join_exec_userns: the exec role enters a container's user namespace
+ * (its other namespaces were entered by the parent thread that forked it)
+ * and becomes root there; the exec role then takes the process's ids. */
+static void join_exec_userns(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
+		dprintf(STDERR_FILENO, "entering the container's user namespace %s: %s\n", path, strerror(errno));
+		_exit(125);
+	}
+	close(fd);
+}
+
 __attribute__((constructor)) static void skiff_nsjoin(void)
 {
 	/* The init and exec roles run inside a container's pid namespace
@@ -220,6 +236,9 @@ __attribute__((constructor)) static void skiff_nsjoin(void)
 	const char *role = getenv("_SKIFF_ROLE");
 	if (role != NULL && (strcmp(role, "init") == 0 || strcmp(role, "exec") == 0))
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	const char *userns = getenv("_SKIFF_EXEC_USERNS");
+	if (role != NULL && strcmp(role, "exec") == 0 && userns != NULL)
+		join_exec_userns(userns);
 	if (getenv("_SKIFF_PAUSE") != NULL) {
 		pause_main();
 		_exit(0);

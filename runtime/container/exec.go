@@ -134,6 +134,9 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{"skiff-exec"}
 	cmd.Env = []string{"_SKIFF_ROLE=" + initproc.ExecRole}
+	if c.HostConfig.UsernsMode == "keep-id" {
+		cmd.Env = append(cmd.Env, "_SKIFF_EXEC_USERNS="+fmt.Sprintf("/proc/%d/ns/user", c.State.Pid))
+	}
 	cmd.ExtraFiles = []*os.File{cfgR, syncChild}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if !o.Tty && !o.Detach {
@@ -159,6 +162,9 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 // sameUserNamespace refuses containers with a user namespace of their own:
 // a running Go process cannot enter one.
 func (c *Container) sameUserNamespace() error {
+	if c.HostConfig.UsernsMode == "keep-id" {
+		return nil // the exec role enters it before the Go runtime starts (rootless/nsjoin)
+	}
 	var mine, theirs unix.Stat_t
 	if unix.Stat("/proc/self/ns/user", &mine) != nil || unix.Stat("/proc/"+strconv.Itoa(c.State.Pid)+"/ns/user", &theirs) != nil {
 		return nil
