@@ -9,7 +9,9 @@ import (
 
 func TestKeepIDMap(t *testing.T) {
 	t.Parallel()
-	m := func(c, h, s uint32) specs.LinuxIDMapping { return specs.LinuxIDMapping{ContainerID: c, HostID: h, Size: s} }
+	m := func(c, h, s uint32) specs.LinuxIDMapping {
+		return specs.LinuxIDMapping{ContainerID: c, HostID: h, Size: s}
+	}
 	for _, tc := range []struct {
 		id, total int
 		want      []specs.LinuxIDMapping
