@@ -140,7 +140,7 @@ func (m *mountSetup) resolve() error {
 // as docker does (-v creates it at start).
 func (m *mountSetup) checkBindSources() error {
 	for _, r := range m.o.Requests {
-		if r.Type == mounts.TypeBind && r.Bind == "" {
+		if r.Type == mounts.TypeBind && r.Flag == mounts.FlagMount {
 			if _, err := os.Stat(r.Source); err != nil {
 				return errdefs.Invalid("invalid mount config for type \"bind\": bind source path does not exist: %s", r.Source)
 			}
@@ -189,7 +189,7 @@ func (m *mountSetup) addRequest(r mounts.Request) error {
 		if r.BindOptions != nil && r.BindOptions.Propagation != "" {
 			u.Propagation = r.BindOptions.Propagation
 		}
-		u.CreateSource = r.Bind != ""
+		u.CreateSource = r.Flag == mounts.FlagVolume
 	case mounts.TypeVolume:
 		v, err := m.volume(r)
 		if err != nil {
@@ -214,7 +214,11 @@ func (m *mountSetup) volume(r mounts.Request) (*volume.Volume, error) {
 		}
 	}
 	if r.Source == "" {
-		o.Labels = map[string]string{volume.AnonymousLabel: ""}
+		labels := map[string]string{volume.AnonymousLabel: ""}
+		for k, v := range o.Labels {
+			labels[k] = v
+		}
+		o.Labels = labels
 	}
 	v, created, err := m.tx.Create(o)
 	if err != nil {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,5 +63,4 @@ func TestImageVolumeCopyUp(t *testing.T) {
 	if !strings.Contains(left, "named") || !strings.Contains(left, "empty") || len(strings.Fields(left)) != 3 {
 		t.Errorf("volumes left: %q (want named, empty and the created container's)", left)
 	}
-	_ = filepath.Join
 }

@@ -47,6 +47,17 @@ func TestRunBindMounts(t *testing.T) {
 	if got := runOut(t, e, "-v", filepath.Join(src, "hello")+":/etc/motd:ro", img, "cat", "/etc/motd"); got != "from the host" {
 		t.Errorf("file bind = %q", got)
 	}
+	// --mount binds: read-only, and a propagation mode
+	r = e.Skiff("run", "--rm", "--mount", "type=bind,source="+src+",target=/m,readonly", img, "sh", "-c", "cat /m/hello; touch /m/x")
+	if r.Code == 0 || !strings.Contains(r.Stdout, "from the host") || !strings.Contains(r.Stderr, "Read-only file system") {
+		t.Errorf("--mount readonly bind: exit %d, %q %q", r.Code, r.Stdout, r.Stderr)
+	}
+	if got := runOut(t, e, "--mount", "type=bind,src="+src+",dst=/p,bind-propagation=rshared", img, "sh", "-c", "grep ' /p ' /proc/self/mountinfo"); !strings.Contains(got, "shared:") {
+		t.Errorf("bind-propagation=rshared: %s", got)
+	}
+	if got := runOut(t, e, "-v", src+":/p", img, "sh", "-c", "grep ' /p ' /proc/self/mountinfo"); strings.Contains(got, "shared:") {
+		t.Errorf("default propagation is not rprivate: %s", got)
+	}
 	// nested binds are mounted parent first, whatever their order
 	inner := e.Mkdir("inner")
 	e.WriteFile("inner/i", "inner\n")
