@@ -189,6 +189,7 @@ func TestPauseUnpause(t *testing.T) {
 		oneErrorLine(t, e.Skiff("commit", "--pause=true", "ticker"), "cannot pause")
 		return
 	}
+	waitFor(t, func() bool { return e.Skiff("cp", "ticker:/tmp/tick", "-").Code == 0 })
 	if got := e.Skiff("pause", "ticker").Success(t).Out(); got != "ticker" {
 		t.Errorf("pause printed %q", got)
 	}
