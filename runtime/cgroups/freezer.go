@@ -100,9 +100,10 @@ func isFrozen(path, file string) bool {
 	return strings.TrimSpace(string(b)) == "FROZEN"
 }
 
-// Remove deletes the cgroup once its processes are gone.
+// Remove deletes the cgroup once its processes are gone (a killed
+// container's last processes may take a moment to be reaped).
 func Remove(path string) {
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 200; i++ {
 		err := os.Remove(path)
 		if err == nil || errors.Is(err, os.ErrNotExist) {
 			return
