@@ -198,3 +198,11 @@ func JSONArray(w io.Writer, items any) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// Label is the column title of a {{.Label "key"}} field, as docker makes
+// it: the key's last dot-separated part, dashes and underscores as spaces
+// ("com.example.app-name" -> "app name").
+func (h headerMap) Label(key string) string {
+	parts := strings.Split(key, ".")
+	return strings.NewReplacer("-", " ", "_", " ").Replace(parts[len(parts)-1])
+}

@@ -64,3 +64,17 @@ func TestBadTemplate(t *testing.T) {
 		t.Fatal("want a parse error")
 	}
 }
+
+func TestLabelHeader(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l, err := NewLister(&buf, `table {{.Names}}\t{{.Label "com.example.app-name"}}`, "", map[string]string{"Names": "NAMES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = l.Row(row{ID: "a", Names: "web"})
+	_ = l.Flush()
+	if want := "NAMES     app name\nweb       v-com.example.app-name\n"; buf.String() != want {
+		t.Fatalf("got %q want %q", buf.String(), want)
+	}
+}
