@@ -74,19 +74,34 @@ func (w *Writer) entry(stream string, line []byte, t time.Time) {
 	w.buf.WriteByte('\n')
 }
 
-// Close flushes partial lines and closes the file.
-func (w *Writer) Close() error {
+// Flush writes out partial lines: the output of a run that ended
+// without a final newline.
+func (w *Writer) Flush() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.flush()
+}
+
+func (w *Writer) flush() error {
 	w.buf.Reset()
 	now := time.Now().UTC()
 	for _, stream := range []string{"stdout", "stderr"} {
 		if p := w.partial[stream]; len(p) > 0 {
 			w.entry(stream, p, now)
+			w.partial[stream] = nil
 		}
 	}
-	if w.buf.Len() > 0 {
-		_, _ = w.f.Write(w.buf.Bytes())
+	if w.buf.Len() == 0 {
+		return nil
 	}
+	_, err := w.f.Write(w.buf.Bytes())
+	return err
+}
+
+// Close flushes partial lines and closes the file.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_ = w.flush()
 	return w.f.Close()
 }
