@@ -2,12 +2,10 @@ package container
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -121,30 +119,6 @@ func Lookup(e *engine.Engine, ref string) (*Container, error) {
 		return nil, errdefs.NotFound("No such container: %s", ref)
 	}
 	return load(e, match)
-}
-
-// List returns all containers, newest first.
-func List(e *engine.Engine) ([]*Container, error) {
-	entries, err := os.ReadDir(containersDir(e))
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	out := make([]*Container, 0, len(entries))
-	for _, ent := range entries {
-		c, err := load(e, ent.Name())
-		if err != nil {
-			if errors.Is(err, errdefs.ErrNotFound) {
-				continue // being created or removed right now
-			}
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
-	return out, nil
 }
 
 // lock takes the container's exclusive lock; the returned file releases it

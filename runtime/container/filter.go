@@ -1,0 +1,169 @@
+package container
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/logs"
+)
+
+// Filters are docker's --filter values for containers, parsed. Values of
+// one key are alternatives; different keys must all match (labels: every
+// one must match).
+type Filters struct {
+	// IDs and Names are unanchored regular expressions, as in docker:
+	// "id=3f" matches every ID containing 3f, "name=^web$" one name.
+	IDs, Names []*regexp.Regexp
+	Labels     []LabelFilter
+	Statuses   []string
+	Exited     []int
+	// Ancestors are image references or IDs: containers of the image or
+	// of an image built on it match.
+	Ancestors []string
+	Networks  []string
+	// Before and Since name containers: only older (newer) ones match.
+	Before, Since string
+	// Until matches containers created before the time (prune).
+	Until time.Time
+}
+
+// LabelFilter is "label=KEY" or "label=KEY=VALUE", negated for
+// "label!=..." (prune).
+type LabelFilter struct {
+	Key, Value string
+	HasValue   bool
+	Negate     bool
+}
+
+// PsFilterKeys are the filters ps accepts.
+var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "network", "before", "since"}
+
+// PruneFilterKeys are the filters container prune accepts.
+var PruneFilterKeys = []string{"until", "label", "label!"}
+
+// statuses are the values of status=.
+var statuses = []string{StatusCreated, StatusRestarting, StatusRunning, StatusRemoving, StatusPaused, StatusExited, StatusDead}
+
+// ParseFilters parses --filter arguments ("key=value"); allowed lists the
+// keys the command accepts.
+func ParseFilters(args []string, allowed []string) (*Filters, error) {
+	f := &Filters{}
+	for _, arg := range args {
+		raw, val, found := strings.Cut(arg, "=")
+		if !found {
+			return nil, errdefs.Invalid("bad format of filter %q (expected name=value)", arg)
+		}
+		key := strings.ToLower(raw)
+		if !slices.Contains(allowed, key) {
+			return nil, errdefs.Invalid("invalid filter '%s': use %s", raw, strings.Join(allowed, ", "))
+		}
+		negate := strings.HasSuffix(key, "!")
+		if err := f.add(strings.TrimSuffix(key, "!"), val, negate); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func (f *Filters) add(key, val string, negate bool) error {
+	bad := func(hint string) error {
+		return errdefs.Invalid("invalid filter '%s=%s': %s", key, val, hint)
+	}
+	switch key {
+	case "id", "name":
+		re, err := regexp.Compile(val)
+		if err != nil {
+			return bad("not a valid regular expression")
+		}
+		if key == "id" {
+			f.IDs = append(f.IDs, re)
+		} else {
+			f.Names = append(f.Names, re)
+		}
+	case "label":
+		k, v, has := strings.Cut(val, "=")
+		if k == "" {
+			return bad("use label=KEY or label=KEY=VALUE")
+		}
+		f.Labels = append(f.Labels, LabelFilter{Key: k, Value: v, HasValue: has, Negate: negate})
+	case "status":
+		if !slices.Contains(statuses, val) {
+			return bad("use " + strings.Join(statuses, ", "))
+		}
+		f.Statuses = append(f.Statuses, val)
+	case "exited":
+		code, err := strconv.Atoi(val)
+		if err != nil {
+			return bad("use an exit code (exited=0)")
+		}
+		f.Exited = append(f.Exited, code)
+	case "ancestor":
+		f.Ancestors = append(f.Ancestors, val)
+	case "network":
+		f.Networks = append(f.Networks, val)
+	case "before":
+		f.Before = val
+	case "since":
+		f.Since = val
+	case "until":
+		t, err := logs.ParseTime(val, time.Now())
+		if err != nil {
+			return bad(err.Error())
+		}
+		if f.Until.IsZero() || t.Before(f.Until) {
+			f.Until = t
+		}
+	}
+	return nil
+}
+
+// matchBasic applies the filters that need nothing but the container.
+func (f *Filters) matchBasic(c *Container) bool {
+	if len(f.IDs) > 0 && !anyMatch(f.IDs, c.ID) {
+		return false
+	}
+	if len(f.Names) > 0 && !anyMatch(f.Names, c.Name) && !anyMatch(f.Names, "/"+c.Name) {
+		return false
+	}
+	if !f.matchLabels(c.Config.Labels) {
+		return false
+	}
+	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.State.Status) {
+		return false
+	}
+	if len(f.Exited) > 0 && (c.State.Status != StatusExited || c.State.StartCount == 0 || !slices.Contains(f.Exited, c.State.ExitCode)) {
+		return false
+	}
+	if len(f.Networks) > 0 && !slices.Contains(f.Networks, c.HostConfig.NetworkMode) {
+		return false
+	}
+	if !f.Until.IsZero() && !c.Created.Before(f.Until) {
+		return false
+	}
+	return true
+}
+
+func anyMatch(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.String() == s || re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchLabels reports whether labels satisfy every label filter.
+func (f *Filters) matchLabels(labels map[string]string) bool {
+	for _, l := range f.Labels {
+		v, has := labels[l.Key]
+		match := has && (!l.HasValue || v == l.Value)
+		if match == l.Negate {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,199 @@
+package container
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"time"
+
+	"github.com/skiff-containers/skiff/runtime/engine"
+)
+
+// InspectData is docker's `inspect` object of a container. Field names
+// and JSON keys are docker's, so --format templates written for docker
+// work ({{.State.Pid}}, {{.Config.Env}}, {{json .HostConfig}}).
+type InspectData struct {
+	Id              string // docker's key; {{.ID}} works too
+	Created         string
+	Path            string
+	Args            []string
+	State           InspectState
+	Image           string
+	ResolvConfPath  string
+	HostnamePath    string
+	HostsPath       string
+	LogPath         string
+	Name            string
+	RestartCount    int
+	Driver          string
+	Platform        string
+	MountLabel      string
+	ProcessLabel    string
+	AppArmorProfile string
+	ExecIDs         []string
+	// HostConfig is the container's HostConfig with docker's fields that
+	// skiff does not set yet at their defaults; a map, so a field added to
+	// HostConfig later shows up by itself.
+	HostConfig  map[string]any
+	GraphDriver GraphDriver
+	SizeRw      *int64 `json:",omitempty"`
+	SizeRootFs  *int64 `json:",omitempty"`
+	Mounts      []MountPoint
+	Config      Config
+	// NetworkSettings is docker's shape; issue #5 fills in addresses.
+	NetworkSettings NetworkSettings
+}
+
+// ID is {{.ID}}, which docker's templates accept beside {{.Id}}.
+func (d *InspectData) ID() string { return d.Id }
+
+// InspectState is docker's .State.
+type InspectState struct {
+	Status     string
+	Running    bool
+	Paused     bool
+	Restarting bool
+	OOMKilled  bool
+	Dead       bool
+	Pid        int
+	ExitCode   int
+	Error      string
+	StartedAt  string
+	FinishedAt string
+}
+
+// GraphDriver names the storage driver and its directories for the
+// container's root filesystem.
+type GraphDriver struct {
+	Data map[string]string
+	Name string
+}
+
+// MountPoint is one entry of docker's .Mounts.
+type MountPoint struct {
+	Type        string `json:",omitempty"`
+	Name        string `json:",omitempty"`
+	Source      string
+	Destination string
+	Driver      string `json:",omitempty"`
+	Mode        string
+	RW          bool
+	Propagation string
+}
+
+// Inspect returns docker's inspect object for a container; with size, its
+// SizeRw and SizeRootFs too.
+func Inspect(e *engine.Engine, ref string, size bool) (*InspectData, error) {
+	c, err := Lookup(e, ref)
+	if err != nil {
+		return nil, err
+	}
+	s := c.State
+	d := &InspectData{
+		Id: c.ID, Created: timeString(c.Created), Path: c.Path, Args: c.Args,
+		State: InspectState{
+			Status: s.Status, Running: s.Running(), Paused: s.Status == StatusPaused,
+			Restarting: s.Status == StatusRestarting, OOMKilled: s.OOMKilled, Dead: s.Status == StatusDead,
+			Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,
+			StartedAt: timeString(s.StartedAt), FinishedAt: timeString(s.FinishedAt),
+		},
+		Image:          "sha256:" + c.ImageID,
+		ResolvConfPath: filepath.Join(c.RunDir(), "resolv.conf"),
+		HostnamePath:   filepath.Join(c.RunDir(), "hostname"),
+		HostsPath:      filepath.Join(c.RunDir(), "hosts"),
+		LogPath:        c.LogPath(), Name: "/" + c.Name, RestartCount: s.RestartCount,
+		Driver: c.Driver, Platform: "linux",
+		HostConfig:      c.inspectHostConfig(),
+		GraphDriver:     c.graphDriver(),
+		Mounts:          c.mountPoints(),
+		Config:          c.Config,
+		NetworkSettings: c.networkSettings(),
+	}
+	if d.State.Status == "" {
+		d.State.Status = StatusCreated
+	}
+	if d.Args == nil {
+		d.Args = []string{}
+	}
+	if size {
+		rw, rootfs, err := c.sizes()
+		if err == nil {
+			d.SizeRw, d.SizeRootFs = &rw, &rootfs
+		}
+	}
+	return d, nil
+}
+
+// timeString is docker's time format in inspect: RFC 3339 with
+// nanoseconds, UTC; the zero time as "0001-01-01T00:00:00Z".
+func timeString(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// hostConfigDefaults are docker's HostConfig fields skiff does not set
+// (resources, devices, ...), at docker's values for a container created
+// without them.
+var hostConfigDefaults = map[string]any{
+	"ConsoleSize": []int{0, 0}, "Annotations": nil, "Cgroup": "", "Links": nil, "OomScoreAdj": 0,
+	"Runtime": "skiff", "Isolation": "", "CpuShares": 0, "Memory": 0, "NanoCpus": 0, "CgroupParent": "",
+	"BlkioWeight": 0, "BlkioWeightDevice": []any{}, "BlkioDeviceReadBps": []any{}, "BlkioDeviceWriteBps": []any{},
+	"BlkioDeviceReadIOps": []any{}, "BlkioDeviceWriteIOps": []any{}, "CpuPeriod": 0, "CpuQuota": 0,
+	"CpuRealtimePeriod": 0, "CpuRealtimeRuntime": 0, "CpusetCpus": "", "CpusetMems": "", "Devices": []any{},
+	"DeviceCgroupRules": nil, "DeviceRequests": nil, "MemoryReservation": 0, "MemorySwap": 0,
+	"MemorySwappiness": nil, "OomKillDisable": nil, "PidsLimit": nil, "Ulimits": nil, "CpuCount": 0,
+	"CpuPercent": 0, "IOMaximumIOps": 0, "IOMaximumBandwidth": 0,
+}
+
+func (c *Container) inspectHostConfig() map[string]any {
+	out := map[string]any{}
+	b, err := json.Marshal(c.HostConfig)
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber() // 67108864, not 6.7108864e+07, in templates
+		_ = dec.Decode(&out)
+	}
+	for k, v := range hostConfigDefaults {
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	if out["PortBindings"] == nil {
+		out["PortBindings"] = map[string]any{}
+	}
+	for _, k := range []string{"Dns", "DnsOptions", "DnsSearch"} {
+		if out[k] == nil {
+			out[k] = []string{}
+		}
+	}
+	if c.Spec != nil && c.Spec.Linux != nil {
+		out["MaskedPaths"] = c.Spec.Linux.MaskedPaths
+		out["ReadonlyPaths"] = c.Spec.Linux.ReadonlyPaths
+	}
+	return out
+}
+
+// graphDriver reads the storage driver's directories of the container's
+// layer; without a store (or the layer) only the name is known.
+func (c *Container) graphDriver() GraphDriver {
+	g := GraphDriver{Name: c.Driver}
+	s, err := c.e.Store()
+	if err != nil {
+		return g
+	}
+	sc, err := s.Container(c.ID)
+	if err != nil {
+		return g
+	}
+	d, err := s.GraphDriver()
+	if err != nil {
+		return g
+	}
+	if data, err := d.Metadata(sc.LayerID); err == nil {
+		g.Data = data
+	}
+	return g
+}
+
+// mountPoints are the container's volumes and bind mounts (issue #4 fills
+// them in).
+func (c *Container) mountPoints() []MountPoint { return []MountPoint{} }

@@ -1,0 +1,189 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+// ListOptions are ps's flags.
+type ListOptions struct {
+	// All lists stopped containers too; filters on status, before and
+	// since, and Last, imply it, as in docker.
+	All bool
+	// Last keeps the N most recently created containers (-n, -l); 0: all.
+	Last    int
+	Filters *Filters
+	// Size computes SizeRw and SizeRootFs; only then is the image store
+	// opened (the rest reads skiff's own records).
+	Size bool
+}
+
+// Summary is a container as ps lists it.
+type Summary struct {
+	*Container
+	// SizeRw is the size of the container's own layer and SizeRootFs
+	// that plus its image's, when asked for.
+	SizeRw, SizeRootFs int64
+}
+
+// List returns every container, newest first.
+func List(e *engine.Engine) ([]*Container, error) {
+	return loadAll(e)
+}
+
+// ListFiltered returns the containers the options select (ps), newest
+// first.
+func ListFiltered(e *engine.Engine, o ListOptions) ([]Summary, error) {
+	f := o.Filters
+	if f == nil {
+		f = &Filters{}
+	}
+	all, err := loadAll(e)
+	if err != nil {
+		return nil, err
+	}
+	since, err := boundary(e, f.Since)
+	if err != nil {
+		return nil, err
+	}
+	before, err := boundary(e, f.Before)
+	if err != nil {
+		return nil, err
+	}
+	var ancestors map[string]bool
+	if len(f.Ancestors) > 0 {
+		if ancestors, err = imagesFrom(e, f.Ancestors); err != nil {
+			return nil, err
+		}
+	}
+	showAll := o.All || o.Last > 0 || len(f.Statuses) > 0 || since != nil || before != nil
+	var out []Summary
+	for _, c := range all {
+		switch {
+		case since != nil && !c.Created.After(since.Created),
+			before != nil && !c.Created.Before(before.Created),
+			!showAll && !c.State.Running(),
+			!f.matchBasic(c),
+			ancestors != nil && !ancestors[c.ImageID]:
+			continue
+		}
+		out = append(out, Summary{Container: c})
+		if o.Last > 0 && len(out) == o.Last {
+			break
+		}
+	}
+	if o.Size {
+		for i := range out {
+			out[i].SizeRw, out[i].SizeRootFs, _ = out[i].sizes()
+		}
+	}
+	return out, nil
+}
+
+// boundary looks up the container a before= or since= filter names.
+func boundary(e *engine.Engine, ref string) (*Container, error) {
+	if ref == "" {
+		return nil, nil
+	}
+	c, err := Lookup(e, ref)
+	if err != nil {
+		return nil, fmt.Errorf("filter before/since: %w", err)
+	}
+	return c, nil
+}
+
+// imagesFrom returns the IDs of the named images and of every image built
+// on one of them (whose layers include its top layer). Unknown names match
+// nothing, as in docker.
+func imagesFrom(e *engine.Engine, names []string) (map[string]bool, error) {
+	s, err := e.Store()
+	if err != nil {
+		return nil, err
+	}
+	ids, tops := map[string]bool{}, map[string]bool{}
+	for _, n := range names {
+		img, _, err := image.Find(s, n)
+		if err != nil {
+			if errdefs.IsNotFound(err) {
+				continue
+			}
+			return nil, err
+		}
+		ids[img.ID] = true
+		if img.TopLayer != "" {
+			tops[img.TopLayer] = true
+		}
+	}
+	if len(tops) == 0 {
+		return ids, nil
+	}
+	imgs, err := s.Images()
+	if err != nil {
+		return nil, err
+	}
+	for _, img := range imgs {
+		for l, depth := img.TopLayer, 0; l != "" && depth < 1000; depth++ {
+			if tops[l] {
+				ids[img.ID] = true
+				break
+			}
+			layer, err := s.Layer(l)
+			if err != nil {
+				break
+			}
+			l = layer.Parent
+		}
+	}
+	return ids, nil
+}
+
+// sizes measures the container's layer and, with its image's, its whole
+// root filesystem.
+func (c *Container) sizes() (rw, rootfs int64, err error) {
+	s, err := c.e.Store()
+	if err != nil {
+		return 0, 0, err
+	}
+	sc, err := s.Container(c.ID)
+	if err != nil {
+		return 0, 0, err
+	}
+	if rw, err = s.DiffSize("", sc.LayerID); err != nil {
+		return 0, 0, err
+	}
+	img, err := s.ImageSize(c.ImageID)
+	if err != nil {
+		return rw, rw, nil // the image may be gone (rmi -f)
+	}
+	return rw, rw + img, nil
+}
+
+// loadAll reads every container's record, newest first.
+func loadAll(e *engine.Engine) ([]*Container, error) {
+	entries, err := os.ReadDir(containersDir(e))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out := make([]*Container, 0, len(entries))
+	for _, ent := range entries {
+		c, err := load(e, ent.Name())
+		if err != nil {
+			if errors.Is(err, errdefs.ErrNotFound) {
+				continue // being created or removed right now
+			}
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}

@@ -1,0 +1,43 @@
+package container
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	units "github.com/docker/go-units"
+)
+
+// StatusText is docker's STATUS column as seen at now: "Created",
+// "Up 5 seconds", "Exited (0) 3 seconds ago", "Restarting (1) 2 seconds
+// ago", "Up 2 minutes (Paused)", "Removal In Progress", "Dead".
+func (c *Container) StatusText(now time.Time) string {
+	s := &c.State
+	switch s.Status {
+	case StatusRunning:
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
+	case StatusPaused:
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
+	case StatusRestarting:
+		return fmt.Sprintf("Restarting (%d) %s ago", s.ExitCode, units.HumanDuration(now.Sub(s.FinishedAt)))
+	case StatusRemoving:
+		return "Removal In Progress"
+	case StatusDead:
+		return "Dead"
+	case StatusExited:
+		if s.FinishedAt.IsZero() {
+			return fmt.Sprintf("Exited (%d)", s.ExitCode)
+		}
+		return fmt.Sprintf("Exited (%d) %s ago", s.ExitCode, units.HumanDuration(now.Sub(s.FinishedAt)))
+	}
+	return "Created"
+}
+
+// CommandLine is docker's "Command" of a container: the path and its
+// arguments joined with spaces.
+func (c *Container) CommandLine() string {
+	if len(c.Args) == 0 {
+		return c.Path
+	}
+	return c.Path + " " + strings.Join(c.Args, " ")
+}
