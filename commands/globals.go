@@ -27,8 +27,19 @@ func globalFlags() []cli.Flag {
 }
 
 // noUserns names the commands that run without entering the user
-// namespace: they touch no storage.
-var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true}
+// namespace: they touch no storage, or only skiff's own container records,
+// which belong to the invoking user (ps, logs; ps enters it itself for
+// what needs the image store).
+var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
+	"container ps": true, "container ls": true, "container list": true, "container logs": true}
+
+// skipsUserns reports whether the command line names a noUserns command.
+func skipsUserns(args []string) bool {
+	if len(args) > 1 && args[0] == "container" {
+		return noUserns["container "+args[1]]
+	}
+	return noUserns[strings.Join(args[:min(len(args), 1)], "")]
+}
 
 // setupGlobals configures logging, enters the user namespace when the
 // command needs it, and builds the engine the commands use.
@@ -45,7 +56,7 @@ func setupGlobals(c *cli.Context) error {
 	logrus.SetOutput(os.Stderr)
 	logrus.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
 
-	if !noUserns[c.Args().First()] && !wantsHelp(c.Args().Slice()) {
+	if !skipsUserns(c.Args().Slice()) && !wantsHelp(c.Args().Slice()) {
 		if err := rootless.Ensure(); err != nil {
 			return err
 		}

@@ -51,10 +51,3 @@ func inspectAny(c *cli.Context, kind, name string) (any, error) {
 	}
 	return obj, err
 }
-
-// inspectContainer returns docker's inspect object of container name, or
-// an errdefs.ErrNotFound error. Containers are not in skiff yet: the
-// container runtime fills this in.
-func inspectContainer(c *cli.Context, name string, size bool) (any, error) {
-	return nil, errdefs.NotFound("No such object: %s", name)
-}

@@ -1,0 +1,28 @@
+package commands
+
+import "github.com/urfave/cli/v2"
+
+// containerCommand is the `container` group: docker's management command
+// form of the container verbs.
+func containerCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "container",
+		Usage: "Manage containers",
+		Subcommands: []*cli.Command{
+			containerCreateCommand(),
+			containerInspectCommand(),
+			containerKillCommand(),
+			containerLogsCommand(),
+			withRenamed(containerPsCommand(), "ls", "list", "ps"),
+			containerPruneCommand(),
+			containerRenameCommand(),
+			containerRestartCommand(),
+			containerRmCommand(),
+			containerRunCommand(),
+			containerStartCommand(),
+			containerStopCommand(),
+			containerTopCommand(),
+			containerWaitCommand(),
+		},
+	}
+}

@@ -1,0 +1,58 @@
+package commands
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/logs"
+)
+
+func containerLogsCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "logs",
+		Usage:     "Fetch the logs of a container",
+		ArgsUsage: "CONTAINER",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "details", Usage: "Show extra details provided to logs"},
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "Follow log output"},
+			&cli.StringFlag{Name: "since", Usage: `Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
+			&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "Number of lines to show from the end of the logs"},
+			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "Show timestamps"},
+			&cli.StringFlag{Name: "until", Usage: `Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, 1); err != nil {
+				return err
+			}
+			o := container.LogsOptions{
+				Follow: c.Bool("follow"), Timestamps: c.Bool("timestamps"), Details: c.Bool("details"),
+				Stdout: c.App.Writer, Stderr: c.App.ErrWriter, Tail: -1,
+			}
+			if t := c.String("tail"); t != "all" && t != "" {
+				n, err := strconv.Atoi(t)
+				if err != nil {
+					return errdefs.Invalid("invalid value %q for --tail: use a number of lines or \"all\"", t)
+				}
+				o.Tail = n // negative: all, as in docker
+			}
+			now := time.Now()
+			for _, f := range []struct {
+				name string
+				dst  *time.Time
+			}{{"since", &o.Since}, {"until", &o.Until}} {
+				if v := c.String(f.name); v != "" {
+					t, err := logs.ParseTime(v, now)
+					if err != nil {
+						return errdefs.Invalid("invalid value for --%s: %v", f.name, err)
+					}
+					*f.dst = t
+				}
+			}
+			return container.Logs(c.Context, engineFrom(c), c.Args().First(), o)
+		},
+	}
+}

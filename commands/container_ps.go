@@ -1,0 +1,166 @@
+package commands
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/rootless"
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+const (
+	psTable     = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+	psSizeTable = psTable + "\t{{.Size}}"
+)
+
+var psHeaders = map[string]string{
+	"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+	"RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
+	"Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "LocalVolumes": "LOCAL VOLUMES",
+	"Networks": "NETWORKS",
+}
+
+// containerPsCommand is ps, also `container ls` (list, ps).
+func containerPsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "ps",
+		Usage: "List containers",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all containers (default shows just running)"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (" + strings.Join(container.PsFilterKeys, ", ") + ")"},
+			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "Show n last created containers (includes all states)"},
+			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "Show the latest created container (includes all states)"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only display container IDs"},
+			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 0, 0); err != nil {
+				return err
+			}
+			filters, err := container.ParseFilters(c.StringSlice("filter"), container.PsFilterKeys)
+			if err != nil {
+				return err
+			}
+			tmpl := psTemplate(c)
+			o := container.ListOptions{All: c.Bool("all"), Last: c.Int("last"), Filters: filters,
+				Size: !c.Bool("quiet") && (c.Bool("size") || (!c.IsSet("size") && strings.Contains(tmpl, ".Size")))}
+			if c.Bool("latest") {
+				o.Last = 1
+			}
+			if o.Size || len(filters.Ancestors) > 0 {
+				// sizes and image ancestry come from the image store
+				if err := rootless.Ensure(); err != nil {
+					return err
+				}
+			}
+			list, err := container.ListFiltered(engineFrom(c), o)
+			if err != nil {
+				return err
+			}
+			l, err := format.NewLister(c.App.Writer, tmpl, psTable, psHeaders)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			for _, s := range list {
+				if err := l.Row(newPsRow(s, !c.Bool("no-trunc"), now)); err != nil {
+					return err
+				}
+			}
+			return l.Flush()
+		},
+	}
+}
+
+// psTemplate is the template ps prints with: --quiet wins over --format
+// (with docker's warning), -s adds the SIZE column to the default table.
+func psTemplate(c *cli.Context) string {
+	f := strings.TrimSpace(c.String("format"))
+	if c.Bool("quiet") {
+		if f != "" && f != "table" {
+			fmt.Fprintln(c.App.ErrWriter, "WARNING: Ignoring custom format, because both --format and --quiet are set.")
+		}
+		return "{{.ID}}"
+	}
+	if (f == "" || f == "table") && c.Bool("size") {
+		return psSizeTable
+	}
+	return f
+}
+
+// psRow is one container as ps's templates see it: docker's fields, all
+// strings. Fields are in alphabetical order, as docker's {{json .}} has them.
+type psRow struct {
+	Command      string
+	CreatedAt    string
+	ID           string
+	Image        string
+	Labels       string
+	LocalVolumes string
+	Mounts       string
+	Names        string
+	Networks     string
+	Ports        string
+	RunningFor   string
+	Size         string
+	State        string
+	Status       string
+
+	labels map[string]string
+}
+
+// Label is {{.Label "key"}}: one label's value.
+func (r psRow) Label(key string) string { return r.labels[key] }
+
+func newPsRow(s container.Summary, trunc bool, now time.Time) psRow {
+	c := s.Container
+	r := psRow{
+		ID: c.ID, Image: c.Config.Image, Command: c.CommandLine(),
+		CreatedAt:  format.Timestamp(c.Created),
+		RunningFor: format.TimeAgoAt(c.Created, now),
+		Names:      c.Name, Networks: c.HostConfig.NetworkMode,
+		State: c.State.Status, Status: c.StatusText(now),
+		LocalVolumes: "0", labels: c.Config.Labels,
+		Size: format.HumanSize(s.SizeRw),
+	}
+	if r.State == "" {
+		r.State = container.StatusCreated
+	}
+	if s.SizeRootFs > 0 {
+		r.Size += " (virtual " + format.HumanSize(s.SizeRootFs) + ")"
+	}
+	keys := slices.Sorted(maps.Keys(c.Config.Labels))
+	for i, k := range keys {
+		keys[i] = k + "=" + c.Config.Labels[k]
+	}
+	r.Labels = strings.Join(keys, ",")
+	if trunc {
+		r.ID = c.ShortID()
+		r.Command = ellipsis(r.Command, 20)
+		if id := strings.TrimPrefix(r.Image, "sha256:"); isHex(id) && strings.HasPrefix(c.ImageID, id) {
+			r.Image = c.ImageID[:min(12, len(c.ImageID))]
+		}
+	}
+	r.Command = strconv.Quote(r.Command)
+	return r
+}
+
+// isHex reports whether s is a non-empty lower-case hexadecimal string
+// (an ID or a prefix of one).
+func isHex(s string) bool {
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,48 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func containerTopCommand() *cli.Command {
+	return &cli.Command{
+		Name:            "top",
+		Usage:           "Display the running processes of a container",
+		ArgsUsage:       "CONTAINER [ps OPTIONS]",
+		SkipFlagParsing: true, // everything after the container is ps's
+		Action: func(c *cli.Context) error {
+			args := c.Args().Slice()
+			if len(args) > 0 && args[0] == "--help" {
+				return cli.ShowCommandHelp(c.Lineage()[1], c.Command.Name)
+			}
+			if len(args) > 0 && args[0] == "--" {
+				args = args[1:]
+			}
+			if len(args) < 1 {
+				return usageErr(c, "requires at least 1 argument")
+			}
+			r, err := container.Top(engineFrom(c), args[0], psOptions(args[1:]))
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(c.App.Writer, 20, 1, 3, ' ', 0)
+			fmt.Fprintln(w, strings.Join(r.Titles, "\t"))
+			for _, p := range r.Processes {
+				fmt.Fprintln(w, strings.Join(p, "\t"))
+			}
+			return w.Flush()
+		},
+	}
+}
+
+// psOptions splits ps's options as docker does: they travel as one
+// space-separated string, so "-o pid,comm" and "-o" "pid,comm" are alike.
+func psOptions(args []string) []string {
+	return strings.Fields(strings.Join(args, " "))
+}
