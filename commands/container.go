@@ -9,7 +9,9 @@ func containerCommand() *cli.Command {
 		Name:  "container",
 		Usage: "Manage containers",
 		Subcommands: []*cli.Command{
+			containerAttachCommand(),
 			containerCreateCommand(),
+			containerExecCommand(),
 			containerInspectCommand(),
 			containerKillCommand(),
 			containerLogsCommand(),
