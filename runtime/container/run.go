@@ -9,17 +9,19 @@ import (
 
 // Run creates and starts a container. Detached (a == nil) it returns once
 // the process runs; attached it streams until the container exits and
-// returns its exit code, after --rm removal when asked.
+// returns its exit code, after --rm removal when asked. A container that
+// never ran (no such user, command not found) is removed: a failed run
+// leaves nothing behind (issue #3 §5).
 func Run(ctx context.Context, e *engine.Engine, o CreateOptions, a *AttachOptions) (*Container, int, error) {
 	c, err := Create(ctx, e, o)
 	if err != nil {
 		return nil, 0, err
 	}
 	code, err := c.startAttached(ctx, a)
-	if err != nil && !errors.Is(err, ErrDetached) && o.AutoRemove {
-		// The monitor removes what it ran; a start that failed before the
-		// monitor took over leaves the container to us.
-		if _, lerr := Lookup(e, c.ID); lerr == nil {
+	if err != nil && !errors.Is(err, ErrDetached) {
+		// The monitor removes what it ran with --rm; a start that failed
+		// before the monitor took over leaves the container to us.
+		if fresh, lerr := load(e, c.ID); lerr == nil && (o.AutoRemove || fresh.State.StartCount == 0) {
 			_ = Remove(e, c.ID, RemoveOptions{Force: true, Volumes: true})
 		}
 	}
