@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -83,6 +84,8 @@ func walk(cmds []*cli.Command, fn func(*cli.Command)) {
 	}
 }
 
+var badValue = regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
+
 // usageError turns a flag parsing error into one line, in docker's words,
 // that points at --help.
 func usageError(c *cli.Context, err error, _ bool) error {
@@ -92,6 +95,15 @@ func usageError(c *cli.Context, err error, _ bool) error {
 		if len(strings.TrimLeft(f, "-")) > 1 {
 			msg = "unknown flag: --" + strings.TrimLeft(f, "-")
 		}
+	}
+	// `invalid value "x" for flag -stop-timeout: parse error`, in docker's
+	// words: `invalid argument "x" for "--stop-timeout" flag: parse error`.
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		dashes := "--"
+		if len(m[2]) == 1 {
+			dashes = "-"
+		}
+		msg = fmt.Sprintf("invalid argument %s for %q flag: %s", m[1], dashes+m[2], m[3])
 	}
 	return errdefs.Invalid("%s (see '%s --help')", msg, commandPath(c))
 }
