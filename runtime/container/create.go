@@ -62,6 +62,10 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		return nil, err
 	}
 	id := newID()
+	if o.NetworkMode == "host" && o.Spec.Hostname == "" {
+		// docker: a container on the host's network has the host's name
+		o.Spec.Hostname, _ = os.Hostname()
+	}
 	gen, err := spec.Generate(spec.Input{
 		ID: id, Options: &o.Spec, Image: &img.Config.Config, EnvFiles: envFiles,
 		SingleID: e.Config.Storage.SingleID,
