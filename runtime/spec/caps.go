@@ -15,11 +15,34 @@ var DefaultCaps = []string{
 	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
 }
 
-// AllCaps lists every capability this build knows, as CAP_* names.
-func AllCaps() []string {
+// knownCaps lists every capability this build knows, as CAP_* names.
+func knownCaps() []string {
 	var out []string
 	for _, c := range capability.ListKnown() {
 		out = append(out, "CAP_"+strings.ToUpper(c.String()))
+	}
+	return out
+}
+
+// AllCaps lists the capabilities skiff can grant (--privileged, --cap-add
+// ALL): those the kernel has and the calling process's bounding set holds.
+// Docker gives a privileged container what the daemon itself may hold; on
+// a restricted host (a container, a sandbox) that is less than every
+// capability, and asking for more makes the container fail to start.
+func AllCaps() []string {
+	last, err := capability.LastCap()
+	if err != nil {
+		return knownCaps()
+	}
+	self, err := capability.NewPid2(0)
+	if err == nil {
+		err = self.Load()
+	}
+	var out []string
+	for _, c := range capability.ListKnown() {
+		if c <= last && (err != nil || self.Get(capability.BOUNDING, c)) {
+			out = append(out, "CAP_"+strings.ToUpper(c.String()))
+		}
 	}
 	return out
 }
@@ -34,7 +57,7 @@ func NormalizeCap(name string) (string, error) {
 	if !strings.HasPrefix(n, "CAP_") {
 		n = "CAP_" + n
 	}
-	if !slices.Contains(AllCaps(), n) {
+	if !slices.Contains(knownCaps(), n) {
 		return "", fmt.Errorf("unknown capability %q: see capabilities(7) for the names", name)
 	}
 	return n, nil
