@@ -1,0 +1,253 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// create, start, stop, restart, kill, rm, wait: states, outputs and exit
+// codes as docker has them.
+func TestContainerLifecycle(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	id := e.Skiff("create", "--name", "life", img, "sh", "-c", "echo started; trap 'echo bye; exit 3' TERM; while :; do sleep 0.1; done").Success(t).Out()
+	if !fullID.MatchString(id) {
+		t.Fatalf("create printed %q", id)
+	}
+	if got := inspectField(e, "life", "{{.State.Status}} {{.State.Pid}} {{.State.StartedAt}}"); got != "created 0 0001-01-01T00:00:00Z" {
+		t.Errorf("created: %q", got)
+	}
+	if got := e.Skiff("start", "life").Success(t).Out(); got != "life" {
+		t.Errorf("start printed %q, want the argument", got)
+	}
+	waitLog(e, "life", "started")
+	if got := inspectField(e, "life", "{{.State.Status}} {{.State.Running}}"); got != "running true" {
+		t.Errorf("started: %q", got)
+	}
+	e.Skiff("start", "life").Success(t) // already running: no error, as in docker
+	start := time.Now()
+	if got := e.Skiff("stop", "life").Success(t).Out(); got != "life" {
+		t.Errorf("stop printed %q", got)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stop took %v though the container exits on SIGTERM", d)
+	}
+	if got := inspectField(e, "life", "{{.State.Status}} {{.State.ExitCode}} {{.State.Running}} {{.State.Pid}}"); got != "exited 3 false 0" {
+		t.Errorf("stopped: %q", got)
+	}
+	waitLog(e, "life", "bye")
+	e.Skiff("stop", "life").Success(t) // stopping a stopped container is fine
+	if got := e.Skiff("wait", "life").Success(t).Out(); got != "3" {
+		t.Errorf("wait on an exited container = %q", got)
+	}
+	// restart: a new process, same container
+	first := inspectField(e, "life", "{{.State.StartedAt}}")
+	if got := e.Skiff("restart", "-t", "2", "life").Success(t).Out(); got != "life" {
+		t.Errorf("restart printed %q", got)
+	}
+	waitStatus(e, "life", "running")
+	if again := inspectField(e, "life", "{{.State.StartedAt}}"); again == first {
+		t.Errorf("restart did not start the container again (StartedAt %s)", again)
+	}
+	// kill: SIGKILL by default, -s for another signal
+	e.Skiff("kill", "-s", "TERM", "life").Success(t)
+	if got := e.Skiff("wait", "life").Success(t).Out(); got != "3" {
+		t.Errorf("kill -s TERM: exit %q, want the trap's 3", got)
+	}
+	e.Skiff("kill", "life").Fail(t, 1, "is not running")
+	e.Skiff("start", "life").Success(t)
+	waitStatus(e, "life", "running")
+	e.Skiff("rm", "life").Fail(t, 1, "stop the container before removing or force remove")
+	e.Skiff("kill", "life").Success(t)
+	if got := e.Skiff("wait", "life").Success(t).Out(); got != "137" {
+		t.Errorf("kill: exit %q, want 137", got)
+	}
+	if got := e.Skiff("rm", "life").Success(t).Out(); got != "life" {
+		t.Errorf("rm printed %q", got)
+	}
+	if left := containerFiles(e, id); len(left) > 0 {
+		t.Errorf("rm left %v", left)
+	}
+	e.Skiff("rm", "life").Fail(t, 1, "No such container: life")
+	noContainers(e)
+}
+
+// Bulk verbs print each success on stdout, each failure on stderr, and
+// exit 1 when any failed; rm -f removes running containers.
+func TestContainerBulkVerbs(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	a := e.Skiff("run", "-d", "--name", "a", img, "sleep", "100").Success(t).Out()
+	e.Skiff("run", "-d", "--name", "b", img, "sleep", "100").Success(t)
+	r := e.Skiff("kill", "a", "nosuch", "b")
+	if r.Code != 1 || r.Stdout != "a\nb\n" || !strings.Contains(r.Stderr, "No such container: nosuch") {
+		t.Errorf("kill a nosuch b: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	r = e.Skiff("wait", "a", "b")
+	if r.Code != 0 || r.Stdout != "137\n137\n" {
+		t.Errorf("wait a b: %d %q", r.Code, r.Stdout)
+	}
+	e.Skiff("start", "a", "b").Success(t)
+	r = e.Skiff("rm", "-f", a[:12], "b", "nosuch")
+	if r.Code != 1 || r.Stdout != a[:12]+"\nb\n" || strings.Count(r.Stderr, "\n") != 1 {
+		t.Errorf("rm -f: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	noContainers(e)
+}
+
+// --stop-signal and the image's STOPSIGNAL choose the signal stop sends;
+// --stop-timeout (and stop -t) how long it waits before SIGKILL.
+func TestStopSignalAndTimeout(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	loop := "trap 'echo got-usr1; exit 7' USR1; trap 'echo got-term; exit 8' TERM; echo ready; while :; do sleep 0.1; done"
+	e.Skiff("run", "-d", "--name", "sig", "--stop-signal", "SIGUSR1", img, "sh", "-c", loop).Success(t)
+	waitLog(e, "sig", "ready")
+	e.Skiff("stop", "sig").Success(t)
+	if got := inspectField(e, "sig", "{{.State.ExitCode}} {{.Config.StopSignal}}"); got != "7 SIGUSR1" {
+		t.Errorf("--stop-signal SIGUSR1: %q", got)
+	}
+	importImage(e, "stopimg", "STOPSIGNAL USR1")
+	e.Skiff("run", "-d", "--name", "imgsig", "stopimg", "sh", "-c", loop).Success(t)
+	waitLog(e, "imgsig", "ready")
+	e.Skiff("stop", "imgsig").Success(t)
+	if got := inspectField(e, "imgsig", "{{.State.ExitCode}}"); got != "7" {
+		t.Errorf("image STOPSIGNAL: exit %q, want 7", got)
+	}
+	// stop -s overrides both
+	e.Skiff("start", "imgsig").Success(t)
+	waitLog(e, "imgsig", "ready")
+	e.Skiff("stop", "-s", "TERM", "imgsig").Success(t)
+	if got := inspectField(e, "imgsig", "{{.State.ExitCode}}"); got != "8" {
+		t.Errorf("stop -s TERM: exit %q, want 8", got)
+	}
+	// a process that ignores the signal: SIGKILL after the timeout
+	e.Skiff("run", "-d", "--name", "slow", "--stop-timeout", "1", img, "sleep", "100").Success(t)
+	start := time.Now()
+	e.Skiff("stop", "slow").Success(t)
+	if d := time.Since(start); d < time.Second || d > 6*time.Second {
+		t.Errorf("stop with --stop-timeout 1 took %v", d)
+	}
+	if got := inspectField(e, "slow", "{{.State.ExitCode}} {{.Config.StopTimeout}}"); got != "137 1" {
+		t.Errorf("after the timeout: %q", got)
+	}
+	e.Skiff("start", "slow").Success(t)
+	start = time.Now()
+	e.Skiff("stop", "-t", "0", "slow").Success(t)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("stop -t 0 took %v", d)
+	}
+	e.Skiff("run", "--rm", "--stop-signal", "NOSUCHSIG", img, "true").Fail(t, 125, "NOSUCHSIG")
+}
+
+// --init: PID 1 is skiff's reaper; it forwards signals and reaps
+// orphans.
+func TestRunInit(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	out := e.Skiff("run", "--rm", "--init", img, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$").Success(t).Out()
+	lines := strings.Split(out, "\n")
+	if len(lines) != 2 || strings.Contains(lines[0], "sh -c") || lines[1] == "1" {
+		t.Errorf("--init: PID 1 %q, the command's pid %s", lines[0], lines[len(lines)-1])
+	}
+	if got := e.Skiff("run", "--rm", img, "sh", "-c", "echo $$").Success(t).Out(); got != "1" {
+		t.Errorf("without --init the command is PID 1, got %s", got)
+	}
+	// orphans are reaped: no zombie after their parent is gone
+	script := "(sleep 0.2 &) ; (sleep 0.2 &) ; sleep 1; ps -o stat | grep -c Z || true"
+	if got := e.Skiff("run", "--rm", "--init", img, "sh", "-c", script).Success(t).Out(); got != "0" {
+		t.Errorf("zombies under --init: %s", got)
+	}
+	// signals reach the command: sleep (no handler) dies of SIGTERM at once
+	e.Skiff("run", "-d", "--init", "--name", "init", img, "sleep", "100").Success(t)
+	start := time.Now()
+	e.Skiff("stop", "-t", "10", "init").Success(t)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stop of an --init container took %v: SIGTERM not forwarded", d)
+	}
+	if got := inspectField(e, "init", "{{.State.ExitCode}} {{.HostConfig.Init}}"); got != "143 true" {
+		t.Errorf("--init after SIGTERM: %q, want exit 143", got)
+	}
+	// the exit code passes through the reaper
+	e.Skiff("run", "--rm", "--init", img, "sh", "-c", "exit 5").Fail(t, 5, "")
+}
+
+// --pull: missing pulls only what is not there, always pulls every time,
+// never fails on a missing image.
+func TestRunPullPolicies(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	ref := RegistryImage(t, "busybox")
+	e.RegistriesConf("")
+	e.Skiff("run", "--rm", "--pull", "never", ref, "true").Fail(t, 125, "No such image")
+	r := e.Skiff("run", "--rm", ref, "echo", "pulled").Success(t)
+	if r.Out() != "pulled" || !strings.Contains(r.Stderr, "Unable to find image") {
+		t.Errorf("--pull missing (default): stdout %q, stderr %q", r.Stdout, r.Stderr)
+	}
+	r = e.Skiff("run", "--rm", "--pull", "missing", ref, "true").Success(t)
+	if r.Stderr != "" {
+		t.Errorf("--pull missing with the image present wrote %q", r.Stderr)
+	}
+	e.Skiff("run", "--rm", "--pull", "never", ref, "true").Success(t)
+	r = e.Skiff("run", "--rm", "--pull", "always", ref, "true").Success(t)
+	if !strings.Contains(r.Stderr, "Pulling") && !strings.Contains(r.Stderr, "up to date") && !strings.Contains(r.Stderr, "Digest") {
+		t.Errorf("--pull always did not pull: %q", r.Stderr)
+	}
+	e.Skiff("run", "--rm", "--pull", "sometimes", ref, "true").Fail(t, 125, "sometimes")
+	e.Skiff("create", "--pull", "never", "nosuch/image").Fail(t, 125, "No such image")
+	noContainers(e)
+}
+
+// The `container` group has every verb.
+func TestContainerGroup(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	id := e.Skiff("container", "run", "-d", "--name", "g", img, "sh", "-c", "echo hello; sleep 100").Success(t).Out()
+	waitLog(e, "g", "hello")
+	for _, verb := range []string{"ls", "list", "ps"} {
+		if got := e.Skiff("container", verb, "-q", "--no-trunc").Out(); got != id {
+			t.Errorf("container %s -q = %q", verb, got)
+		}
+	}
+	if got := e.Skiff("container", "logs", "g").Success(t).Out(); got != "hello" {
+		t.Errorf("container logs = %q", got)
+	}
+	if got := e.Skiff("container", "inspect", "-f", "{{.Name}}", "g").Success(t).Out(); got != "/g" {
+		t.Errorf("container inspect = %q", got)
+	}
+	if got := e.Skiff("container", "top", "g", "-o", "pid,comm").Success(t).Lines(); len(got) < 2 {
+		t.Errorf("container top = %q", got)
+	}
+	if got := e.Skiff("container", "exec", "g", "echo", "in").Success(t).Out(); got != "in" {
+		t.Errorf("container exec = %q", got)
+	}
+	e.Skiff("container", "rename", "g", "h").Success(t)
+	e.Skiff("container", "stop", "-t", "0", "h").Success(t)
+	e.Skiff("container", "start", "h").Success(t)
+	e.Skiff("container", "restart", "-t", "0", "h").Success(t)
+	e.Skiff("container", "kill", "h").Success(t)
+	if got := e.Skiff("container", "wait", "h").Success(t).Out(); got != "137" {
+		t.Errorf("container wait = %q", got)
+	}
+	e.Skiff("container", "rm", "h").Success(t)
+	e.Skiff("container", "create", "--name", "c", img, "true").Success(t)
+	e.Skiff("container", "remove", "c").Success(t)
+	e.Skiff("container", "create", img, "true").Success(t)
+	if got := e.Skiff("container", "prune", "-f").Success(t).Stdout; !strings.HasPrefix(got, "Deleted Containers:\n") {
+		t.Errorf("container prune -f = %q", got)
+	}
+	e.Skiff("container", "bogus").Fail(t, 125, "unknown command")
+	help := e.Skiff("container", "--help").Success(t).Stdout
+	for _, verb := range []string{"attach", "create", "exec", "inspect", "kill", "logs", "ls", "prune", "rename", "restart", "rm", "run", "start", "stop", "top", "wait"} {
+		if !strings.Contains(help, "   "+verb) {
+			t.Errorf("container --help lacks %s", verb)
+		}
+	}
+	noContainers(e)
+}
