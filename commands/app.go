@@ -73,6 +73,12 @@ func NewApp(name string) *cli.App {
 		if cmd.Subcommands != nil && cmd.Action == nil {
 			cmd.Action = unknownSubcommand
 		}
+		if len(cmd.Subcommands) == 0 {
+			// urfave/cli gives every command a "help" (alias "h")
+			// subcommand, which would swallow a container or image named
+			// h or help (`skiff rm h`); --help stays.
+			cmd.HideHelpCommand = true
+		}
 	})
 	return app
 }
