@@ -86,7 +86,15 @@ func Kill(e *engine.Engine, ref string, sig unix.Signal) error {
 	if !c.State.Running() || c.State.Status == StatusRestarting {
 		return errdefs.Conflict("cannot kill container %s: container %s is not running", ref, c.ID)
 	}
-	return c.signal(sig, true)
+	if err := c.signal(sig, true); err != nil || sig != unix.SIGKILL {
+		return err
+	}
+	// As docker's: after SIGKILL the container is stopped when kill
+	// returns, so `kill x && rm x` works.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.waitProcess(ctx, 10*time.Second)
+	return c.waitRecorded(ctx)
 }
 
 // signal delivers sig to the container's first process, marking the
