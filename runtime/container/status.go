@@ -34,10 +34,15 @@ func (c *Container) StatusText(now time.Time) string {
 }
 
 // CommandLine is docker's "Command" of a container: the path and its
-// arguments joined with spaces.
+// arguments joined with spaces, an argument holding a space in single
+// quotes (sh -c 'echo hi').
 func (c *Container) CommandLine() string {
-	if len(c.Args) == 0 {
-		return c.Path
+	parts := []string{c.Path}
+	for _, a := range c.Args {
+		if strings.Contains(a, " ") {
+			a = "'" + a + "'"
+		}
+		parts = append(parts, a)
 	}
-	return c.Path + " " + strings.Join(c.Args, " ")
+	return strings.Join(parts, " ")
 }
