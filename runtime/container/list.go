@@ -99,8 +99,8 @@ func boundary(e *engine.Engine, ref string) (*Container, error) {
 }
 
 // imagesFrom returns the IDs of the named images and of every image built
-// on one of them (whose layers include its top layer). Unknown names match
-// nothing, as in docker.
+// on one of them (with layers on top of its top layer). Unknown names
+// match nothing, as in docker.
 func imagesFrom(e *engine.Engine, names []string) (map[string]bool, error) {
 	s, err := e.Store()
 	if err != nil {
@@ -127,17 +127,20 @@ func imagesFrom(e *engine.Engine, names []string) (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
+	parent := func(id string) string {
+		if l, err := s.Layer(id); err == nil {
+			return l.Parent
+		}
+		return ""
+	}
 	for _, img := range imgs {
-		for l, depth := img.TopLayer, 0; l != "" && depth < 1000; depth++ {
+		// Below the image's own top layer: an image with the very same
+		// layers (another config) is no descendant.
+		for l, depth := parent(img.TopLayer), 0; l != "" && depth < 1000; l, depth = parent(l), depth+1 {
 			if tops[l] {
 				ids[img.ID] = true
 				break
 			}
-			layer, err := s.Layer(l)
-			if err != nil {
-				break
-			}
-			l = layer.Parent
 		}
 	}
 	return ids, nil
