@@ -73,6 +73,24 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err != nil {
 		return nil, err
 	}
+	// The directory exists, locked, before the name points at it: a
+	// concurrent create that finds the name taken can tell a container
+	// being created from one whose creator died (reserveName).
+	c := &Container{e: e}
+	c.ID = id
+	if err := os.MkdirAll(c.Dir(), 0o700); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			os.RemoveAll(c.Dir())
+		}
+	}()
+	l, err := lock(e, id)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Close()
 	name, err := claimName(e, o.Name, id)
 	if err != nil {
 		return nil, err
@@ -95,17 +113,9 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 			_ = s.DeleteContainer(id)
 		}
 	}()
-	c := &Container{e: e, Record: newRecord(id, name, img, &o, gen, s.Driver)}
+	c.Record = newRecord(id, name, img, &o, gen, s.Driver)
 	ms.record(&c.Record)
 	c.State = State{Status: StatusCreated}
-	if err := os.MkdirAll(c.Dir(), 0o700); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if retErr != nil {
-			os.RemoveAll(c.Dir())
-		}
-	}()
 	if err := c.saveState(); err != nil {
 		return nil, err
 	}

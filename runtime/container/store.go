@@ -211,7 +211,7 @@ func reserveName(e *engine.Engine, name, id string) error {
 	}
 	// A name left behind by a container that no longer exists is free.
 	if holder, rerr := os.Readlink(filepath.Join(namesDir(e), name)); rerr == nil {
-		if _, serr := os.Stat(filepath.Join(containersDir(e), holder)); os.IsNotExist(serr) {
+		if nameStale(e, holder) {
 			if os.Remove(filepath.Join(namesDir(e), name)) == nil {
 				return reserveName(e, name, id)
 			}
@@ -219,6 +219,30 @@ func reserveName(e *engine.Engine, name, id string) error {
 		return errdefs.Conflict("the container name %q is already in use by container %s: remove or rename that container, or choose another name", "/"+name, holder)
 	}
 	return err
+}
+
+// nameStale reports whether a name's holder is gone: its directory does
+// not exist, or has no record while nobody holds its lock (Create holds it
+// from before claiming the name until the record is written).
+func nameStale(e *engine.Engine, holder string) bool {
+	dir := filepath.Join(containersDir(e), holder)
+	record := filepath.Join(dir, "config.json")
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		return true
+	}
+	if _, err := os.Stat(record); err == nil {
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+		return false // being created right now
+	}
+	_, err = os.Stat(record) // written just before the lock was released?
+	return os.IsNotExist(err)
 }
 
 // releaseName frees name if it still points at id.
