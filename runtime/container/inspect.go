@@ -94,7 +94,7 @@ func Inspect(e *engine.Engine, ref string, size bool) (*InspectData, error) {
 		State: InspectState{
 			Status: s.Status, Running: s.Running(), Paused: s.Status == StatusPaused,
 			Restarting: s.Status == StatusRestarting, OOMKilled: s.OOMKilled, Dead: s.Status == StatusDead,
-			Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,
+			ExitCode: s.ExitCode, Error: s.Error,
 			StartedAt: timeString(s.StartedAt), FinishedAt: timeString(s.FinishedAt),
 		},
 		Image:          "sha256:" + c.ImageID,
@@ -108,6 +108,9 @@ func Inspect(e *engine.Engine, ref string, size bool) (*InspectData, error) {
 		Mounts:          c.mountPoints(),
 		Config:          c.Config,
 		NetworkSettings: c.networkSettings(),
+	}
+	if s.Running() {
+		d.State.Pid = s.Pid // a dead monitor's leftover pid is rm's business
 	}
 	if d.State.Status == "" {
 		d.State.Status = StatusCreated
