@@ -178,9 +178,12 @@ func noContainers(e *Env) {
 	if len(entries) != 0 {
 		e.T.Errorf("container records left: %d", len(entries))
 	}
-	b, _ := os.ReadFile(filepath.Join(e.Root, "overlay-containers", "containers.json"))
-	if s := strings.TrimSpace(string(b)); s != "" && s != "[]" {
-		e.T.Errorf("storage containers left: %s", s)
+	files, _ := filepath.Glob(filepath.Join(e.Root, "*-containers", "containers.json"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if s := strings.TrimSpace(string(b)); s != "" && s != "[]" {
+			e.T.Errorf("storage containers left: %s", s)
+		}
 	}
 	pause, _ := e.pauseProcess()
 	if left := e.mounts(pause); len(left) > 0 {
