@@ -40,7 +40,7 @@ func TestImageInspect(t *testing.T) {
 		t.Errorf("inspect --format = %q", r.Out())
 	}
 	e.Skiff("inspect", "--type", "image", img).Success(t)
-	oneErrorLine(t, e.Skiff("inspect", "--type", "container", img), "No such object: "+img)
+	oneErrorLine(t, e.Skiff("inspect", "--type", "container", img), "No such container: "+img)
 	oneErrorLine(t, e.Skiff("inspect", "--type", "volume", img), "not a valid value for --type")
 
 	r = e.Skiff("inspect", "nosuch")
