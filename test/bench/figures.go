@@ -15,11 +15,10 @@ type figure struct {
 	measure func(tl *tool, fx *fixtures) ([]float64, error)
 }
 
-// figures lists what `make bench` reports, in order. Issue #3 adds the
-// runtime: `run --rm busybox true` (median and p90), `run -d` then
-// `exec true`, `ps -a` with 50 containers, resident memory of a monitor.
+// figures lists what `make bench` reports, in order: images (issue #2),
+// then the runtime (issue #3, runtimeFigures).
 func figures(runs int) []figure {
-	return []figure{
+	return append([]figure{
 		{
 			name: "cold pull debian:bookworm from the local registry", unit: "s", summary: "median",
 			measure: func(tl *tool, fx *fixtures) ([]float64, error) {
@@ -47,7 +46,7 @@ func figures(runs int) []figure {
 				return repeat(runs*2, func() (time.Duration, error) { return tl.run(s, "images") })
 			},
 		},
-	}
+	}, runtimeFigures(runs)...)
 }
 
 // repeat runs fn once to warm up, then n times, and returns milliseconds.

@@ -33,6 +33,7 @@ import (
 type fixtures struct {
 	debianRef string // the Debian test image in the local registry
 	fifty     string // docker-archive with 50 small images
+	busybox   string // the busybox test image, readable by the tools' user
 }
 
 func main() {
@@ -57,6 +58,10 @@ func main() {
 	fx.debianRef, err = reg.Push(context.Background(), filepath.Join(images, "debian.tar"), "library/debian:bookworm")
 	must(err)
 	must(writeFifty(fx.fifty, base))
+	fx.busybox = filepath.Join(base, "busybox.tar")
+	b, err := os.ReadFile(filepath.Join(images, "busybox.tar"))
+	must(err)
+	must(os.WriteFile(fx.busybox, b, 0o644))
 
 	tools := []*tool{newTool("skiff", copyBinary(*skiff, base), base, who)}
 	if p, err := exec.LookPath("podman"); err == nil && !*noPodman {

@@ -59,6 +59,21 @@ func (tl *tool) run(s store, args ...string) (time.Duration, error) {
 	return d, nil
 }
 
+// output runs the tool on store s and returns its stdout, trimmed.
+func (tl *tool) output(s store, args ...string) (string, error) {
+	full := append([]string{"--root", s.root, "--runroot", s.runroot}, args...)
+	cmd := exec.Command(tl.bin, full...)
+	cmd.Env, cmd.Dir = tl.env, tl.dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: tl.cred}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %v: %s", tl.name, strings.Join(args, " "), err, lastLine(stderr.String()))
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 // remove deletes a store; rootless files of subordinate ids go through the
 // tool's own `unshare`, after unmounting what it left mounted (podman keeps
 // its overlay root mounted).
