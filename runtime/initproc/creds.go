@@ -60,11 +60,6 @@ func setupCredentials(p *specs.Process) error {
 	if err := cp.Apply(capability.CAPS | capability.AMBS); err != nil {
 		return fmt.Errorf("setting capabilities: %w", err)
 	}
-	// Changing credentials cleared the parent-death signal the monitor
-	// set: arm it again so the container dies with its monitor.
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
-		return err
-	}
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("setting no_new_privs: %w", err)

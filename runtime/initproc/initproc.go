@@ -144,6 +144,12 @@ func run(cfg *Config, sync *os.File) error {
 	if err := setupCredentials(s.Process); err != nil {
 		return err
 	}
+	// Changing credentials cleared the parent-death signal the monitor
+	// set: arm it again so the container dies with its monitor. (Not for
+	// exec: its process outlives the CLI that started it, exec -d.)
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		return err
+	}
 	if cfg.Reaper {
 		return reap(path, s.Process, sync)
 	}
