@@ -12,7 +12,7 @@ func TestContainerLifecycle(t *testing.T) {
 	t.Parallel()
 	e := New(t)
 	img := e.LoadBusybox()
-	id := e.Skiff("create", "--name", "life", img, "sh", "-c", "echo started; trap 'echo bye; exit 3' TERM; while :; do sleep 0.1; done").Success(t).Out()
+	id := e.Skiff("create", "--name", "life", img, "sh", "-c", "trap 'echo bye; exit 3' TERM; echo started; while :; do sleep 0.1; done").Success(t).Out()
 	if !fullID.MatchString(id) {
 		t.Fatalf("create printed %q", id)
 	}
@@ -47,7 +47,9 @@ func TestContainerLifecycle(t *testing.T) {
 	if got := e.Skiff("restart", "-t", "2", "life").Success(t).Out(); got != "life" {
 		t.Errorf("restart printed %q", got)
 	}
-	waitStatus(e, "life", "running")
+	waitFor(t, 20*time.Second, "the second start's trap", func() bool {
+		return strings.Count(e.Skiff("logs", "life").Stdout, "started") == 2
+	})
 	if again := inspectField(e, "life", "{{.State.StartedAt}}"); again == first {
 		t.Errorf("restart did not start the container again (StartedAt %s)", again)
 	}
@@ -58,7 +60,6 @@ func TestContainerLifecycle(t *testing.T) {
 	}
 	e.Skiff("kill", "life").Fail(t, 1, "is not running")
 	e.Skiff("start", "life").Success(t)
-	waitStatus(e, "life", "running")
 	e.Skiff("rm", "life").Fail(t, 1, "stop the container before removing or force remove")
 	e.Skiff("kill", "life").Success(t)
 	if got := e.Skiff("wait", "life").Success(t).Out(); got != "137" {
@@ -120,7 +121,9 @@ func TestStopSignalAndTimeout(t *testing.T) {
 	}
 	// stop -s overrides both
 	e.Skiff("start", "imgsig").Success(t)
-	waitLog(e, "imgsig", "ready")
+	waitFor(t, 20*time.Second, "the second run's traps", func() bool {
+		return strings.Count(e.Skiff("logs", "imgsig").Stdout, "ready") == 2
+	})
 	e.Skiff("stop", "-s", "TERM", "imgsig").Success(t)
 	if got := inspectField(e, "imgsig", "{{.State.ExitCode}}"); got != "8" {
 		t.Errorf("stop -s TERM: exit %q, want 8", got)
