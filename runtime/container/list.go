@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	goruntime "runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
@@ -34,17 +37,17 @@ type Summary struct {
 
 // List returns every container, newest first.
 func List(e *engine.Engine) ([]*Container, error) {
-	return loadAll(e)
+	return loadAll(e, load)
 }
 
 // ListFiltered returns the containers the options select (ps), newest
-// first.
+// first. Their records lack the spec, which listing never needs.
 func ListFiltered(e *engine.Engine, o ListOptions) ([]Summary, error) {
 	f := o.Filters
 	if f == nil {
 		f = &Filters{}
 	}
-	all, err := loadAll(e)
+	all, err := loadAll(e, loadSummary)
 	if err != nil {
 		return nil, err
 	}
@@ -167,8 +170,9 @@ func (c *Container) sizes() (rw, rootfs int64, err error) {
 	return rw, rw + img, nil
 }
 
-// loadAll reads every container's record, newest first.
-func loadAll(e *engine.Engine) ([]*Container, error) {
+// loadAll reads every container with loadOne, newest first. Records are
+// read by a few goroutines: ps -a must stay fast with many containers.
+func loadAll(e *engine.Engine, loadOne func(*engine.Engine, string) (*Container, error)) ([]*Container, error) {
 	entries, err := os.ReadDir(containersDir(e))
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -176,17 +180,49 @@ func loadAll(e *engine.Engine) ([]*Container, error) {
 		}
 		return nil, err
 	}
+	loaded := make([]*Container, len(entries))
+	errs := make([]error, len(entries))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(entries)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(entries); i = int(next.Add(1) - 1) {
+				loaded[i], errs[i] = loadOne(e, entries[i].Name())
+			}
+		}()
+	}
+	wg.Wait()
 	out := make([]*Container, 0, len(entries))
-	for _, ent := range entries {
-		c, err := load(e, ent.Name())
-		if err != nil {
-			if errors.Is(err, errdefs.ErrNotFound) {
+	for i, c := range loaded {
+		if errs[i] != nil {
+			if errors.Is(errs[i], errdefs.ErrNotFound) {
 				continue // being created or removed right now
 			}
-			return nil, err
+			return nil, errs[i]
 		}
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
 }
+
+// loadSummary is load without the record's spec (most of the decoding).
+func loadSummary(e *engine.Engine, id string) (*Container, error) {
+	return loadInto(e, id, &recordWithoutSpec{})
+}
+
+// recordWithoutSpec decodes a record but its spec: the outer Spec field
+// hides Record's and only skips the value.
+type recordWithoutSpec struct {
+	Record
+	Spec skipJSON
+}
+
+func (r *recordWithoutSpec) fill(dst *Record) { *dst = r.Record }
+
+// skipJSON accepts any JSON value and keeps nothing.
+type skipJSON struct{}
+
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }

@@ -27,7 +27,7 @@ func Prune(e *engine.Engine, o PruneOptions) (*PruneReport, error) {
 	if f == nil {
 		f = &Filters{}
 	}
-	all, err := loadAll(e)
+	all, err := loadAll(e, loadSummary)
 	if err != nil {
 		return nil, err
 	}

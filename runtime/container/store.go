@@ -50,13 +50,27 @@ func namesDir(e *engine.Engine) string      { return e.StateDir("names") }
 
 // load reads a container by full ID.
 func load(e *engine.Engine, id string) (*Container, error) {
+	return loadInto(e, id, nil)
+}
+
+// loadInto is load; record, when set, decodes the record instead of
+// c.Record and fills c.Record through its fill method (loadSummary skips
+// the spec).
+func loadInto(e *engine.Engine, id string, record interface{ fill(*Record) }) (*Container, error) {
 	c := &Container{e: e}
 	dir := filepath.Join(containersDir(e), id)
-	if err := readJSON(filepath.Join(dir, "config.json"), &c.Record); err != nil {
+	var dst any = &c.Record
+	if record != nil {
+		dst = record
+	}
+	if err := readJSON(filepath.Join(dir, "config.json"), dst); err != nil {
 		if os.IsNotExist(err) {
 			return nil, errdefs.NotFound("No such container: %s", id)
 		}
 		return nil, err
+	}
+	if record != nil {
+		record.fill(&c.Record)
 	}
 	if err := readJSON(filepath.Join(dir, "state.json"), &c.State); err != nil && !os.IsNotExist(err) {
 		return nil, err
