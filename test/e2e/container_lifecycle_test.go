@@ -155,7 +155,7 @@ func TestRunInit(t *testing.T) {
 	img := e.LoadBusybox()
 	out := e.Skiff("run", "--rm", "--init", img, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$").Success(t).Out()
 	lines := strings.Split(out, "\n")
-	if len(lines) != 2 || strings.Contains(lines[0], "sh -c") || lines[1] == "1" {
+	if len(lines) != 2 || strings.TrimSpace(lines[0]) != "skiff-init" || lines[1] == "1" {
 		t.Errorf("--init: PID 1 %q, the command's pid %s", lines[0], lines[len(lines)-1])
 	}
 	if got := e.Skiff("run", "--rm", img, "sh", "-c", "echo $$").Success(t).Out(); got != "1" {
