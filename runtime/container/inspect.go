@@ -1,9 +1,9 @@
 package container
 
 import (
-	"bytes"
-	"encoding/json"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/skiff-containers/skiff/runtime/engine"
@@ -32,8 +32,8 @@ type InspectData struct {
 	AppArmorProfile string
 	ExecIDs         []string
 	// HostConfig is the container's HostConfig with docker's fields that
-	// skiff does not set yet at their defaults; a map, so a field added to
-	// HostConfig later shows up by itself.
+	// skiff does not set yet at their defaults; a map (of typed values), so
+	// a field added to HostConfig later shows up by itself.
 	HostConfig  map[string]any
 	GraphDriver GraphDriver
 	SizeRw      *int64 `json:",omitempty"`
@@ -137,40 +137,64 @@ func timeString(t time.Time) string {
 // (resources, devices, ...), at docker's values for a container created
 // without them.
 var hostConfigDefaults = map[string]any{
-	"ConsoleSize": []int{0, 0}, "Annotations": nil, "Cgroup": "", "Links": nil, "OomScoreAdj": 0,
-	"Runtime": "skiff", "Isolation": "", "CpuShares": 0, "Memory": 0, "NanoCpus": 0, "CgroupParent": "",
-	"BlkioWeight": 0, "BlkioWeightDevice": []any{}, "BlkioDeviceReadBps": []any{}, "BlkioDeviceWriteBps": []any{},
-	"BlkioDeviceReadIOps": []any{}, "BlkioDeviceWriteIOps": []any{}, "CpuPeriod": 0, "CpuQuota": 0,
-	"CpuRealtimePeriod": 0, "CpuRealtimeRuntime": 0, "CpusetCpus": "", "CpusetMems": "", "Devices": []any{},
-	"DeviceCgroupRules": nil, "DeviceRequests": nil, "MemoryReservation": 0, "MemorySwap": 0,
-	"MemorySwappiness": nil, "OomKillDisable": nil, "PidsLimit": nil, "Ulimits": nil, "CpuCount": 0,
-	"CpuPercent": 0, "IOMaximumIOps": 0, "IOMaximumBandwidth": 0,
+	"ConsoleSize": []uint{0, 0}, "Annotations": map[string]string(nil), "Cgroup": "", "Links": []string(nil),
+	"OomScoreAdj": 0, "Runtime": "skiff", "Isolation": "", "CpuShares": int64(0), "Memory": int64(0),
+	"NanoCpus": int64(0), "CgroupParent": "", "BlkioWeight": uint16(0), "BlkioWeightDevice": []any{},
+	"BlkioDeviceReadBps": []any{}, "BlkioDeviceWriteBps": []any{}, "BlkioDeviceReadIOps": []any{},
+	"BlkioDeviceWriteIOps": []any{}, "CpuPeriod": int64(0), "CpuQuota": int64(0), "CpuRealtimePeriod": int64(0),
+	"CpuRealtimeRuntime": int64(0), "CpusetCpus": "", "CpusetMems": "", "Devices": []any{},
+	"DeviceCgroupRules": []string(nil), "DeviceRequests": []any(nil), "MemoryReservation": int64(0),
+	"MemorySwap": int64(0), "MemorySwappiness": (*int64)(nil), "OomKillDisable": (*bool)(nil),
+	"PidsLimit": (*int64)(nil), "Ulimits": []any(nil), "CpuCount": int64(0), "CpuPercent": int64(0),
+	"IOMaximumIOps": uint64(0), "IOMaximumBandwidth": uint64(0),
 }
 
 func (c *Container) inspectHostConfig() map[string]any {
-	out := map[string]any{}
-	b, err := json.Marshal(c.HostConfig)
-	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber() // 67108864, not 6.7108864e+07, in templates
-		_ = dec.Decode(&out)
-	}
+	out := fieldMap(c.HostConfig)
 	for k, v := range hostConfigDefaults {
 		if _, ok := out[k]; !ok {
 			out[k] = v
 		}
 	}
-	if out["PortBindings"] == nil {
-		out["PortBindings"] = map[string]any{}
+	if c.HostConfig.PortBindings == nil {
+		out["PortBindings"] = map[string][]PortBinding{}
 	}
 	for _, k := range []string{"Dns", "DnsOptions", "DnsSearch"} {
-		if out[k] == nil {
+		if v, ok := out[k].([]string); ok && v == nil {
 			out[k] = []string{}
 		}
 	}
 	if c.Spec != nil && c.Spec.Linux != nil {
 		out["MaskedPaths"] = c.Spec.Linux.MaskedPaths
 		out["ReadonlyPaths"] = c.Spec.Linux.ReadonlyPaths
+	}
+	return out
+}
+
+// fieldMap maps the exported fields of struct v to their values under
+// their JSON names (omitempty fields only when set). The values keep
+// their types, so templates print them as docker's structs do (a nil
+// slice as [], a number as a number).
+func fieldMap(v any) map[string]any {
+	rv := reflect.ValueOf(v)
+	rt := rv.Type()
+	out := make(map[string]any, rt.NumField())
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if strings.Contains(opts, "omitempty") && rv.Field(i).IsZero() {
+			continue
+		}
+		out[name] = rv.Field(i).Interface()
 	}
 	return out
 }
