@@ -194,7 +194,8 @@ func TestRunTerminal(t *testing.T) {
 	}
 	send("echo mark-$((6*7))\r")
 	out.waitFor(t, "mark-42")
-	send("stty size; tty; echo $TERM\r")
+	send("stty size; tty; echo $TERM; test -c /dev/console && echo console-$((1+2))\r")
+	out.waitFor(t, "console-3")
 	out.waitFor(t, "33 111")
 	out.waitFor(t, "/dev/pts/0")
 	out.waitFor(t, "xterm")
