@@ -115,4 +115,8 @@ func TestLogsFollow(t *testing.T) {
 	if got := e.Skiff("logs", "-f", "gone").Stdout; got != "bye\n" {
 		t.Errorf("logs -f of a --rm container: %q", got)
 	}
+	// logs -f ends at the exit; the removal follows
+	waitFor(t, 20*time.Second, "the --rm container to be removed", func() bool {
+		return !strings.Contains(e.Skiff("ps", "-a", "--format", "{{.Names}}").Stdout, "gone")
+	})
 }
