@@ -270,7 +270,10 @@ static void close_stdin(void)
 
 static void drop_client(struct client *c)
 {
-	if (c->want[0] && cfg.stdin_once)
+	/* As docker: a terminal's input is never closed because its client
+	 * went away (run -it, then ctrl-p ctrl-q, must leave the shell
+	 * running); only an explicit KIND_CLOSE_STDIN ends it. */
+	if (c->want[0] && cfg.stdin_once && !cfg.tty)
 		close_stdin();
 	close(c->fd);
 	free(c->payload);
