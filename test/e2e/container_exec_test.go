@@ -18,7 +18,7 @@ func TestExec(t *testing.T) {
 	e := New(t)
 	img := e.LoadBusybox()
 	id := e.Skiff("run", "-d", "--name", "x", "-e", "FROMRUN=1", "-w", "/srv", img, "sh", "-c", "echo marker > /tmp/m; sleep 100").Success(t).Out()
-	waitFor(t, 10*time.Second, "the marker file", func() bool { return e.Skiff("exec", "x", "test", "-f", "/tmp/m").Code == 0 })
+	waitUntil(t, 10*time.Second, "the marker file", func() bool { return e.Skiff("exec", "x", "test", "-f", "/tmp/m").Code == 0 })
 	if got := e.Skiff("exec", "x", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; cat /tmp/m; pwd; echo $FROMRUN").Success(t).Out(); got != id[:12]+"\nsleep 100 \nmarker\n/srv\n1" { // sh execs its last command
 		t.Errorf("exec sees:\n%s", got)
 	}
@@ -52,7 +52,7 @@ func TestExec(t *testing.T) {
 	if d := time.Since(start); d > 900*time.Millisecond {
 		t.Errorf("exec -d waited %v", d)
 	}
-	waitFor(t, 10*time.Second, "exec -d's file", func() bool { return e.Skiff("exec", "x", "cat", "/tmp/d").Out() == "late" })
+	waitUntil(t, 10*time.Second, "exec -d's file", func() bool { return e.Skiff("exec", "x", "cat", "/tmp/d").Out() == "late" })
 	def := e.Skiff("exec", "x", "grep", "CapEff", "/proc/self/status").Success(t).Out()
 	priv := e.Skiff("exec", "--privileged", "x", "grep", "CapEff", "/proc/self/status").Success(t).Out()
 	if def == priv || !strings.HasSuffix(def, "a80425fb") {
@@ -168,7 +168,7 @@ func TestAttach(t *testing.T) {
 	in.Close()
 	time.Sleep(500 * time.Millisecond)
 	e.Skiff("exec", "n", "sh", "-c", "echo from-exec > /proc/1/fd/1").Success(t)
-	waitFor(t, 20*time.Second, "output through attach --no-stdin", func() bool { return strings.Contains(out.String(), "from-exec") })
+	waitUntil(t, 20*time.Second, "output through attach --no-stdin", func() bool { return strings.Contains(out.String(), "from-exec") })
 	if strings.Contains(out.String(), "got lost") || strings.Contains(out.String(), "stdin-closed") {
 		t.Errorf("attach --no-stdin forwarded input: %q", out.String())
 	}

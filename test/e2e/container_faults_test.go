@@ -36,7 +36,7 @@ func TestMonitorKilled(t *testing.T) {
 	if err := syscall.Kill(monitor, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the container to die with its monitor", func() bool { return !alive(pid) })
+	waitUntil(t, 10*time.Second, "the container to die with its monitor", func() bool { return !alive(pid) })
 	if got := e.Skiff("ps", "-q").Out(); got != "" {
 		t.Errorf("ps still lists the container: %q", got)
 	}
@@ -95,7 +95,7 @@ func TestCLIKilled(t *testing.T) {
 	waitLog(e, "rmorphan", "up")
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	waitFor(t, 20*time.Second, "the --rm container to be removed", func() bool {
+	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool {
 		return e.Skiff("ps", "-aq").Out() == ""
 	})
 	noContainers(e)
@@ -104,7 +104,7 @@ func TestCLIKilled(t *testing.T) {
 	pid = pidOf(e, id)
 	_ = syscall.Kill(parentPid(t, pid), syscall.SIGKILL)
 	e.Skiff("rm", "-f", id).Success(t)
-	waitFor(t, 10*time.Second, "the process to end", func() bool { return !alive(pid) })
+	waitUntil(t, 10*time.Second, "the process to end", func() bool { return !alive(pid) })
 	noContainers(e)
 }
 

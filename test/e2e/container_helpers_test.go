@@ -95,8 +95,8 @@ func inspectField(e *Env, ctr, tmpl string) string {
 	return e.Skiff("container", "inspect", "--format", tmpl, ctr).Success(e.T).Out()
 }
 
-// waitFor polls cond every 20 ms for up to d.
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
+// waitUntil polls cond every 20 ms for up to d.
+func waitUntil(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -110,7 +110,7 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 // waitStatus waits until the container's .State.Status is want.
 func waitStatus(e *Env, ctr, want string) {
 	e.T.Helper()
-	waitFor(e.T, 20*time.Second, ctr+" to be "+want, func() bool {
+	waitUntil(e.T, 20*time.Second, ctr+" to be "+want, func() bool {
 		r := e.Skiff("container", "inspect", "--format", "{{.State.Status}}", ctr)
 		return r.Code == 0 && r.Out() == want
 	})
@@ -119,7 +119,7 @@ func waitStatus(e *Env, ctr, want string) {
 // waitLog waits until the container's log contains s.
 func waitLog(e *Env, ctr, s string) {
 	e.T.Helper()
-	waitFor(e.T, 20*time.Second, fmt.Sprintf("%q in the log of %s", s, ctr), func() bool {
+	waitUntil(e.T, 20*time.Second, fmt.Sprintf("%q in the log of %s", s, ctr), func() bool {
 		r := e.Skiff("logs", ctr)
 		return strings.Contains(r.Stdout+r.Stderr, s)
 	})
@@ -249,7 +249,7 @@ func (r *ptyReader) String() string {
 // waitFor waits until the output contains s.
 func (r *ptyReader) waitFor(t testing.TB, s string) {
 	t.Helper()
-	waitFor(t, 20*time.Second, fmt.Sprintf("%q on the terminal (got %q)", s, r.String()), func() bool {
+	waitUntil(t, 20*time.Second, fmt.Sprintf("%q on the terminal (got %q)", s, r.String()), func() bool {
 		return strings.Contains(r.String(), s)
 	})
 }

@@ -96,11 +96,11 @@ func TestRunForwardsSignals(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := cmd.Stdout.(*lockedWriter)
-	waitFor(t, 20*time.Second, "ready", func() bool { return strings.Contains(w.String(), "ready") })
+	waitUntil(t, 20*time.Second, "ready", func() bool { return strings.Contains(w.String(), "ready") })
 	if err := cmd.Process.Signal(syscall.SIGUSR1); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "got-usr1", func() bool { return strings.Contains(w.String(), "got-usr1") })
+	waitUntil(t, 20*time.Second, "got-usr1", func() bool { return strings.Contains(w.String(), "got-usr1") })
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestRunForwardsSignals(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "ready", func() bool { return strings.Contains(w.String(), "ready") })
+	waitUntil(t, 20*time.Second, "ready", func() bool { return strings.Contains(w.String(), "ready") })
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 3 {
@@ -131,7 +131,7 @@ func TestRunForwardsSignals(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "ready", func() bool { return strings.Contains(w.String(), "ready") })
+	waitUntil(t, 20*time.Second, "ready", func() bool { return strings.Contains(w.String(), "ready") })
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	_ = cmd.Wait()
 	time.Sleep(300 * time.Millisecond)

@@ -47,7 +47,7 @@ func TestContainerLifecycle(t *testing.T) {
 	if got := e.Skiff("restart", "-t", "2", "life").Success(t).Out(); got != "life" {
 		t.Errorf("restart printed %q", got)
 	}
-	waitFor(t, 20*time.Second, "the second start's trap", func() bool {
+	waitUntil(t, 20*time.Second, "the second start's trap", func() bool {
 		return strings.Count(e.Skiff("logs", "life").Stdout, "started") == 2
 	})
 	if again := inspectField(e, "life", "{{.State.StartedAt}}"); again == first {
@@ -121,7 +121,7 @@ func TestStopSignalAndTimeout(t *testing.T) {
 	}
 	// stop -s overrides both
 	e.Skiff("start", "imgsig").Success(t)
-	waitFor(t, 20*time.Second, "the second run's traps", func() bool {
+	waitUntil(t, 20*time.Second, "the second run's traps", func() bool {
 		return strings.Count(e.Skiff("logs", "imgsig").Stdout, "ready") == 2
 	})
 	e.Skiff("stop", "-s", "TERM", "imgsig").Success(t)

@@ -83,10 +83,10 @@ func TestLogsFollow(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "first", func() bool { return strings.Contains(out.String(), "first") })
+	waitUntil(t, 20*time.Second, "first", func() bool { return strings.Contains(out.String(), "first") })
 	// new output arrives while following
 	e.Skiff("exec", "f", "sh", "-c", "echo via-exec > /proc/1/fd/1").Success(t)
-	waitFor(t, 20*time.Second, "via-exec", func() bool { return strings.Contains(out.String(), "via-exec") })
+	waitUntil(t, 20*time.Second, "via-exec", func() bool { return strings.Contains(out.String(), "via-exec") })
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -116,7 +116,7 @@ func TestLogsFollow(t *testing.T) {
 		t.Errorf("logs -f of a --rm container: %q", got)
 	}
 	// logs -f ends at the exit; the removal follows
-	waitFor(t, 20*time.Second, "the --rm container to be removed", func() bool {
+	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool {
 		return !strings.Contains(e.Skiff("ps", "-a", "--format", "{{.Names}}").Stdout, "gone")
 	})
 }

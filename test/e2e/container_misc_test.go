@@ -53,7 +53,7 @@ func TestTop(t *testing.T) {
 	e := New(t)
 	img := e.LoadBusybox()
 	e.Skiff("run", "-d", "--name", "t", img, "sh", "-c", "sleep 101 & sleep 102; echo done").Success(t)
-	waitFor(t, 10e9, "sh and two sleeps", func() bool {
+	waitUntil(t, 10e9, "sh and two sleeps", func() bool {
 		return len(e.Skiff("top", "t").Lines()) == 4
 	})
 	r := e.Skiff("top", "t").Success(t)
