@@ -129,8 +129,8 @@ func newPsRow(s container.Summary, trunc bool, now time.Time) psRow {
 		RunningFor: format.TimeAgoAt(c.Created, now),
 		Names:      c.Name, Networks: c.HostConfig.NetworkMode,
 		State: c.State.Status, Status: c.StatusText(now),
-		LocalVolumes: "0", labels: c.Config.Labels,
-		Size: format.HumanSize(s.SizeRw),
+		labels: c.Config.Labels,
+		Size:   format.HumanSize(s.SizeRw),
 	}
 	if r.State == "" {
 		r.State = container.StatusCreated
@@ -138,6 +138,7 @@ func newPsRow(s container.Summary, trunc bool, now time.Time) psRow {
 	if s.SizeRootFs > 0 {
 		r.Size += " (virtual " + format.HumanSize(s.SizeRootFs) + ")"
 	}
+	r.Mounts, r.LocalVolumes = psMounts(c, trunc)
 	keys := slices.Sorted(maps.Keys(c.Config.Labels))
 	for i, k := range keys {
 		keys[i] = k + "=" + c.Config.Labels[k]
@@ -163,4 +164,26 @@ func isHex(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// psMounts are docker's MOUNTS (volume names, else bind sources, each cut
+// to 15 characters unless --no-trunc) and LOCAL VOLUMES (how many mounts
+// are local volumes).
+func psMounts(c *container.Container, trunc bool) (names, local string) {
+	var out []string
+	n := 0
+	for _, m := range c.Mounts {
+		name := m.Name
+		if name == "" {
+			name = m.Source
+		}
+		if trunc {
+			name = ellipsis(name, 15)
+		}
+		out = append(out, name)
+		if m.Driver == "local" {
+			n++
+		}
+	}
+	return strings.Join(out, ","), strconv.Itoa(n)
 }

@@ -25,6 +25,8 @@ type Filters struct {
 	// of an image built on it match.
 	Ancestors []string
 	Networks  []string
+	// Volumes match a mount's volume name, bind source or destination.
+	Volumes []string
 	// Before and Since name containers: only older (newer) ones match.
 	Before, Since string
 	// Until matches containers created before the time (prune).
@@ -40,7 +42,7 @@ type LabelFilter struct {
 }
 
 // PsFilterKeys are the filters ps accepts.
-var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "network", "before", "since"}
+var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "network", "volume", "before", "since"}
 
 // PruneFilterKeys are the filters container prune accepts.
 var PruneFilterKeys = []string{"until", "label", "label!"}
@@ -105,6 +107,8 @@ func (f *Filters) add(key, val string, negate bool) error {
 		f.Ancestors = append(f.Ancestors, val)
 	case "network":
 		f.Networks = append(f.Networks, val)
+	case "volume":
+		f.Volumes = append(f.Volumes, val)
 	case "before":
 		f.Before = val
 	case "since":
@@ -144,7 +148,22 @@ func (f *Filters) matchBasic(c *Container) bool {
 	if !f.Until.IsZero() && !c.Created.Before(f.Until) {
 		return false
 	}
-	return true
+	return len(f.Volumes) == 0 || f.matchVolumes(c)
+}
+
+// matchVolumes reports whether one of the container's mounts is a
+// volume=: its volume name (or bind source) or its destination.
+func (f *Filters) matchVolumes(c *Container) bool {
+	for _, m := range c.Mounts {
+		name := m.Name
+		if name == "" {
+			name = m.Source
+		}
+		if slices.Contains(f.Volumes, name) || slices.Contains(f.Volumes, m.Destination) {
+			return true
+		}
+	}
+	return false
 }
 
 func anyMatch(res []*regexp.Regexp, s string) bool {

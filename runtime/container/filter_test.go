@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skiff-containers/skiff/runtime/mounts"
 )
 
 func testContainer(id, name, status string, code int, labels map[string]string) *Container {
@@ -50,6 +52,8 @@ func TestFilterMatch(t *testing.T) {
 	web := testContainer("3f4e5d", "web", StatusRunning, 0, map[string]string{"tier": "front", "env": "prod"})
 	db := testContainer("a1b2c3", "db", StatusExited, 3, map[string]string{"tier": "back"})
 	fresh := testContainer("c0ffee", "fresh", StatusCreated, 0, nil)
+	web.Mounts = []mounts.MountPoint{{Type: mounts.TypeVolume, Name: "data", Source: "/v/data/_data", Destination: "/srv", Driver: "local"}}
+	db.Mounts = []mounts.MountPoint{{Type: mounts.TypeBind, Source: "/host/dir", Destination: "/in"}}
 	all := []*Container{web, db, fresh}
 	for _, tc := range []struct {
 		args []string
@@ -69,6 +73,10 @@ func TestFilterMatch(t *testing.T) {
 		{[]string{"exited=0"}, ""},
 		{[]string{"network=bridge"}, "web db fresh"},
 		{[]string{"network=host"}, ""},
+		{[]string{"volume=data"}, "web"},
+		{[]string{"volume=/srv"}, "web"},
+		{[]string{"volume=/host/dir"}, "db"},
+		{[]string{"volume=nosuch"}, ""},
 	} {
 		f, err := ParseFilters(tc.args, PsFilterKeys)
 		if err != nil {

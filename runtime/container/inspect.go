@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/mounts"
 )
 
 // InspectData is docker's `inspect` object of a container. Field names
@@ -38,7 +39,7 @@ type InspectData struct {
 	GraphDriver GraphDriver
 	SizeRw      *int64 `json:",omitempty"`
 	SizeRootFs  *int64 `json:",omitempty"`
-	Mounts      []MountPoint
+	Mounts      []mounts.MountPoint
 	Config      Config
 	// NetworkSettings is docker's shape; issue #5 fills in addresses.
 	NetworkSettings NetworkSettings
@@ -67,18 +68,6 @@ type InspectState struct {
 type GraphDriver struct {
 	Data map[string]string
 	Name string
-}
-
-// MountPoint is one entry of docker's .Mounts.
-type MountPoint struct {
-	Type        string `json:",omitempty"`
-	Name        string `json:",omitempty"`
-	Source      string
-	Destination string
-	Driver      string `json:",omitempty"`
-	Mode        string
-	RW          bool
-	Propagation string
 }
 
 // Inspect returns docker's inspect object for a container; with size, its
@@ -221,6 +210,11 @@ func (c *Container) graphDriver() GraphDriver {
 	return g
 }
 
-// mountPoints are the container's volumes and bind mounts (issue #4 fills
-// them in).
-func (c *Container) mountPoints() []MountPoint { return []MountPoint{} }
+// mountPoints are the container's volumes and bind mounts, recorded at
+// create; docker prints an empty list, not null.
+func (c *Container) mountPoints() []mounts.MountPoint {
+	if c.Mounts == nil {
+		return []mounts.MountPoint{}
+	}
+	return c.Mounts
+}

@@ -207,3 +207,42 @@ func TestPsWithoutStore(t *testing.T) {
 		t.Errorf("logs = %q", got)
 	}
 }
+
+// ps and inspect show the mounts recorded at create: MOUNTS, LOCAL
+// VOLUMES, volume=, .Mounts.
+func TestPsMounts(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	src := e.Mkdir("bindsource")
+	e.Skiff("run", "-d", "--name", "vol", "-v", "data:/data", "-v", src+":/b", img, "sleep", "100").Success(t)
+	e.Skiff("run", "-d", "--name", "plain", img, "sleep", "100").Success(t)
+	if got := e.Skiff("ps", "-f", "name=vol", "--format", "{{.Mounts}} {{.LocalVolumes}}").Success(t).Out(); got != "data,"+ellipsisText(src, 15)+" 1" {
+		t.Errorf("MOUNTS LOCAL VOLUMES = %q", got)
+	}
+	if got := e.Skiff("ps", "-f", "name=vol", "--no-trunc", "--format", "{{.Mounts}}").Success(t).Out(); got != "data,"+src {
+		t.Errorf("--no-trunc MOUNTS = %q", got)
+	}
+	for _, f := range []string{"volume=data", "volume=/data", "volume=" + src, "volume=/b"} {
+		if got := e.Skiff("ps", "-f", f, "--format", "{{.Names}}").Success(t).Out(); got != "vol" {
+			t.Errorf("ps -f %s = %q", f, got)
+		}
+	}
+	if got := e.Skiff("ps", "-f", "volume=nosuch", "-q").Success(t).Out(); got != "" {
+		t.Errorf("ps -f volume=nosuch = %q", got)
+	}
+	got := inspectField(e, "vol", `{{range .Mounts}}{{.Type}}:{{.Name}}:{{.Destination}}:{{.RW}} {{end}}`)
+	if got != "volume:data:/data:true bind::/b:true" {
+		t.Errorf(".Mounts = %q", got)
+	}
+	if got := inspectField(e, "plain", "{{json .Mounts}}"); got != "[]" {
+		t.Errorf(".Mounts without mounts = %s", got)
+	}
+}
+
+func ellipsisText(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
