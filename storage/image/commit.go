@@ -11,10 +11,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
-	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/manifest"
-	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
 
 	"github.com/skiff-containers/skiff/storage"
@@ -82,30 +80,7 @@ func commitLayer(ctx context.Context, s *storage.Store, ws *writeSession, cfg *m
 	if err != nil {
 		return nil, err
 	}
-	id := ""
-	if named == nil {
-		id = src.configDigest.Encoded()
-	}
-	destRef, err := istorage.Transport.NewStoreReference(s.Store, named, id)
-	if err != nil {
-		return nil, err
-	}
-	policy, err := acceptAnything()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = policy.Destroy() }()
-	var resolved types.ImageReference
-	if _, err := copy.Image(ctx, policy, destRef, src, &copy.Options{
-		SourceCtx: ws.sys, DestinationCtx: ws.sys, ReportResolvedReference: &resolved,
-	}); err != nil {
-		return nil, storageError("committing", o.Container, err)
-	}
-	_, simg, err := istorage.ResolveReference(resolved)
-	if err != nil {
-		return nil, storageError("reading committed image of", o.Container, err)
-	}
-	return lookupID(ctx, s, simg.ID, named)
+	return ws.store(ctx, s, src, named, "committing", o.Container)
 }
 
 // commitConfig is the parent's configuration with the new layer, the

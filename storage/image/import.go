@@ -115,9 +115,16 @@ func importLayer(ctx context.Context, s *storage.Store, ws *writeSession, dcfg *
 	if err != nil {
 		return nil, err
 	}
+	return ws.store(ctx, s, src, named, "importing", opts.Source)
+}
+
+// store copies an image built in memory (import, commit) into the store
+// under named (or, unnamed, under the ID the store gives a schema 2 image)
+// and looks it up. verb and subject word a failure ("importing" x.tar).
+func (ws *writeSession) store(ctx context.Context, s *storage.Store, src *memImage, named reference.Named, verb, subject string) (*Image, error) {
 	id := ""
 	if named == nil {
-		id = src.configDigest.Encoded() // the ID the store gives a schema 2 image
+		id = src.configDigest.Encoded()
 	}
 	destRef, err := istorage.Transport.NewStoreReference(s.Store, named, id)
 	if err != nil {
@@ -132,11 +139,11 @@ func importLayer(ctx context.Context, s *storage.Store, ws *writeSession, dcfg *
 	if _, err := copy.Image(ctx, policy, destRef, src, &copy.Options{
 		SourceCtx: ws.sys, DestinationCtx: ws.sys, ReportResolvedReference: &resolved,
 	}); err != nil {
-		return nil, storageError("importing", opts.Source, err)
+		return nil, storageError(verb, subject, err)
 	}
 	_, simg, err := istorage.ResolveReference(resolved)
 	if err != nil {
-		return nil, storageError("reading imported image", opts.Source, err)
+		return nil, storageError("reading the image made by "+verb, subject, err)
 	}
 	return lookupID(ctx, s, simg.ID, named)
 }
