@@ -23,6 +23,7 @@ func topCommands() []*cli.Command {
 		containerCommand(),
 		versionCommand(),
 		infoCommand(),
+		systemCommand(),
 		unshareCommand(),
 		imageCommand(),
 		withRenamed(imageLsCommand(), "images"),

@@ -1,11 +1,8 @@
 package commands
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
 
@@ -30,15 +27,8 @@ func containerPruneCommand() *cli.Command {
 			}
 			r, err := container.Prune(engineFrom(c), container.PruneOptions{Filters: filters})
 			if r != nil {
-				w := c.App.Writer
-				if len(r.Deleted) > 0 {
-					fmt.Fprintln(w, "Deleted Containers:")
-					for _, id := range r.Deleted {
-						fmt.Fprintln(w, id)
-					}
-					fmt.Fprintln(w)
-				}
-				fmt.Fprintf(w, "Total reclaimed space: %s\n", format.HumanSize(r.SpaceReclaimed))
+				printDeleted(c.App.Writer, "Deleted Containers:", r.Deleted)
+				printReclaimed(c.App.Writer, r.SpaceReclaimed)
 			}
 			return err
 		},

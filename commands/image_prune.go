@@ -1,13 +1,10 @@
 package commands
 
 import (
-	"bufio"
-	"fmt"
-	"strings"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/storage/image"
 )
 
@@ -49,24 +46,19 @@ func imagePruneCommand() *cli.Command {
 }
 
 // confirm asks docker's question on stdout and reads the answer.
-func confirm(c *cli.Context, warning string) bool {
-	fmt.Fprintf(c.App.Writer, "%s\nAre you sure you want to continue? [y/N] ", warning)
-	line, _ := bufio.NewReader(c.App.Reader).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
+func printPrune(c *cli.Context, rep *image.PruneReport) {
+	printImagesDeleted(c.App.Writer, rep)
+	printReclaimed(c.App.Writer, rep.Reclaimed)
 }
 
-func printPrune(c *cli.Context, rep *image.PruneReport) {
-	w := c.App.Writer
-	if len(rep.Untagged)+len(rep.Deleted) > 0 {
-		fmt.Fprintln(w, "Deleted Images:")
-		for _, u := range rep.Untagged {
-			fmt.Fprintf(w, "untagged: %s\n", u)
-		}
-		for _, d := range rep.Deleted {
-			fmt.Fprintf(w, "deleted: %s\n", d)
-		}
-		fmt.Fprintln(w)
+// printImagesDeleted prints the "Deleted Images:" section.
+func printImagesDeleted(w io.Writer, rep *image.PruneReport) {
+	var lines []string
+	for _, u := range rep.Untagged {
+		lines = append(lines, "untagged: "+u)
 	}
-	fmt.Fprintf(w, "Total reclaimed space: %s\n", format.HumanSize(rep.Reclaimed))
+	for _, d := range rep.Deleted {
+		lines = append(lines, "deleted: "+d)
+	}
+	printDeleted(w, "Deleted Images:", lines)
 }

@@ -1,11 +1,8 @@
 package commands
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/storage/volume"
 )
 
@@ -36,15 +33,8 @@ func volumePruneCommand() *cli.Command {
 				All: c.Bool("all"), Filters: c.StringSlice("filter"), Users: volumeUsers(c),
 			})
 			if rep != nil {
-				w := c.App.Writer
-				if len(rep.Removed) > 0 {
-					fmt.Fprintln(w, "Deleted Volumes:")
-					for _, n := range rep.Removed {
-						fmt.Fprintln(w, n)
-					}
-					fmt.Fprintln(w)
-				}
-				fmt.Fprintf(w, "Total reclaimed space: %s\n", format.HumanSize(rep.Reclaimed))
+				printDeleted(c.App.Writer, "Deleted Volumes:", rep.Removed)
+				printReclaimed(c.App.Writer, rep.Reclaimed)
 			}
 			return err
 		},

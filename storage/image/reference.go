@@ -147,3 +147,9 @@ func ShortID(id string) string {
 	}
 	return id
 }
+
+// Tags returns the tagged names among an image's stored names.
+func Tags(names []string) []RepoTag {
+	tags, _ := splitNames(names)
+	return tags
+}

@@ -260,3 +260,6 @@ func dirSize(dir string) int64 {
 	})
 	return n
 }
+
+// DiskUsage is the apparent size of the volume's files.
+func (v *Volume) DiskUsage() int64 { return dirSize(v.Mountpoint) }

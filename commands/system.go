@@ -1,0 +1,204 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/system"
+	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/storage/volume"
+)
+
+func systemCommand() *cli.Command {
+	info := infoCommand()
+	info.Usage = "Display system-wide information"
+	return &cli.Command{
+		Name:  "system",
+		Usage: "Manage skiff",
+		Subcommands: []*cli.Command{
+			systemDfCommand(),
+			info,
+			systemPruneCommand(),
+		},
+	}
+}
+
+// dfRow is one line of `system df`, with docker's template fields.
+type dfRow struct {
+	Type        string
+	TotalCount  string
+	Active      string
+	Size        string
+	Reclaimable string
+}
+
+func systemDfCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "df",
+		Usage: "Show skiff disk usage",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show detailed information on space usage"},
+			&cli.StringFlag{Name: "format", Usage: "format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 0, 0); err != nil {
+				return err
+			}
+			du, err := system.GetDiskUsage(c.Context, engineFrom(c))
+			if err != nil {
+				return err
+			}
+			if c.Bool("verbose") {
+				return printDfVerbose(c, du)
+			}
+			l, err := format.NewLister(c.App.Writer, c.String("format"),
+				"table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
+				map[string]string{"Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE", "Size": "SIZE", "Reclaimable": "RECLAIMABLE"})
+			if err != nil {
+				return err
+			}
+			for _, u := range []struct {
+				name string
+				u    system.Usage
+			}{{"Images", du.Images}, {"Containers", du.Containers}, {"Local Volumes", du.Volumes}, {"Build Cache", du.BuildCache}} {
+				if err := l.Row(dfRow{Type: u.name, TotalCount: fmt.Sprint(u.u.Total), Active: fmt.Sprint(u.u.Active),
+					Size: format.HumanSize(u.u.Size), Reclaimable: reclaimable(u.u)}); err != nil {
+					return err
+				}
+			}
+			return l.Flush()
+		},
+	}
+}
+
+// reclaimable is docker's "1.2MB (45%)".
+func reclaimable(u system.Usage) string {
+	s := format.HumanSize(u.Reclaimable)
+	if u.Size > 0 {
+		s += fmt.Sprintf(" (%d%%)", u.Reclaimable*100/u.Size)
+	}
+	return s
+}
+
+func printDfVerbose(c *cli.Context, du *system.DiskUsage) error {
+	w := c.App.Writer
+	fmt.Fprintln(w, "Images space usage:")
+	fmt.Fprintln(w)
+	l, _ := format.NewLister(w, "", "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Size}}\t{{.UniqueSize}}\t{{.Containers}}",
+		map[string]string{"Repository": "REPOSITORY", "Tag": "TAG", "ID": "IMAGE ID", "Size": "SIZE", "UniqueSize": "UNIQUE SIZE", "Containers": "CONTAINERS"})
+	for _, r := range du.ImageRows {
+		repo, tag := "<none>", "<none>"
+		if tags := image.Tags(r.Names); len(tags) > 0 {
+			repo, tag = tags[0].Repository, tags[0].Tag
+		}
+		_ = l.Row(struct{ Repository, Tag, ID, Size, UniqueSize, Containers string }{
+			repo, tag, r.ID[:12], format.HumanSize(r.Size), format.HumanSize(r.UniqueSize), fmt.Sprint(r.Containers)})
+	}
+	_ = l.Flush()
+	fmt.Fprintln(w, "\nContainers space usage:")
+	fmt.Fprintln(w)
+	l, _ = format.NewLister(w, "", "table {{.ID}}\t{{.Image}}\t{{.Size}}\t{{.Status}}\t{{.Names}}",
+		map[string]string{"ID": "CONTAINER ID", "Image": "IMAGE", "Size": "SIZE", "Status": "STATUS", "Names": "NAMES"})
+	for _, r := range du.ContainerRows {
+		_ = l.Row(struct{ ID, Image, Size, Status, Names string }{r.ID[:12], r.Image, format.HumanSize(r.Size), r.Status, r.Name})
+	}
+	_ = l.Flush()
+	fmt.Fprintln(w, "\nLocal Volumes space usage:")
+	fmt.Fprintln(w)
+	l, _ = format.NewLister(w, "", "table {{.Name}}\t{{.Links}}\t{{.Size}}",
+		map[string]string{"Name": "VOLUME NAME", "Links": "LINKS", "Size": "SIZE"})
+	for _, r := range du.VolumeRows {
+		_ = l.Row(struct{ Name, Links, Size string }{r.Name, fmt.Sprint(r.Links), format.HumanSize(r.Size)})
+	}
+	_ = l.Flush()
+	fmt.Fprintln(w, "\nBuild cache usage: 0B")
+	return nil
+}
+
+func systemPruneCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "prune",
+		Usage: "Remove unused data",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all unused images not just dangling ones"},
+			&cli.StringSliceFlag{Name: "filter", Usage: `provide filter values (e.g. "label=<key>=<value>", "until=<timestamp>")`},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt for confirmation"},
+			&cli.BoolFlag{Name: "volumes", Usage: "prune anonymous volumes"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 0, 0); err != nil {
+				return err
+			}
+			filters := c.StringSlice("filter")
+			cf, err := container.ParseFilters(filters, container.PruneFilterKeys)
+			if err != nil {
+				return err
+			}
+			imf, err := image.ParseFilters(filters, image.PruneFilterKeys()...)
+			if err != nil {
+				return err
+			}
+			if !c.Bool("force") && !confirm(c, systemPruneWarning(c.Bool("all"), c.Bool("volumes"))) {
+				return nil
+			}
+			return systemPrune(c, cf, imf)
+		},
+	}
+}
+
+func systemPruneWarning(all, volumes bool) string {
+	w := "WARNING! This will remove:\n  - all stopped containers\n"
+	if volumes {
+		w += "  - all anonymous volumes not used by at least one container\n"
+	}
+	if all {
+		w += "  - all images without at least one container associated to them\n"
+	} else {
+		w += "  - all dangling images\n"
+	}
+	return w + "  - unused build cache\n"
+}
+
+// systemPrune removes stopped containers, then (with --volumes) unused
+// anonymous volumes, then unused images, and prints docker's report.
+func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters) error {
+	w := c.App.Writer
+	e := engineFrom(c)
+	var total int64
+	cr, err := container.Prune(e, container.PruneOptions{Filters: cf})
+	if err != nil {
+		return err
+	}
+	printDeleted(w, "Deleted Containers:", cr.Deleted)
+	total += cr.SpaceReclaimed
+	if c.Bool("volumes") {
+		var vf []string
+		for _, f := range c.StringSlice("filter") {
+			if k, _, _ := strings.Cut(f, "="); k == "label" || k == "label!" {
+				vf = append(vf, f)
+			}
+		}
+		vr, err := volumesFrom(c).Prune(volume.PruneOptions{Filters: vf, Users: volumeUsers(c)})
+		if err != nil {
+			return err
+		}
+		printDeleted(w, "Deleted Volumes:", vr.Removed)
+		total += vr.Reclaimed
+	}
+	s, err := storeFrom(c)
+	if err != nil {
+		return err
+	}
+	ir, err := image.Prune(c.Context, s, image.PruneOptions{All: c.Bool("all"), Filters: imf})
+	if err != nil {
+		return err
+	}
+	printImagesDeleted(w, ir)
+	total += ir.Reclaimed
+	printReclaimed(w, total)
+	return nil
+}
