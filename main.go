@@ -10,6 +10,7 @@ import (
 	"go.podman.io/storage/pkg/reexec"
 
 	"github.com/skiff-containers/skiff/commands"
+	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/initproc"
@@ -26,6 +27,12 @@ func main() {
 		os.Exit(initproc.ExecMain())
 	case container.CleanupRole:
 		os.Exit(container.CleanupMain())
+	case netns.ForwarderRole:
+		os.Exit(netns.ForwarderMain())
+	case netns.DNSRole:
+		os.Exit(netns.DNSMain())
+	case netns.KeeperRole:
+		os.Exit(netns.KeeperMain())
 	}
 	// go.podman.io/storage re-executes the binary for some layer operations
 	// and registers its handlers at init.

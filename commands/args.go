@@ -25,6 +25,7 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	flags := app.Flags
 	cmds := app.Commands
 	var leaf *cli.Command
+	var path []string
 	for len(rest) > 0 {
 		a := rest[0]
 		if a == "--" {
@@ -44,6 +45,7 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			break
 		}
 		leaf = next
+		path = append(path, next.Name)
 		out = append(out, a)
 		rest = rest[1:]
 		flags, cmds = leaf.Flags, leaf.Subcommands
@@ -54,7 +56,8 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	if leaf == nil || leaf.SkipFlagParsing {
 		return append(out, rest...)
 	}
-	if posixArgs[leaf.Name] {
+	// run, create, exec and their `container` forms; not `network create`
+	if posixArgs[leaf.Name] && (len(path) == 1 || path[0] == "container") {
 		return append(out, canonicalLeadingFlags(flags, rest)...)
 	}
 	var fl, pos []string

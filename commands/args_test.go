@@ -18,6 +18,8 @@ func TestNormalizeArgsCanonicalFlags(t *testing.T) {
 		{"skiff pull --quiet x", "skiff pull --quiet x"},
 		{"skiff run -e A --env B img sh -e -c x", "skiff run --env A --env B img sh -e -c x"},
 		{"skiff run -it -e A img", "skiff run -it --env A img"},
+		{"skiff network create n --subnet 10.9.0.0/24", "skiff network create --subnet 10.9.0.0/24 n"},
+		{"skiff run -p 80 img sh -p", "skiff run --publish 80 img sh -p"},
 	} {
 		got := strings.Join(normalizeArgs(app, strings.Fields(tc.in)), " ")
 		if got != tc.want {

@@ -43,6 +43,8 @@ func topCommands() []*cli.Command {
 		containerCommitCommand(),
 		containerPauseCommand(),
 		containerUnpauseCommand(),
+		networkCommand(),
+		containerPortCommand(),
 		loginCommand(),
 		logoutCommand(),
 	}

@@ -16,6 +16,7 @@ func containerCommand() *cli.Command {
 			containerKillCommand(),
 			containerLogsCommand(),
 			withRenamed(containerPsCommand(), "ls", "list", "ps"),
+			containerPortCommand(),
 			containerPruneCommand(),
 			containerRenameCommand(),
 			containerRestartCommand(),

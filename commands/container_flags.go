@@ -38,9 +38,8 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pull", Value: "missing", Usage: `pull image before running ("always", "missing", "never")`},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress the pull output"},
 		&cli.StringFlag{Name: "platform", Usage: "set platform if server is multi-platform capable"},
-		&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Usage: "connect a container to a network: none or host"},
 		&cli.StringFlag{Name: "restart", Value: "no", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
-	}, mountFlags()...)
+	}, append(mountFlags(), networkFlags()...)...)
 }
 
 // createOptionsFrom reads run's and create's flags and arguments.
@@ -57,8 +56,8 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 			ReadOnly: c.Bool("read-only"), Tty: c.Bool("tty"), Interactive: c.Bool("interactive"),
 			NoNewPrivileges: true,
 		},
-		Name:        c.String("name"),
-		NetworkMode: c.String("network"),
+		Name:           c.String("name"),
+		NetworkOptions: networkOptionsFrom(c),
 	}
 	if c.IsSet("entrypoint") {
 		ep := c.String("entrypoint")

@@ -127,7 +127,7 @@ func newPsRow(s container.Summary, trunc bool, now time.Time) psRow {
 		ID: c.ID, Image: c.Config.Image, Command: c.CommandLine(),
 		CreatedAt:  format.Timestamp(c.Created),
 		RunningFor: format.TimeAgoAt(c.Created, now),
-		Names:      c.Name, Networks: c.HostConfig.NetworkMode,
+		Names:      c.Name, Networks: strings.Join(c.NetworkNames(), ","), Ports: c.PortsSummary(),
 		State: c.State.Status, Status: c.StatusText(now),
 		labels: c.Config.Labels,
 		Size:   format.HumanSize(s.SizeRw),

@@ -15,15 +15,15 @@ func inspectCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Format output using a custom template: 'json' or a Go template"},
 			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes if the type is container"},
-			&cli.StringFlag{Name: "type", Usage: "Return JSON for specified type (container or image)"},
+			&cli.StringFlag{Name: "type", Usage: "Return JSON for specified type (container, image or network)"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
 			kind := c.String("type")
-			if kind != "" && kind != "container" && kind != "image" {
-				return errdefs.Invalid("%q is not a valid value for --type: use container or image", kind)
+			if kind != "" && kind != "container" && kind != "image" && kind != "network" {
+				return errdefs.Invalid("%q is not a valid value for --type: use container, image or network", kind)
 			}
 			return inspectObjects(c, c.Args().Slice(), func(name string) (any, error) {
 				return inspectAny(c, kind, name)
@@ -33,8 +33,11 @@ func inspectCommand() *cli.Command {
 }
 
 // inspectAny finds name as docker does: a container first, then an image,
-// unless --type narrows it.
+// then a network, unless --type narrows it.
 func inspectAny(c *cli.Context, kind, name string) (any, error) {
+	if kind == "network" {
+		return inspectNetwork(c, name)
+	}
 	if kind == "" || kind == "container" {
 		obj, err := inspectContainer(c, name, c.Bool("size"))
 		if err == nil || !isNotFound(err) || kind == "container" {
@@ -47,6 +50,9 @@ func inspectAny(c *cli.Context, kind, name string) (any, error) {
 	}
 	obj, err := image.Inspect(c.Context, s, name)
 	if err != nil && isNotFound(err) && kind == "" {
+		if obj, err := inspectNetwork(c, name); err == nil || !isNotFound(err) {
+			return obj, err
+		}
 		return nil, errdefs.NotFound("No such object: %s", name)
 	}
 	return obj, err

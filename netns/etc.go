@@ -62,6 +62,8 @@ type ResolvOptions struct {
 	// Fallback nameservers when none of the host's is reachable from the
 	// container (all on loopback), e.g. the rootless helper's forwarder.
 	Fallback []string
+	// Embedded is the address of the network's DNS responder, or "".
+	Embedded string
 }
 
 // hostResolvConf is the host's resolver file; with systemd-resolved's
@@ -76,11 +78,10 @@ func hostResolvConf() []byte {
 	return b
 }
 
-// WriteResolvConf writes a container's /etc/resolv.conf from the host's,
-// as docker does: loopback nameservers are dropped unless the container
-// shares the host's network, and flags override.
-func WriteResolvConf(path string, o ResolvOptions) error {
-	var servers, search, options []string
+// hostResolvers reads the host's nameservers (loopback ones only when
+// keepLoopback: a container with its own network cannot reach them),
+// search domains and options.
+func hostResolvers(keepLoopback bool) (servers, search, options []string) {
 	sc := bufio.NewScanner(bytes.NewReader(hostResolvConf()))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -89,7 +90,7 @@ func WriteResolvConf(path string, o ResolvOptions) error {
 		}
 		switch f[0] {
 		case "nameserver":
-			if ip := net.ParseIP(f[1]); ip != nil && (o.HostNetwork || !ip.IsLoopback()) {
+			if ip := net.ParseIP(f[1]); ip != nil && (keepLoopback || !ip.IsLoopback()) {
 				servers = append(servers, f[1])
 			}
 		case "search", "domain":
@@ -98,6 +99,16 @@ func WriteResolvConf(path string, o ResolvOptions) error {
 			options = append(options, f[1:]...)
 		}
 	}
+	return servers, search, options
+}
+
+// WriteResolvConf writes a container's /etc/resolv.conf from the host's,
+// as docker does: loopback nameservers are dropped unless the container
+// shares the host's network, and flags override. On a network with a DNS
+// responder, the responder is the only nameserver (the container's --dns
+// servers are its upstreams) and ndots:0 is added, as docker does.
+func WriteResolvConf(path string, o ResolvOptions) error {
+	servers, search, options := hostResolvers(o.HostNetwork)
 	if len(o.DNS) > 0 {
 		servers = o.DNS
 	}
@@ -112,6 +123,12 @@ func WriteResolvConf(path string, o ResolvOptions) error {
 	}
 	if len(o.Options) > 0 {
 		options = o.Options
+	}
+	if o.Embedded != "" {
+		servers = []string{o.Embedded}
+		if len(o.Options) == 0 {
+			options = append(options, "ndots:0")
+		}
 	}
 	var b bytes.Buffer
 	if len(search) > 0 {

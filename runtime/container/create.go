@@ -25,6 +25,7 @@ type CreateOptions struct {
 	AutoRemove    bool
 	NetworkMode   string
 	RestartPolicy RestartPolicy
+	NetworkOptions
 	// EnsureImage returns the image, pulling it when the pull policy says
 	// so. The command layer provides it (progress goes to the terminal).
 	EnsureImage func(ctx context.Context, name string) (*image.Image, error)
@@ -44,6 +45,10 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 	}
 	if err := validateHost(&o); err != nil {
+		return nil, err
+	}
+	plan, err := resolveNetwork(e, &o)
+	if err != nil {
 		return nil, err
 	}
 	if err := prepareUserns(e, &o); err != nil {
@@ -115,6 +120,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	}()
 	c.Record = newRecord(id, name, img, &o, gen, s.Driver)
 	ms.record(&c.Record)
+	plan.apply(&c.Record, &o)
 	c.State = State{Status: StatusCreated}
 	if err := c.saveState(); err != nil {
 		return nil, err
@@ -126,11 +132,6 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 }
 
 func validateHost(o *CreateOptions) error {
-	switch o.NetworkMode {
-	case "", "default", "bridge", "none", "host":
-	default:
-		return errdefs.Invalid("network mode %q is not supported yet: use none or host", o.NetworkMode)
-	}
 	if o.AutoRemove && o.RestartPolicy.Name != "" && o.RestartPolicy.Name != "no" {
 		return errdefs.Invalid("conflicting options: cannot specify both --restart and --rm")
 	}

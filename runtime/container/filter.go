@@ -142,7 +142,7 @@ func (f *Filters) matchBasic(c *Container) bool {
 	if len(f.Exited) > 0 && (c.State.Status != StatusExited || c.State.StartCount == 0 || !slices.Contains(f.Exited, c.State.ExitCode)) {
 		return false
 	}
-	if len(f.Networks) > 0 && !slices.Contains(f.Networks, c.HostConfig.NetworkMode) {
+	if len(f.Networks) > 0 && !c.onNetwork(f.Networks) {
 		return false
 	}
 	if !f.Until.IsZero() && !c.Created.Before(f.Until) {

@@ -1,8 +1,8 @@
 package container
 
-// NetworkSettings is docker's .NetworkSettings. Until networking lands
-// (issue #5) a container has loopback only: every address is empty, and
-// Networks names the container's network mode.
+// NetworkSettings is docker's .NetworkSettings (network_settings.go fills
+// it). The top-level address fields describe the default bridge network,
+// as docker's do.
 type NetworkSettings struct {
 	Bridge                 string
 	SandboxID              string
@@ -40,16 +40,4 @@ type EndpointSettings struct {
 	GlobalIPv6PrefixLen int
 	DriverOpts          map[string]string
 	DNSNames            []string
-}
-
-// networkSettings describes the container's network as docker does.
-func (c *Container) networkSettings() NetworkSettings {
-	mode := c.HostConfig.NetworkMode
-	if mode == "" {
-		mode = "bridge"
-	}
-	return NetworkSettings{
-		Ports:    map[string][]PortBinding{},
-		Networks: map[string]*EndpointSettings{mode: {}},
-	}
 }

@@ -76,6 +76,7 @@ func ListFiltered(e *engine.Engine, o ListOptions) ([]Summary, error) {
 			ancestors != nil && !ancestors[c.ImageID]:
 			continue
 		}
+		c.repairNetwork()
 		out = append(out, Summary{Container: c})
 		if o.Last > 0 && len(out) == o.Last {
 			break

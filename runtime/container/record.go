@@ -122,6 +122,8 @@ type Record struct {
 	// (mounts.go), both fixed at create.
 	Mounts     []mounts.MountPoint `json:",omitempty"`
 	UserMounts []UserMount         `json:",omitempty"`
+	// Network is how the container connects (network_opts.go).
+	Network *NetworkConfig `json:",omitempty"`
 }
 
 // Status values, as docker names them.

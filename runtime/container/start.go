@@ -84,6 +84,7 @@ func (c *Container) start(client *os.File) error {
 		opts.Client = client != nil
 		err = c.spawnMonitor(opts, client)
 	}
+	c.networkStarted(err)
 	if err != nil {
 		var se *StartError
 		if errors.As(err, &se) {
@@ -128,6 +129,9 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := spec.Finalize(&sp, rootfs); err != nil {
 		return nil, err
 	}
+	if err := c.prepareNetwork(&sp); err != nil {
+		return nil, err
+	}
 	files, err := c.writeEtcFiles()
 	if err != nil {
 		return nil, err
@@ -137,9 +141,6 @@ func (c *Container) prepare() (*monitor.Options, error) {
 		return nil, err
 	}
 	if err := c.prepareFreezer(&sp); err != nil {
-		return nil, err
-	}
-	if err := c.prepareNetwork(&sp); err != nil {
 		return nil, err
 	}
 	dir := c.RunDir()

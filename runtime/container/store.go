@@ -21,6 +21,9 @@ type Container struct {
 	Record
 	State State
 	e     *engine.Engine
+	// ports are the published-port sockets start bound, until the port
+	// forwarder takes them (network_helpers.go).
+	ports []*os.File
 }
 
 // Dir is the container's persistent directory.
@@ -100,8 +103,18 @@ func (c *Container) refresh() {
 	}
 }
 
-// Lookup finds a container by full ID, name, or unique ID prefix.
+// Lookup finds a container by full ID, name, or unique ID prefix. A
+// network helper of a running container found dead is restarted on the
+// way (repairNetwork).
 func Lookup(e *engine.Engine, ref string) (*Container, error) {
+	c, err := lookup(e, ref)
+	if err == nil {
+		c.repairNetwork()
+	}
+	return c, err
+}
+
+func lookup(e *engine.Engine, ref string) (*Container, error) {
 	if ref == "" {
 		return nil, errdefs.Invalid("container name or ID must not be empty")
 	}

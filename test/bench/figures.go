@@ -46,7 +46,7 @@ func figures(runs int) []figure {
 				return repeat(runs*2, func() (time.Duration, error) { return tl.run(s, "images") })
 			},
 		},
-	}, runtimeFigures(runs)...)
+	}, append(runtimeFigures(runs), networkFigures(runs)...)...)
 }
 
 // repeat runs fn once to warm up, then n times, and returns milliseconds.

@@ -68,6 +68,11 @@ func (e *Env) removeContainersAndImages() {
 			t.Errorf("cleanup: skiff rm -f -v: exit %d: %s", rm.Code, rm.Stderr)
 		}
 	}
+	// networks: the test's own, and what lingers after its last container
+	// (the rootless network namespace stays mounted for a moment)
+	if r := e.quiet("network", "prune", "-f"); r.Code != 0 && !strings.Contains(r.Stderr, "unknown command") {
+		t.Errorf("cleanup: skiff network prune -f: exit %d: %s", r.Code, r.Stderr)
+	}
 	if r := e.quiet("images", "-a", "-q", "--no-trunc"); r.Code == 0 {
 		if ids := uniq(r.Lines()); len(ids) > 0 {
 			if rmi := e.quiet(append([]string{"rmi", "-f"}, ids...)...); rmi.Code != 0 {

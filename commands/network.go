@@ -1,0 +1,20 @@
+package commands
+
+import "github.com/urfave/cli/v2"
+
+// networkCommand is the `network` group.
+func networkCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "network",
+		Usage: "Manage networks",
+		Subcommands: []*cli.Command{
+			networkConnectCommand(),
+			networkCreateCommand(),
+			networkDisconnectCommand(),
+			networkInspectCommand(),
+			networkLsCommand(),
+			networkPruneCommand(),
+			networkRmCommand(),
+		},
+	}
+}

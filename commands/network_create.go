@@ -1,0 +1,60 @@
+package commands
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func networkCreateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "create",
+		Usage:     "Create a network",
+		ArgsUsage: "NETWORK",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "driver", Aliases: []string{"d"}, Value: "bridge", Usage: "Driver to manage the Network (bridge)"},
+			&cli.StringFlag{Name: "subnet", Usage: "Subnet in CIDR format that represents a network segment"},
+			&cli.StringFlag{Name: "gateway", Usage: "IPv4 Gateway for the master subnet"},
+			&cli.StringFlag{Name: "ip-range", Usage: "Allocate container ip from a sub-range"},
+			&cli.BoolFlag{Name: "internal", Usage: "Restrict external access to the network"},
+			&cli.BoolFlag{Name: "attachable", Usage: "Enable manual container attachment"},
+			&cli.BoolFlag{Name: "ipv6", Usage: "Enable or disable IPv6 networking (not supported yet: refused)"},
+			&cli.StringSliceFlag{Name: "label", Usage: "Set metadata on a network"},
+			&cli.StringSliceFlag{Name: "opt", Aliases: []string{"o"}, Usage: "Set driver specific options (none supported yet: refused)"},
+			&cli.StringFlag{Name: "ipam-driver", Value: "default", Usage: "IP Address Management Driver (default)"},
+			&cli.StringFlag{Name: "scope", Value: "local", Usage: "Control the network's scope (local)"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, 1); err != nil {
+				return err
+			}
+			if d := c.String("ipam-driver"); d != "default" {
+				return errdefs.NotFound("plugin %q not found: skiff supports the default IPAM driver only", d)
+			}
+			if s := c.String("scope"); s != "local" {
+				return errdefs.Invalid("scope %q is not supported: skiff networks are local", s)
+			}
+			labels, err := parseLabels(c.StringSlice("label"))
+			if err != nil {
+				return err
+			}
+			opts, err := parseLabels(c.StringSlice("opt"))
+			if err != nil {
+				return err
+			}
+			n, err := container.CreateNetwork(engineFrom(c), container.NetworkCreateOptions{
+				Name: c.Args().First(), Driver: c.String("driver"), Subnet: c.String("subnet"),
+				Gateway: c.String("gateway"), IPRange: c.String("ip-range"), Internal: c.Bool("internal"),
+				Attachable: c.Bool("attachable"), IPv6: c.Bool("ipv6"), Labels: labels, Options: opts,
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.Writer, n.ID)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,42 @@
+package commands
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func networkPruneCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "prune",
+		Usage: "Remove all unused networks",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "filter", Usage: "Provide filter values (e.g. \"until=<timestamp>\")"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Do not prompt for confirmation"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 0, 0); err != nil {
+				return err
+			}
+			f, err := container.ParseNetworkFilters(c.StringSlice("filter"), container.NetworkPruneFilterKeys)
+			if err != nil {
+				return err
+			}
+			if !c.Bool("force") && !confirm(c, "WARNING! This will remove all custom networks not used by at least one container.") {
+				return nil
+			}
+			removed, err := container.PruneNetworks(engineFrom(c), container.NetworkPruneOptions{
+				Keep: func(n *container.NetworkRecord) bool { return f.Match(n, func() bool { return false }) },
+			})
+			if len(removed) > 0 {
+				fmt.Fprintln(c.App.Writer, "Deleted Networks:")
+				for _, n := range removed {
+					fmt.Fprintln(c.App.Writer, n)
+				}
+			}
+			return err
+		},
+	}
+}

@@ -1,0 +1,34 @@
+package commands
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/container"
+)
+
+func networkRmCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "rm",
+		Aliases:   []string{"remove"},
+		Usage:     "Remove one or more networks",
+		ArgsUsage: "NETWORK [NETWORK...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Do not error if the network does not exist"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, -1); err != nil {
+				return err
+			}
+			e := engineFrom(c)
+			return bulk(c, c.Args().Slice(), func(name string) error {
+				if err := container.RemoveNetwork(e, name, container.NetworkRemoveOptions{Force: c.Bool("force")}); err != nil {
+					return err
+				}
+				fmt.Fprintln(c.App.Writer, name)
+				return nil
+			})
+		},
+	}
+}

@@ -1,0 +1,134 @@
+package netns
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/skiff-containers/skiff/internal/proc"
+)
+
+// KeeperRole is the value of _SKIFF_ROLE that makes main call KeeperMain:
+// the network keeper of a user (or of root), one per Host.
+const KeeperRole = "netkeeper"
+
+// Linger is how long a network stays set up (bridge, DNS responder; the
+// rootless namespace and its helper) after its last container left: a
+// container started right after reuses it instead of paying for pasta's
+// start again.
+const Linger = 2 * time.Second
+
+// keeperPoll is how often the keeper looks at the networks.
+const keeperPoll = 250 * time.Millisecond
+
+// The keeper is started with the first attachment and lives as long as a
+// network is set up. It tears down networks that stayed without a
+// container for Linger, the rootless namespace and its helper with the
+// last of them, and restarts the rootless helper or a DNS responder that
+// died (kill -9) while containers use them. It holds nothing the
+// containers need: killed, it is started again by the next attachment or
+// repair, and skiff rm, network rm and network prune sweep without it.
+
+func (h *Host) keeperPath() string { return filepath.Join(h.StateDir, "keeper.json") }
+
+// ensureKeeper starts the keeper unless it runs. The caller holds the
+// lock.
+func (h *Host) ensureKeeper() error {
+	var hp HelperProc
+	if readJSONFile(h.keeperPath(), &hp) == nil && hp.Alive() {
+		return nil
+	}
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = []string{"skiff-netkeeper", h.StateDir, strconv.FormatBool(h.Rootless)}
+	cmd.Env = []string{"_SKIFF_ROLE=" + KeeperRole}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting the network keeper: %w", err)
+	}
+	go func() { _ = cmd.Wait() }()
+	start, _ := proc.StartTime(cmd.Process.Pid)
+	return writeJSONFile(h.keeperPath(), &HelperProc{Kind: "keeper", Pid: cmd.Process.Pid, Start: start})
+}
+
+// KeeperMain is the keeper's entry point.
+func KeeperMain() int {
+	setProcName("skiff-netkeeper")
+	if len(os.Args) < 3 {
+		return 125
+	}
+	rootless, _ := strconv.ParseBool(os.Args[2])
+	h := &Host{StateDir: os.Args[1], Rootless: rootless}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err == nil {
+		for _, fd := range []int{0, 1, 2} {
+			_ = syscall.Dup2(int(devnull.Fd()), fd)
+		}
+	}
+	_ = os.Chdir("/")
+	h.keep()
+	return 0
+}
+
+// keep is the keeper's loop; it returns when nothing is set up any more.
+func (h *Host) keep() {
+	idleSince := map[string]time.Time{}
+	lastRepair := time.Now()
+	for {
+		time.Sleep(keeperPoll)
+		nets, _ := h.activeNetworks()
+		var used, expired []*Network
+		now := time.Now()
+		for _, n := range nets {
+			if live, _ := h.poolFor(n).endpoints(false); len(live) > 0 {
+				delete(idleSince, n.ID)
+				used = append(used, n)
+				continue
+			}
+			if _, ok := idleSince[n.ID]; !ok {
+				idleSince[n.ID] = now
+			}
+			if now.Sub(idleSince[n.ID]) >= Linger {
+				expired = append(expired, n)
+			}
+		}
+		if len(expired) > 0 || len(nets) == 0 {
+			if h.sweepExpired(expired) {
+				return
+			}
+		}
+		if len(used) > 0 && now.Sub(lastRepair) >= time.Second {
+			lastRepair = now
+			if h.NeedsRepair(used) {
+				_ = h.Repair(used)
+			}
+		}
+	}
+}
+
+// sweepExpired tears down the expired networks that are still unused,
+// and reports (with the keeper's record removed) when nothing is left to
+// keep.
+func (h *Host) sweepExpired(expired []*Network) (done bool) {
+	unlock, err := h.lock()
+	if err != nil {
+		return false
+	}
+	defer unlock()
+	only := map[string]bool{}
+	for _, n := range expired {
+		only[n.ID] = true
+	}
+	h.sweepLocked(only)
+	if nets, _ := h.activeNetworks(); len(nets) > 0 {
+		return false
+	}
+	var hp HelperProc
+	if readJSONFile(h.keeperPath(), &hp) == nil && hp.Pid == os.Getpid() {
+		os.Remove(h.keeperPath())
+	}
+	return true
+}

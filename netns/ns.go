@@ -1,0 +1,161 @@
+package netns
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+
+	"golang.org/x/sys/unix"
+)
+
+// nsfsMagic is the statfs type of a bind-mounted namespace file.
+const nsfsMagic = 0x6e736673
+
+// IsPinned reports whether path is a bind mount of a namespace: a network
+// namespace skiff created and pinned there is alive exactly as long as this
+// holds.
+func IsPinned(path string) bool {
+	if path == "" {
+		return false
+	}
+	var st unix.Statfs_t
+	return unix.Statfs(path, &st) == nil && st.Type == nsfsMagic
+}
+
+// Create makes a new network namespace, brings up its loopback interface
+// and pins it with a bind mount at path, so that it outlives every
+// process in it until Remove.
+func Create(path string) error {
+	if IsPinned(path) {
+		return fmt.Errorf("network namespace %s exists already", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating the network namespace file: %w", err)
+	}
+	f.Close()
+	errc := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread()
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			goruntime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		defer unix.Close(orig)
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			goruntime.UnlockOSThread()
+			errc <- fmt.Errorf("creating a network namespace: %w", err)
+			return
+		}
+		err = unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "")
+		if err != nil {
+			err = fmt.Errorf("pinning the network namespace at %s: %w", path, err)
+		} else if lerr := loopbackUp(); lerr != nil {
+			err = fmt.Errorf("bringing up lo: %w", lerr)
+		}
+		leave(orig)
+		errc <- err
+	}()
+	if err := <-errc; err != nil {
+		Remove(path)
+		return err
+	}
+	return nil
+}
+
+// Remove unpins a network namespace and deletes its file; the namespace
+// ends when no process is left in it. A missing pin is no error.
+func Remove(path string) {
+	if path == "" {
+		return
+	}
+	for IsPinned(path) {
+		if unix.Unmount(path, unix.MNT_DETACH) != nil {
+			break
+		}
+	}
+	_ = os.Remove(path)
+}
+
+// Do runs fn on a locked OS thread that has joined the network namespace
+// at path ("" runs fn in the caller's namespace). Sockets fn creates stay
+// in that namespace; processes it starts are born there.
+func Do(path string, fn func() error) error {
+	if path == "" {
+		return fn()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread()
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			goruntime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		defer unix.Close(orig)
+		if err := setnsPath(path); err != nil {
+			goruntime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		ferr := fn()
+		leave(orig)
+		errc <- ferr
+	}()
+	return <-errc
+}
+
+// leave moves the calling locked thread back to the namespace orig and
+// unlocks it. Rootless, the host's namespace belongs to a user namespace
+// skiff has no rights in, so there is no way back: the thread stays
+// locked and ends with its goroutine, as Go does for locked threads.
+func leave(orig int) {
+	if unix.Setns(orig, unix.CLONE_NEWNET) == nil {
+		goruntime.UnlockOSThread()
+	}
+}
+
+// setnsPath moves the calling thread into the network namespace at path.
+func setnsPath(path string) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening network namespace %s: %w", path, err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("joining network namespace %s: %w", path, err)
+	}
+	return nil
+}
+
+// loopbackUp sets IFF_UP on lo in the calling thread's network namespace.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
+}
+
+// writeSysctl writes a /proc/sys value in the network namespace at path.
+func writeSysctl(path, key, value string) error {
+	return Do(path, func() error {
+		return os.WriteFile("/proc/sys/"+key, []byte(value), 0o644)
+	})
+}

@@ -1,0 +1,169 @@
+package container
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/netns"
+	"github.com/skiff-containers/skiff/runtime/engine"
+)
+
+// NetworkConnectOptions are `network connect`'s flags.
+type NetworkConnectOptions struct {
+	Aliases []string
+	IP      string
+}
+
+// ConnectNetwork connects a container to a network: recorded for its
+// next starts, and live when it runs (a new ethN interface).
+func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOptions) error {
+	n, err := LookupNetwork(e, netRef)
+	if err != nil {
+		return err
+	}
+	target, err := Lookup(e, ctrRef)
+	if err != nil {
+		return err
+	}
+	return Locked(e, target.ID, func(c *Container) error {
+		nc := *c.netConfig()
+		if err := checkConnect(c, &nc, n, &o); err != nil {
+			return err
+		}
+		ec := &EndpointConfig{Name: n.Name, ID: n.ID, Aliases: o.Aliases}
+		if o.IP != "" {
+			a, err := netip.ParseAddr(o.IP)
+			if err != nil || !a.Is4() {
+				return errdefs.Invalid("invalid IPv4 address: %s", o.IP)
+			}
+			ec.IPv4Address = a.String()
+		}
+		if c.State.Running() {
+			if err := c.attachLive(ec); err != nil {
+				return err
+			}
+		}
+		nc.Networks = append(append([]*EndpointConfig{}, nc.Networks...), ec)
+		c.Network = &nc
+		return c.saveRecord()
+	})
+}
+
+// checkConnect applies docker's rules for network connect.
+func checkConnect(c *Container, nc *NetworkConfig, n *NetworkRecord, o *NetworkConnectOptions) error {
+	switch {
+	case n.Name == NetworkHost || nc.Mode == ModeHost:
+		return errdefs.Invalid("container cannot be disconnected from host network or connected to host network")
+	case n.Name == NetworkNone || nc.Mode == ModeNone:
+		return errdefs.Invalid("container cannot be connected to multiple networks with one of the networks in private (none) mode")
+	case nc.Mode != ModeBridge:
+		return errdefs.Invalid("container sharing network namespace with another container or host cannot be connected to any other network")
+	case n.BuiltIn && len(o.Aliases) > 0:
+		return errdefs.Invalid("network-scoped alias is supported only for containers in user defined networks")
+	case o.IP != "" && !n.UserSubnet:
+		return errdefs.Invalid("user specified IP address is supported only when connecting to networks with user configured subnets")
+	}
+	for _, ec := range nc.Networks {
+		if ec.ID == n.ID {
+			return errdefs.Conflict("endpoint with name %s already exists in network %s", c.Name, n.Name)
+		}
+	}
+	return nil
+}
+
+// attachLive connects the running container's namespace to one more
+// network.
+func (c *Container) attachLive(ec *EndpointConfig) error {
+	rt := c.loadNetRuntime()
+	if rt == nil || rt.Pin == "" {
+		return errdefs.Conflict("container %s has no network namespace of its own to connect", c.Name)
+	}
+	req, err := c.attachRequest([]*EndpointConfig{ec})
+	if err != nil {
+		return err
+	}
+	na := &req.Networks[0]
+	na.IfName = freeIfName(rt.Endpoints)
+	na.Route = !na.Network.Internal && !hasRoute(rt.Endpoints)
+	eps, err := netHost(c.e).Attach(req)
+	if err != nil {
+		return err
+	}
+	rt.Endpoints = append(rt.Endpoints, eps...)
+	for _, ep := range eps {
+		rt.Addrs = append(rt.Addrs, ep.IP.String())
+	}
+	return c.saveNetRuntime(rt)
+}
+
+func freeIfName(eps []*netns.Endpoint) string {
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("eth%d", i)
+		if !slices.ContainsFunc(eps, func(ep *netns.Endpoint) bool { return ep.IfName == name }) {
+			return name
+		}
+	}
+}
+
+// hasRoute reports whether one of the endpoints holds the default route.
+func hasRoute(eps []*netns.Endpoint) bool {
+	return slices.ContainsFunc(eps, func(ep *netns.Endpoint) bool { return ep.Route })
+}
+
+// DisconnectNetwork disconnects a container from a network.
+func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) error {
+	n, err := LookupNetwork(e, netRef)
+	if err != nil {
+		return err
+	}
+	target, err := Lookup(e, ctrRef)
+	if err != nil {
+		return err
+	}
+	return Locked(e, target.ID, func(c *Container) error {
+		nc := *c.netConfig()
+		if n.Name == NetworkHost || nc.Mode == ModeHost {
+			return errdefs.Invalid("container cannot be disconnected from host network or connected to host network")
+		}
+		i := slices.IndexFunc(nc.Networks, func(ec *EndpointConfig) bool { return ec.ID == n.ID })
+		if i < 0 {
+			if force {
+				return nil
+			}
+			return errdefs.Invalid("container %s is not connected to network %s", c.Name, n.Name)
+		}
+		if c.State.Running() {
+			c.detachLive(n.ID)
+		}
+		nc.Networks = slices.Delete(slices.Clone(nc.Networks), i, i+1)
+		c.Network = &nc
+		return c.saveRecord()
+	})
+}
+
+// detachLive removes the running container's interface on a network.
+func (c *Container) detachLive(networkID string) {
+	rt := c.loadNetRuntime()
+	if rt == nil {
+		return
+	}
+	var keep, gone []*netns.Endpoint
+	for _, ep := range rt.Endpoints {
+		if ep.NetworkID == networkID {
+			gone = append(gone, ep)
+		} else {
+			keep = append(keep, ep)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	netHost(c.e).Detach(gone)
+	rt.Endpoints, rt.Addrs = keep, nil
+	for _, ep := range keep {
+		rt.Addrs = append(rt.Addrs, ep.IP.String())
+	}
+	_ = c.saveNetRuntime(rt)
+}

@@ -1,0 +1,146 @@
+package container
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/proc"
+	"github.com/skiff-containers/skiff/netns"
+)
+
+// The network helpers of a running container are processes of their own:
+// the port forwarder (it lives as long as the container's monitor), a
+// private pasta or slirp4netns, and the shared ones (the rootless
+// namespace's helper, the networks' DNS responders). Nothing supervises
+// them while the container runs; a helper found dead is restarted by the
+// next skiff command that looks the container up (repairNetwork) or starts
+// a container on the network.
+
+func forwarderPath(runDir string) string { return filepath.Join(runDir, "forwarder.json") }
+
+// networkStarted hands the published-port sockets start bound to a port
+// forwarder once the monitor runs (err == nil); either way the CLI's
+// copies are closed.
+func (c *Container) networkStarted(err error) {
+	defer c.closePorts()
+	if err != nil || len(c.ports) == 0 {
+		return
+	}
+	rt := c.loadNetRuntime()
+	if rt == nil {
+		return
+	}
+	if err := c.startForwarder(rt, c.ports); err != nil {
+		logrus.Warnf("published ports of %s do not work: %v", c.Name, err)
+	}
+}
+
+func (c *Container) closePorts() {
+	for _, f := range c.ports {
+		f.Close()
+	}
+	c.ports = nil
+}
+
+func (c *Container) startForwarder(rt *netRuntime, files []*os.File) error {
+	cfg := &netns.ForwardConfig{
+		NetNS: rt.Pin, Target: rt.target(), Ports: rt.Ports,
+		Watch: c.State.MonitorPid, WatchStart: c.State.MonitorStart,
+	}
+	hp, err := netns.StartForwarder(cfg, files)
+	if err != nil {
+		return err
+	}
+	return writeJSON(forwarderPath(c.RunDir()), hp)
+}
+
+// stopForwarder ends the container's port forwarder.
+func (c *Container) stopForwarder() {
+	var hp netns.HelperProc
+	if readJSON(forwarderPath(c.RunDir()), &hp) == nil {
+		hp.Stop()
+	}
+	os.Remove(forwarderPath(c.RunDir()))
+}
+
+// repairNetwork restarts the network helpers of a running container that
+// died (kill -9): its port forwarder (the ports are bound again), its
+// private pasta or slirp4netns, the rootless namespace's helper and its
+// networks' DNS responders. The container itself kept running. What
+// cannot be restarted is reported as a warning.
+func (c *Container) repairNetwork() {
+	if !c.State.Running() || c.State.Status == StatusRestarting {
+		return
+	}
+	rt := c.loadNetRuntime()
+	if rt == nil || rt.Pin == "" || !netns.IsPinned(rt.Pin) || !proc.Alive(c.State.MonitorPid, c.State.MonitorStart) {
+		return
+	}
+	if len(rt.Ports) > 0 || rt.Helper != nil {
+		c.withNetLock(func() { c.repairOwnHelpers() })
+	}
+	nets := endpointNetworks(rt)
+	h := netHost(c.e)
+	if len(nets) > 0 && h.NeedsRepair(nets) {
+		if err := h.Repair(nets); err != nil {
+			logrus.Warnf("the network of container %s needs repair: %v", c.Name, err)
+		}
+	}
+}
+
+// repairOwnHelpers restarts the container's own helpers; the caller holds
+// the container's network lock.
+func (c *Container) repairOwnHelpers() {
+	rt := c.loadNetRuntime()
+	if rt == nil {
+		return
+	}
+	var fwd netns.HelperProc
+	if len(rt.Ports) > 0 && (readJSON(forwarderPath(c.RunDir()), &fwd) != nil || !fwd.Alive()) {
+		files, err := netns.Rebind(rt.Ports)
+		if err == nil {
+			err = c.startForwarder(rt, files)
+			for _, f := range files {
+				f.Close()
+			}
+		}
+		if err != nil {
+			logrus.Warnf("the port forwarder of container %s died and cannot be restarted: %v", c.Name, err)
+		}
+	}
+	if rt.Helper != nil && !rt.Helper.Alive() {
+		hp, err := netns.StartHelper(rt.Mode, rt.Pin, c.netConfig().HelperOptions)
+		if err != nil {
+			logrus.Warnf("%s of container %s died and cannot be restarted: %v", rt.Mode, c.Name, err)
+			return
+		}
+		rt.Helper = hp
+		_ = c.saveNetRuntime(rt)
+	}
+}
+
+// withNetLock runs fn holding the lock of the container's network
+// helpers (not the container's lock: repairs happen inside lookups).
+func (c *Container) withNetLock(fn func()) {
+	f, err := os.OpenFile(filepath.Join(c.RunDir(), "network.lock"), os.O_CREATE|os.O_RDWR|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX) != nil {
+		return
+	}
+	fn()
+}
+
+// endpointNetworks are the bridge networks of a started container.
+func endpointNetworks(rt *netRuntime) []*netns.Network {
+	var out []*netns.Network
+	for _, ep := range rt.Endpoints {
+		out = append(out, &netns.Network{ID: ep.NetworkID, Name: ep.NetworkName, DNS: len(ep.DNSNames) > 0})
+	}
+	return out
+}

@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// network create, ls (filters, format, -q), inspect, rm, prune, and
+// their errors.
+func TestNetworkCommands(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	a, b := netName(t, "a"), netName(t, "b")
+	id := e.Skiff("network", "create", "--label", "team=db", a).Success(t).Out()
+	if len(id) != 64 {
+		t.Fatalf("network create printed %q, want a 64-hex id", id)
+	}
+	e.Skiff("network", "create", "--subnet", "10.203.0.0/16", "--gateway", "10.203.0.254", "--ip-range", "10.203.5.0/24", b).Success(t)
+	info := netInspect(e, b)
+	if len(info.IPAM.Config) != 1 || info.IPAM.Config[0].Subnet != "10.203.0.0/16" || info.IPAM.Config[0].Gateway != "10.203.0.254" ||
+		info.IPAM.Config[0].IPRange != "10.203.5.0/24" || info.Driver != "bridge" {
+		t.Errorf("network inspect %s = %+v", b, info)
+	}
+	if netInspect(e, a).Labels["team"] != "db" {
+		t.Errorf("label of %s lost", a)
+	}
+	ls := e.Skiff("network", "ls").Success(t).Stdout
+	for _, want := range []string{"NETWORK ID", "NAME", "DRIVER", "SCOPE", "bridge", "host", "none", a, b} {
+		if !strings.Contains(ls, want) {
+			t.Errorf("network ls lacks %q:\n%s", want, ls)
+		}
+	}
+	if got := e.Skiff("network", "ls", "-q", "--filter", "label=team=db").Success(t).Out(); got != id[:12] {
+		t.Errorf("network ls -q --filter label=team=db = %q, want %q", got, id[:12])
+	}
+	if got := e.Skiff("network", "ls", "--filter", "name="+b, "--format", "{{.Name}} {{.Driver}}").Success(t).Out(); got != b+" bridge" {
+		t.Errorf("network ls --format = %q", got)
+	}
+	if got := e.Skiff("network", "ls", "--filter", "type=builtin", "--format", "{{.Name}}").Success(t).Lines(); strings.Join(got, " ") != "bridge host none" {
+		t.Errorf("builtin networks = %v", got)
+	}
+	var row map[string]any
+	if err := json.Unmarshal([]byte(e.Skiff("network", "ls", "--filter", "name="+a, "--format", "json").Success(t).Out()), &row); err != nil || row["Name"] != a {
+		t.Errorf("network ls --format json: %v %v", row, err)
+	}
+	if got := e.Skiff("network", "inspect", "-f", "{{.Name}} {{.Internal}}", a).Success(t).Out(); got != a+" false" {
+		t.Errorf("network inspect -f = %q", got)
+	}
+	// errors
+	e.Skiff("network", "create", a).Fail(t, 125, "already exists")
+	e.Skiff("network", "create", "bridge").Fail(t, 125, "already exists")
+	e.Skiff("network", "create", "--subnet", "nonsense", netName(t, "x")).Fail(t, 125, "invalid subnet")
+	e.Skiff("network", "create", "--subnet", "10.203.9.0/24", netName(t, "x")).Fail(t, 125, "overlaps")
+	e.Skiff("network", "create", "-d", "macvlan", netName(t, "x")).Fail(t, 125, "not found")
+	e.Skiff("network", "inspect", "nosuch").Fail(t, 125, "network nosuch not found")
+	e.Skiff("network", "rm", "bridge").Fail(t, 125, "pre-defined")
+	e.Skiff("network", "rm", "-f", "nosuch").Success(t)
+	// a network with a container is kept by rm and prune
+	e.Skiff("create", "--name", netName(t, "user"), "--network", a, BusyboxImage, "true").Success(t)
+	e.Skiff("network", "rm", a).Fail(t, 125, "has active endpoints")
+	pruned := e.Skiff("network", "prune", "-f").Success(t).Stdout
+	if !strings.Contains(pruned, "Deleted Networks:") || !strings.Contains(pruned, b) || strings.Contains(pruned, a) {
+		t.Errorf("network prune -f:\n%s", pruned)
+	}
+	if out := e.Skiff("network", "rm", b).Stderr; !strings.Contains(out, "not found") {
+		t.Errorf("network %s survived prune", b)
+	}
+}
+
+// network connect and disconnect, live and for the next start.
+func TestNetworkConnectDisconnect(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	front, back := netName(t, "front"), netName(t, "back")
+	e.Skiff("network", "create", front).Success(t)
+	e.Skiff("network", "create", "--subnet", "10.204.0.0/24", back).Success(t)
+	db := netWebServer(e, netName(t, "db"), "--network", back)
+	app := netName(t, "app")
+	e.Skiff("run", "-d", "--name", app, "--network", front, BusyboxImage, "sleep", "600").Success(t)
+	e.Skiff("network", "connect", "--alias", "appalias", "--ip", "10.204.0.50", back, app).Success(t)
+	out := e.Skiff("exec", app, "sh", "-c", "ip -4 -o addr show eth1; for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://"+db+"/ && exit 0; sleep 0.2; done").Success(t).Stdout
+	if !strings.Contains(out, "10.204.0.50") || !strings.Contains(out, "hello from "+db) {
+		t.Errorf("after network connect:\n%s", out)
+	}
+	if out := e.Skiff("exec", db, "nslookup", "appalias").Success(t).Stdout; !strings.Contains(out, "10.204.0.50") {
+		t.Errorf("the alias given at network connect does not resolve:\n%s", out)
+	}
+	if got := netContainerIP(e, back, app); got != "10.204.0.50" {
+		t.Errorf("address of %s on %s = %s", app, back, got)
+	}
+	e.Skiff("network", "connect", back, app).Fail(t, 125, "already exists")
+	e.Skiff("network", "disconnect", back, app).Success(t)
+	if out := e.Skiff("exec", app, "sh", "-c", "ls /sys/class/net | tr '\\n' ' '").Success(t).Out(); strings.Contains(out, "eth1") {
+		t.Errorf("eth1 left after disconnect: %s", out)
+	}
+	e.Skiff("network", "disconnect", back, app).Fail(t, 125, "is not connected")
+	e.Skiff("network", "connect", "host", app).Fail(t, 125, "host network")
+	// connected while stopped: on the network at the next start
+	e.Skiff("stop", "-t", "0", app).Success(t)
+	e.Skiff("network", "connect", back, app).Success(t)
+	e.Skiff("start", app).Success(t)
+	if ip := netContainerIP(e, back, app); !strings.HasPrefix(ip, "10.204.0.") {
+		t.Errorf("after connect while stopped and start, address on %s = %q", back, ip)
+	}
+}
