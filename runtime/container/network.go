@@ -34,6 +34,9 @@ func (c *Container) pinPath() string        { return filepath.Join(c.RunDir(), "
 
 // loadNetRuntime reads the started container's network, or nil.
 func (c *Container) loadNetRuntime() *netRuntime {
+	if c.e == nil {
+		return nil // a record without an installation (tests)
+	}
 	var rt netRuntime
 	if readJSON(c.netRuntimePath(), &rt) != nil {
 		return nil
