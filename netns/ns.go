@@ -159,3 +159,21 @@ func writeSysctl(path, key, value string) error {
 		return os.WriteFile("/proc/sys/"+key, []byte(value), 0o644)
 	})
 }
+
+// Pin bind-mounts an existing network namespace (/proc/PID/ns/net) at
+// path, so that it is kept and found like one Create made.
+func Pin(nsFile, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := unix.Mount(nsFile, path, "none", unix.MS_BIND, ""); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("pinning %s at %s: %w", nsFile, path, err)
+	}
+	return nil
+}

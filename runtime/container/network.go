@@ -22,6 +22,10 @@ type netRuntime struct {
 	Endpoints []*netns.Endpoint `json:",omitempty"`
 	Ports     []netns.BoundPort `json:",omitempty"`
 	Helper    *netns.HelperProc `json:",omitempty"` // --network pasta|slirp4netns
+	// Deferred is set while a container with a user namespace of its own
+	// (keep-id) waits for its network: its init creates the namespace,
+	// which skiff pins and connects once the init runs (networkStarted).
+	Deferred bool `json:",omitempty"`
 	Joined    string            `json:",omitempty"` // container: the ID joined
 	// Addrs are the container's IPv4 addresses; HostGateway is what
 	// --add-host NAME:host-gateway resolves to.
@@ -70,6 +74,16 @@ func (c *Container) prepareNetwork(s *specs.Spec) (retErr error) {
 		return err
 	}
 	rt.Pin = c.pinPath()
+	if c.HostConfig.UsernsMode == "keep-id" {
+		// A namespace owned by skiff's user namespace cannot be joined
+		// from the container's own: the init makes it, skiff connects it.
+		rt.Deferred = true
+		var err error
+		if rt.Ports, c.ports, err = netns.Bind(c.portMappings()); err != nil {
+			return err
+		}
+		return c.saveNetRuntime(rt)
+	}
 	if err := netns.Create(rt.Pin); err != nil {
 		return err
 	}

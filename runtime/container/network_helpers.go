@@ -1,6 +1,7 @@
 package container
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -26,16 +27,41 @@ func forwarderPath(runDir string) string { return filepath.Join(runDir, "forward
 // copies are closed.
 func (c *Container) networkStarted(err error) {
 	defer c.closePorts()
-	if err != nil || len(c.ports) == 0 {
+	if err != nil {
 		return
 	}
 	rt := c.loadNetRuntime()
 	if rt == nil {
 		return
 	}
+	if rt.Deferred {
+		if err := c.connectDeferred(rt); err != nil {
+			logrus.Warnf("container %s runs without its network: %v", c.Name, err)
+			return
+		}
+	}
+	if len(c.ports) == 0 {
+		return
+	}
 	if err := c.startForwarder(rt, c.ports); err != nil {
 		logrus.Warnf("published ports of %s do not work: %v", c.Name, err)
 	}
+}
+
+// connectDeferred pins and connects the network namespace the init of a
+// container with a user namespace of its own created.
+func (c *Container) connectDeferred(rt *netRuntime) error {
+	if err := netns.Pin(fmt.Sprintf("/proc/%d/ns/net", c.State.Pid), rt.Pin); err != nil {
+		return err
+	}
+	if err := c.connect(c.netConfig(), rt); err != nil {
+		return err
+	}
+	rt.Deferred = false
+	if err := c.saveNetRuntime(rt); err != nil {
+		return err
+	}
+	return c.writeNetworkFiles(c.RunDir(), rt)
 }
 
 func (c *Container) closePorts() {

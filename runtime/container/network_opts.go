@@ -114,6 +114,7 @@ func resolveNetwork(e *engine.Engine, o *CreateOptions) (*netPlan, error) {
 			return nil, errdefs.Invalid("%s is not an ip address: --dns takes IP addresses", s)
 		}
 	}
+	o.NetworkMode = p.mode // what the rest of create reads (host: the host's name)
 	return p, nil
 }
 

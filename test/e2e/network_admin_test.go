@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -106,5 +107,56 @@ func TestNetworkConnectDisconnect(t *testing.T) {
 	e.Skiff("start", app).Success(t)
 	if ip := netContainerIP(e, back, app); !strings.HasPrefix(ip, "10.204.0.") {
 		t.Errorf("after connect while stopped and start, address on %s = %q", back, ip)
+	}
+}
+
+// inspect and ps show addresses and ports in docker's shapes.
+func TestNetworkInspectAndPs(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	web := netWebServer(e, netName(t, "web"), "-p", "127.0.0.1::80", "--expose", "443")
+	ip := e.Skiff("inspect", "--format", "{{.NetworkSettings.IPAddress}}", web).Success(t).Out()
+	if ip != netContainerIP(e, "bridge", web) {
+		t.Errorf("NetworkSettings.IPAddress = %q, network inspect says %q", ip, netContainerIP(e, "bridge", web))
+	}
+	var obj []struct {
+		NetworkSettings struct {
+			Ports    map[string][]struct{ HostIp, HostPort string }
+			Networks map[string]struct{ IPAddress, Gateway, MacAddress, NetworkID string }
+		}
+		HostConfig struct {
+			NetworkMode  string
+			PortBindings map[string][]struct{ HostIp, HostPort string }
+		}
+	}
+	out := e.Skiff("inspect", web).Success(t).Stdout
+	if err := json.Unmarshal([]byte(out), &obj); err != nil || len(obj) != 1 {
+		t.Fatalf("inspect: %v\n%s", err, out)
+	}
+	ns, hc := obj[0].NetworkSettings, obj[0].HostConfig
+	if b := ns.Ports["80/tcp"]; len(b) != 1 || b[0].HostIp != "127.0.0.1" || b[0].HostPort == "" {
+		t.Errorf("NetworkSettings.Ports[80/tcp] = %+v", b)
+	}
+	if b, ok := ns.Ports["443/tcp"]; !ok || b != nil {
+		t.Errorf("exposed 443/tcp should be listed with null: %+v %v", b, ok)
+	}
+	if b := hc.PortBindings["80/tcp"]; len(b) != 1 || b[0].HostIp != "127.0.0.1" || b[0].HostPort != "" {
+		t.Errorf("HostConfig.PortBindings[80/tcp] = %+v", b)
+	}
+	if n := ns.Networks["bridge"]; n.IPAddress != ip || n.Gateway != "10.88.0.1" || n.MacAddress == "" || hc.NetworkMode != "bridge" {
+		t.Errorf("Networks[bridge] = %+v, NetworkMode %q", n, hc.NetworkMode)
+	}
+	port := netHostPort(e, web, "80")
+	ports := e.Skiff("ps", "--filter", "name="+web, "--format", "{{.Ports}}").Success(t).Out()
+	if want := fmt.Sprintf("127.0.0.1:%d->80/tcp, 443/tcp", port); ports != want {
+		t.Errorf("ps PORTS = %q, want %q", ports, want)
+	}
+	if got := e.Skiff("ps", "-q", "--filter", "network=bridge", "--filter", "name="+web).Success(t).Out(); got == "" {
+		t.Errorf("ps --filter network=bridge misses %s", web)
+	}
+	if got := e.Skiff("inspect", "--type", "network", "-f", "{{.Name}}", "bridge").Success(t).Out(); got != "bridge" {
+		t.Errorf("inspect --type network bridge = %q", got)
 	}
 }
