@@ -25,8 +25,8 @@ type netRuntime struct {
 	// Deferred is set while a container with a user namespace of its own
 	// (keep-id) waits for its network: its init creates the namespace,
 	// which skiff pins and connects once the init runs (networkStarted).
-	Deferred bool `json:",omitempty"`
-	Joined    string            `json:",omitempty"` // container: the ID joined
+	Deferred bool   `json:",omitempty"`
+	Joined   string `json:",omitempty"` // container: the ID joined
 	// Addrs are the container's IPv4 addresses; HostGateway is what
 	// --add-host NAME:host-gateway resolves to.
 	Addrs       []string `json:",omitempty"`
