@@ -162,6 +162,17 @@ func (c *Container) withNetLock(fn func()) {
 	fn()
 }
 
+// sweepNetworks runs after rm: what the removed container left unused
+// (its bridge, the rootless namespace and helper) goes at once, not after
+// the keeper's linger. The cleanup role's --rm removal leaves that to the
+// keeper, so that sequential `run --rm` reuse the namespace.
+func (c *Container) sweepNetworks() {
+	if os.Getenv("_SKIFF_ROLE") == CleanupRole || c.netConfig().Mode != ModeBridge {
+		return
+	}
+	netHost(c.e).Sweep()
+}
+
 // endpointNetworks are the bridge networks of a started container.
 func endpointNetworks(rt *netRuntime) []*netns.Network {
 	var out []*netns.Network

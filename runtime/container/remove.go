@@ -81,6 +81,7 @@ func (c *Container) destroy() error {
 		return fmt.Errorf("removing the root filesystem of %s: %w", c.ShortID(), err)
 	}
 	releaseName(c.e, c.Name, c.ID)
+	fresh.sweepNetworks()
 	if err := os.RemoveAll(c.Dir()); err != nil {
 		return err
 	}
