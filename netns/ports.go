@@ -206,45 +206,66 @@ type BoundPort struct {
 	ContainerPort int
 }
 
+// portGroup is a run of consecutive ports ps prints as one item.
+type portGroup struct {
+	ip, proto string
+	host      bool // published (else only exposed)
+	hLo, hHi  int
+	cLo, cHi  int
+}
+
 // FormatPorts renders ports as docker ps does: published ports
 // "0.0.0.0:8080->80/tcp, :::8080->80/tcp", exposed ones "443/tcp", with
 // consecutive runs folded into ranges.
 func FormatPorts(bound []BoundPort, exposed []string) string {
-	type group struct {
-		ip, proto string
-		host      bool
-		hLo, hHi  int
-		cLo, cHi  int
-		key       string
-	}
-	published := map[string]bool{}
-	var items []group
-	for _, b := range bound {
-		published[PortKey(b.ContainerPort, b.Proto)] = true
-		items = append(items, group{ip: b.HostIP, proto: b.Proto, host: true, hLo: b.HostPort, hHi: b.HostPort, cLo: b.ContainerPort, cHi: b.ContainerPort})
-	}
-	for _, k := range exposed {
-		if published[k] {
+	var out []string
+	for _, g := range mergePorts(portGroups(bound, exposed)) {
+		ctr := rangeString(g.cLo, g.cHi) + "/" + g.proto
+		if !g.host {
+			out = append(out, ctr)
 			continue
 		}
-		if p, proto, err := ParsePortKey(k); err == nil {
-			items = append(items, group{proto: proto, cLo: p, cHi: p})
+		ip := g.ip
+		if strings.Contains(ip, ":") && ip != "::" {
+			ip = "[" + ip + "]"
+		}
+		out = append(out, fmt.Sprintf("%s:%s->%s", ip, rangeString(g.hLo, g.hHi), ctr))
+	}
+	return strings.Join(out, ", ")
+}
+
+// portGroups lists the published ports, then the exposed ones that are
+// not published, in ps's order.
+func portGroups(bound []BoundPort, exposed []string) []portGroup {
+	published := map[string]bool{}
+	var items []portGroup
+	for _, b := range bound {
+		published[PortKey(b.ContainerPort, b.Proto)] = true
+		items = append(items, portGroup{ip: b.HostIP, proto: b.Proto, host: true, hLo: b.HostPort, hHi: b.HostPort, cLo: b.ContainerPort, cHi: b.ContainerPort})
+	}
+	for _, k := range exposed {
+		if p, proto, err := ParsePortKey(k); err == nil && !published[k] {
+			items = append(items, portGroup{proto: proto, cLo: p, cHi: p})
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool {
 		a, b := items[i], items[j]
-		if a.host != b.host {
+		switch {
+		case a.host != b.host:
 			return a.host
-		}
-		if a.proto != b.proto {
+		case a.proto != b.proto:
 			return a.proto < b.proto
-		}
-		if a.ip != b.ip {
+		case a.ip != b.ip:
 			return a.ip < b.ip
 		}
 		return a.cLo < b.cLo
 	})
-	var merged []group
+	return items
+}
+
+// mergePorts folds consecutive ports of one address and protocol.
+func mergePorts(items []portGroup) []portGroup {
+	var merged []portGroup
 	for _, it := range items {
 		if n := len(merged); n > 0 {
 			last := &merged[n-1]
@@ -256,23 +277,7 @@ func FormatPorts(bound []BoundPort, exposed []string) string {
 		}
 		merged = append(merged, it)
 	}
-	var out []string
-	for _, g := range merged {
-		ctr := rangeString(g.cLo, g.cHi) + "/" + g.proto
-		if !g.host {
-			out = append(out, ctr)
-			continue
-		}
-		ip := g.ip
-		if strings.Contains(ip, ":") {
-			ip = "[" + ip + "]"
-			if g.ip == "::" {
-				ip = "::"
-			}
-		}
-		out = append(out, fmt.Sprintf("%s:%s->%s", ip, rangeString(g.hLo, g.hHi), ctr))
-	}
-	return strings.Join(out, ", ")
+	return merged
 }
 
 func rangeString(lo, hi int) string {
