@@ -79,6 +79,9 @@ func (h *Host) keep() {
 	lastRepair := time.Now()
 	for {
 		time.Sleep(keeperPoll)
+		if _, err := os.Stat(h.StateDir); err != nil {
+			return // removed under us: nothing to keep, and no lock to take
+		}
 		nets, _ := h.activeNetworks()
 		var used, expired []*Network
 		now := time.Now()
@@ -95,10 +98,12 @@ func (h *Host) keep() {
 				expired = append(expired, n)
 			}
 		}
-		if len(expired) > 0 || len(nets) == 0 {
-			if h.sweepExpired(expired) {
-				return
-			}
+		if len(nets) == 0 && !(h.Rootless && IsPinned(h.NSPath())) {
+			h.forget()
+			return
+		}
+		if len(expired) > 0 && h.sweepExpired(expired) {
+			return
 		}
 		if len(used) > 0 && now.Sub(lastRepair) >= time.Second {
 			lastRepair = now
@@ -126,9 +131,14 @@ func (h *Host) sweepExpired(expired []*Network) (done bool) {
 	if nets, _ := h.activeNetworks(); len(nets) > 0 {
 		return false
 	}
+	h.forget()
+	return true
+}
+
+// forget removes the keeper's record if it is this process's.
+func (h *Host) forget() {
 	var hp HelperProc
 	if readJSONFile(h.keeperPath(), &hp) == nil && hp.Pid == os.Getpid() {
 		os.Remove(h.keeperPath())
 	}
-	return true
 }
