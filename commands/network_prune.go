@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/runtime/container"
@@ -28,14 +26,9 @@ func networkPruneCommand() *cli.Command {
 				return nil
 			}
 			removed, err := container.PruneNetworks(engineFrom(c), container.NetworkPruneOptions{
-				Keep: func(n *container.NetworkRecord) bool { return f.Match(n, func() bool { return false }) },
+				Match: func(n *container.NetworkRecord) bool { return f.Match(n, func() bool { return false }) },
 			})
-			if len(removed) > 0 {
-				fmt.Fprintln(c.App.Writer, "Deleted Networks:")
-				for _, n := range removed {
-					fmt.Fprintln(c.App.Writer, n)
-				}
-			}
+			printDeleted(c.App.Writer, "Deleted Networks:", removed)
 			return err
 		},
 	}

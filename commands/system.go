@@ -142,16 +142,20 @@ func systemPruneCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			nf, err := container.ParseNetworkFilters(filters, container.NetworkPruneFilterKeys)
+			if err != nil {
+				return err
+			}
 			if !c.Bool("force") && !confirm(c, systemPruneWarning(c.Bool("all"), c.Bool("volumes"))) {
 				return nil
 			}
-			return systemPrune(c, cf, imf)
+			return systemPrune(c, cf, imf, nf)
 		},
 	}
 }
 
 func systemPruneWarning(all, volumes bool) string {
-	w := "WARNING! This will remove:\n  - all stopped containers\n"
+	w := "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n"
 	if volumes {
 		w += "  - all anonymous volumes not used by at least one container\n"
 	}
@@ -163,9 +167,10 @@ func systemPruneWarning(all, volumes bool) string {
 	return w + "  - unused build cache\n"
 }
 
-// systemPrune removes stopped containers, then (with --volumes) unused
-// anonymous volumes, then unused images, and prints docker's report.
-func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters) error {
+// systemPrune removes stopped containers, unused networks, (with
+// --volumes) unused anonymous volumes, then unused images, and prints
+// docker's report.
+func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf container.NetworkFilters) error {
 	w := c.App.Writer
 	e := engineFrom(c)
 	var total int64
@@ -175,6 +180,13 @@ func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters) erro
 	}
 	printDeleted(w, "Deleted Containers:", cr.Deleted)
 	total += cr.SpaceReclaimed
+	nets, err := container.PruneNetworks(e, container.NetworkPruneOptions{
+		Match: func(n *container.NetworkRecord) bool { return nf.Match(n, func() bool { return false }) },
+	})
+	if err != nil {
+		return err
+	}
+	printDeleted(w, "Deleted Networks:", nets)
 	if c.Bool("volumes") {
 		var vf []string
 		for _, f := range c.StringSlice("filter") {

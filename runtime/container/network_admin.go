@@ -213,8 +213,9 @@ func deleteNetwork(e *engine.Engine, n *NetworkRecord) error {
 
 // NetworkPruneOptions are `network prune`'s flags.
 type NetworkPruneOptions struct {
-	// Keep filters: a network for which it returns false is kept.
-	Keep   func(n *NetworkRecord) bool
+	// Match selects the networks to prune (the --filter); nil selects
+	// every unused one.
+	Match  func(n *NetworkRecord) bool
 	Stdout io.Writer
 }
 
@@ -228,7 +229,7 @@ func PruneNetworks(e *engine.Engine, o NetworkPruneOptions) ([]string, error) {
 	var removed []string
 	defer netHost(e).Sweep() // what lingers after the last containers goes now
 	for _, n := range all {
-		if n.BuiltIn || (o.Keep != nil && !o.Keep(n)) {
+		if n.BuiltIn || (o.Match != nil && !o.Match(n)) {
 			continue
 		}
 		users, err := networkUsers(e, n)

@@ -9,7 +9,9 @@ func TestSystemDfAndPrune(t *testing.T) {
 	t.Parallel()
 	e := New(t)
 	img := e.LoadBusybox()
-	e.Skiff("run", "-d", "--name", "up", img, "sleep", "60").Success(t)
+	e.Skiff("network", "create", "unusednet").Success(t)
+	e.Skiff("network", "create", "usednet").Success(t)
+	e.Skiff("run", "-d", "--name", "up", "--network", "usednet", img, "sleep", "60").Success(t)
 	e.Skiff("run", "--name", "done", img, "true").Success(t)
 	e.Skiff("volume", "create", "keepme").Success(t)
 	e.Skiff("create", "-v", "/anon", "--name", "withvol", img, "true").Success(t)
@@ -37,11 +39,15 @@ func TestSystemDfAndPrune(t *testing.T) {
 		t.Fatalf("prune answered no removed containers: %d left", n)
 	}
 	out := e.Skiff("system", "prune", "-f", "--volumes").Success(t).Stdout
-	if !strings.Contains(out, "Deleted Containers:") || !strings.Contains(out, "Deleted Volumes:") || !strings.Contains(out, "Total reclaimed space:") {
+	if !strings.Contains(out, "Deleted Containers:") || !strings.Contains(out, "Deleted Networks:\nunusednet") ||
+		!strings.Contains(out, "Deleted Volumes:") || !strings.Contains(out, "Total reclaimed space:") {
 		t.Fatalf("system prune output:\n%s", out)
 	}
 	if ps := e.Skiff("ps", "-a", "--format", "{{.Names}}").Success(t).Out(); ps != "up" {
 		t.Fatalf("after prune, containers = %q, want the running one", ps)
+	}
+	if nets := e.Skiff("network", "ls", "--format", "{{.Name}}", "--filter", "name=net").Success(t).Out(); nets != "usednet" {
+		t.Fatalf("after prune, networks = %q, want the used one", nets)
 	}
 	if vols := e.Skiff("volume", "ls", "-q").Success(t).Out(); vols != "keepme" {
 		t.Fatalf("after prune --volumes, volumes = %q: named ones stay", vols)
