@@ -1,0 +1,96 @@
+// Package depcheck enforces the import edges docs/internal.md draws:
+// main -> commands -> runtime -> storage, netns, rootless -> internal.
+package depcheck
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/skiff-containers/skiff/"
+
+// forbidden maps a package prefix (relative to the module) to the prefixes
+// it must not import.
+var forbidden = map[string][]string{
+	"internal/": {"commands", "runtime/", "storage", "netns", "rootless"},
+	"storage":   {"commands", "runtime/", "netns", "rootless"},
+	"netns":     {"commands", "runtime/", "storage", "rootless"},
+	"rootless":  {"commands", "runtime/", "storage", "netns"},
+	"runtime/":  {"commands"},
+}
+
+// cliUsers are the only packages that may import the CLI library.
+var cliUsers = []string{"commands", ""}
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+}
+
+func TestImportEdges(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("go", "list", "-json", module+"...")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	dec := json.NewDecoder(out)
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, strings.TrimSuffix(module, "/")), "/")
+		if strings.HasPrefix(rel, "test/") || strings.HasPrefix(rel, "hack/") {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, "github.com/urfave/cli") && !isCLIUser(rel) {
+				t.Errorf("%s imports %s: only main and commands talk to the terminal", p.ImportPath, imp)
+			}
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			target := strings.TrimPrefix(imp, module)
+			for from, bans := range forbidden {
+				if !under(rel, from) {
+					continue
+				}
+				for _, ban := range bans {
+					if under(target, ban) {
+						t.Errorf("%s imports %s: %s must not import %s (docs/internal.md)", rel, target, from, ban)
+					}
+				}
+			}
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// under reports whether package path p is prefix, or inside it when the
+// prefix ends with a slash.
+func under(p, prefix string) bool {
+	if strings.HasSuffix(prefix, "/") {
+		return strings.HasPrefix(p, prefix)
+	}
+	return p == prefix || strings.HasPrefix(p, prefix+"/")
+}
+
+func isCLIUser(rel string) bool {
+	for _, u := range cliUsers {
+		if rel == u || under(rel, "commands") {
+			return true
+		}
+	}
+	return false
+}
