@@ -5,7 +5,7 @@
 #   make bench    skiff against podman, as ratios
 #   make images   the test images (test/images/README.md)
 GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
-TAGS      := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub
+TAGS      := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub urfave_cli_no_docs
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X github.com/skiff-containers/skiff/internal/version.Commit=$(COMMIT)
 GOBUILD   := CGO_ENABLED=1 $(GO) build -tags "$(TAGS)" -trimpath -ldflags '$(LDFLAGS)'

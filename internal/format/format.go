@@ -7,6 +7,7 @@
 package format
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -65,8 +66,10 @@ func Parse(text string) (*template.Template, error) {
 	return t, nil
 }
 
-// Lister writes rows one by one in the requested format.
+// Lister writes rows one by one in the requested format. Output is
+// buffered until Flush: a table of fifty rows is one write, not hundreds.
 type Lister struct {
+	out     *bufio.Writer
 	w       io.Writer
 	tw      *tabwriter.Writer
 	tmpl    *template.Template
@@ -81,7 +84,8 @@ type Lister struct {
 // aligned columns; headers maps field names to column titles), or a plain
 // template (no header).
 func NewLister(w io.Writer, format, defaultTable string, headers map[string]string) (*Lister, error) {
-	l := &Lister{w: w, headers: headers}
+	out := bufio.NewWriter(w)
+	l := &Lister{out: out, w: out, headers: headers}
 	switch strings.TrimSpace(format) {
 	case "", "table":
 		format = defaultTable
@@ -92,7 +96,7 @@ func NewLister(w io.Writer, format, defaultTable string, headers map[string]stri
 	if strings.HasPrefix(format, "table") {
 		format = strings.TrimSpace(strings.TrimPrefix(format, "table"))
 		l.header = true
-		l.tw = tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+		l.tw = tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)
 		l.w = l.tw
 	}
 	format = unescape(format)
@@ -165,9 +169,11 @@ func (l *Lister) Flush() error {
 		}
 	}
 	if l.tw != nil {
-		return l.tw.Flush()
+		if err := l.tw.Flush(); err != nil {
+			return err
+		}
 	}
-	return nil
+	return l.out.Flush()
 }
 
 // Object writes one object (inspect) either as a template or, with an empty
