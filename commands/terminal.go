@@ -3,6 +3,7 @@ package commands
 import (
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/moby/term"
@@ -63,9 +64,14 @@ func attachTerminal(c *cli.Context, stdin, tty, sigProxy bool) (*terminal, error
 		t.options.Resize = ch
 	}
 	if sigProxy && !tty {
+		// Each signal taken over costs a round trip to the Go runtime's
+		// signal thread: the usual ones now, the fifty others in the
+		// background, off the container start's path. They stay taken
+		// until the command ends (undoing costs as much again).
 		sigs := make(chan os.Signal, 16)
-		signal.Notify(sigs, proxiedSignals()...)
-		t.restores = append(t.restores, func() { signal.Stop(sigs) })
+		first := []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+		signal.Notify(sigs, first...)
+		go signal.Notify(sigs, slices.DeleteFunc(proxiedSignals(), func(s os.Signal) bool { return slices.Contains(first, s) })...)
 		t.options.Signals = sigs
 	}
 	return t, nil

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 )
 
 // Frame kinds.
@@ -20,7 +21,14 @@ const (
 	KindExit       byte = 3 // monitor -> client: {"code":N}; the last frame
 	KindResize     byte = 4 // client -> monitor: "ROWS COLS"
 	KindCloseStdin byte = 5 // client -> monitor: the client's input ended
-	KindHello      byte = 6 // client -> monitor: "stdin=1 stdout=1 stderr=1 rows=R cols=C", the first frame
+	KindHello      byte = 6 // client -> monitor: "stdin=1 stdout=1 stderr=1 cleanup=1 rows=R cols=C", the first frame
+	// KindReaped goes, instead of KindExit, to the client whose hello said
+	// cleanup=1: "code=N finished=UNIXNANO". That client records the exit
+	// and cleans up, then answers KindCleanedUp; only then do the other
+	// clients get KindExit. A client that goes away without answering
+	// leaves the work to the monitor's cleanup role.
+	KindReaped    byte = 7
+	KindCleanedUp byte = 8 // client -> monitor: the exit is recorded
 )
 
 // maxFrame bounds a frame's payload.
@@ -29,7 +37,9 @@ const maxFrame = 1 << 20
 // Hello says which streams a client wants and, for a terminal, its size.
 type Hello struct {
 	Stdin, Stdout, Stderr bool
-	Size                  *Resize
+	// Cleanup offers to record the exit and clean up (KindReaped).
+	Cleanup bool
+	Size    *Resize
 }
 
 // WriteHello sends h, in the monitor's text form.
@@ -41,6 +51,9 @@ func WriteHello(w io.Writer, h Hello) error {
 		return 0
 	}
 	p := fmt.Sprintf("stdin=%d stdout=%d stderr=%d", b(h.Stdin), b(h.Stdout), b(h.Stderr))
+	if h.Cleanup {
+		p += " cleanup=1"
+	}
 	if h.Size != nil {
 		p += fmt.Sprintf(" rows=%d cols=%d", h.Size.Rows, h.Size.Cols)
 	}
@@ -56,6 +69,22 @@ func WriteResize(w io.Writer, r Resize) error {
 type ExitInfo struct {
 	Code  int    `json:"code"`
 	Error string `json:"error,omitempty"`
+}
+
+// Reaped is the payload of KindReaped.
+type Reaped struct {
+	Code     int
+	Finished time.Time
+}
+
+// ParseReaped decodes a KindReaped payload.
+func ParseReaped(p []byte) (Reaped, error) {
+	var code int
+	var ns int64
+	if _, err := fmt.Sscanf(string(p), "code=%d finished=%d", &code, &ns); err != nil {
+		return Reaped{}, fmt.Errorf("bad exit report %q from the monitor: %w", p, err)
+	}
+	return Reaped{Code: code, Finished: time.Unix(0, ns).UTC()}, nil
 }
 
 // Resize is the payload of KindResize.

@@ -75,7 +75,9 @@ func ParseDetachKeys(s string) ([]byte, error) {
 
 // clientPair makes an attach connection for a container about to start:
 // the caller's end with the hello already sent, and the monitor's end.
-func clientPair(a *AttachOptions) (net.Conn, *os.File, error) {
+// With cleanup the caller offers to record the exit and clean up itself
+// (attach.KindReaped).
+func clientPair(a *AttachOptions, cleanup bool) (net.Conn, *os.File, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, err
@@ -87,7 +89,7 @@ func clientPair(a *AttachOptions) (net.Conn, *os.File, error) {
 		unix.Close(fds[1])
 		return nil, nil, err
 	}
-	if err := sayHello(conn, a); err != nil {
+	if err := sayHello(conn, a, cleanup); err != nil {
 		conn.Close()
 		unix.Close(fds[1])
 		return nil, nil, err
@@ -95,9 +97,9 @@ func clientPair(a *AttachOptions) (net.Conn, *os.File, error) {
 	return conn, os.NewFile(uintptr(fds[1]), "attach-monitor"), nil
 }
 
-func sayHello(conn net.Conn, a *AttachOptions) error {
+func sayHello(conn net.Conn, a *AttachOptions, cleanup bool) error {
 	return attach.WriteHello(conn, attach.Hello{
-		Stdin: a.Stdin != nil, Stdout: a.Stdout != nil, Stderr: a.Stderr != nil, Size: a.Size,
+		Stdin: a.Stdin != nil, Stdout: a.Stdout != nil, Stderr: a.Stderr != nil, Size: a.Size, Cleanup: cleanup,
 	})
 }
 
@@ -118,7 +120,7 @@ func Attach(ctx context.Context, e *engine.Engine, ref string, a *AttachOptions)
 	if err != nil {
 		return 0, fmt.Errorf("connecting to the monitor of %s: %w", c.ShortID(), err)
 	}
-	if err := sayHello(conn, a); err != nil {
+	if err := sayHello(conn, a, false); err != nil {
 		conn.Close()
 		return 0, err
 	}
@@ -142,18 +144,24 @@ func (c *Container) stream(ctx context.Context, conn net.Conn, a *AttachOptions)
 	defer close(stop)
 	go c.forwardEvents(a, send, stop)
 	type result struct {
-		code int
-		err  error
+		code   int
+		reaped *attach.Reaped
+		err    error
 	}
 	done := make(chan result, 1)
 	go func() {
-		code, err := readOutput(conn, a)
-		done <- result{code, err}
+		code, reaped, err := readOutput(conn, a)
+		done <- result{code, reaped, err}
 	}()
 	select {
 	case r := <-done:
 		if r.err != nil {
 			return c.exitAfterLostMonitor(r.err)
+		}
+		if r.reaped != nil {
+			// The monitor handed the exit over (clientPair's offer).
+			recordExit(c.e, c.ID, r.reaped.Code, r.reaped.Finished)
+			_ = send(attach.KindCleanedUp, nil)
 		}
 		return r.code, nil
 	case <-detached:
@@ -218,12 +226,13 @@ func (c *Container) forwardEvents(a *AttachOptions, send func(byte, []byte) erro
 	}
 }
 
-// readOutput copies output frames until the exit frame.
-func readOutput(conn net.Conn, a *AttachOptions) (int, error) {
+// readOutput copies output frames until the exit frame, or the exit
+// report of a monitor that hands the cleanup over.
+func readOutput(conn net.Conn, a *AttachOptions) (int, *attach.Reaped, error) {
 	for {
 		kind, payload, err := attach.ReadFrame(conn)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		switch kind {
 		case attach.KindStdout:
@@ -237,7 +246,13 @@ func readOutput(conn net.Conn, a *AttachOptions) (int, error) {
 		case attach.KindExit:
 			var info attach.ExitInfo
 			_ = json.Unmarshal(payload, &info)
-			return info.Code, nil
+			return info.Code, nil, nil
+		case attach.KindReaped:
+			r, err := attach.ParseReaped(payload)
+			if err != nil {
+				return 0, nil, err
+			}
+			return r.Code, &r, nil
 		}
 	}
 }

@@ -110,7 +110,12 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		return nil, err
 	}
 	defer func() { ms.finish(retErr != nil) }()
-	if _, err := s.CreateContainer(id, nil, img.ID, "", "", &cstorage.ContainerOptions{}); err != nil {
+	if _, err := s.CreateContainer(id, nil, img.ID, "", "", &cstorage.ContainerOptions{
+		// As podman: an --rm container's layer is written without fsync
+		// and mounted "volatile" (no sync at unmount); it never outlives a
+		// crash that would need them.
+		Volatile: o.AutoRemove,
+	}); err != nil {
 		return nil, fmt.Errorf("creating the container's root filesystem: %w", err)
 	}
 	defer func() {

@@ -75,7 +75,7 @@ func recordExit(e *engine.Engine, id string, code int, finished time.Time) {
 	})
 	switch {
 	case autoRemove:
-		_ = Remove(e, id, RemoveOptions{Force: true, Volumes: true})
+		_ = Remove(e, id, RemoveOptions{Force: true, Volumes: true, AfterExit: true})
 	case restart:
 		time.Sleep(delay)
 		restartAfterExit(e, id)

@@ -164,10 +164,9 @@ func (c *Container) withNetLock(fn func()) {
 
 // sweepNetworks runs after rm: what the removed container left unused
 // (its bridge, the rootless namespace and helper) goes at once, not after
-// the keeper's linger. The cleanup role's --rm removal leaves that to the
-// keeper, so that sequential `run --rm` reuse the namespace.
+// the keeper's linger (RemoveOptions.AfterExit).
 func (c *Container) sweepNetworks() {
-	if os.Getenv("_SKIFF_ROLE") == CleanupRole || c.netConfig().Mode != ModeBridge {
+	if c.netConfig().Mode != ModeBridge {
 		return
 	}
 	netHost(c.e).Sweep()

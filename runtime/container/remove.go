@@ -19,6 +19,10 @@ import (
 type RemoveOptions struct {
 	Force   bool // kill a running container first
 	Volumes bool // remove its anonymous volumes
+	// AfterExit is --rm's removal as the container exits: the networks it
+	// leaves unused stay for the keeper's linger (netns.Linger), so that
+	// `run --rm` after `run --rm` reuses them. rm tears them down at once.
+	AfterExit bool
 }
 
 // Remove deletes a container: its process (with Force), mount, root
@@ -44,14 +48,15 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 			}
 		}
 	}
-	if err := c.destroy(); err != nil {
+	if err := c.destroy(!o.AfterExit); err != nil {
 		return err
 	}
 	return c.removeVolumes(o.Volumes)
 }
 
-// destroy removes everything of a stopped container, under its lock.
-func (c *Container) destroy() error {
+// destroy removes everything of a stopped container, under its lock;
+// with sweep also the networks it leaves unused.
+func (c *Container) destroy(sweep bool) error {
 	l, err := lock(c.e, c.ID)
 	if err != nil {
 		if errors.Is(err, errdefs.ErrNotFound) {
@@ -81,7 +86,9 @@ func (c *Container) destroy() error {
 		return fmt.Errorf("removing the root filesystem of %s: %w", c.ShortID(), err)
 	}
 	releaseName(c.e, c.Name, c.ID)
-	fresh.sweepNetworks()
+	if sweep {
+		fresh.sweepNetworks()
+	}
 	if err := os.RemoveAll(c.Dir()); err != nil {
 		return err
 	}

@@ -43,7 +43,10 @@ func (c *Container) startAttached(ctx context.Context, a *AttachOptions) (int, e
 	if a == nil {
 		return 0, c.start(nil)
 	}
-	conn, monitorEnd, err := clientPair(a)
+	// The caller records the exit and cleans up itself unless a restart
+	// policy keeps the container going after this command returns.
+	policy := c.HostConfig.RestartPolicy.Name
+	conn, monitorEnd, err := clientPair(a, policy == "" || policy == "no")
 	if err != nil {
 		return 0, err
 	}

@@ -10,9 +10,13 @@
  *     namespaces, reports "pid N" or "error CODE MSG" to the CLI, copies the
  *     container's output to the json-file log and to attached clients, feeds
  *     their input, and reaps the container;
- *   - then it execs skiff's "cleanup" role (Go) in place, handing over the
- *     exit status and the attached clients, which records the exit, cleans
- *     up, removes (--rm) or restarts, and tells the clients the exit code.
+ *   - then, when the attached client that started the container offered
+ *     to (run, start -a), it hands the exit to that client, which records
+ *     it and cleans up (--rm included) itself; otherwise, or when that
+ *     client goes away first, it execs skiff's "cleanup" role (Go) in
+ *     place, handing over the exit status and the attached clients, which
+ *     records the exit, cleans up, removes (--rm) or restarts, and tells
+ *     the clients the exit code.
  *
  * Arguments: --socket=PATH --log=PATH --init-config=PATH --rundir=PATH
  *   --clone-flags=N [--ns=TYPE:PATH ...] [--tty] [--stdin] [--stdin-once]
@@ -50,7 +54,17 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { KIND_STDIN = 0, KIND_STDOUT = 1, KIND_STDERR = 2, KIND_EXIT = 3, KIND_RESIZE = 4, KIND_CLOSE_STDIN = 5, KIND_HELLO = 6 };
+enum {
+	KIND_STDIN = 0,
+	KIND_STDOUT = 1,
+	KIND_STDERR = 2,
+	KIND_EXIT = 3,
+	KIND_RESIZE = 4,
+	KIND_CLOSE_STDIN = 5,
+	KIND_HELLO = 6,
+	KIND_REAPED = 7,
+	KIND_CLEANED_UP = 8,
+};
 
 #define MAX_CLIENTS 64
 #define MAX_NS 8
@@ -63,6 +77,8 @@ struct client {
 	int fd;
 	int hello; /* hello received */
 	int want[3]; /* stdin, stdout, stderr */
+	int cleanup; /* offered to record the exit and clean up (hello cleanup=1) */
+	int cleaned; /* said it did (KIND_CLEANED_UP) */
 	unsigned char hdr[5];
 	size_t hdr_have;
 	char *payload;
@@ -235,6 +251,8 @@ static void parse_hello(struct client *c, const char *p, size_t len)
 			c->want[1] = v != 0;
 		else if (strcmp(tok, "stderr") == 0)
 			c->want[2] = v != 0;
+		else if (strcmp(tok, "cleanup") == 0)
+			c->cleanup = v != 0;
 		else if (strcmp(tok, "rows") == 0)
 			size_rows = (unsigned short) v;
 		else if (strcmp(tok, "cols") == 0)
@@ -297,6 +315,9 @@ static void handle_frame(struct client *c, int kind, const char *p, uint32_t len
 	case KIND_CLOSE_STDIN:
 		if (c->want[0] && cfg.stdin_once)
 			close_stdin();
+		break;
+	case KIND_CLEANED_UP:
+		c->cleaned = 1;
 		break;
 	case KIND_RESIZE: {
 		char buf[64];
@@ -633,12 +654,67 @@ static void read_sync(int fd, pid_t pid)
 
 /* ---- after the exit ---- */
 
-static void exec_cleanup(int status)
+static int exit_code(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/*
+ * A client that offered (run and start -a, already a warm skiff process)
+ * records the exit and cleans up itself: one process start less between
+ * the container's end and the command's return. The monitor tells it the
+ * exit and waits; when the client confirms, the other clients get the
+ * exit and the monitor is done. A client that goes away before
+ * confirming (killed) leaves the work to the cleanup role, as without
+ * it: recording and cleaning twice is harmless.
+ */
+static void hand_over(int status, const struct timespec *finished)
+{
+	struct client *c = NULL;
+	for (int i = 0; i < MAX_CLIENTS && c == NULL; i++)
+		if (clients[i].fd >= 0 && clients[i].hello && clients[i].cleanup)
+			c = &clients[i];
+	if (c == NULL)
+		return;
+	if (listen_fd >= 0)
+		close(listen_fd);
+	listen_fd = -1;
+	unlink(cfg.socket);
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "code=%d finished=%lld%09ld", exit_code(status), (long long) finished->tv_sec,
+			 finished->tv_nsec);
+	unsigned char hdr[5] = { KIND_REAPED, 0, 0, 0, (unsigned char) n };
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+	if (write_all(c->fd, hdr, 5) < 0 || write_all(c->fd, msg, (size_t) n) < 0) {
+		drop_client(c);
+		return;
+	}
+	while (!c->cleaned) {
+		if (read_client(c) < 0) {
+			drop_client(c);
+			return;
+		}
+	}
+	drop_client(c);
+	n = snprintf(msg, sizeof(msg), "{\"code\":%d}", exit_code(status));
+	hdr[0] = KIND_EXIT;
+	hdr[4] = (unsigned char) n;
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (clients[i].fd < 0)
+			continue;
+		fcntl(clients[i].fd, F_SETFL, fcntl(clients[i].fd, F_GETFL) & ~O_NONBLOCK);
+		if (write_all(clients[i].fd, hdr, 5) == 0)
+			write_all(clients[i].fd, msg, (size_t) n);
+		close(clients[i].fd);
+	}
+	_exit(0);
+}
+
+static void exec_cleanup(int status, const struct timespec *finished)
 {
 	char env_exit[64], env_fds[64 * 8] = "_SKIFF_ATTACH_FDS=", env_fin[64], env_dir[4200];
-	struct timespec ts;
-	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-	clock_gettime(CLOCK_REALTIME, &ts);
+	const struct timespec ts = *finished;
+	int code = exit_code(status);
 	snprintf(env_exit, sizeof(env_exit), "_SKIFF_EXIT_CODE=%d", code);
 	snprintf(env_fin, sizeof(env_fin), "_SKIFF_FINISHED=%lld%09ld", (long long) ts.tv_sec, ts.tv_nsec);
 	snprintf(env_dir, sizeof(env_dir), "_SKIFF_RUNDIR=%s", cfg.rundir);
@@ -770,7 +846,10 @@ static void monitor_main(int argc, char **argv)
 		if (out[i].fd >= 0)
 			log_output(&out[i], NULL, 0, 1);
 	close(log_fd);
-	exec_cleanup(status);
+	struct timespec finished;
+	clock_gettime(CLOCK_REALTIME, &finished);
+	hand_over(status, &finished);
+	exec_cleanup(status, &finished);
 }
 
 __attribute__((constructor)) static void skiff_monitor(int argc, char **argv)

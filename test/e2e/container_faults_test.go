@@ -3,12 +3,15 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/skiff-containers/skiff/runtime/attach"
 )
 
 // parentPid is field 4 of /proc/PID/stat.
@@ -216,5 +219,42 @@ func TestRunBadInputLeavesNothing(t *testing.T) {
 	// and create alike
 	e.Skiff("create", "--bogus", img).Fail(t, 125, "unknown flag")
 	e.Skiff("create", "--pull", "never", "nope").Fail(t, 125, "No such image")
+	noContainers(e)
+}
+
+// A client that offered to clean up after the exit (as run and start -a
+// do) but went away before confirming, as a CLI killed at that moment:
+// the monitor's cleanup role does the work, --rm included.
+func TestCleanupHandoverAbandoned(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	id := e.Skiff("run", "-d", "--rm", img, "sh", "-c", "sleep 1; exit 7").Success(t).Out()
+	conn, err := attach.Dial(filepath.Join(e.RunRoot, "skiff", "containers", id, "attach.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := attach.WriteHello(conn, attach.Hello{Stdout: true, Cleanup: true}); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		kind, payload, err := attach.ReadFrame(conn)
+		if err != nil {
+			t.Fatalf("waiting for the exit report: %v", err)
+		}
+		if kind == attach.KindReaped {
+			r, err := attach.ParseReaped(payload)
+			if err != nil || r.Code != 7 || time.Since(r.Finished) > time.Minute {
+				t.Errorf("exit report %q: %+v %v", payload, r, err)
+			}
+			break
+		}
+	}
+	conn.Close() // without KindCleanedUp
+	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool {
+		return e.Skiff("ps", "-aq").Out() == ""
+	})
 	noContainers(e)
 }
