@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,8 +47,8 @@ func FindFreezer() (*Freezer, error) {
 // Path is the cgroup of container id.
 func (f *Freezer) Path(id string) string { return filepath.Join(f.Dir, "skiff", id) }
 
-// Create makes the container's cgroup; its init joins it (cgroup.procs)
-// before it starts the container's process.
+// Create makes the container's cgroup (pause moves the container's
+// processes in with Add).
 func (f *Freezer) Create(id string) (string, error) {
 	p := f.Path(id)
 	if err := os.MkdirAll(p, 0o755); err != nil {
@@ -58,7 +59,28 @@ func (f *Freezer) Create(id string) (string, error) {
 
 // Join moves the calling process into the cgroup at path.
 func Join(path string) error {
-	return os.WriteFile(filepath.Join(path, "cgroup.procs"), []byte("0"), 0)
+	return Add(path, 0)
+}
+
+// Add moves process pid (0: the caller), with all its threads, into the
+// cgroup at path. A process that joins a frozen cgroup freezes.
+func Add(path string, pid int) error {
+	return os.WriteFile(filepath.Join(path, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0)
+}
+
+// Procs lists the processes in the cgroup at path.
+func Procs(path string) (map[int]bool, error) {
+	b, err := os.ReadFile(filepath.Join(path, "cgroup.procs"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]bool{}
+	for _, f := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			out[pid] = true
+		}
+	}
+	return out, nil
 }
 
 // Freeze stops every process of the cgroup at path and waits until they

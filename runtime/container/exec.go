@@ -80,6 +80,9 @@ func (c *Container) execProcess(o *ExecOptions) (*specs.Process, error) {
 	if err != nil {
 		return nil, errdefs.Invalid("%v", err)
 	}
+	if c.Spec == nil {
+		return nil, errSpecMissing(c)
+	}
 	s := *c.Spec
 	p := *s.Process
 	s.Process = &p
@@ -148,7 +151,6 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	if err != nil {
 		return nil, err
 	}
-	c.joinFreezer(cmd.Process.Pid)
 	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid)})
 	cfgW.Close()
 	x := &execution{cmd: cmd}

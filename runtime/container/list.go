@@ -209,21 +209,7 @@ func loadAll(e *engine.Engine, loadOne func(*engine.Engine, string) (*Container,
 	return out, nil
 }
 
-// loadSummary is load without the record's spec (most of the decoding).
+// loadSummary is load without the record's spec.
 func loadSummary(e *engine.Engine, id string) (*Container, error) {
-	return loadInto(e, id, &recordWithoutSpec{})
+	return loadInto(e, id, false)
 }
-
-// recordWithoutSpec decodes a record but its spec: the outer Spec field
-// hides Record's and only skips the value.
-type recordWithoutSpec struct {
-	Record
-	Spec skipJSON
-}
-
-func (r *recordWithoutSpec) fill(dst *Record) { *dst = r.Record }
-
-// skipJSON accepts any JSON value and keeps nothing.
-type skipJSON struct{}
-
-func (*skipJSON) UnmarshalJSON([]byte) error { return nil }

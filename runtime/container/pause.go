@@ -1,34 +1,15 @@
 package container
 
 import (
+	"fmt"
 	"os"
-	"strconv"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/cgroups"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
-
-// prepareFreezer gives the container a freezer cgroup, which its init
-// joins before the process starts, where skiff can freeze (as root);
-// elsewhere the container runs without and pause refuses.
-func (c *Container) prepareFreezer(s *specs.Spec) error {
-	f, err := cgroups.FindFreezer()
-	if err != nil {
-		return nil
-	}
-	p, err := f.Create(c.ID)
-	if err != nil {
-		logrus.Debugf("%v", err)
-		return nil
-	}
-	s.Linux.CgroupsPath = p
-	return nil
-}
 
 // releaseFreezer removes the cgroup of a stopped container.
 func (c *Container) releaseFreezer() {
@@ -39,30 +20,72 @@ func (c *Container) releaseFreezer() {
 	}
 }
 
-// joinFreezer puts an exec process, still waiting for its configuration,
-// into the container's cgroup, so pause freezes it too.
-func (c *Container) joinFreezer(pid int) {
-	f, err := cgroups.FindFreezer()
-	if err != nil {
-		return
-	}
-	p := f.Path(c.ID)
-	if _, err := os.Stat(p); err == nil {
-		_ = os.WriteFile(p+"/cgroup.procs", []byte(strconv.Itoa(pid)), 0)
-	}
-}
+// A container starts outside any cgroup of skiff's: on cgroup v1 joining
+// one costs a start ~14 ms. Pause makes the container's freezer cgroup on
+// first use and gathers the processes of its PID namespace into it.
 
-// freezerPath is the cgroup of a running container that has one.
-func (c *Container) freezerPath(verb string) (string, error) {
+// freezerFor returns the container's freezer cgroup, made if needed, or
+// why skiff cannot freeze (verb is what the user asked for).
+func (c *Container) freezerFor(verb string) (string, error) {
 	f, err := cgroups.FindFreezer()
 	if err != nil {
 		return "", errdefs.Invalid("cannot %s container %s: skiff needs a cgroup freezer it can write to, and %v", verb, c.Name, err)
 	}
-	p := f.Path(c.ID)
-	if _, err := os.Stat(p); err != nil {
-		return "", errdefs.Invalid("cannot %s container %s: it was started without a freezer cgroup; restart it first", verb, c.Name)
+	return f.Create(c.ID)
+}
+
+// existingFreezer is the container's freezer cgroup if pause made one.
+func (c *Container) existingFreezer() (string, bool) {
+	f, err := cgroups.FindFreezer()
+	if err != nil {
+		return "", false
 	}
-	return p, nil
+	p := f.Path(c.ID)
+	_, err = os.Stat(p)
+	return p, err == nil
+}
+
+// freezeAll gathers the container's processes into cgroup p, freezes it
+// with freeze, then gathers the processes forked meanwhile (they freeze
+// as they join) until none is left outside.
+func (c *Container) freezeAll(p string, freeze func(string) error) error {
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", c.State.Pid))
+	if err != nil {
+		return fmt.Errorf("finding the processes of %s: %w", c.ShortID(), err)
+	}
+	if _, err := gather(p, ns); err != nil {
+		return err
+	}
+	if err := freeze(p); err != nil {
+		return err
+	}
+	for range 100 {
+		moved, err := gather(p, ns)
+		if err != nil || moved == 0 {
+			return err
+		}
+	}
+	return fmt.Errorf("container %s starts processes faster than skiff can freeze them", c.ShortID())
+}
+
+// gather moves the processes of PID namespace ns that are not in cgroup
+// p into it, and counts them (those that ended meanwhile do not count).
+func gather(p, ns string) (int, error) {
+	in, err := cgroups.Procs(p)
+	if err != nil {
+		return 0, err
+	}
+	pids, err := pidsInNamespace(ns)
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for pid := range pids {
+		if !in[pid] && cgroups.Add(p, pid) == nil {
+			moved++
+		}
+	}
+	return moved, nil
 }
 
 // Pause freezes every process of a running container.
@@ -79,11 +102,11 @@ func Pause(e *engine.Engine, ref string) error {
 		default:
 			return errdefs.Conflict("Container %s is not running", c.ID)
 		}
-		p, err := c.freezerPath("pause")
+		p, err := c.freezerFor("pause")
 		if err != nil {
 			return err
 		}
-		if err := cgroups.Freeze(p); err != nil {
+		if err := c.freezeAll(p, cgroups.Freeze); err != nil {
 			_ = cgroups.Thaw(p)
 			return err
 		}
@@ -102,9 +125,9 @@ func Unpause(e *engine.Engine, ref string) error {
 		if c.State.Status != StatusPaused {
 			return errdefs.Conflict("Container %s is not paused", c.ID)
 		}
-		p, err := c.freezerPath("unpause")
-		if err != nil {
-			return err
+		p, ok := c.existingFreezer()
+		if !ok {
+			return errdefs.Conflict("Container %s is not paused: its freezer cgroup is gone", c.ID)
 		}
 		if err := cgroups.Thaw(p); err != nil {
 			return err
@@ -120,7 +143,7 @@ func (c *Container) thawAfterKill(sig unix.Signal) {
 	if sig != unix.SIGKILL || c.State.Status != StatusPaused {
 		return
 	}
-	if p, err := c.freezerPath("unpause"); err == nil {
+	if p, ok := c.existingFreezer(); ok {
 		_ = cgroups.Thaw(p)
 	}
 }
@@ -128,12 +151,21 @@ func (c *Container) thawAfterKill(sig unix.Signal) {
 // pauseForCommit freezes a running container during commit and returns
 // how to thaw it. Without a freezer it goes on unpaused unless required.
 func (c *Container) pauseForCommit(required bool) (func(), error) {
-	p, err := c.freezerPath("pause")
+	p, err := c.freezerFor("pause")
 	if err != nil {
 		if required {
 			return nil, err
 		}
 		return func() {}, nil
 	}
-	return cgroups.FreezeGuarded(p)
+	thaw := func() {}
+	err = c.freezeAll(p, func(p string) (err error) {
+		thaw, err = cgroups.FreezeGuarded(p)
+		return err
+	})
+	if err != nil {
+		thaw()
+		return nil, err
+	}
+	return thaw, nil
 }

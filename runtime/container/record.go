@@ -115,8 +115,9 @@ type Record struct {
 	Config     Config
 	HostConfig HostConfig
 	// Spec is generated at create; Root.Path and the user's ids are
-	// filled in at every start.
-	Spec   *specs.Spec
+	// filled in at every start. It is kept in spec.json, beside the
+	// record's config.json: listing reads records without it.
+	Spec   *specs.Spec `json:"-"`
 	Driver string
 	// Mounts is docker inspect's .Mounts; UserMounts what start mounts
 	// (mounts.go), both fixed at create.

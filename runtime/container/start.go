@@ -106,6 +106,9 @@ func (c *Container) start(client *os.File) error {
 // prepare mounts the root filesystem, completes the spec and writes the
 // files the monitor and the init read.
 func (c *Container) prepare() (*monitor.Options, error) {
+	if c.Spec == nil {
+		return nil, errSpecMissing(c)
+	}
 	s, err := c.e.Store()
 	if err != nil {
 		return nil, err
@@ -140,9 +143,6 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
-	if err := c.prepareFreezer(&sp); err != nil {
-		return nil, err
-	}
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
@@ -161,6 +161,11 @@ func (c *Container) prepare() (*monitor.Options, error) {
 		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
 	}, nil
+}
+
+// errSpecMissing reports a container whose spec.json went missing.
+func errSpecMissing(c *Container) error {
+	return fmt.Errorf("container %s has lost its spec (%s): remove it and create it again", c.ShortID(), filepath.Join(c.Dir(), "spec.json"))
 }
 
 func hasNewNetNS(s *specs.Spec) bool {

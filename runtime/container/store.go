@@ -53,27 +53,24 @@ func namesDir(e *engine.Engine) string      { return e.StateDir("names") }
 
 // load reads a container by full ID.
 func load(e *engine.Engine, id string) (*Container, error) {
-	return loadInto(e, id, nil)
+	return loadInto(e, id, true)
 }
 
-// loadInto is load; record, when set, decodes the record instead of
-// c.Record and fills c.Record through its fill method (loadSummary skips
-// the spec).
-func loadInto(e *engine.Engine, id string, record interface{ fill(*Record) }) (*Container, error) {
+// loadInto is load; without withSpec it leaves the spec unread (listing
+// never needs it).
+func loadInto(e *engine.Engine, id string, withSpec bool) (*Container, error) {
 	c := &Container{e: e}
 	dir := filepath.Join(containersDir(e), id)
-	var dst any = &c.Record
-	if record != nil {
-		dst = record
-	}
-	if err := readJSON(filepath.Join(dir, "config.json"), dst); err != nil {
+	if err := readJSON(filepath.Join(dir, "config.json"), &c.Record); err != nil {
 		if os.IsNotExist(err) {
 			return nil, errdefs.NotFound("No such container: %s", id)
 		}
 		return nil, err
 	}
-	if record != nil {
-		record.fill(&c.Record)
+	if withSpec {
+		if err := readJSON(filepath.Join(dir, "spec.json"), &c.Spec); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
 	}
 	if err := readJSON(filepath.Join(dir, "state.json"), &c.State); err != nil && !os.IsNotExist(err) {
 		return nil, err
@@ -191,7 +188,14 @@ func (c *Container) saveState() error {
 	return writeJSON(filepath.Join(c.Dir(), "state.json"), &c.State)
 }
 
+// saveRecord writes the record, its spec first: config.json is what
+// tells a container exists (nameStale).
 func (c *Container) saveRecord() error {
+	if c.Spec != nil {
+		if err := writeJSON(filepath.Join(c.Dir(), "spec.json"), c.Spec); err != nil {
+			return err
+		}
+	}
 	return writeJSON(filepath.Join(c.Dir(), "config.json"), &c.Record)
 }
 

@@ -8,9 +8,9 @@ import (
 	"github.com/skiff-containers/skiff/runtime/cgroups"
 )
 
-// joinCgroup moves the init into the container's cgroup (the freezer
-// pause uses) before anything of the container runs, so every process of
-// the container is born in it.
+// joinCgroup moves the init into the spec's cgroup, when it names one,
+// before anything of the container runs, so every process of the
+// container is born in it.
 func joinCgroup(s *specs.Spec) error {
 	if s.Linux == nil || s.Linux.CgroupsPath == "" {
 		return nil

@@ -190,6 +190,9 @@ func TestPauseUnpause(t *testing.T) {
 		return
 	}
 	waitFor(t, func() bool { return e.Skiff("cp", "ticker:/tmp/tick", "-").Code == 0 })
+	// an exec'd process freezes with the container
+	e.Skiff("exec", "-d", "ticker", "sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/tock; usleep 20000; done").Success(t)
+	waitFor(t, func() bool { return e.Skiff("cp", "ticker:/tmp/tock", "-").Code == 0 })
 	if got := e.Skiff("pause", "ticker").Success(t).Out(); got != "ticker" {
 		t.Errorf("pause printed %q", got)
 	}
@@ -201,10 +204,14 @@ func TestPauseUnpause(t *testing.T) {
 		t.Errorf("state after pause: %s", status())
 	}
 	tick := func() string { return e.Skiff("cp", "ticker:/tmp/tick", "-").Success(t).Stdout }
-	a := tick()
+	tock := func() string { return e.Skiff("cp", "ticker:/tmp/tock", "-").Success(t).Stdout }
+	a, x := tick(), tock()
 	time.Sleep(300 * time.Millisecond)
 	if b := tick(); a != b {
 		t.Errorf("a paused container went on running")
+	}
+	if y := tock(); x != y {
+		t.Errorf("an exec'd process of a paused container went on running")
 	}
 	e.Skiff("pause", "ticker").Fail(t, 1, "is already paused")
 	oneErrorLine(t, e.Skiff("exec", "ticker", "true"), "is paused")
