@@ -70,7 +70,7 @@ demo:
 	GO=$(GO) hack/demo.sh
 
 bench: bin/skiff images
-	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff
+	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)
 
 clean:
 	rm -rf bin

@@ -8,6 +8,11 @@
 // docs say: runc, overlay, cgroupfs) and fresh --root directories. Images
 // come from the local test registry (Debian's docker-registry) and the test
 // images (make images).
+//
+// -only REGEXP measures a subset of the figures (by name), -v prints the
+// samples, -runs N sets their number, -no-podman skips podman:
+//
+//	go run ./test/bench -skiff bin/skiff -only 'run --rm' -v
 package main
 
 import (
@@ -20,6 +25,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,7 +47,14 @@ func main() {
 	mode := flag.String("mode", "rootless", "rootless or root")
 	runs := flag.Int("runs", 5, "samples per figure (pulls: half)")
 	noPodman := flag.Bool("no-podman", false, "measure skiff only")
+	verbose := flag.Bool("v", false, "print every sample")
+	only := flag.String("only", "", "measure only the figures whose name matches this regular expression")
 	flag.Parse()
+	selected, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -only: %v\n", err)
+		os.Exit(2)
+	}
 
 	base, err := os.MkdirTemp("/tmp", "sb")
 	must(err)
@@ -78,16 +91,21 @@ func main() {
 	fmt.Printf("skiff bench: %s as %s, %d samples, %s\n", *mode, who.Username, *runs, versions(tools))
 	fmt.Printf("%-62s %12s %12s %14s\n", "figure", "skiff", "podman", "skiff/podman")
 	for _, f := range figures(*runs) {
+		if !selected.MatchString(f.name) {
+			continue
+		}
 		vals := make([]float64, len(tools))
+		samples := make([][]float64, len(tools))
 		cells := []string{"n/a", "n/a"}
 		for i, tl := range tools {
-			samples, err := f.measure(tl, fx)
+			var err error
+			samples[i], err = f.measure(tl, fx)
 			if err != nil {
 				cells[i] = "error"
 				fmt.Fprintf(os.Stderr, "  %s, %s: %v\n", f.name, tl.name, err)
 				continue
 			}
-			vals[i] = f.value(samples)
+			vals[i] = f.value(samples[i])
 			cells[i] = format(vals[i], f.unit)
 		}
 		ratio := "n/a"
@@ -95,6 +113,11 @@ func main() {
 			ratio = fmt.Sprintf("%.2f", vals[0]/vals[1])
 		}
 		fmt.Printf("%-62s %12s %12s %14s\n", f.name+" ("+f.summary+")", cells[0], cells[1], ratio)
+		if *verbose {
+			for i, tl := range tools {
+				fmt.Printf("    %s samples: %v\n", tl.name, samples[i])
+			}
+		}
 	}
 }
 
