@@ -70,6 +70,7 @@ enum {
 #define MAX_NS 8
 #define MAX_FRAME (1 << 20)
 #define LINE_MAX_LOG (16 * 1024)
+#define HANDOVER_TIMEOUT_S 10
 #define REPORT_FD 3
 #define FIRST_CLIENT_FD 4
 
@@ -665,8 +666,10 @@ static int exit_code(int status)
  * the container's end and the command's return. The monitor tells it the
  * exit and waits; when the client confirms, the other clients get the
  * exit and the monitor is done. A client that goes away before
- * confirming (killed) leaves the work to the cleanup role, as without
- * it: recording and cleaning twice is harmless.
+ * confirming (killed), or does not confirm within HANDOVER_TIMEOUT_S
+ * (stopped), leaves the work to the cleanup role, as without it:
+ * recording and cleaning twice is harmless (both take the container's
+ * lock).
  */
 static void hand_over(int status, const struct timespec *finished)
 {
@@ -689,8 +692,15 @@ static void hand_over(int status, const struct timespec *finished)
 		drop_client(c);
 		return;
 	}
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += HANDOVER_TIMEOUT_S;
 	while (!c->cleaned) {
-		if (read_client(c) < 0) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		if (ms <= 0 || (poll(&pfd, 1, (int) ms) == 0) || read_client(c) < 0) {
 			drop_client(c);
 			return;
 		}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -223,38 +224,51 @@ func TestRunBadInputLeavesNothing(t *testing.T) {
 }
 
 // A client that offered to clean up after the exit (as run and start -a
-// do) but went away before confirming, as a CLI killed at that moment:
-// the monitor's cleanup role does the work, --rm included.
+// do) but went away before confirming, as a CLI killed at that moment, or
+// stays silent, as a stopped one: the monitor's cleanup role does the
+// work, --rm included.
 func TestCleanupHandoverAbandoned(t *testing.T) {
 	t.Parallel()
 	e := New(t)
 	img := e.LoadBusybox()
-	id := e.Skiff("run", "-d", "--rm", img, "sh", "-c", "sleep 1; exit 7").Success(t).Out()
-	conn, err := attach.Dial(filepath.Join(e.RunRoot, "skiff", "containers", id, "attach.sock"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := attach.WriteHello(conn, attach.Hello{Stdout: true, Cleanup: true}); err != nil {
-		t.Fatal(err)
-	}
-	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-	for {
-		kind, payload, err := attach.ReadFrame(conn)
+	offer := func(id string) net.Conn {
+		conn, err := attach.Dial(filepath.Join(e.RunRoot, "skiff", "containers", id, "attach.sock"))
 		if err != nil {
-			t.Fatalf("waiting for the exit report: %v", err)
+			t.Fatal(err)
 		}
-		if kind == attach.KindReaped {
-			r, err := attach.ParseReaped(payload)
-			if err != nil || r.Code != 7 || time.Since(r.Finished) > time.Minute {
-				t.Errorf("exit report %q: %+v %v", payload, r, err)
+		if err := attach.WriteHello(conn, attach.Hello{Stdout: true, Cleanup: true}); err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	}
+	reaped := func(conn net.Conn) {
+		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		for {
+			kind, payload, err := attach.ReadFrame(conn)
+			if err != nil {
+				t.Fatalf("waiting for the exit report: %v", err)
 			}
-			break
+			if kind == attach.KindReaped {
+				r, err := attach.ParseReaped(payload)
+				if err != nil || r.Code != 7 || time.Since(r.Finished) > time.Minute {
+					t.Errorf("exit report %q: %+v %v", payload, r, err)
+				}
+				return
+			}
 		}
 	}
-	conn.Close() // without KindCleanedUp
-	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool {
-		return e.Skiff("ps", "-aq").Out() == ""
+	gone := e.Skiff("run", "-d", "--rm", img, "sh", "-c", "sleep 1; exit 7").Success(t).Out()
+	silent := e.Skiff("run", "-d", "--rm", img, "sh", "-c", "sleep 1; exit 7").Success(t).Out()
+	c1, c2 := offer(gone), offer(silent)
+	defer c2.Close()
+	reaped(c1)
+	c1.Close() // without KindCleanedUp
+	waitUntil(t, 20*time.Second, "the --rm container whose client went away to be removed", func() bool {
+		return len(containerFiles(e, gone)) == 0
+	})
+	reaped(c2) // and no answer
+	waitUntil(t, 30*time.Second, "the --rm container whose client stays silent to be removed", func() bool {
+		return len(containerFiles(e, silent)) == 0
 	})
 	noContainers(e)
 }
