@@ -57,3 +57,64 @@ func Alive(pid int, start uint64) bool {
 	st, err := parseStartTime(b)
 	return err == nil && st == start
 }
+
+// InPIDNamespaceOf lists the processes in the PID namespace of pid and in
+// the namespaces nested in it (a container's own `unshare -p`): those
+// whose namespace is pid's, and those descended from one of them.
+func InPIDNamespaceOf(pid int) (map[int]bool, error) {
+	target, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/pid")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	in := map[int]bool{}
+	parent := map[int]int{}
+	for _, ent := range entries {
+		p, err := strconv.Atoi(ent.Name())
+		if err != nil {
+			continue
+		}
+		if ns, err := os.Readlink("/proc/" + ent.Name() + "/ns/pid"); err == nil && ns == target {
+			in[p] = true
+			continue
+		}
+		if stat, err := os.ReadFile("/proc/" + ent.Name() + "/stat"); err == nil {
+			if pp, err := parsePPid(stat); err == nil {
+				parent[p] = pp
+			}
+		}
+	}
+	// Outside the namespace: in it only through an ancestor that is.
+	var inside func(p, depth int) bool
+	inside = func(p, depth int) bool {
+		if in[p] {
+			return true
+		}
+		pp, ok := parent[p]
+		if !ok || depth > 64 || !inside(pp, depth+1) {
+			return false
+		}
+		in[p] = true
+		return true
+	}
+	for p := range parent {
+		inside(p, 0)
+	}
+	return in, nil
+}
+
+// parsePPid reads field 4 of /proc/PID/stat.
+func parsePPid(stat []byte) (int, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("malformed /proc stat")
+	}
+	fields := bytes.Fields(stat[i+1:])
+	if len(fields) < 2 {
+		return 0, errors.New("malformed /proc stat")
+	}
+	return strconv.Atoi(string(fields[1]))
+}

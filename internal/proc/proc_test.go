@@ -2,7 +2,11 @@ package proc
 
 import (
 	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseStartTime(t *testing.T) {
@@ -32,5 +36,46 @@ func TestAliveSelf(t *testing.T) {
 	}
 	if !Alive(os.Getpid(), st) || Alive(os.Getpid(), st+1) || Alive(0, 0) {
 		t.Fatal("Alive disagrees with /proc")
+	}
+}
+
+// This test's process is in its own PID namespace's list, and so are a
+// child of it and (as root) a process in a nested namespace.
+func TestInPIDNamespaceOf(t *testing.T) {
+	if os.Geteuid() == 0 {
+		nested := exec.Command("unshare", "-p", "-f", "sleep", "10")
+		if err := nested.Start(); err == nil {
+			defer func() { _ = nested.Process.Kill(); _ = nested.Wait() }()
+			var child int
+			for i := 0; i < 200 && child == 0; i++ {
+				b, _ := os.ReadFile("/proc/" + strconv.Itoa(nested.Process.Pid) + "/task/" + strconv.Itoa(nested.Process.Pid) + "/children")
+				child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+				time.Sleep(10 * time.Millisecond)
+			}
+			pids, err := InPIDNamespaceOf(os.Getpid())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if child == 0 || !pids[child] {
+				t.Errorf("the process %d of a nested PID namespace is missing", child)
+			}
+		}
+	}
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	pids, err := InPIDNamespaceOf(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pids[os.Getpid()] || !pids[cmd.Process.Pid] {
+		t.Errorf("self %d or child %d missing from %d processes", os.Getpid(), cmd.Process.Pid, len(pids))
+	}
+	if _, err := parsePPid([]byte("12 (a) b) S 7 12 12")); err != nil {
+		t.Error(err)
+	} else if pp, _ := parsePPid([]byte("12 (a) b) S 7 12 12")); pp != 7 {
+		t.Errorf("parent %d, want 7", pp)
 	}
 }

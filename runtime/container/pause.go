@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/cgroups"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -49,18 +50,14 @@ func (c *Container) existingFreezer() (string, bool) {
 // with freeze, then gathers the processes forked meanwhile (they freeze
 // as they join) until none is left outside.
 func (c *Container) freezeAll(p string, freeze func(string) error) error {
-	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", c.State.Pid))
-	if err != nil {
-		return fmt.Errorf("finding the processes of %s: %w", c.ShortID(), err)
-	}
-	if _, err := gather(p, ns); err != nil {
+	if _, err := c.gather(p); err != nil {
 		return err
 	}
 	if err := freeze(p); err != nil {
 		return err
 	}
 	for range 100 {
-		moved, err := gather(p, ns)
+		moved, err := c.gather(p)
 		if err != nil || moved == 0 {
 			return err
 		}
@@ -68,16 +65,16 @@ func (c *Container) freezeAll(p string, freeze func(string) error) error {
 	return fmt.Errorf("container %s starts processes faster than skiff can freeze them", c.ShortID())
 }
 
-// gather moves the processes of PID namespace ns that are not in cgroup
-// p into it, and counts them (those that ended meanwhile do not count).
-func gather(p, ns string) (int, error) {
+// gather moves the container's processes that are not in cgroup p into
+// it, and counts them (those that ended meanwhile do not count).
+func (c *Container) gather(p string) (int, error) {
 	in, err := cgroups.Procs(p)
 	if err != nil {
 		return 0, err
 	}
-	pids, err := pidsInNamespace(ns)
+	pids, err := proc.InPIDNamespaceOf(c.State.Pid)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("finding the processes of %s: %w", c.ShortID(), err)
 	}
 	moved := 0
 	for pid := range pids {

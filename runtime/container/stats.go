@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skiff-containers/skiff/internal/proc"
 	"golang.org/x/sys/unix"
 )
 
@@ -50,21 +51,12 @@ func (c *Container) Sample() (*Stats, error) {
 	if !c.State.Running() || c.State.Pid == 0 {
 		return st, nil
 	}
-	pidNS, err := os.Readlink("/proc/" + strconv.Itoa(c.State.Pid) + "/ns/pid")
+	pids, err := proc.InPIDNamespaceOf(c.State.Pid)
 	if err != nil {
 		return st, nil // it just ended
 	}
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		dir := "/proc/" + e.Name()
-		if ns, err := os.Readlink(dir + "/ns/pid"); err != nil || ns != pidNS {
-			continue
-		}
-		st.addProcess(dir, pid == c.State.Pid)
+	for pid := range pids {
+		st.addProcess("/proc/"+strconv.Itoa(pid), pid == c.State.Pid)
 	}
 	st.NetRx, st.NetTx = netCounters("/proc/" + strconv.Itoa(c.State.Pid) + "/net/dev")
 	return st, nil

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
@@ -30,13 +30,9 @@ func Top(e *engine.Engine, ref string, psArgs []string) (*TopReport, error) {
 	if !c.State.Running() || c.State.Pid == 0 {
 		return nil, errdefs.Conflict("container %s is not running", ref)
 	}
-	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", c.State.Pid))
+	pids, err := proc.InPIDNamespaceOf(c.State.Pid)
 	if err != nil {
 		return nil, errdefs.Conflict("container %s is not running", ref)
-	}
-	pids, err := pidsInNamespace(ns)
-	if err != nil {
-		return nil, err
 	}
 	if len(psArgs) == 0 {
 		psArgs = []string{"-ef"}
@@ -52,26 +48,6 @@ func Top(e *engine.Engine, ref string, psArgs []string) (*TopReport, error) {
 		return nil, fmt.Errorf("running ps %s: %v: %s", strings.Join(psArgs, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return parsePS(out, pids)
-}
-
-// pidsInNamespace lists the host pids whose PID namespace is ns
-// (readlink of /proc/PID/ns/pid).
-func pidsInNamespace(ns string) (map[int]bool, error) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil, err
-	}
-	pids := map[int]bool{}
-	for _, ent := range entries {
-		pid, err := strconv.Atoi(ent.Name())
-		if err != nil {
-			continue
-		}
-		if l, err := os.Readlink("/proc/" + ent.Name() + "/ns/pid"); err == nil && l == ns {
-			pids[pid] = true
-		}
-	}
-	return pids, nil
 }
 
 // parsePS keeps the rows of ps's output whose PID is in pids; a thread
