@@ -21,21 +21,39 @@ func StartTime(pid int) (uint64, error) {
 }
 
 func parseStartTime(stat []byte) (uint64, error) {
-	// comm (field 2) may hold spaces and parentheses: start after the last ')'.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, errors.New("malformed /proc stat")
+	f, err := statField(stat, 22)
+	if err != nil {
+		return 0, err
 	}
-	fields := bytes.Fields(stat[i+1:])
-	// fields[0] is field 3 (state); field 22 is fields[19].
-	if len(fields) < 20 {
-		return 0, errors.New("malformed /proc stat")
-	}
-	v, err := strconv.ParseUint(string(fields[19]), 10, 64)
+	v, err := strconv.ParseUint(f, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("malformed /proc stat: %w", err)
 	}
 	return v, nil
+}
+
+// parsePPid reads the parent pid, field 4 of /proc/PID/stat.
+func parsePPid(stat []byte) (int, error) {
+	f, err := statField(stat, 4)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(f)
+}
+
+// statField returns field n (from 3 on, counted from 1 as proc(5) does)
+// of a /proc/PID/stat line.
+func statField(stat []byte, n int) (string, error) {
+	// comm (field 2) may hold spaces and parentheses: start after the last ')'.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || n < 3 {
+		return "", errors.New("malformed /proc stat")
+	}
+	fields := bytes.Fields(stat[i+1:]) // fields[0] is field 3
+	if len(fields) < n-2 {
+		return "", errors.New("malformed /proc stat")
+	}
+	return string(fields[n-3]), nil
 }
 
 // Alive reports whether the process pid that started at start still exists
@@ -104,17 +122,4 @@ func InPIDNamespaceOf(pid int) (map[int]bool, error) {
 		inside(p, 0)
 	}
 	return in, nil
-}
-
-// parsePPid reads field 4 of /proc/PID/stat.
-func parsePPid(stat []byte) (int, error) {
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, errors.New("malformed /proc stat")
-	}
-	fields := bytes.Fields(stat[i+1:])
-	if len(fields) < 2 {
-		return 0, errors.New("malformed /proc stat")
-	}
-	return strconv.Atoi(string(fields[1]))
 }
