@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
 	"go.podman.io/image/v5/docker/reference"
 
@@ -39,6 +40,12 @@ func createFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress the pull output"},
 		&cli.StringFlag{Name: "platform", Usage: "set platform if server is multi-platform capable"},
 		&cli.StringFlag{Name: "restart", Value: "no", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
+		&cli.StringFlag{Name: "shm-size", Usage: "size of /dev/shm (e.g. 128m; default 64m)"},
+		&cli.StringSliceFlag{Name: "group-add", Usage: "add additional groups to join (names from the image's /etc/group, or numbers)"},
+		&cli.StringSliceFlag{Name: "ulimit", Usage: "ulimit options (name=soft[:hard], e.g. nofile=1024:2048)"},
+		&cli.StringSliceFlag{Name: "sysctl", Usage: "namespaced kernel parameters (name=value: net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)"},
+		&cli.StringSliceFlag{Name: "security-opt", Usage: "security options: no-new-privileges[=true|false], seccomp=unconfined, apparmor=unconfined, label=disable, systempaths=unconfined"},
+		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to the file (which must not exist)"},
 	}, append(mountFlags(), networkFlags()...)...)
 }
 
@@ -54,7 +61,6 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 			Init: c.Bool("init"), StopSignal: c.String("stop-signal"),
 			Privileged: c.Bool("privileged"), CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"),
 			ReadOnly: c.Bool("read-only"), Tty: c.Bool("tty"), Interactive: c.Bool("interactive"),
-			NoNewPrivileges: true,
 		},
 		Name:           c.String("name"),
 		NetworkOptions: networkOptionsFrom(c),
@@ -71,6 +77,9 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := hostOptionsFrom(c, o); err != nil {
+		return nil, err
+	}
 	o.Spec.Labels = labels
 	if o.RestartPolicy, err = container.ParseRestartPolicy(c.String("restart")); err != nil {
 		return nil, err
@@ -82,6 +91,34 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// hostOptionsFrom reads --shm-size, --group-add, --ulimit, --sysctl,
+// --security-opt and --cidfile.
+func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
+	if v := c.String("shm-size"); v != "" {
+		n, err := units.RAMInBytes(v)
+		if err != nil || n <= 0 {
+			return errdefs.Invalid("invalid --shm-size %q: use a positive size such as 128m or 1g", v)
+		}
+		o.Spec.ShmSize = n
+	}
+	o.Spec.GroupAdd = c.StringSlice("group-add")
+	var err error
+	if o.Spec.Ulimits, err = spec.ParseUlimits(c.StringSlice("ulimit")); err != nil {
+		return err
+	}
+	if o.Spec.Sysctls, err = spec.ParseSysctls(c.StringSlice("sysctl")); err != nil {
+		return err
+	}
+	o.SecurityOpt = c.StringSlice("security-opt")
+	sec, err := spec.ParseSecurityOpts(o.SecurityOpt)
+	if err != nil {
+		return err
+	}
+	o.Spec.NoNewPrivileges, o.Spec.UnconfinedPaths = sec.NoNewPrivileges, sec.UnconfinedPaths
+	o.CIDFile = c.String("cidfile")
+	return nil
 }
 
 // parseLabels parses key=value labels (a bare key gets "").

@@ -31,6 +31,10 @@ type CreateOptions struct {
 	EnsureImage func(ctx context.Context, name string) (*image.Image, error)
 	// MountOptions are -v, --mount, --tmpfs, --volumes-from, --userns.
 	MountOptions
+	// SecurityOpt is --security-opt as given (spec.ParseSecurityOpts has
+	// applied it to Spec); CIDFile is --cidfile.
+	SecurityOpt []string
+	CIDFile     string
 }
 
 // Create makes a container: its root filesystem layer, its record and
@@ -51,6 +55,11 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err != nil {
 		return nil, err
 	}
+	cid, err := newCIDFile(o.CIDFile)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { cid.finish(retErr) }()
 	if err := prepareUserns(e, &o); err != nil {
 		return nil, err
 	}
@@ -133,7 +142,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := c.saveRecord(); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return c, cid.write(c.ID)
 }
 
 func validateHost(o *CreateOptions) error {
@@ -177,6 +186,10 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 	}
 	argv := gen.Command.Argv()
 	init := o.Spec.Init
+	shmSize := o.Spec.ShmSize
+	if shmSize <= 0 {
+		shmSize = spec.DefaultShmSize
+	}
 	network := o.NetworkMode
 	if network == "" || network == "default" {
 		network = "bridge"
@@ -199,14 +212,62 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			RestartPolicy: o.RestartPolicy,
 			AutoRemove:    o.AutoRemove,
 			CapAdd:        o.Spec.CapAdd, CapDrop: o.Spec.CapDrop,
-			Privileged:     o.Spec.Privileged,
-			ReadonlyRootfs: o.Spec.ReadOnly,
-			Init:           &init,
-			ShmSize:        67108864,
-			CgroupnsMode:   "private",
-			IpcMode:        "private",
+			Privileged:      o.Spec.Privileged,
+			ReadonlyRootfs:  o.Spec.ReadOnly,
+			Init:            &init,
+			ShmSize:         shmSize,
+			GroupAdd:        o.Spec.GroupAdd,
+			SecurityOpt:     o.SecurityOpt,
+			Sysctls:         o.Spec.Sysctls,
+			Ulimits:         o.Spec.Ulimits,
+			ContainerIDFile: o.CIDFile,
+			CgroupnsMode:    "private",
+			IpcMode:         "private",
 		},
 		Spec:   gen.Spec,
 		Driver: driver,
+	}
+}
+
+// cidFile is --cidfile: made (it must not exist) before the container, it
+// receives the container's ID, and goes again when the create fails, as
+// docker does.
+type cidFile struct {
+	path string
+	f    *os.File
+}
+
+func newCIDFile(path string) (*cidFile, error) {
+	if path == "" {
+		return &cidFile{}, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return nil, errdefs.Conflict("container ID file found, make sure the other container isn't running or delete %s", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to create the container ID file: %w", err)
+	}
+	return &cidFile{path: path, f: f}, nil
+}
+
+func (c *cidFile) write(id string) error {
+	if c.f == nil {
+		return nil
+	}
+	if _, err := c.f.WriteString(id); err != nil {
+		return fmt.Errorf("failed to write the container ID to %s: %w", c.path, err)
+	}
+	return nil
+}
+
+// finish closes the file, and removes it when the create failed.
+func (c *cidFile) finish(failed error) {
+	if c.f == nil {
+		return
+	}
+	c.f.Close()
+	if failed != nil {
+		os.Remove(c.path)
 	}
 }

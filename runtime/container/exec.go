@@ -106,7 +106,7 @@ func (c *Container) execProcess(o *ExecOptions) (*specs.Process, error) {
 		caps.Bounding, caps.Effective, caps.Permitted = all, all, all
 		p.NoNewPrivileges = false
 	}
-	if err := spec.Finalize(&s, fmt.Sprintf("/proc/%d/root", c.State.Pid)); err != nil {
+	if err := spec.Finalize(&s, fmt.Sprintf("/proc/%d/root", c.State.Pid), c.HostConfig.GroupAdd); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -114,6 +114,15 @@ func resolveNetwork(e *engine.Engine, o *CreateOptions) (*netPlan, error) {
 			return nil, errdefs.Invalid("%s is not an ip address: --dns takes IP addresses", s)
 		}
 	}
+	for k := range o.Spec.Sysctls {
+		switch {
+		case !strings.HasPrefix(k, "net."):
+		case p.mode == ModeHost:
+			return nil, errdefs.Invalid("sysctl %q not allowed in host network namespace", k)
+		case strings.HasPrefix(p.mode, ModeContainer+":"):
+			return nil, errdefs.Invalid("sysctl %q not allowed when sharing the network namespace of another container", k)
+		}
+	}
 	o.NetworkMode = p.mode // what the rest of create reads (host: the host's name)
 	return p, nil
 }

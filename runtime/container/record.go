@@ -10,6 +10,8 @@ package container
 import (
 	"time"
 
+	"github.com/docker/go-units"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiff-containers/skiff/runtime/mounts"
@@ -98,6 +100,8 @@ type HostConfig struct {
 	UTSMode         string
 	UsernsMode      string
 	ShmSize         int64
+	Sysctls         map[string]string `json:",omitempty"`
+	Ulimits         []*units.Ulimit
 	Init            *bool `json:",omitempty"`
 	PidMode         string
 }

@@ -129,7 +129,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	sp.Mounts = append([]specs.Mount{}, c.Spec.Mounts...)
 	linux := *sp.Linux
 	sp.Linux = &linux
-	if err := spec.Finalize(&sp, rootfs); err != nil {
+	if err := spec.Finalize(&sp, rootfs, c.HostConfig.GroupAdd); err != nil {
 		return nil, err
 	}
 	if err := c.prepareNetwork(&sp); err != nil {

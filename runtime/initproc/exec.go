@@ -85,6 +85,9 @@ func execProcess(p *specs.Process, sync *os.File) error {
 	if err != nil {
 		return err
 	}
+	if err := setRlimits(p); err != nil {
+		return err
+	}
 	if err := setupCredentials(p); err != nil {
 		return err
 	}

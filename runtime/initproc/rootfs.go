@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/skiff-containers/skiff/runtime/spec"
+
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -39,9 +41,12 @@ func setupRootfs(cfg *Config) error {
 		return err
 	}
 	for k, v := range s.Linux.Sysctl {
-		// Best effort: a sysctl the kernel does not offer in this network
-		// namespace (host network, old kernels) is not fatal for defaults.
-		_ = os.WriteFile("/proc/sys/"+strings.ReplaceAll(k, ".", "/"), []byte(v), 0)
+		// A default the kernel does not offer in this network namespace
+		// (host network, old kernels) is not fatal; the user's are.
+		err := os.WriteFile("/proc/sys/"+strings.ReplaceAll(k, ".", "/"), []byte(v), 0)
+		if err != nil && spec.DefaultSysctls[k] != v {
+			return fmt.Errorf("setting sysctl %s=%s: %w", k, v, err)
+		}
 	}
 	for _, p := range s.Linux.MaskedPaths {
 		if err := maskPath(p); err != nil {

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"strings"
@@ -129,21 +130,24 @@ func Generate(in Input) (*Generated, error) {
 				Bounding: caps, Effective: caps, Permitted: caps,
 			},
 		},
-		Mounts: defaultMounts(o.Privileged, in.SingleID),
+		Mounts: defaultMounts(o.Privileged, in.SingleID, o.ShmSize),
 		Linux: &specs.Linux{
 			Namespaces: []specs.LinuxNamespace{
 				{Type: specs.PIDNamespace}, {Type: specs.IPCNamespace}, {Type: specs.UTSNamespace},
 				{Type: specs.MountNamespace}, {Type: specs.NetworkNamespace}, {Type: specs.CgroupNamespace},
 			},
-			Sysctl: map[string]string{
-				"net.ipv4.ping_group_range":           "0 2147483647",
-				"net.ipv4.ip_unprivileged_port_start": "0",
-			},
+			Sysctl:            maps.Clone(DefaultSysctls),
 			RootfsPropagation: "rslave",
 		},
 		Annotations: map[string]string{},
 	}
-	if !o.Privileged {
+	maps.Copy(s.Linux.Sysctl, o.Sysctls)
+	for _, u := range o.Ulimits {
+		s.Process.Rlimits = append(s.Process.Rlimits, specs.POSIXRlimit{
+			Type: "RLIMIT_" + strings.ToUpper(u.Name), Hard: uint64(u.Hard), Soft: uint64(u.Soft),
+		})
+	}
+	if !o.Privileged && !o.UnconfinedPaths {
 		s.Linux.MaskedPaths = MaskedPaths
 		s.Linux.ReadonlyPaths = ReadonlyPaths
 	}
@@ -151,9 +155,17 @@ func Generate(in Input) (*Generated, error) {
 	return &Generated{Spec: s, Command: cmd, Env: env, Caps: caps}, nil
 }
 
-// defaultMounts are docker's: proc, a tmpfs /dev with pts, shm and mqueue,
-// a read-only sysfs and cgroup.
-func defaultMounts(privileged, singleID bool) []specs.Mount {
+// DefaultSysctls are set in every container with a network namespace of
+// its own, as docker does (ping and low ports without privileges); the
+// init sets them where it can and does not fail when it cannot.
+var DefaultSysctls = map[string]string{
+	"net.ipv4.ping_group_range":           "0 2147483647",
+	"net.ipv4.ip_unprivileged_port_start": "0",
+}
+
+// defaultMounts are docker's: proc, a tmpfs /dev with pts, shm (of
+// shmSize bytes, 0: 64 MiB) and mqueue, a read-only sysfs and cgroup.
+func defaultMounts(privileged, singleID bool, shmSize int64) []specs.Mount {
 	ptsOpts := []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}
 	if !singleID {
 		ptsOpts = append(ptsOpts, "gid=5")
@@ -169,15 +181,19 @@ func defaultMounts(privileged, singleID bool) []specs.Mount {
 		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", ro}},
 		{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"nosuid", "noexec", "nodev", "relatime", ro}},
 		{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
-		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=67108864"}},
+		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", shmOption(shmSize)}},
 	}
 }
 
 // Finalize fills in what needs the mounted root filesystem: the user's
-// ids and groups from /etc/passwd and /etc/group, HOME, and the reduced
-// capabilities of a non-root user (docker gives them none but bounding).
-func Finalize(s *specs.Spec, rootfs string) error {
+// ids and groups from /etc/passwd and /etc/group (with the --group-add
+// groups, names or numbers), HOME, and the reduced capabilities of a
+// non-root user (docker gives them none but bounding).
+func Finalize(s *specs.Spec, rootfs string, groupAdd []string) error {
 	u, err := ResolveUser(rootfs, s.Process.User.Username)
+	if err == nil {
+		err = u.addGroups(rootfs, groupAdd)
+	}
 	if err != nil {
 		if errors.Is(err, ErrNoSuchUser) {
 			return errdefs.Invalid("%v", err)

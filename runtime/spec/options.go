@@ -9,6 +9,7 @@
 package spec
 
 import (
+	"github.com/docker/go-units"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -36,9 +37,22 @@ type Options struct {
 	Tty         bool
 	Interactive bool
 	// NoNewPrivileges is on by default, as skiff's issue #3 asks; it is off
-	// for --privileged.
+	// for --privileged and --security-opt no-new-privileges=false.
 	NoNewPrivileges bool
+	// ShmSize is --shm-size in bytes (0: docker's 64 MiB).
+	ShmSize int64
+	// Ulimits are --ulimit, GroupAdd --group-add (names resolved at
+	// start), Sysctls --sysctl (validated by ValidateSysctls).
+	Ulimits  []*units.Ulimit
+	GroupAdd []string
+	Sysctls  map[string]string
+	// UnconfinedPaths is --security-opt systempaths=unconfined: nothing
+	// of /proc and /sys is masked or read-only.
+	UnconfinedPaths bool
 }
+
+// DefaultShmSize is the size of /dev/shm without --shm-size (docker's).
+const DefaultShmSize = 64 << 20
 
 // ImageConfig is the part of an image's configuration a container uses.
 type ImageConfig = ociv1.ImageConfig

@@ -3,13 +3,14 @@ package spec
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/skiff-containers/skiff/internal/errdefs"
 )
 
 // ErrNoSuchUser is returned when a -u name is not in the image's
@@ -70,7 +71,7 @@ func resolveUser(spec string, users []passwdEntry, groups []groupEntry) (*User, 
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unable to find user %s: no matching entries in passwd file: %w", userPart, ErrNoSuchUser)
+			return nil, errdefs.New(ErrNoSuchUser, "unable to find user %s: no matching entries in passwd file", userPart)
 		}
 	}
 	if hasGroup && groupPart != "" {
@@ -94,6 +95,25 @@ func resolveUser(spec string, users []passwdEntry, groups []groupEntry) (*User, 
 	return u, nil
 }
 
+// addGroups adds --group-add groups (names from the image's /etc/group,
+// or numbers) to the supplementary groups, once each.
+func (u *User) addGroups(rootfs string, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	groups, _ := readGroups(rootfs)
+	for _, n := range names {
+		gid, err := resolveGroup(n, groups)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(u.AdditionalGids, gid) {
+			u.AdditionalGids = append(u.AdditionalGids, gid)
+		}
+	}
+	return nil
+}
+
 func resolveGroup(spec string, groups []groupEntry) (uint32, error) {
 	if n, err := strconv.ParseUint(spec, 10, 32); err == nil {
 		return uint32(n), nil
@@ -103,7 +123,7 @@ func resolveGroup(spec string, groups []groupEntry) (uint32, error) {
 			return g.gid, nil
 		}
 	}
-	return 0, fmt.Errorf("unable to find group %s: no matching entries in group file: %w", spec, ErrNoSuchUser)
+	return 0, errdefs.New(ErrNoSuchUser, "unable to find group %s: no matching entries in group file", spec)
 }
 
 func openInRoot(rootfs, path string) (*os.File, error) {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -454,4 +455,63 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// --shm-size, --group-add, --ulimit, --sysctl, --security-opt and
+// --cidfile do what they say, show in inspect, and refuse bad values
+// with one line and nothing created.
+func TestRunHostOptions(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	cid := filepath.Join(e.Dir, "cid")
+	out := e.Skiff("run", "--name", "h", "--cidfile", cid, "--shm-size", "128m", "--group-add", "123", "--group-add", "nogroup",
+		"--ulimit", "nofile=512:1024", "--sysctl", "net.ipv4.ip_forward=1", "--sysctl", "kernel.shmmax=123456",
+		"--security-opt", "no-new-privileges=false", img, "sh", "-c",
+		"df -k /dev/shm | tail -1; id -G; ulimit -n; ulimit -Hn; cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax; grep NoNewPrivs /proc/self/status",
+	).Success(t).Out()
+	lines := strings.Split(out, "\n")
+	if len(lines) != 7 || strings.Fields(lines[0])[1] != "131072" || lines[1] != "0 123 65534" || lines[2] != "512" || lines[3] != "1024" ||
+		lines[4] != "1" || lines[5] != "123456" || strings.Fields(lines[6])[1] != "0" {
+		t.Errorf("inside the container:\n%s", out)
+	}
+	id := inspectField(e, "h", "{{.Id}}")
+	if b, err := os.ReadFile(cid); err != nil || string(b) != id {
+		t.Errorf("--cidfile holds %q (%v), want %s", b, err, id)
+	}
+	want := `[{"Name":"nofile","Hard":1024,"Soft":512}] 134217728 [123 nogroup] {"kernel.shmmax":"123456","net.ipv4.ip_forward":"1"} [no-new-privileges=false] ` + cid
+	if got := inspectField(e, "h", `{{json .HostConfig.Ulimits}} {{.HostConfig.ShmSize}} {{.HostConfig.GroupAdd}} {{json .HostConfig.Sysctls}} {{.HostConfig.SecurityOpt}} {{.HostConfig.ContainerIDFile}}`); got != want {
+		t.Errorf("inspect: %s\nwant     %s", got, want)
+	}
+	// exec processes get the groups and limits too
+	bg := e.Skiff("run", "-d", "--group-add", "123", "--ulimit", "nofile=300", img, "sleep", "100").Success(t).Out()
+	if got := e.Skiff("exec", bg, "sh", "-c", "id -G; ulimit -n").Success(t).Out(); got != "0 123\n300" {
+		t.Errorf("exec: %q", got)
+	}
+	e.Skiff("rm", "-f", bg).Success(t)
+	// the defaults: no new privileges, docker's masked paths
+	if got := e.Skiff("run", "--rm", img, "grep", "NoNewPrivs", "/proc/self/status").Success(t).Out(); !strings.HasSuffix(got, "1") {
+		t.Errorf("default NoNewPrivs: %q", got)
+	}
+	masked := "grep -c ' /proc/' /proc/self/mountinfo || true"
+	if e.Skiff("run", "--rm", "--security-opt", "systempaths=unconfined", img, "sh", "-c", masked).Success(t).Out() != "0" ||
+		e.Skiff("run", "--rm", img, "sh", "-c", masked).Success(t).Out() == "0" {
+		t.Error("systempaths=unconfined does not unmask /proc")
+	}
+	before := e.Skiff("ps", "-aq").Out()
+	oneErrorLine(t, e.Skiff("run", "--cidfile", cid, img, "true"), "container ID file found")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--sysctl", "kernel.hostname=x", img, "true"), `sysctl "kernel.hostname" is not allowed`)
+	oneErrorLine(t, e.Skiff("run", "--rm", "--network", "host", "--sysctl", "net.ipv4.ip_forward=1", img, "true"), "not allowed in host network namespace")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--ulimit", "bogus=1", img, "true"), "invalid --ulimit")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--shm-size", "lots", img, "true"), "invalid --shm-size")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--security-opt", "seccomp=profile.json", img, "true"), "only seccomp=unconfined")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--group-add", "nosuchgroup", img, "true"), "unable to find group nosuchgroup")
+	cid2 := filepath.Join(e.Dir, "cid2")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--cidfile", cid2, "--pull", "never", "nosuchimage", "true"), "nosuchimage")
+	if _, err := os.Stat(cid2); err == nil {
+		t.Error("a failed create left its --cidfile")
+	}
+	if after := e.Skiff("ps", "-aq").Out(); after != before {
+		t.Errorf("failed runs left containers: %q, before %q", after, before)
+	}
 }

@@ -1,0 +1,95 @@
+package spec
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseUlimits(t *testing.T) {
+	t.Parallel()
+	got, err := ParseUlimits([]string{"nofile=512:1024", "nproc=100"})
+	if err != nil || len(got) != 2 || got[0].Name != "nofile" || got[0].Soft != 512 || got[0].Hard != 1024 || got[1].Soft != 100 || got[1].Hard != 100 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	for _, bad := range []string{"bogus=1", "nofile", "nofile=2:1", "nofile=x"} {
+		if _, err := ParseUlimits([]string{bad}); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+	if _, err := ParseUlimits([]string{"nofile=1", "nofile=2"}); err == nil {
+		t.Error("twice: want error")
+	}
+}
+
+func TestParseSysctls(t *testing.T) {
+	t.Parallel()
+	got, err := ParseSysctls([]string{"net.ipv4.ip_forward=1", "kernel.shmmax=10", "fs.mqueue.msg_max=20", "net/core/somaxconn=5"})
+	if err != nil || got["net.ipv4.ip_forward"] != "1" || got["kernel.shmmax"] != "10" || got["fs.mqueue.msg_max"] != "20" || got["net.core.somaxconn"] != "5" {
+		t.Fatalf("%v %v", got, err)
+	}
+	for _, bad := range []string{"kernel.hostname=x", "vm.swappiness=1", "net.ipv4.ip_forward", "=1"} {
+		if _, err := ParseSysctls([]string{bad}); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+}
+
+func TestParseSecurityOpts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in         []string
+		nnp, paths bool
+	}{
+		{nil, true, false},
+		{[]string{"no-new-privileges"}, true, false},
+		{[]string{"no-new-privileges=false"}, false, false},
+		{[]string{"no-new-privileges:false"}, false, false},
+		{[]string{"seccomp=unconfined", "apparmor=unconfined", "label=disable"}, true, false},
+		{[]string{"systempaths=unconfined"}, true, true},
+	} {
+		got, err := ParseSecurityOpts(tc.in)
+		if err != nil || got.NoNewPrivileges != tc.nnp || got.UnconfinedPaths != tc.paths {
+			t.Errorf("%q: %+v %v", tc.in, got, err)
+		}
+	}
+	for _, bad := range []string{"seccomp=profile.json", "apparmor=docker-default", "label=type:x", "no-new-privileges=maybe", "bogus"} {
+		if _, err := ParseSecurityOpts([]string{bad}); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+}
+
+// The host options reach the spec: /dev/shm's size, rlimits, sysctls
+// over the defaults, and no masked paths with systempaths=unconfined.
+func TestGenerateHostOptions(t *testing.T) {
+	t.Parallel()
+	ul, _ := ParseUlimits([]string{"nofile=512:1024"})
+	g, err := Generate(Input{
+		ID: "0123456789abcdef",
+		Options: &Options{Image: "busybox", ShmSize: 1 << 30, Ulimits: ul, UnconfinedPaths: true,
+			Sysctls: map[string]string{"net.ipv4.ip_unprivileged_port_start": "1024", "kernel.shmmax": "10"}},
+		Image: &ImageConfig{Cmd: []string{"sh"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := g.Spec
+	for _, m := range s.Mounts {
+		if m.Destination == "/dev/shm" && !slices.Contains(m.Options, "size=1073741824") {
+			t.Errorf("/dev/shm options %v", m.Options)
+		}
+	}
+	if len(s.Process.Rlimits) != 1 || s.Process.Rlimits[0].Type != "RLIMIT_NOFILE" || s.Process.Rlimits[0].Soft != 512 || s.Process.Rlimits[0].Hard != 1024 {
+		t.Errorf("rlimits %+v", s.Process.Rlimits)
+	}
+	if s.Linux.Sysctl["net.ipv4.ip_unprivileged_port_start"] != "1024" || s.Linux.Sysctl["kernel.shmmax"] != "10" || !strings.HasPrefix(s.Linux.Sysctl["net.ipv4.ping_group_range"], "0 ") {
+		t.Errorf("sysctls %v", s.Linux.Sysctl)
+	}
+	if DefaultSysctls["net.ipv4.ip_unprivileged_port_start"] != "0" {
+		t.Error("the defaults were changed through a container's spec")
+	}
+	if len(s.Linux.MaskedPaths) != 0 || len(s.Linux.ReadonlyPaths) != 0 {
+		t.Errorf("systempaths=unconfined: masked %v, read-only %v", s.Linux.MaskedPaths, s.Linux.ReadonlyPaths)
+	}
+}
