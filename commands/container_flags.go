@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/docker/go-units"
@@ -46,6 +47,8 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "sysctl", Usage: "namespaced kernel parameters (name=value: net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)"},
 		&cli.StringSliceFlag{Name: "security-opt", Usage: "security options: no-new-privileges[=true|false], seccomp=unconfined, apparmor=unconfined, label=disable, systempaths=unconfined"},
 		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to the file (which must not exist)"},
+		&cli.StringSliceFlag{Name: "device", Usage: "add a host device to the container (HOST[:CONTAINER], bind-mounted)"},
+		&cli.StringSliceFlag{Name: "label-file", Usage: "read in a line delimited file of labels"},
 	}, append(mountFlags(), networkFlags()...)...)
 }
 
@@ -73,7 +76,11 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 		t := c.Int("stop-timeout")
 		o.Spec.StopTimeout = &t
 	}
-	labels, err := parseLabels(c.StringSlice("label"))
+	fromFiles, err := readLabelFiles(c.StringSlice("label-file"))
+	if err != nil {
+		return nil, err
+	}
+	labels, err := parseLabels(append(fromFiles, c.StringSlice("label")...))
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +125,33 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	}
 	o.Spec.NoNewPrivileges, o.Spec.UnconfinedPaths = sec.NoNewPrivileges, sec.UnconfinedPaths
 	o.CIDFile = c.String("cidfile")
+	for _, v := range c.StringSlice("device") {
+		d, err := spec.ParseDevice(v)
+		if err != nil {
+			return err
+		}
+		o.Spec.Devices = append(o.Spec.Devices, d)
+	}
 	return nil
+}
+
+// readLabelFiles reads --label-file files: a key=value label a line,
+// blank lines and # comments skipped; --label given after them wins.
+func readLabelFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, errdefs.Invalid("reading the label file: %v", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if line != "" && !strings.HasPrefix(line, "#") {
+				out = append(out, line)
+			}
+		}
+	}
+	return out, nil
 }
 
 // parseLabels parses key=value labels (a bare key gets "").

@@ -220,6 +220,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			SecurityOpt:     o.SecurityOpt,
 			Sysctls:         o.Spec.Sysctls,
 			Ulimits:         o.Spec.Ulimits,
+			Devices:         o.Spec.Devices,
 			ContainerIDFile: o.CIDFile,
 			CgroupnsMode:    "private",
 			IpcMode:         "private",

@@ -8,6 +8,7 @@ import (
 
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/mounts"
+	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // InspectData is docker's `inspect` object of a container. Field names
@@ -147,6 +148,9 @@ func (c *Container) inspectHostConfig() map[string]any {
 	}
 	if c.HostConfig.PortBindings == nil {
 		out["PortBindings"] = map[string][]PortBinding{}
+	}
+	if c.HostConfig.Devices == nil {
+		out["Devices"] = []spec.DeviceMapping{}
 	}
 	for _, k := range []string{"Dns", "DnsOptions", "DnsSearch"} {
 		if v, ok := out[k].([]string); ok && v == nil {

@@ -10,6 +10,8 @@ package container
 import (
 	"time"
 
+	"github.com/skiff-containers/skiff/runtime/spec"
+
 	"github.com/docker/go-units"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -101,6 +103,7 @@ type HostConfig struct {
 	UsernsMode      string
 	ShmSize         int64
 	Sysctls         map[string]string `json:",omitempty"`
+	Devices         []spec.DeviceMapping
 	Ulimits         []*units.Ulimit
 	Init            *bool `json:",omitempty"`
 	PidMode         string

@@ -130,7 +130,7 @@ func Generate(in Input) (*Generated, error) {
 				Bounding: caps, Effective: caps, Permitted: caps,
 			},
 		},
-		Mounts: defaultMounts(o.Privileged, in.SingleID, o.ShmSize),
+		Mounts: append(defaultMounts(o.Privileged, in.SingleID, o.ShmSize), deviceMounts(o.Devices)...),
 		Linux: &specs.Linux{
 			Namespaces: []specs.LinuxNamespace{
 				{Type: specs.PIDNamespace}, {Type: specs.IPCNamespace}, {Type: specs.UTSNamespace},

@@ -2,9 +2,12 @@ package spec
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/docker/go-units"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 )
@@ -109,4 +112,66 @@ func shmOption(size int64) string {
 		size = DefaultShmSize
 	}
 	return fmt.Sprintf("size=%d", size)
+}
+
+// DeviceMapping is one --device, in docker's HostConfig.Devices shape.
+type DeviceMapping struct {
+	PathOnHost        string
+	PathInContainer   string
+	CgroupPermissions string
+}
+
+// ParseDevice parses --device HOST[:CONTAINER][:PERMISSIONS] and checks
+// that HOST is a device (or a directory of devices) on this host. The
+// device is bind-mounted from the host, which works rootless too; skiff
+// keeps no device cgroup, so the permissions cannot be narrowed below
+// rwm and anything else is refused.
+func ParseDevice(v string) (DeviceMapping, error) {
+	parts := strings.Split(v, ":")
+	d := DeviceMapping{PathOnHost: parts[0], CgroupPermissions: "rwm"}
+	switch {
+	case len(parts) == 2 && isPermissions(parts[1]):
+		d.CgroupPermissions = parts[1]
+	case len(parts) == 2:
+		d.PathInContainer = parts[1]
+	case len(parts) == 3:
+		d.PathInContainer, d.CgroupPermissions = parts[1], parts[2]
+	case len(parts) > 3:
+		return d, errdefs.Invalid("invalid --device %q: use HOST[:CONTAINER][:PERMISSIONS]", v)
+	}
+	if d.PathInContainer == "" {
+		d.PathInContainer = d.PathOnHost
+	}
+	if !path.IsAbs(d.PathOnHost) || !path.IsAbs(d.PathInContainer) {
+		return d, errdefs.Invalid("invalid --device %q: the paths must be absolute", v)
+	}
+	if !isPermissions(d.CgroupPermissions) {
+		return d, errdefs.Invalid("invalid --device %q: bad permissions %q (r, w and m)", v, d.CgroupPermissions)
+	}
+	if d.CgroupPermissions != "rwm" {
+		return d, errdefs.Invalid("invalid --device %q: skiff keeps no device cgroup and cannot narrow a device's permissions; leave them out", v)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(d.PathOnHost, &st); err != nil {
+		return d, errdefs.Invalid("error gathering device information while adding custom device %q: %v", d.PathOnHost, err)
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFCHR, unix.S_IFBLK, unix.S_IFDIR:
+	default:
+		return d, errdefs.Invalid("error gathering device information while adding custom device %q: not a device node", d.PathOnHost)
+	}
+	return d, nil
+}
+
+func isPermissions(s string) bool {
+	return s != "" && strings.Trim(s, "rwm") == ""
+}
+
+// deviceMounts bind-mounts the devices (a directory with what it holds).
+func deviceMounts(devs []DeviceMapping) []specs.Mount {
+	var out []specs.Mount
+	for _, d := range devs {
+		out = append(out, specs.Mount{Destination: d.PathInContainer, Type: "bind", Source: d.PathOnHost, Options: []string{"rbind"}})
+	}
+	return out
 }

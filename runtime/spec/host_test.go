@@ -93,3 +93,22 @@ func TestGenerateHostOptions(t *testing.T) {
 		t.Errorf("systempaths=unconfined: masked %v, read-only %v", s.Linux.MaskedPaths, s.Linux.ReadonlyPaths)
 	}
 }
+
+func TestParseDevice(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]DeviceMapping{
+		"/dev/null":            {"/dev/null", "/dev/null", "rwm"},
+		"/dev/null:/dev/x":     {"/dev/null", "/dev/x", "rwm"},
+		"/dev/null:rwm":        {"/dev/null", "/dev/null", "rwm"},
+		"/dev/null:/dev/x:rwm": {"/dev/null", "/dev/x", "rwm"},
+	} {
+		if got, err := ParseDevice(in); err != nil || got != want {
+			t.Errorf("%q: %+v %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"/dev/nope", "dev/null", "/dev/null:x:y:z", "/dev/null:r", "/dev/null:/dev/x:q", "/etc/hostname"} {
+		if _, err := ParseDevice(bad); err == nil {
+			t.Errorf("%q: want error", bad)
+		}
+	}
+}

@@ -49,6 +49,8 @@ type Options struct {
 	// UnconfinedPaths is --security-opt systempaths=unconfined: nothing
 	// of /proc and /sys is masked or read-only.
 	UnconfinedPaths bool
+	// Devices are --device (ParseDevice).
+	Devices []DeviceMapping
 }
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).

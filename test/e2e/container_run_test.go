@@ -483,6 +483,18 @@ func TestRunHostOptions(t *testing.T) {
 	if got := inspectField(e, "h", `{{json .HostConfig.Ulimits}} {{.HostConfig.ShmSize}} {{.HostConfig.GroupAdd}} {{json .HostConfig.Sysctls}} {{.HostConfig.SecurityOpt}} {{.HostConfig.ContainerIDFile}}`); got != want {
 		t.Errorf("inspect: %s\nwant     %s", got, want)
 	}
+	// --device binds a host device in; --label-file, then --label
+	e.WriteFile("labels", "# labels\na=1\n\nb=2\n")
+	out = e.Skiff("run", "--name", "dl", "--device", "/dev/null:/dev/mynull", "--label-file", filepath.Join(e.Dir, "labels"), "-l", "b=3",
+		img, "sh", "-c", "test -c /dev/mynull && echo x > /dev/mynull && echo ok").Success(t).Out()
+	if out != "ok" {
+		t.Errorf("--device: %q", out)
+	}
+	if got := inspectField(e, "dl", "{{json .Config.Labels}} {{json .HostConfig.Devices}}"); got != `{"a":"1","b":"3"} [{"PathOnHost":"/dev/null","PathInContainer":"/dev/mynull","CgroupPermissions":"rwm"}]` {
+		t.Errorf("inspect: %s", got)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--device", "/dev/nope", img, "true"), `custom device "/dev/nope"`)
+	oneErrorLine(t, e.Skiff("run", "--rm", "--device", "/dev/null:r", img, "true"), "cannot narrow")
 	// exec processes get the groups and limits too
 	bg := e.Skiff("run", "-d", "--group-add", "123", "--ulimit", "nofile=300", img, "sleep", "100").Success(t).Out()
 	if got := e.Skiff("exec", bg, "sh", "-c", "id -G; ulimit -n").Success(t).Out(); got != "0 123\n300" {
