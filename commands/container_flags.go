@@ -49,6 +49,7 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to the file (which must not exist)"},
 		&cli.StringSliceFlag{Name: "device", Usage: "add a host device to the container (HOST[:CONTAINER], bind-mounted)"},
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read in a line delimited file of labels"},
+		&cli.StringSliceFlag{Name: "attach", Aliases: []string{"a"}, Usage: "attach to STDIN, STDOUT or STDERR"},
 	}, append(mountFlags(), networkFlags()...)...)
 }
 
@@ -125,6 +126,9 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	}
 	o.Spec.NoNewPrivileges, o.Spec.UnconfinedPaths = sec.NoNewPrivileges, sec.UnconfinedPaths
 	o.CIDFile = c.String("cidfile")
+	if o.Streams, err = container.ParseStreams(c.StringSlice("attach"), o.Spec.Interactive); err != nil {
+		return err
+	}
 	for _, v := range c.StringSlice("device") {
 		d, err := spec.ParseDevice(v)
 		if err != nil {

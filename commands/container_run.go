@@ -31,14 +31,26 @@ func containerRunCommand() *cli.Command {
 			}
 			o.Detach = c.Bool("detach")
 			o.AutoRemove = c.Bool("rm")
+			if o.Detach {
+				if c.IsSet("attach") {
+					return errdefs.Invalid("conflicting options: cannot specify both --attach and --detach")
+				}
+				o.Streams = container.Streams{}
+			}
 			var a *container.AttachOptions
 			if !o.Detach {
-				t, err := attachTerminal(c, o.Spec.Interactive, o.Spec.Tty, c.Bool("sig-proxy"))
+				t, err := attachTerminal(c, o.Streams.Stdin, o.Spec.Tty, c.Bool("sig-proxy"))
 				if err != nil {
 					return err
 				}
 				defer t.restore()
 				a = t.options
+				if !o.Streams.Stdout {
+					a.Stdout = nil
+				}
+				if !o.Streams.Stderr {
+					a.Stderr = nil
+				}
 			}
 			ctr, code, err := container.Run(c.Context, engineFrom(c), *o, a)
 			if err != nil {

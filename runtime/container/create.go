@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"time"
 
 	cstorage "go.podman.io/storage"
@@ -35,6 +36,34 @@ type CreateOptions struct {
 	// applied it to Spec); CIDFile is --cidfile.
 	SecurityOpt []string
 	CIDFile     string
+	// Streams are the streams run attaches (-a; stdin with -i), as
+	// docker's Config.Attach* record them.
+	Streams Streams
+}
+
+// Streams names a container's standard streams.
+type Streams struct{ Stdin, Stdout, Stderr bool }
+
+// ParseStreams reads -a/--attach values (stdin, stdout, stderr; any case).
+// None given: stdout and stderr, and stdin when interactive.
+func ParseStreams(names []string, interactive bool) (Streams, error) {
+	if len(names) == 0 {
+		return Streams{Stdin: interactive, Stdout: true, Stderr: true}, nil
+	}
+	var st Streams
+	for _, n := range names {
+		switch strings.ToLower(n) {
+		case "stdin":
+			st.Stdin = true
+		case "stdout":
+			st.Stdout = true
+		case "stderr":
+			st.Stderr = true
+		default:
+			return st, errdefs.Invalid("invalid argument %q for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR", n)
+		}
+	}
+	return st, nil
 }
 
 // Create makes a container: its root filesystem layer, its record and
@@ -199,7 +228,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 		Path: argv[0], Args: argv[1:],
 		Config: Config{
 			Hostname: gen.Spec.Hostname, Domainname: o.Spec.Domainname, User: user,
-			AttachStdin: o.Spec.Interactive && !o.Detach, AttachStdout: !o.Detach, AttachStderr: !o.Detach,
+			AttachStdin: o.Streams.Stdin, AttachStdout: o.Streams.Stdout, AttachStderr: o.Streams.Stderr,
 			ExposedPorts: ic.ExposedPorts, Tty: o.Spec.Tty, OpenStdin: o.Spec.Interactive,
 			StdinOnce: o.Spec.Interactive && !o.Detach,
 			Env:       gen.Env, Cmd: gen.Command.Cmd, Image: o.Spec.Image, Volumes: ic.Volumes,

@@ -238,3 +238,30 @@ func TestRunTerminal(t *testing.T) {
 		t.Errorf("run -it; exit 5: exit %d, output %q", code, out2.String())
 	}
 }
+
+// -a attaches only the named streams; the others still reach the log.
+func TestRunAttachStreams(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	r := e.Skiff("run", "--name", "a1", "-a", "stdout", img, "sh", "-c", "echo out; echo err >&2").Success(t)
+	if r.Stdout != "out\n" || r.Stderr != "" {
+		t.Errorf("-a stdout: stdout %q, stderr %q", r.Stdout, r.Stderr)
+	}
+	r = e.Skiff("run", "--rm", "-a", "STDERR", img, "sh", "-c", "echo out; echo err >&2").Success(t)
+	if r.Stdout != "" || r.Stderr != "err\n" {
+		t.Errorf("-a stderr: stdout %q, stderr %q", r.Stdout, r.Stderr)
+	}
+	if got := e.Skiff("logs", "a1").Success(t); got.Stdout != "out\n" || got.Stderr != "err\n" {
+		t.Errorf("logs: %q %q", got.Stdout, got.Stderr)
+	}
+	if got := inspectField(e, "a1", "{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}}"); got != "false true false" {
+		t.Errorf("inspect: %s", got)
+	}
+	r = e.SkiffStdin(strings.NewReader("hi\n"), "run", "--rm", "-i", "-a", "stdin", "-a", "stdout", img, "cat").Success(t)
+	if r.Stdout != "hi\n" {
+		t.Errorf("-a stdin -a stdout: %q", r.Stdout)
+	}
+	oneErrorLine(t, e.Skiff("run", "-a", "bogus", img, "true"), "valid streams are STDIN, STDOUT and STDERR")
+	oneErrorLine(t, e.Skiff("run", "-d", "-a", "stdout", img, "true"), "cannot specify both --attach and --detach")
+}
