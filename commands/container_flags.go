@@ -50,6 +50,8 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "device", Usage: "add a host device to the container (HOST[:CONTAINER], bind-mounted)"},
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read in a line delimited file of labels"},
 		&cli.StringSliceFlag{Name: "attach", Aliases: []string{"a"}, Usage: "attach to STDIN, STDOUT or STDERR"},
+		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
+		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
 	}, append(mountFlags(), networkFlags()...)...)
 }
 
@@ -127,6 +129,9 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	o.Spec.NoNewPrivileges, o.Spec.UnconfinedPaths = sec.NoNewPrivileges, sec.UnconfinedPaths
 	o.CIDFile = c.String("cidfile")
 	if o.Streams, err = container.ParseStreams(c.StringSlice("attach"), o.Spec.Interactive); err != nil {
+		return err
+	}
+	if o.LogConfig, err = container.ParseLogConfig(c.String("log-driver"), c.StringSlice("log-opt")); err != nil {
 		return err
 	}
 	for _, v := range c.StringSlice("device") {

@@ -39,6 +39,9 @@ type CreateOptions struct {
 	// Streams are the streams run attaches (-a; stdin with -i), as
 	// docker's Config.Attach* record them.
 	Streams Streams
+	// LogConfig is --log-driver and --log-opt (ParseLogConfig); zero:
+	// json-file without rotation.
+	LogConfig LogConfig
 }
 
 // Streams names a container's standard streams.
@@ -215,6 +218,10 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 	}
 	argv := gen.Command.Argv()
 	init := o.Spec.Init
+	logConfig := o.LogConfig
+	if logConfig.Type == "" {
+		logConfig = LogConfig{Type: LogDriverJSONFile, Config: map[string]string{}}
+	}
 	shmSize := o.Spec.ShmSize
 	if shmSize <= 0 {
 		shmSize = spec.DefaultShmSize
@@ -236,7 +243,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			Labels: labels, StopSignal: stopSignal, StopTimeout: o.Spec.StopTimeout,
 		},
 		HostConfig: HostConfig{
-			LogConfig:     LogConfig{Type: "json-file", Config: map[string]string{}},
+			LogConfig:     logConfig,
 			NetworkMode:   network,
 			RestartPolicy: o.RestartPolicy,
 			AutoRemove:    o.AutoRemove,

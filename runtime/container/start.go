@@ -154,8 +154,12 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := writeJSON(filepath.Join(dir, cleanupFile), &cleanupConfig{Engine: c.e.Config, ID: c.ID}); err != nil {
 		return nil, err
 	}
+	logPath, logMax := c.LogPath(), c.logLimits()
+	if c.HostConfig.LogConfig.Type == LogDriverNone {
+		logPath = ""
+	}
 	return &monitor.Options{
-		Socket: filepath.Join(dir, attachSocket), LogPath: c.LogPath(),
+		Socket: filepath.Join(dir, attachSocket), LogPath: logPath, LogMaxSize: logMax.size, LogMaxFiles: logMax.files,
 		InitConfig: filepath.Join(dir, initConfigFile), RunDir: dir,
 		Namespaces: sp.Linux.Namespaces, Tty: sp.Process.Terminal,
 		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,

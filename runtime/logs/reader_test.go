@@ -71,22 +71,7 @@ func TestRead(t *testing.T) {
 func TestReadFollow(t *testing.T) {
 	t.Parallel()
 	path, _ := writeLog(t, "stdout:first")
-	var mu sync.Mutex
-	done := false
-	var got []string
-	seen := make(chan struct{}, 10)
-	errc := make(chan error, 1)
-	go func() {
-		errc <- Read(context.Background(), path, ReadOptions{Tail: -1, Follow: true, Done: func() bool {
-			mu.Lock()
-			defer mu.Unlock()
-			return done
-		}}, func(e *Entry) error {
-			got = append(got, strings.TrimSpace(e.Log))
-			seen <- struct{}{}
-			return nil
-		})
-	}()
+	seen, stop := follower(t, path)
 	<-seen
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -102,18 +87,93 @@ func TestReadFollow(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the follower did not see the appended entry")
 	}
-	mu.Lock()
-	done = true
-	mu.Unlock()
-	select {
-	case err := <-errc:
-		if err != nil {
+	if got := stop(); strings.Join(got, " ") != "first second" {
+		t.Errorf("followed %q", got)
+	}
+}
+
+// follower reads path with Follow in the background: seen gets a value
+// per entry; stop makes Done true and returns the entries read.
+func follower(t *testing.T, path string) (seen chan struct{}, stop func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	done := false
+	var got []string
+	seen = make(chan struct{}, 10)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Read(context.Background(), path, ReadOptions{Tail: -1, Follow: true, Done: func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return done
+		}}, func(e *Entry) error {
+			got = append(got, strings.TrimSpace(e.Log))
+			seen <- struct{}{}
+			return nil
+		})
+	}()
+	return seen, func() []string {
+		mu.Lock()
+		done = true
+		mu.Unlock()
+		select {
+		case err := <-errc:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the follower did not stop when done")
+		}
+		return got
+	}
+}
+
+// Rotated files are read oldest first, and tail counts across them.
+func TestReadRotated(t *testing.T) {
+	t.Parallel()
+	path, _ := writeLog(t, "stdout:e", "stdout:f")
+	older, _ := writeLog(t, "stdout:a", "stdout:b")
+	old, _ := writeLog(t, "stdout:c", "stdout:d")
+	for src, dst := range map[string]string{older: path + ".2", old: path + ".1"} {
+		if err := os.Rename(src, dst); err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the follower did not stop when done")
 	}
-	if strings.Join(got, " ") != "first second" {
+	for _, tc := range []struct {
+		tail int
+		want string
+	}{
+		{-1, "std:a std:b std:c std:d std:e std:f"},
+		{1, "std:f"},
+		{3, "std:d std:e std:f"},
+		{5, "std:b std:c std:d std:e std:f"},
+		{9, "std:a std:b std:c std:d std:e std:f"},
+	} {
+		if got := collect(t, path, ReadOptions{Tail: tc.tail}); got != tc.want {
+			t.Errorf("tail %d: got %q want %q", tc.tail, got, tc.want)
+		}
+	}
+}
+
+// A follower goes on in the new file after a rotation.
+func TestReadFollowRotation(t *testing.T) {
+	t.Parallel()
+	path, _ := writeLog(t, "stdout:first")
+	seen, stop := follower(t, path)
+	<-seen
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	line := `{"log":"second\n","stream":"stdout","time":"2024-01-01T00:00:05Z"}` + "\n"
+	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-seen:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the follower did not see the entry in the new file")
+	}
+	if got := stop(); strings.Join(got, " ") != "first second" {
 		t.Errorf("followed %q", got)
 	}
 }

@@ -18,7 +18,8 @@
  *     records the exit, cleans up, removes (--rm) or restarts, and tells
  *     the clients the exit code.
  *
- * Arguments: --socket=PATH --log=PATH --init-config=PATH --rundir=PATH
+ * Arguments: --socket=PATH [--log=PATH [--log-max-size=BYTES
+ *   --log-max-files=N]] --init-config=PATH --rundir=PATH
  *   --clone-flags=N [--ns=TYPE:PATH ...] [--tty] [--stdin] [--stdin-once]
  *   [--client] [--uid-map=C:H:S,... --gid-map=C:H:S,...]
  * With the maps the init gets a user namespace of its own (CLONE_NEWUSER
@@ -101,6 +102,8 @@ static struct {
 	const char *ns_path[MAX_NS];
 	int nns;
 	int tty, open_stdin, stdin_once, has_client;
+	long long log_max_size; /* rotate the log past this many bytes; 0: never */
+	int log_max_files;      /* files kept, the live one included */
 	const char *uid_map, *gid_map; /* "C:H:S,..." for a new user namespace */
 } cfg;
 
@@ -154,6 +157,10 @@ static void parse_args(int argc, char **argv)
 			cfg.socket = a + 9;
 		else if (strncmp(a, "--log=", 6) == 0)
 			cfg.log = a + 6;
+		else if (strncmp(a, "--log-max-size=", 15) == 0)
+			cfg.log_max_size = strtoll(a + 15, NULL, 10);
+		else if (strncmp(a, "--log-max-files=", 16) == 0)
+			cfg.log_max_files = atoi(a + 16);
 		else if (strncmp(a, "--init-config=", 14) == 0)
 			cfg.init_config = a + 14;
 		else if (strncmp(a, "--rundir=", 9) == 0)
@@ -181,7 +188,9 @@ static void parse_args(int argc, char **argv)
 	}
 	if ((cfg.uid_map == NULL) != (cfg.gid_map == NULL) || ((cfg.clone_flags & CLONE_NEWUSER) != 0) != (cfg.uid_map != NULL))
 		die("a user namespace needs both --uid-map and --gid-map");
-	if (!cfg.socket || !cfg.log || !cfg.init_config || !cfg.rundir)
+	if (cfg.log_max_files < 1)
+		cfg.log_max_files = 1;
+	if (!cfg.socket || !cfg.init_config || !cfg.rundir)
 		die("monitor started without its configuration");
 }
 
@@ -406,6 +415,34 @@ static void broadcast(int kind, const char *p, size_t len)
 
 /* ---- json-file log ---- */
 
+static long long log_size; /* bytes in the live log file */
+
+static int open_log(int flags)
+{
+	return open(cfg.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | flags, 0600);
+}
+
+/* docker's json-file rotation: LOG.N-2 -> LOG.N-1, ..., LOG -> LOG.1, then
+ * a new LOG; with one file, LOG starts over */
+static void rotate_log(void)
+{
+	char from[4200], to[4200];
+	for (int i = cfg.log_max_files - 1; i >= 1; i--) {
+		if (i == 1)
+			snprintf(from, sizeof(from), "%s", cfg.log);
+		else
+			snprintf(from, sizeof(from), "%s.%d", cfg.log, i - 1);
+		snprintf(to, sizeof(to), "%s.%d", cfg.log, i);
+		rename(from, to);
+	}
+	int fd = open_log(O_TRUNC);
+	if (fd < 0)
+		return; /* keep writing where we were */
+	close(log_fd);
+	log_fd = fd;
+	log_size = 0;
+}
+
 static void log_line(const char *stream, const char *p, size_t len)
 {
 	static char buf[LINE_MAX_LOG * 6 + 128];
@@ -432,8 +469,12 @@ static void log_line(const char *stream, const char *p, size_t len)
 	o += (size_t) snprintf(buf + o, sizeof(buf) - o, "\",\"stream\":\"%s\",\"time\":\"", stream);
 	o += strftime(buf + o, sizeof(buf) - o, "%Y-%m-%dT%H:%M:%S", &tm);
 	o += (size_t) snprintf(buf + o, sizeof(buf) - o, ".%09ldZ\"}\n", ts.tv_nsec);
-	if (log_fd >= 0)
-		write_all(log_fd, buf, o);
+	if (log_fd >= 0) {
+		if (cfg.log_max_size > 0 && log_size > 0 && log_size + (long long) o > cfg.log_max_size)
+			rotate_log();
+		if (write_all(log_fd, buf, o) == 0)
+			log_size += (long long) o;
+	}
 }
 
 /* log the output of s split into lines; partial lines wait (up to 16 KiB) */
@@ -775,9 +816,14 @@ static void monitor_main(int argc, char **argv)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	log_fd = open(cfg.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (log_fd < 0)
-		die("opening the log %s: %s", cfg.log, strerror(errno));
+	if (cfg.log != NULL) { /* none with --log-driver none */
+		log_fd = open_log(0);
+		if (log_fd < 0)
+			die("opening the log %s: %s", cfg.log, strerror(errno));
+		struct stat st;
+		if (fstat(log_fd, &st) == 0)
+			log_size = st.st_size;
+	}
 	listen_fd = listen_socket(cfg.socket);
 	if (cfg.has_client)
 		first_client();
@@ -855,7 +901,8 @@ static void monitor_main(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		if (out[i].fd >= 0)
 			log_output(&out[i], NULL, 0, 1);
-	close(log_fd);
+	if (log_fd >= 0)
+		close(log_fd);
 	struct timespec finished;
 	clock_gettime(CLOCK_REALTIME, &finished);
 	hand_over(status, &finished);

@@ -30,14 +30,18 @@ const (
 
 // Options describe the container a monitor runs.
 type Options struct {
-	Socket     string // attach socket path
-	LogPath    string // json-file log
-	InitConfig string // file with the init's configuration (initproc.Config)
-	RunDir     string // the container's runtime directory, for the cleanup role
-	Namespaces []specs.LinuxNamespace
-	Tty        bool
-	OpenStdin  bool
-	StdinOnce  bool
+	Socket  string // attach socket path
+	LogPath string // json-file log; "" writes none (--log-driver none)
+	// LogMaxSize rotates the log past that many bytes (0: never), keeping
+	// LogMaxFiles files, the live one included.
+	LogMaxSize  int64
+	LogMaxFiles int
+	InitConfig  string // file with the init's configuration (initproc.Config)
+	RunDir      string // the container's runtime directory, for the cleanup role
+	Namespaces  []specs.LinuxNamespace
+	Tty         bool
+	OpenStdin   bool
+	StdinOnce   bool
 	// Client says a first attach client is passed as ClientFD.
 	Client bool
 	// UIDMappings and GIDMappings, with a user namespace among
@@ -60,8 +64,13 @@ var nsNames = map[specs.LinuxNamespaceType]string{
 // Args returns the monitor's command-line arguments for o: namespaces
 // without a path are created (clone flags), the others joined.
 func Args(o Options) ([]string, error) {
-	args := []string{"skiff-monitor",
-		"--socket=" + o.Socket, "--log=" + o.LogPath, "--init-config=" + o.InitConfig, "--rundir=" + o.RunDir}
+	args := []string{"skiff-monitor", "--socket=" + o.Socket, "--init-config=" + o.InitConfig, "--rundir=" + o.RunDir}
+	if o.LogPath != "" {
+		args = append(args, "--log="+o.LogPath)
+		if o.LogMaxSize > 0 {
+			args = append(args, "--log-max-size="+strconv.FormatInt(o.LogMaxSize, 10), "--log-max-files="+strconv.Itoa(max(o.LogMaxFiles, 1)))
+		}
+	}
 	var flags uintptr
 	for _, ns := range o.Namespaces {
 		f, ok := nsFlags[ns.Type]

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -119,4 +122,50 @@ func TestLogsFollow(t *testing.T) {
 	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool {
 		return !strings.Contains(e.Skiff("ps", "-a", "--format", "{{.Names}}").Stdout, "gone")
 	})
+}
+
+// --log-opt max-size/max-file rotate the json-file log as docker does and
+// logs reads across the files; --log-driver none keeps no log.
+func TestLogRotation(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	script := "i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); done"
+	e.Skiff("run", "--name", "rot", "--log-opt", "max-size=1k", "--log-opt", "max-file=3", img, "sh", "-c", script).Success(t)
+	id := inspectField(e, "rot", "{{.Id}}")
+	dir := filepath.Join(e.Root, "skiff", "containers", id)
+	for _, f := range []string{"ctr.log", "ctr.log.1", "ctr.log.2"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Size() > 1024 {
+			t.Errorf("%s: %v, %v", f, st, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ctr.log.3")); err == nil {
+		t.Error("more files than max-file")
+	}
+	lines := e.Skiff("logs", "rot").Success(t).Lines()
+	if len(lines) < 20 || lines[len(lines)-1] != "line199" {
+		t.Fatalf("logs across the rotated files: %d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	first := 0
+	fmt.Sscanf(lines[0], "line%d", &first)
+	for i, l := range lines {
+		if l != fmt.Sprintf("line%d", first+i) {
+			t.Fatalf("logs out of order at %d: %q", i, l)
+		}
+	}
+	if got := e.Skiff("logs", "--tail", "3", "rot").Success(t).Out(); got != "line197\nline198\nline199" {
+		t.Errorf("logs --tail 3: %q", got)
+	}
+	if got := inspectField(e, "rot", "{{json .HostConfig.LogConfig}}"); got != `{"Type":"json-file","Config":{"max-file":"3","max-size":"1k"}}` {
+		t.Errorf("inspect: %s", got)
+	}
+	e.Skiff("run", "--name", "nolog", "--log-driver", "none", img, "echo", "hi").Success(t)
+	oneErrorLine(t, e.Skiff("logs", "nolog"), "does not support reading")
+	if _, err := os.Stat(filepath.Join(e.Root, "skiff", "containers", inspectField(e, "nolog", "{{.Id}}"), "ctr.log")); err == nil {
+		t.Error("--log-driver none wrote a log")
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--log-driver", "syslog", img, "true"), `logging driver "syslog" is not supported`)
+	oneErrorLine(t, e.Skiff("run", "--rm", "--log-opt", "max-file=2", img, "true"), "max-file needs max-size")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--log-opt", "max-size=big", img, "true"), "invalid --log-opt max-size")
 }
