@@ -68,12 +68,8 @@ func normalizeArgs(app *cli.App, args []string) []string {
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
-			n := flagArity(flags, a)
-			if n > len(rest) {
-				n = len(rest)
-			}
-			fl = append(fl, canonicalFlag(flags, rest[0]))
-			fl = append(fl, rest[1:n]...)
+			words, n := canonicalFlagWords(flags, rest)
+			fl = append(fl, words...)
 			rest = rest[n:]
 			continue
 		}
@@ -109,12 +105,52 @@ func canonicalFlag(flags []cli.Flag, a string) string {
 func canonicalLeadingFlags(flags []cli.Flag, args []string) []string {
 	out := make([]string, 0, len(args))
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" && args[0] != "--" {
-		n := min(flagArity(flags, args[0]), len(args))
-		out = append(out, canonicalFlag(flags, args[0]))
-		out = append(out, args[1:n]...)
+		words, n := canonicalFlagWords(flags, args)
+		out = append(out, words...)
 		args = args[n:]
 	}
 	return append(out, args...)
+}
+
+// canonicalFlagWords rewrites the flag at args[0], with its value, in the
+// form urfave/cli parses, and says how many words of args it used.
+// Combined short flags are split as docker's flag parser reads them: bools
+// one by one, and the first flag that takes a value takes the rest of the
+// word ("-dp8080:80", "-eA=1", "-t0") or, when nothing is left, the next
+// word ("-dp 80"). A word with an unknown letter stays as typed, for
+// urfave/cli's error.
+func canonicalFlagWords(flags []cli.Flag, args []string) ([]string, int) {
+	a := args[0]
+	name := a[1:]
+	if strings.HasPrefix(a, "--") || len(name) < 2 {
+		n := min(flagArity(flags, a), len(args))
+		return append([]string{canonicalFlag(flags, a)}, args[1:n]...), n
+	}
+	var out []string
+	for i := 0; i < len(name); i++ {
+		f := lookupFlag(flags, name[i:i+1])
+		if f == nil {
+			n := min(flagArity(flags, a), len(args))
+			return append([]string{a}, args[1:n]...), n
+		}
+		long := "--" + f.Names()[0]
+		rest := name[i+1:]
+		if isBool(f) {
+			if strings.HasPrefix(rest, "=") { // -t=false
+				return append(out, long+rest), 1
+			}
+			out = append(out, long)
+			continue
+		}
+		if rest = strings.TrimPrefix(rest, "="); rest != "" {
+			return append(out, long, rest), 1
+		}
+		if len(args) > 1 {
+			return append(out, long, args[1]), 2
+		}
+		return append(out, long), 1
+	}
+	return out, 1
 }
 
 func findCommand(cmds []*cli.Command, name string) *cli.Command {
