@@ -50,6 +50,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "device", Usage: "add a host device to the container (HOST[:CONTAINER], bind-mounted)"},
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read in a line delimited file of labels"},
 		&cli.StringSliceFlag{Name: "attach", Aliases: []string{"a"}, Usage: "attach to STDIN, STDOUT or STDERR"},
+		&cli.StringSliceFlag{Name: "link", Usage: "add a legacy link to another container (NAME[:ALIAS])"},
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
 	}, append(mountFlags(), networkFlags()...)...)
@@ -134,6 +135,7 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	if o.LogConfig, err = container.ParseLogConfig(c.String("log-driver"), c.StringSlice("log-opt")); err != nil {
 		return err
 	}
+	o.Links = c.StringSlice("link")
 	for _, v := range c.StringSlice("device") {
 		d, err := spec.ParseDevice(v)
 		if err != nil {

@@ -42,6 +42,8 @@ type CreateOptions struct {
 	// LogConfig is --log-driver and --log-opt (ParseLogConfig); zero:
 	// json-file without rotation.
 	LogConfig LogConfig
+	// Links are --link NAME[:ALIAS] (links.go).
+	Links []string
 }
 
 // Streams names a container's standard streams.
@@ -146,6 +148,10 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 			releaseName(e, name, id)
 		}
 	}()
+	links, err := resolveLinks(e, o.Links, name)
+	if err != nil {
+		return nil, err
+	}
 	ms, err := planMounts(e, &o.MountOptions, img)
 	if err != nil {
 		return nil, err
@@ -165,6 +171,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 	}()
 	c.Record = newRecord(id, name, img, &o, gen, s.Driver)
+	c.HostConfig.Links = links
 	ms.record(&c.Record)
 	plan.apply(&c.Record, &o)
 	c.State = State{Status: StatusCreated}

@@ -62,6 +62,8 @@ func (c *Container) writeNetworkFiles(dir string, rt *netRuntime) error {
 		}
 		extra = append(extra, netns.HostEntry{IP: ip, Names: []string{name}})
 	}
+	linked, _, _ := c.linkedHosts(rt, false)
+	extra = append(extra, linked...)
 	if err := netns.WriteHosts(filepath.Join(dir, "hosts"), netns.HostsOptions{
 		Hostname: hostname, Domainname: c.Config.Domainname, IPs: rt.Addrs, Extra: extra,
 	}); err != nil {

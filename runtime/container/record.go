@@ -91,6 +91,7 @@ type HostConfig struct {
 	DNSOptions      []string `json:"DnsOptions"`
 	DNSSearch       []string `json:"DnsSearch"`
 	ExtraHosts      []string
+	Links           []string // docker's "/NAME:/CONTAINER/ALIAS" (links.go)
 	GroupAdd        []string
 	IpcMode         string
 	Privileged      bool

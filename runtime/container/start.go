@@ -135,6 +135,13 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareNetwork(&sp); err != nil {
 		return nil, err
 	}
+	if len(c.HostConfig.Links) > 0 {
+		_, env, err := c.linkedHosts(c.loadNetRuntime(), true)
+		if err != nil {
+			return nil, err
+		}
+		sp.Process.Env = withLinkEnv(env, sp.Process.Env)
+	}
 	files, err := c.writeEtcFiles()
 	if err != nil {
 		return nil, err

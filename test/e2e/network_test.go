@@ -225,3 +225,26 @@ func TestNetworkModesAndFlags(t *testing.T) {
 	e.Skiff("run", "--rm", "--add-host", "bad", BusyboxImage, "true").Fail(t, 125, "add-host")
 	e.Skiff("run", "--rm", "-p", "80/sctp", BusyboxImage, "true").Fail(t, 125, "sctp")
 }
+
+// --link: the alias and name in /etc/hosts, docker's variables, the
+// record's HostConfig.Links; a link to a missing or stopped container is
+// refused with one line.
+func TestRunLink(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--name", "db", "-e", "SECRET=x", "--expose", "3306", img, "sleep", "100").Success(t)
+	ip := inspectField(e, "db", "{{.NetworkSettings.IPAddress}}")
+	out := e.Skiff("run", "--name", "web", "--link", "db:mysql", img, "sh", "-c",
+		"grep mysql /etc/hosts; echo $MYSQL_PORT_3306_TCP_ADDR $MYSQL_ENV_SECRET $MYSQL_NAME; ping -c1 -W2 mysql >/dev/null && echo reached").Success(t).Out()
+	lines := strings.Split(out, "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], ip+"\tmysql db ") || lines[1] != ip+" x /web/mysql" || lines[2] != "reached" {
+		t.Errorf("inside the linked container:\n%s", out)
+	}
+	if got := inspectField(e, "web", "{{.HostConfig.Links}}"); got != "[/db:/web/mysql]" {
+		t.Errorf("HostConfig.Links = %s", got)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--link", "nosuch", img, "true"), "could not get container for nosuch")
+	e.Skiff("stop", "-t0", "db").Success(t)
+	e.Skiff("start", "web").Fail(t, 1, "cannot link to a non running container")
+}
