@@ -19,6 +19,7 @@ func topCommands() []*cli.Command {
 		containerPsCommand(),
 		containerLogsCommand(),
 		containerRenameCommand(),
+		containerUpdateCommand(),
 		containerTopCommand(),
 		containerCommand(),
 		versionCommand(),

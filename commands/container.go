@@ -19,6 +19,7 @@ func containerCommand() *cli.Command {
 			containerPortCommand(),
 			containerPruneCommand(),
 			containerRenameCommand(),
+			containerUpdateCommand(),
 			containerRestartCommand(),
 			containerRmCommand(),
 			containerRunCommand(),

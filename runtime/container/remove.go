@@ -49,6 +49,9 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 		}
 	}
 	if err := c.destroy(!o.AfterExit); err != nil {
+		if c.HostConfig.AutoRemove && errdefs.IsNotFound(err) {
+			return nil // its own --rm removed it while we waited for its lock
+		}
 		return err
 	}
 	return c.removeVolumes(o.Volumes)

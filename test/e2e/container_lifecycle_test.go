@@ -254,3 +254,25 @@ func TestContainerGroup(t *testing.T) {
 	}
 	noContainers(e)
 }
+
+// update --restart changes the policy the monitor applies at the next
+// exit; update without a setting, or with a resource flag, is refused.
+func TestUpdateRestart(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--name", "up", img, "sh", "-c", "sleep 1; exit 3").Success(t)
+	if got := e.Skiff("update", "--restart", "on-failure:2", "up").Success(t).Out(); got != "up" {
+		t.Errorf("update printed %q", got)
+	}
+	if got := inspectField(e, "up", "{{json .HostConfig.RestartPolicy}}"); got != `{"Name":"on-failure","MaximumRetryCount":2}` {
+		t.Errorf("RestartPolicy = %s", got)
+	}
+	waitUntil(t, 20*time.Second, "two restarts and the final exit", func() bool {
+		return inspectField(e, "up", "{{.RestartCount}} {{.State.Status}}") == "2 exited"
+	})
+	oneErrorLine(t, e.Skiff("update", "up"), "provide one or more flags")
+	oneErrorLine(t, e.Skiff("update", "--memory", "1g", "up"), "unknown flag: --memory")
+	e.Skiff("run", "-d", "--rm", "--name", "gone", img, "sleep", "100").Success(t)
+	e.Skiff("update", "--restart", "always", "gone").Fail(t, 1, "started with --rm")
+}
