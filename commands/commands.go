@@ -24,6 +24,7 @@ func topCommands() []*cli.Command {
 		containerCommand(),
 		versionCommand(),
 		infoCommand(),
+		eventsCommand(),
 		systemCommand(),
 		unshareCommand(),
 		imageCommand(),

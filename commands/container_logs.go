@@ -39,20 +39,28 @@ func containerLogsCommand() *cli.Command {
 				}
 				o.Tail = n // negative: all, as in docker
 			}
-			now := time.Now()
-			for _, f := range []struct {
-				name string
-				dst  *time.Time
-			}{{"since", &o.Since}, {"until", &o.Until}} {
-				if v := c.String(f.name); v != "" {
-					t, err := logs.ParseTime(v, now)
-					if err != nil {
-						return errdefs.Invalid("invalid value for --%s: %v", f.name, err)
-					}
-					*f.dst = t
-				}
+			var err error
+			if o.Since, o.Until, err = timeRange(c); err != nil {
+				return err
 			}
 			return container.Logs(c.Context, engineFrom(c), c.Args().First(), o)
 		},
 	}
+}
+
+// timeRange reads --since and --until: docker's timestamps, or durations
+// back from now ("42m"); unset: zero.
+func timeRange(c *cli.Context) (since, until time.Time, err error) {
+	now := time.Now()
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"since", &since}, {"until", &until}} {
+		if v := c.String(f.name); v != "" {
+			if *f.dst, err = logs.ParseTime(v, now); err != nil {
+				return since, until, errdefs.Invalid("invalid value for --%s: %v", f.name, err)
+			}
+		}
+	}
+	return since, until, nil
 }

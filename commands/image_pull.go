@@ -3,6 +3,8 @@ package commands
 import (
 	"fmt"
 
+	"github.com/skiff-containers/skiff/runtime/events"
+
 	"github.com/urfave/cli/v2"
 	"go.podman.io/image/v5/docker/reference"
 
@@ -39,6 +41,7 @@ func imagePullCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			events.Record(engineFrom(c), events.Image, "pull", img.Named.String(), map[string]string{"name": img.Named.String()})
 			fmt.Fprintln(c.App.Writer, img.Named.String())
 			return nil
 		},

@@ -3,6 +3,8 @@ package commands
 import (
 	"fmt"
 
+	"github.com/skiff-containers/skiff/runtime/events"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/storage/image"
@@ -32,9 +34,11 @@ func imageRmCommand() *cli.Command {
 				if rep != nil {
 					for _, u := range rep.Untagged {
 						fmt.Fprintf(c.App.Writer, "Untagged: %s\n", u)
+						events.Record(engineFrom(c), events.Image, "untag", name, map[string]string{"name": u})
 					}
 					for _, d := range rep.Deleted {
 						fmt.Fprintf(c.App.Writer, "Deleted: %s\n", d)
+						events.Record(engineFrom(c), events.Image, "delete", d, map[string]string{"name": name})
 					}
 				}
 				return err

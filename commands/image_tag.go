@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/storage/image"
@@ -19,7 +20,11 @@ func imageTagCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return image.Tag(s, c.Args().Get(0), c.Args().Get(1))
+			if err := image.Tag(s, c.Args().Get(0), c.Args().Get(1)); err != nil {
+				return err
+			}
+			events.Record(engineFrom(c), events.Image, "tag", c.Args().Get(0), map[string]string{"name": c.Args().Get(1)})
+			return nil
 		},
 	}
 }

@@ -23,6 +23,7 @@ func systemCommand() *cli.Command {
 			systemDfCommand(),
 			info,
 			systemPruneCommand(),
+			eventsCommand(),
 		},
 	}
 }

@@ -3,6 +3,8 @@ package commands
 import (
 	"strings"
 
+	"github.com/skiff-containers/skiff/runtime/events"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
@@ -45,6 +47,7 @@ func volumeCreateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			events.Record(engineFrom(c), events.Volume, "create", v.Name, map[string]string{"driver": v.Driver})
 			printOut(c, v.Name)
 			return nil
 		},

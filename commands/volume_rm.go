@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/storage/volume"
@@ -25,6 +26,7 @@ func volumeRmCommand() *cli.Command {
 				if err := store.Remove(name, o); err != nil {
 					return err
 				}
+				events.Record(engineFrom(c), events.Volume, "destroy", name, map[string]string{"driver": "local"})
 				printOut(c, name)
 				return nil
 			})

@@ -181,7 +181,11 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := c.saveRecord(); err != nil {
 		return nil, err
 	}
-	return c, cid.write(c.ID)
+	if err := cid.write(c.ID); err != nil {
+		return nil, err
+	}
+	c.event("create")
+	return c, nil
 }
 
 func validateHost(o *CreateOptions) error {

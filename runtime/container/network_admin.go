@@ -65,6 +65,7 @@ func CreateNetwork(e *engine.Engine, o NetworkCreateOptions) (*NetworkRecord, er
 		release()
 		return nil, err
 	}
+	n.event(e, "create")
 	return n, nil
 }
 
@@ -208,6 +209,7 @@ func deleteNetwork(e *engine.Engine, n *NetworkRecord) error {
 	if s, err := netip.ParsePrefix(n.Subnet); err == nil {
 		netHost(e).ReleaseSubnet(s, networkPath(e, n.Name))
 	}
+	n.event(e, "destroy")
 	return nil
 }
 

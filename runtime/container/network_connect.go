@@ -27,7 +27,7 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 	if err != nil {
 		return err
 	}
-	return Locked(e, target.ID, func(c *Container) error {
+	if err := Locked(e, target.ID, func(c *Container) error {
 		nc := *c.netConfig()
 		if err := checkConnect(c, &nc, n, &o); err != nil {
 			return err
@@ -48,7 +48,11 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 		nc.Networks = append(append([]*EndpointConfig{}, nc.Networks...), ec)
 		c.Network = &nc
 		return c.saveRecord()
-	})
+	}); err != nil {
+		return err
+	}
+	n.event(e, "connect", "container", target.ID)
+	return nil
 }
 
 // checkConnect applies docker's rules for network connect.
@@ -122,7 +126,7 @@ func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) erro
 	if err != nil {
 		return err
 	}
-	return Locked(e, target.ID, func(c *Container) error {
+	if err := Locked(e, target.ID, func(c *Container) error {
 		nc := *c.netConfig()
 		if n.Name == NetworkHost || nc.Mode == ModeHost {
 			return errdefs.Invalid("container cannot be disconnected from host network or connected to host network")
@@ -140,7 +144,11 @@ func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) erro
 		nc.Networks = slices.Delete(slices.Clone(nc.Networks), i, i+1)
 		c.Network = &nc
 		return c.saveRecord()
-	})
+	}); err != nil {
+		return err
+	}
+	n.event(e, "disconnect", "container", target.ID)
+	return nil
 }
 
 // detachLive removes the running container's interface on a network.

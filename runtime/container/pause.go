@@ -108,6 +108,7 @@ func Pause(e *engine.Engine, ref string) error {
 			return err
 		}
 		c.State.Status = StatusPaused
+		c.event("pause")
 		return nil
 	})
 }
@@ -130,6 +131,7 @@ func Unpause(e *engine.Engine, ref string) error {
 			return err
 		}
 		c.State.Status = StatusRunning
+		c.event("unpause")
 		return nil
 	})
 }

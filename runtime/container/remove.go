@@ -95,5 +95,6 @@ func (c *Container) destroy(sweep bool) error {
 	if err := os.RemoveAll(c.Dir()); err != nil {
 		return err
 	}
+	fresh.event("destroy")
 	return nil
 }

@@ -39,5 +39,7 @@ func Rename(e *engine.Engine, ref, newName string) error {
 		return err
 	}
 	releaseName(e, old, c.ID)
+	c.Name = newName
+	c.event("rename", "oldName", "/"+old)
 	return nil
 }

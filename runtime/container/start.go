@@ -100,7 +100,11 @@ func (c *Container) start(client *os.File) error {
 		_ = c.saveState()
 		return err
 	}
-	return c.saveState()
+	if err := c.saveState(); err != nil {
+		return err
+	}
+	c.event("start")
+	return nil
 }
 
 // prepare mounts the root filesystem, completes the spec and writes the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -67,6 +68,7 @@ func Stop(ctx context.Context, e *engine.Engine, ref string, o StopOptions) erro
 	if err := c.signal(sig, true); err != nil && !errors.Is(err, ErrNotRunning) {
 		return err
 	}
+	defer c.event("stop")
 	if t > 0 && c.waitProcess(ctx, t) {
 		return c.waitRecorded(ctx)
 	}
@@ -114,6 +116,9 @@ func (c *Container) signal(sig unix.Signal, manual bool) error {
 			return ErrNotRunning
 		}
 		return fmt.Errorf("signalling container %s: %w", c.ShortID(), err)
+	}
+	if manual {
+		c.event("kill", "signal", strconv.Itoa(int(sig)))
 	}
 	c.thawAfterKill(sig)
 	return nil

@@ -276,3 +276,42 @@ func TestUpdateRestart(t *testing.T) {
 	e.Skiff("run", "-d", "--rm", "--name", "gone", img, "sleep", "100").Success(t)
 	e.Skiff("update", "--restart", "always", "gone").Fail(t, 1, "started with --rm")
 }
+
+// events lists what happened (containers, networks, volumes, images),
+// filters it, formats it, and follows new events without --until.
+func TestEvents(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	start := time.Now().UTC().Format(time.RFC3339Nano)
+	e.Skiff("run", "--name", "ev", "-l", "tier=front", img, "sh", "-c", "exit 3").Fail(t, 3, "")
+	e.Skiff("rm", "ev").Success(t)
+	e.Skiff("network", "create", "evnet").Success(t)
+	e.Skiff("volume", "create", "evvol").Success(t)
+	e.Skiff("tag", img, "evtag:1").Success(t)
+	until := time.Now().UTC().Format(time.RFC3339Nano)
+	got := e.Skiff("events", "--since", start, "--until", until, "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}").Success(t).Out()
+	want := "container create ev\ncontainer start ev\ncontainer die ev\ncontainer destroy ev\nnetwork create evnet\nvolume create \nimage tag evtag:1"
+	if got != want {
+		t.Errorf("events:\n%s\nwant:\n%s", got, want)
+	}
+	line := e.Skiff("events", "--since", start, "--until", until, "--filter", "event=die").Success(t).Out()
+	if !strings.Contains(line, " container die ") || !strings.Contains(line, "exitCode=3") || !strings.Contains(line, "tier=front") {
+		t.Errorf("events --filter event=die: %q", line)
+	}
+	if n := len(e.Skiff("events", "--since", start, "--until", until, "--filter", "type=network", "--format", "{{json .}}").Success(t).Lines()); n != 1 {
+		t.Errorf("--filter type=network: %d events", n)
+	}
+	oneErrorLine(t, e.Skiff("events", "--filter", "bogus=1", "--until", until), "invalid filter")
+	// following
+	cmd := e.Cmd("events", "--filter", "event=start", "--format", "{{.Actor.Attributes.name}}")
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	time.Sleep(300 * time.Millisecond)
+	e.Skiff("run", "--rm", "--name", "followed", img, "true").Success(t)
+	waitUntil(t, 10*time.Second, "events to show the new start", func() bool { return strings.Contains(out.String(), "followed") })
+}
