@@ -79,3 +79,21 @@ func TestInPIDNamespaceOf(t *testing.T) {
 		t.Errorf("parent %d, want 7", pp)
 	}
 }
+
+func TestZombie(t *testing.T) {
+	if Zombie(os.Getpid()) {
+		t.Error("this process is no zombie")
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	pid := cmd.Process.Pid
+	for i := 0; i < 200 && !Zombie(pid); i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !Zombie(pid) {
+		t.Error("an ended, unreaped child is not a zombie")
+	}
+	_ = cmd.Wait()
+}

@@ -78,7 +78,8 @@ func (c *Container) gather(p string) (int, error) {
 	}
 	moved := 0
 	for pid := range pids {
-		if !in[pid] && cgroups.Add(p, pid) == nil {
+		// A zombie cannot join (and a frozen parent does not reap it).
+		if !in[pid] && !proc.Zombie(pid) && cgroups.Add(p, pid) == nil {
 			moved++
 		}
 	}
