@@ -51,6 +51,8 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read in a line delimited file of labels"},
 		&cli.StringSliceFlag{Name: "attach", Aliases: []string{"a"}, Usage: "attach to STDIN, STDOUT or STDERR"},
 		&cli.StringSliceFlag{Name: "link", Usage: "add a legacy link to another container (NAME[:ALIAS])"},
+		&cli.StringFlag{Name: "ipc", Usage: "IPC mode: private, shareable, none, host or container:NAME"},
+		&cli.StringFlag{Name: "uts", Usage: "UTS namespace to use (host)"},
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
 	}, append(mountFlags(), networkFlags()...)...)
@@ -136,6 +138,14 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 		return err
 	}
 	o.Links = c.StringSlice("link")
+	o.Spec.IPCMode = c.String("ipc")
+	switch uts := c.String("uts"); uts {
+	case "":
+	case "host":
+		o.Spec.UTSHost = true
+	default:
+		return errdefs.Invalid("invalid UTS mode %q: use host", uts)
+	}
 	for _, v := range c.StringSlice("device") {
 		d, err := spec.ParseDevice(v)
 		if err != nil {

@@ -28,6 +28,7 @@ func (c *Container) releaseRuntime() {
 	c.releaseNetwork()
 	c.releaseRootfs()
 	c.releaseMounts()
+	c.releaseShm()
 	c.releaseFreezer()
 	os.RemoveAll(c.RunDir())
 }

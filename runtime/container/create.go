@@ -89,6 +89,11 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err != nil {
 		return nil, err
 	}
+	if target, ok := strings.CutPrefix(o.Spec.IPCMode, "container:"); ok {
+		if _, err := Lookup(e, target); err != nil {
+			return nil, err
+		}
+	}
 	cid, err := newCIDFile(o.CIDFile)
 	if err != nil {
 		return nil, err
@@ -110,7 +115,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		return nil, err
 	}
 	id := newID()
-	if o.NetworkMode == "host" && o.Spec.Hostname == "" {
+	if (o.NetworkMode == "host" || o.Spec.UTSHost) && o.Spec.Hostname == "" {
 		// docker: a container on the host's network has the host's name
 		o.Spec.Hostname, _ = os.Hostname()
 	}
@@ -189,6 +194,9 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 }
 
 func validateHost(o *CreateOptions) error {
+	if o.Spec.UTSHost && o.Spec.Hostname != "" {
+		return errdefs.Invalid("conflicting options: hostname and the UTS mode")
+	}
 	if o.AutoRemove && o.RestartPolicy.Name != "" && o.RestartPolicy.Name != "no" {
 		return errdefs.Invalid("conflicting options: cannot specify both --restart and --rm")
 	}
@@ -233,6 +241,13 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 	if logConfig.Type == "" {
 		logConfig = LogConfig{Type: LogDriverJSONFile, Config: map[string]string{}}
 	}
+	ipcMode, utsMode, hostname := o.Spec.IPCMode, "", gen.Spec.Hostname
+	if ipcMode == "" {
+		ipcMode = "private"
+	}
+	if o.Spec.UTSHost {
+		utsMode, hostname = "host", o.Spec.Hostname
+	}
 	shmSize := o.Spec.ShmSize
 	if shmSize <= 0 {
 		shmSize = spec.DefaultShmSize
@@ -245,7 +260,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 		ID: id, Name: name, Created: time.Now().UTC(), ImageID: img.ID,
 		Path: argv[0], Args: argv[1:],
 		Config: Config{
-			Hostname: gen.Spec.Hostname, Domainname: o.Spec.Domainname, User: user,
+			Hostname: hostname, Domainname: o.Spec.Domainname, User: user,
 			AttachStdin: o.Streams.Stdin, AttachStdout: o.Streams.Stdout, AttachStderr: o.Streams.Stderr,
 			ExposedPorts: ic.ExposedPorts, Tty: o.Spec.Tty, OpenStdin: o.Spec.Interactive,
 			StdinOnce: o.Spec.Interactive && !o.Detach,
@@ -270,7 +285,8 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			Devices:         o.Spec.Devices,
 			ContainerIDFile: o.CIDFile,
 			CgroupnsMode:    "private",
-			IpcMode:         "private",
+			IpcMode:         ipcMode,
+			UTSMode:         utsMode,
 		},
 		Spec:   gen.Spec,
 		Driver: driver,

@@ -139,6 +139,9 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareNetwork(&sp); err != nil {
 		return nil, err
 	}
+	if err := c.prepareIPC(&sp); err != nil {
+		return nil, err
+	}
 	if len(c.HostConfig.Links) > 0 {
 		_, env, err := c.linkedHosts(c.loadNetRuntime(), true)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -60,6 +61,12 @@ func Validate(o *Options) error {
 	}
 	if o.Hostname != "" && (len(o.Hostname) > 64 || strings.ContainsAny(o.Hostname, " /\t")) {
 		return errdefs.Invalid("invalid hostname %q", o.Hostname)
+	}
+	switch m := o.IPCMode; {
+	case m == "", m == "private", m == "shareable", m == "none", m == "host":
+	case strings.HasPrefix(m, "container:") && len(m) > len("container:"):
+	default:
+		return errdefs.Invalid("invalid IPC mode %q: use private, shareable, none, host or container:NAME", m)
 	}
 	for _, e := range o.Env {
 		if strings.HasPrefix(e, "=") || e == "" {
@@ -141,6 +148,7 @@ func Generate(in Input) (*Generated, error) {
 		},
 		Annotations: map[string]string{},
 	}
+	applyNamespaceModes(s, o)
 	maps.Copy(s.Linux.Sysctl, o.Sysctls)
 	for _, u := range o.Ulimits {
 		s.Process.Rlimits = append(s.Process.Rlimits, specs.POSIXRlimit{
@@ -254,4 +262,54 @@ func parseRealtime(name string) (unix.Signal, error) {
 		return 0, errdefs.Invalid("invalid signal: %s", name)
 	}
 	return unix.Signal(n), nil
+}
+
+// applyNamespaceModes applies --ipc and --uts: the host's namespace is
+// not unshared (and the host's /dev/shm is bound), none has no /dev/shm;
+// container:NAME is joined at start (JoinIPC).
+func applyNamespaceModes(s *specs.Spec, o *Options) {
+	drop := func(t specs.LinuxNamespaceType) {
+		s.Linux.Namespaces = slices.DeleteFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == t })
+	}
+	switch o.IPCMode {
+	case "host":
+		drop(specs.IPCNamespace)
+		setShm(s, &specs.Mount{Destination: "/dev/shm", Type: "bind", Source: "/dev/shm", Options: []string{"rbind"}})
+	case "none":
+		setShm(s, nil)
+	}
+	if o.UTSHost {
+		drop(specs.UTSNamespace)
+		s.Hostname, s.Domainname = "", "" // the host's: never set from inside
+	}
+}
+
+// setShm replaces the /dev/shm mount (nil: removes it).
+func setShm(s *specs.Spec, m *specs.Mount) {
+	i := slices.IndexFunc(s.Mounts, func(m specs.Mount) bool { return m.Destination == "/dev/shm" })
+	switch {
+	case i < 0 && m != nil:
+		s.Mounts = append(s.Mounts, *m)
+	case i >= 0 && m != nil:
+		s.Mounts[i] = *m
+	case i >= 0:
+		s.Mounts = slices.Delete(s.Mounts, i, i+1)
+	}
+}
+
+// JoinIPC makes s join the IPC namespace of the process pid (--ipc
+// container:NAME, at start); BindShm gives it the donor's /dev/shm.
+func JoinIPC(s *specs.Spec, pid int) {
+	s.Linux.Namespaces = slices.Clone(s.Linux.Namespaces)
+	for i, ns := range s.Linux.Namespaces {
+		if ns.Type == specs.IPCNamespace {
+			s.Linux.Namespaces[i].Path = fmt.Sprintf("/proc/%d/ns/ipc", pid)
+		}
+	}
+}
+
+// BindShm makes /dev/shm a bind mount of source: a shareable container's
+// own tmpfs, mounted outside it so that others can share it.
+func BindShm(s *specs.Spec, source string) {
+	setShm(s, &specs.Mount{Destination: "/dev/shm", Type: "bind", Source: source, Options: []string{"rbind"}})
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestParseUlimits(t *testing.T) {
@@ -110,5 +112,46 @@ func TestParseDevice(t *testing.T) {
 		if _, err := ParseDevice(bad); err == nil {
 			t.Errorf("%q: want error", bad)
 		}
+	}
+}
+
+func TestNamespaceModes(t *testing.T) {
+	t.Parallel()
+	gen := func(o Options) *specs.Spec {
+		o.Image = "busybox"
+		g, err := Generate(Input{ID: "0123456789abcdef", Options: &o, Image: &ImageConfig{Cmd: []string{"sh"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Spec
+	}
+	has := func(s *specs.Spec, typ specs.LinuxNamespaceType) bool {
+		return slices.ContainsFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Type == typ })
+	}
+	shm := func(s *specs.Spec) *specs.Mount {
+		for i := range s.Mounts {
+			if s.Mounts[i].Destination == "/dev/shm" {
+				return &s.Mounts[i]
+			}
+		}
+		return nil
+	}
+	if s := gen(Options{IPCMode: "host"}); has(s, specs.IPCNamespace) || shm(s) == nil || shm(s).Source != "/dev/shm" {
+		t.Errorf("--ipc host: %v %+v", s.Linux.Namespaces, shm(s))
+	}
+	if s := gen(Options{IPCMode: "none"}); !has(s, specs.IPCNamespace) || shm(s) != nil {
+		t.Errorf("--ipc none: %+v", shm(s))
+	}
+	if s := gen(Options{UTSHost: true, Hostname: "vm"}); has(s, specs.UTSNamespace) || s.Hostname != "" {
+		t.Errorf("--uts host: %v %q", s.Linux.Namespaces, s.Hostname)
+	}
+	s := gen(Options{})
+	JoinIPC(s, 42)
+	BindShm(s, "/run/x/shm")
+	if shm(s).Source != "/run/x/shm" || !slices.ContainsFunc(s.Linux.Namespaces, func(ns specs.LinuxNamespace) bool { return ns.Path == "/proc/42/ns/ipc" }) {
+		t.Errorf("join: %v %+v", s.Linux.Namespaces, shm(s))
+	}
+	if _, err := Generate(Input{ID: "x", Options: &Options{Image: "i", IPCMode: "bogus"}, Image: &ImageConfig{Cmd: []string{"sh"}}}); err == nil {
+		t.Error("bogus IPC mode: want error")
 	}
 }

@@ -51,6 +51,12 @@ type Options struct {
 	UnconfinedPaths bool
 	// Devices are --device (ParseDevice).
 	Devices []DeviceMapping
+	// IPCMode is --ipc: "" or "private" (an IPC namespace and /dev/shm of
+	// its own), "shareable" (the same, others may join), "none" (no
+	// /dev/shm), "host", or "container:NAME" (joined at start).
+	IPCMode string
+	// UTSHost is --uts host: the host's UTS namespace and hostname.
+	UTSHost bool
 }
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).

@@ -527,3 +527,40 @@ func TestRunHostOptions(t *testing.T) {
 		t.Errorf("failed runs left containers: %q, before %q", after, before)
 	}
 }
+
+// --ipc host|none|shareable|container:NAME and --uts host.
+func TestRunNamespaceModes(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	host, _ := os.Hostname()
+	if got := e.Skiff("run", "--rm", "--uts", "host", img, "sh", "-c", "hostname; cat /etc/hostname").Success(t).Out(); got != host+"\n"+host {
+		t.Errorf("--uts host: %q, want the host's name %s", got, host)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--uts", "host", "-h", "x", img, "true"), "conflicting options: hostname and the UTS mode")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--uts", "private", img, "true"), "invalid UTS mode")
+	shm := "grep -c ' /dev/shm ' /proc/self/mountinfo || true"
+	if got := e.Skiff("run", "--rm", "--ipc", "none", img, "sh", "-c", shm).Success(t).Out(); got != "0" {
+		t.Errorf("--ipc none: /dev/shm mounted %s times", got)
+	}
+	ipcNS := "readlink /proc/self/ns/ipc"
+	mine := e.Skiff("run", "--rm", img, "readlink", "/proc/self/ns/ipc").Success(t).Out()
+	hostNS, _ := os.Readlink("/proc/self/ns/ipc")
+	if got := e.Skiff("run", "--rm", "--ipc", "host", img, "sh", "-c", ipcNS).Success(t).Out(); got == mine || (!e.Rootless && got != hostNS) {
+		t.Errorf("--ipc host: namespace %s (private %s, host %s)", got, mine, hostNS)
+	}
+	donor := e.Skiff("run", "-d", "--ipc", "shareable", "--shm-size", "32m", img, "sh", "-c", "echo hi > /dev/shm/x; sleep 100").Success(t).Out()
+	waitFor(t, func() bool { return e.Skiff("exec", donor, "test", "-f", "/dev/shm/x").Code == 0 })
+	out := e.Skiff("run", "--rm", "--ipc", "container:"+donor, img, "sh", "-c", "cat /dev/shm/x; "+ipcNS).Success(t).Out()
+	if want := "hi\n" + e.Skiff("exec", donor, "readlink", "/proc/self/ns/ipc").Success(t).Out(); out != want {
+		t.Errorf("--ipc container: %q, want %q", out, want)
+	}
+	plain := e.Skiff("run", "-d", img, "sleep", "100").Success(t).Out()
+	oneErrorLine(t, e.Skiff("run", "--rm", "--ipc", "container:"+plain, img, "true"), "non-shareable IPC")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--ipc", "container:nosuch", img, "true"), "No such container")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--ipc", "bogus", img, "true"), "invalid IPC mode")
+	if got := inspectField(e, donor, "{{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}}"); got != "shareable 33554432" {
+		t.Errorf("inspect: %s", got)
+	}
+	e.Skiff("rm", "-f", donor, plain).Success(t)
+}
