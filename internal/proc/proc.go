@@ -84,6 +84,19 @@ func InPIDNamespaceOf(pid int) (map[int]bool, error) {
 	if err != nil {
 		return nil, err
 	}
+	return scan(func(_ int, ns string) bool { return ns == target })
+}
+
+// Descendants lists the processes descended from pid, pid excluded.
+func Descendants(pid int) (map[int]bool, error) {
+	out, err := scan(func(p int, _ string) bool { return p == pid })
+	delete(out, pid)
+	return out, err
+}
+
+// scan returns the processes seed selects (by pid and PID namespace) and
+// all their descendants.
+func scan(seed func(pid int, ns string) bool) (map[int]bool, error) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil, err
@@ -95,7 +108,8 @@ func InPIDNamespaceOf(pid int) (map[int]bool, error) {
 		if err != nil {
 			continue
 		}
-		if ns, err := os.Readlink("/proc/" + ent.Name() + "/ns/pid"); err == nil && ns == target {
+		ns, _ := os.Readlink("/proc/" + ent.Name() + "/ns/pid")
+		if seed(p, ns) {
 			in[p] = true
 			continue
 		}
@@ -105,7 +119,7 @@ func InPIDNamespaceOf(pid int) (map[int]bool, error) {
 			}
 		}
 	}
-	// Outside the namespace: in it only through an ancestor that is.
+	// Not selected itself: in only through an ancestor that is.
 	var inside func(p, depth int) bool
 	inside = func(p, depth int) bool {
 		if in[p] {

@@ -241,7 +241,10 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 	if logConfig.Type == "" {
 		logConfig = LogConfig{Type: LogDriverJSONFile, Config: map[string]string{}}
 	}
-	ipcMode, utsMode, hostname := o.Spec.IPCMode, "", gen.Spec.Hostname
+	ipcMode, utsMode, pidMode, hostname := o.Spec.IPCMode, "", "", gen.Spec.Hostname
+	if o.Spec.PIDHost {
+		pidMode = "host"
+	}
 	if ipcMode == "" {
 		ipcMode = "private"
 	}
@@ -287,6 +290,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			CgroupnsMode:    "private",
 			IpcMode:         ipcMode,
 			UTSMode:         utsMode,
+			PidMode:         pidMode,
 		},
 		Spec:   gen.Spec,
 		Driver: driver,

@@ -72,7 +72,7 @@ func (c *Container) gather(p string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	pids, err := proc.InPIDNamespaceOf(c.State.Pid)
+	pids, err := c.processes()
 	if err != nil {
 		return 0, fmt.Errorf("finding the processes of %s: %w", c.ShortID(), err)
 	}

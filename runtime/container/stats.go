@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skiff-containers/skiff/internal/proc"
 	"golang.org/x/sys/unix"
 )
 
@@ -51,7 +50,7 @@ func (c *Container) Sample() (*Stats, error) {
 	if !c.State.Running() || c.State.Pid == 0 {
 		return st, nil
 	}
-	pids, err := proc.InPIDNamespaceOf(c.State.Pid)
+	pids, err := c.processes()
 	if err != nil {
 		return st, nil // it just ended
 	}

@@ -30,7 +30,7 @@ func Top(e *engine.Engine, ref string, psArgs []string) (*TopReport, error) {
 	if !c.State.Running() || c.State.Pid == 0 {
 		return nil, errdefs.Conflict("container %s is not running", ref)
 	}
-	pids, err := proc.InPIDNamespaceOf(c.State.Pid)
+	pids, err := c.processes()
 	if err != nil {
 		return nil, errdefs.Conflict("container %s is not running", ref)
 	}
@@ -97,4 +97,17 @@ func joinLast(fields []string, n int) []string {
 	}
 	row := append([]string{}, fields[:n-1]...)
 	return append(row, strings.Join(fields[n-1:], " "))
+}
+
+// processes are the container's processes: those of its PID namespace
+// (and of namespaces nested in it), or with --pid host what descends from
+// its monitor, a subreaper (exec'd processes are not among them).
+func (c *Container) processes() (map[int]bool, error) {
+	if c.HostConfig.PidMode == "host" {
+		if c.State.MonitorPid == 0 || !proc.Alive(c.State.MonitorPid, c.State.MonitorStart) {
+			return nil, ErrNotRunning
+		}
+		return proc.Descendants(c.State.MonitorPid)
+	}
+	return proc.InPIDNamespaceOf(c.State.Pid)
 }

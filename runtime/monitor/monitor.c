@@ -694,6 +694,38 @@ static void read_sync(int fd, pid_t pid)
 	close(fd);
 }
 
+/* ---- --pid host: no PID namespace ends the container's other processes ---- */
+
+static int host_pid; /* the container shares the host's PID namespace */
+
+static int shares_host_pid(void)
+{
+	if (cfg.clone_flags & CLONE_NEWPID)
+		return 0;
+	for (int i = 0; i < cfg.nns; i++)
+		if (strcmp(cfg.ns_type[i], "pid") == 0)
+			return 0;
+	return 1;
+}
+
+/* kill what the container left: the monitor is a subreaper, so its
+ * orphans (daemons included) are the monitor's children now */
+static void kill_orphans(void)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int) getpid());
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *save, *tok = strtok_r(buf, " \n", &save); tok != NULL; tok = strtok_r(NULL, " \n", &save))
+		kill((pid_t) atoi(tok), SIGKILL);
+}
+
 /* ---- after the exit ---- */
 
 static int exit_code(int status)
@@ -827,6 +859,9 @@ static void monitor_main(int argc, char **argv)
 	listen_fd = listen_socket(cfg.socket);
 	if (cfg.has_client)
 		first_client();
+	host_pid = shares_host_pid();
+	if (host_pid)
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	int syncfd;
 	pid_t pid = start_init(&syncfd);
 	read_sync(syncfd, pid);
@@ -881,12 +916,17 @@ static void monitor_main(int argc, char **argv)
 				while (read(sfd, &si, sizeof(si)) == sizeof(si))
 					;
 				int st;
-				while (!exited && waitpid(pid, &st, WNOHANG) == pid) {
+				pid_t w;
+				while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+					if (w != pid || exited)
+						continue; /* an orphan adopted with --pid host */
 					status = st;
 					exited = 1;
 					clock_gettime(CLOCK_MONOTONIC, &deadline);
 					deadline.tv_sec += 2;
 				}
+				if (exited && host_pid)
+					kill_orphans();
 			} else if (idx[k] == -2) {
 				int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 				if (fd >= 0)

@@ -278,6 +278,9 @@ func applyNamespaceModes(s *specs.Spec, o *Options) {
 	case "none":
 		setShm(s, nil)
 	}
+	if o.PIDHost {
+		drop(specs.PIDNamespace)
+	}
 	if o.UTSHost {
 		drop(specs.UTSNamespace)
 		s.Hostname, s.Domainname = "", "" // the host's: never set from inside

@@ -57,6 +57,9 @@ type Options struct {
 	IPCMode string
 	// UTSHost is --uts host: the host's UTS namespace and hostname.
 	UTSHost bool
+	// PIDHost is --pid host: the host's PID namespace (the monitor, a
+	// subreaper, ends what the container leaves behind).
+	PIDHost bool
 }
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).

@@ -3,11 +3,13 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var fullID = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -563,4 +565,20 @@ func TestRunNamespaceModes(t *testing.T) {
 		t.Errorf("inspect: %s", got)
 	}
 	e.Skiff("rm", "-f", donor, plain).Success(t)
+	// --pid host: the host's processes are visible; what the container
+	// leaves behind (a daemon) ends with it
+	if n := len(e.Skiff("run", "--rm", "--pid", "host", img, "ps").Success(t).Lines()); n < 10 {
+		t.Errorf("--pid host: ps lists %d lines", n)
+	}
+	ph := e.Skiff("run", "-d", "--pid", "host", img, "sh", "-c", "(sleep 317 &); sleep 1").Success(t).Out()
+	waitFor(t, func() bool { return strings.Contains(e.Skiff("top", ph).Out(), "sleep 317") })
+	waitUntil(t, 20*time.Second, "the container to exit", func() bool { return inspectField(e, ph, "{{.State.Status}}") == "exited" })
+	waitUntil(t, 10*time.Second, "the left-behind daemon to end", func() bool {
+		out, _ := exec.Command("pgrep", "-x", "-f", "sleep 317").Output()
+		return len(strings.TrimSpace(string(out))) == 0
+	})
+	if got := inspectField(e, ph, "{{.HostConfig.PidMode}}"); got != "host" {
+		t.Errorf("PidMode = %q", got)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--pid", "container:x", img, "true"), "invalid PID mode")
 }
