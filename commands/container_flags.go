@@ -32,7 +32,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set meta data on a container (key=value)"},
 		&cli.BoolFlag{Name: "init", Usage: "run an init inside the container that forwards signals and reaps processes"},
 		&cli.StringFlag{Name: "stop-signal", Usage: "signal to stop the container"},
-		&cli.IntFlag{Name: "stop-timeout", Usage: "timeout (in seconds) to stop a container"},
+		&cli.IntFlag{Name: "stop-timeout", Usage: "timeout (in seconds) to stop a container", DefaultText: "10"},
 		&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to this container"},
 		&cli.StringSliceFlag{Name: "cap-add", Usage: "add Linux capabilities"},
 		&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop Linux capabilities"},

@@ -12,7 +12,7 @@ import (
 // stopFlags are stop's and restart's flags.
 func stopFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "time", Aliases: []string{"t", "timeout"}, Usage: "seconds to wait before killing the container"},
+		&cli.IntFlag{Name: "time", Aliases: []string{"t", "timeout"}, Usage: "seconds to wait before killing the container", DefaultText: "the container's --stop-timeout, else 10"},
 		&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Usage: "signal to send to the container"},
 	}
 }
