@@ -53,7 +53,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "link", Usage: "add a legacy link to another container (NAME[:ALIAS])"},
 		&cli.StringFlag{Name: "ipc", Usage: "IPC mode: private, shareable, none, host or container:NAME"},
 		&cli.StringFlag{Name: "uts", Usage: "UTS namespace to use (host)"},
-		&cli.StringFlag{Name: "pid", Usage: "PID namespace to use (host)"},
+		&cli.StringFlag{Name: "pid", Usage: "PID namespace to use (host or container:NAME)"},
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
 	}, append(mountFlags(), networkFlags()...)...)
@@ -140,13 +140,7 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	}
 	o.Links = c.StringSlice("link")
 	o.Spec.IPCMode = c.String("ipc")
-	switch pid := c.String("pid"); pid {
-	case "":
-	case "host":
-		o.Spec.PIDHost = true
-	default:
-		return errdefs.Invalid("invalid PID mode %q: use host (container:NAME is not supported)", pid)
-	}
+	o.Spec.PIDMode = c.String("pid")
 	switch uts := c.String("uts"); uts {
 	case "":
 	case "host":

@@ -89,9 +89,11 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err != nil {
 		return nil, err
 	}
-	if target, ok := strings.CutPrefix(o.Spec.IPCMode, "container:"); ok {
-		if _, err := Lookup(e, target); err != nil {
-			return nil, err
+	for _, mode := range []string{o.Spec.IPCMode, o.Spec.PIDMode} {
+		if target, ok := strings.CutPrefix(mode, "container:"); ok {
+			if _, err := Lookup(e, target); err != nil {
+				return nil, err
+			}
 		}
 	}
 	cid, err := newCIDFile(o.CIDFile)
@@ -242,9 +244,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 		logConfig = LogConfig{Type: LogDriverJSONFile, Config: map[string]string{}}
 	}
 	ipcMode, utsMode, pidMode, hostname := o.Spec.IPCMode, "", "", gen.Spec.Hostname
-	if o.Spec.PIDHost {
-		pidMode = "host"
-	}
+	pidMode = o.Spec.PIDMode
 	if ipcMode == "" {
 		ipcMode = "private"
 	}

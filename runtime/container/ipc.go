@@ -22,8 +22,16 @@ import (
 // shmPath is where a shareable container's /dev/shm is mounted.
 func (c *Container) shmPath() string { return filepath.Join(c.RunDir(), "shm") }
 
-// prepareIPC completes the spec for the container's IPC mode at start.
+// prepareIPC completes the spec for the container's IPC and PID modes
+// at start: namespaces of another container are joined by path.
 func (c *Container) prepareIPC(s *specs.Spec) error {
+	if ref, ok := strings.CutPrefix(c.HostConfig.PidMode, "container:"); ok {
+		donor, err := Lookup(c.e, ref)
+		if err != nil || !donor.State.Running() {
+			return errdefs.Conflict("cannot join PID of a non running container: %s", ref)
+		}
+		spec.JoinPID(s, donor.State.Pid)
+	}
 	switch mode := c.HostConfig.IpcMode; {
 	case mode == "shareable":
 		if err := c.mountShm(); err != nil {

@@ -100,10 +100,11 @@ func joinLast(fields []string, n int) []string {
 }
 
 // processes are the container's processes: those of its PID namespace
-// (and of namespaces nested in it), or with --pid host what descends from
-// its monitor, a subreaper (exec'd processes are not among them).
+// (and of namespaces nested in it); with --pid host or container:NAME,
+// what descends from its monitor (a subreaper with host; exec'd
+// processes are not among them).
 func (c *Container) processes() (map[int]bool, error) {
-	if c.HostConfig.PidMode == "host" {
+	if c.HostConfig.PidMode != "" {
 		if c.State.MonitorPid == 0 || !proc.Alive(c.State.MonitorPid, c.State.MonitorStart) {
 			return nil, ErrNotRunning
 		}

@@ -62,6 +62,9 @@ func Validate(o *Options) error {
 	if o.Hostname != "" && (len(o.Hostname) > 64 || strings.ContainsAny(o.Hostname, " /\t")) {
 		return errdefs.Invalid("invalid hostname %q", o.Hostname)
 	}
+	if m := o.PIDMode; m != "" && m != "host" && (!strings.HasPrefix(m, "container:") || m == "container:") {
+		return errdefs.Invalid("invalid PID mode %q: use host or container:NAME", m)
+	}
 	switch m := o.IPCMode; {
 	case m == "", m == "private", m == "shareable", m == "none", m == "host":
 	case strings.HasPrefix(m, "container:") && len(m) > len("container:"):
@@ -278,7 +281,7 @@ func applyNamespaceModes(s *specs.Spec, o *Options) {
 	case "none":
 		setShm(s, nil)
 	}
-	if o.PIDHost {
+	if o.PIDMode == "host" {
 		drop(specs.PIDNamespace)
 	}
 	if o.UTSHost {
@@ -302,14 +305,22 @@ func setShm(s *specs.Spec, m *specs.Mount) {
 
 // JoinIPC makes s join the IPC namespace of the process pid (--ipc
 // container:NAME, at start); BindShm gives it the donor's /dev/shm.
-func JoinIPC(s *specs.Spec, pid int) {
+func JoinIPC(s *specs.Spec, pid int) { join(s, specs.IPCNamespace, pid) }
+
+// JoinPID makes s join the PID namespace of the process pid (--pid
+// container:NAME, at start).
+func JoinPID(s *specs.Spec, pid int) { join(s, specs.PIDNamespace, pid) }
+
+func join(s *specs.Spec, typ specs.LinuxNamespaceType, pid int) {
 	s.Linux.Namespaces = slices.Clone(s.Linux.Namespaces)
 	for i, ns := range s.Linux.Namespaces {
-		if ns.Type == specs.IPCNamespace {
-			s.Linux.Namespaces[i].Path = fmt.Sprintf("/proc/%d/ns/ipc", pid)
+		if ns.Type == typ {
+			s.Linux.Namespaces[i].Path = fmt.Sprintf("/proc/%d/ns/%s", pid, nsFile[typ])
 		}
 	}
 }
+
+var nsFile = map[specs.LinuxNamespaceType]string{specs.IPCNamespace: "ipc", specs.PIDNamespace: "pid"}
 
 // BindShm makes /dev/shm a bind mount of source: a shareable container's
 // own tmpfs, mounted outside it so that others can share it.

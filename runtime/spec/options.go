@@ -57,9 +57,10 @@ type Options struct {
 	IPCMode string
 	// UTSHost is --uts host: the host's UTS namespace and hostname.
 	UTSHost bool
-	// PIDHost is --pid host: the host's PID namespace (the monitor, a
-	// subreaper, ends what the container leaves behind).
-	PIDHost bool
+	// PIDMode is --pid: "" (a PID namespace of its own), "host" (the
+	// monitor, a subreaper, ends what the container leaves behind) or
+	// "container:NAME" (joined at start, JoinPID).
+	PIDMode string
 }
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).

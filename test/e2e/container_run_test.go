@@ -580,5 +580,12 @@ func TestRunNamespaceModes(t *testing.T) {
 	if got := inspectField(e, ph, "{{.HostConfig.PidMode}}"); got != "host" {
 		t.Errorf("PidMode = %q", got)
 	}
-	oneErrorLine(t, e.Skiff("run", "--rm", "--pid", "container:x", img, "true"), "invalid PID mode")
+	// --pid container:NAME: the other container's processes, from PID 1
+	pd := e.Skiff("run", "-d", img, "sleep", "100").Success(t).Out()
+	if got := e.Skiff("run", "--rm", "--pid", "container:"+pd, img, "ps", "-o", "pid,args").Success(t).Out(); !strings.Contains(got, "1 sleep 100") {
+		t.Errorf("--pid container: ps shows\n%s", got)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--pid", "container:nosuch", img, "true"), "No such container")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--pid", "bogus", img, "true"), "invalid PID mode")
+	e.Skiff("rm", "-f", pd).Success(t)
 }
