@@ -54,6 +54,8 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "ipc", Usage: "IPC mode: private, shareable, none, host or container:NAME"},
 		&cli.StringFlag{Name: "uts", Usage: "UTS namespace to use (host)"},
 		&cli.StringFlag{Name: "pid", Usage: "PID namespace to use (host or container:NAME)"},
+		&cli.IntFlag{Name: "oom-score-adj", Usage: "tune the host's OOM preferences (-1000 to 1000)"},
+		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
 	}, append(mountFlags(), networkFlags()...)...)
@@ -141,6 +143,13 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	o.Links = c.StringSlice("link")
 	o.Spec.IPCMode = c.String("ipc")
 	o.Spec.PIDMode = c.String("pid")
+	if c.IsSet("oom-score-adj") {
+		v := c.Int("oom-score-adj")
+		if v < -1000 || v > 1000 {
+			return errdefs.Invalid("invalid --oom-score-adj %d: use -1000 to 1000", v)
+		}
+		o.Spec.OOMScoreAdj = &v
+	}
 	switch uts := c.String("uts"); uts {
 	case "":
 	case "host":

@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"go.podman.io/image/v5/types"
 
+	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/storage/image"
 )
 
@@ -51,4 +52,19 @@ func withRenamed(cmd *cli.Command, name string, aliases ...string) *cli.Command 
 	cmd.Name = name
 	cmd.Aliases = aliases
 	return cmd
+}
+
+// contentTrustFlag is docker's --disable-content-trust, accepted as docker
+// accepts it when content trust is off (skiff has no Notary client): true
+// changes nothing, false is refused.
+func contentTrustFlag() cli.Flag {
+	return &cli.BoolFlag{
+		Name: "disable-content-trust", Value: true, Usage: "skip image verification (skiff verifies no signatures: must stay true)",
+		Action: func(_ *cli.Context, v bool) error {
+			if !v {
+				return errdefs.Invalid("--disable-content-trust=false: skiff has no content trust (Notary) support")
+			}
+			return nil
+		},
+	}
 }

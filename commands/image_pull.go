@@ -17,9 +17,9 @@ func imagePullCommand() *cli.Command {
 		Usage:     "Download an image from a registry",
 		ArgsUsage: "NAME[:TAG|@DIGEST]",
 		Flags: []cli.Flag{
+			contentTrustFlag(),
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress verbose output"},
 			&cli.StringFlag{Name: "platform", Usage: "Set platform if server is multi-platform capable", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}},
-			&cli.BoolFlag{Name: "disable-content-trust", Value: true, Usage: "Skip image verification (skiff never verifies content trust)"},
 			tlsVerifyFlag(),
 		},
 		Action: func(c *cli.Context) error {

@@ -12,9 +12,9 @@ func imagePushCommand() *cli.Command {
 		Usage:     "Upload an image to a registry",
 		ArgsUsage: "NAME[:TAG]",
 		Flags: []cli.Flag{
+			contentTrustFlag(),
 			&cli.BoolFlag{Name: "all-tags", Aliases: []string{"a"}, Usage: "Push all tags of an image to the repository"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress verbose output"},
-			&cli.BoolFlag{Name: "disable-content-trust", Value: true, Usage: "Skip image signing (skiff never signs)"},
 			tlsVerifyFlag(),
 		},
 		Action: func(c *cli.Context) error {

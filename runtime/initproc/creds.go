@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -174,9 +175,15 @@ func checkExecutable(p string) error {
 	return nil
 }
 
-// setRlimits applies the process's rlimits (--ulimit) while the process
-// still has the capabilities a raise may need.
-func setRlimits(p *specs.Process) error {
+// setLimits applies the process's rlimits (--ulimit) and OOM score
+// (--oom-score-adj) while the process still has the capabilities a raise
+// may need.
+func setLimits(p *specs.Process) error {
+	if p.OOMScoreAdj != nil {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*p.OOMScoreAdj)), 0); err != nil {
+			return fmt.Errorf("setting the OOM score adjustment to %d: %w", *p.OOMScoreAdj, err)
+		}
+	}
 	for _, r := range p.Rlimits {
 		res, ok := rlimitResources[r.Type]
 		if !ok {

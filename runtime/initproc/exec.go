@@ -85,7 +85,7 @@ func execProcess(p *specs.Process, sync *os.File) error {
 	if err != nil {
 		return err
 	}
-	if err := setRlimits(p); err != nil {
+	if err := setLimits(p); err != nil {
 		return err
 	}
 	if err := setupCredentials(p); err != nil {

@@ -141,7 +141,7 @@ func run(cfg *Config, sync *os.File) error {
 	if err != nil {
 		return err
 	}
-	if err := setRlimits(s.Process); err != nil {
+	if err := setLimits(s.Process); err != nil {
 		return err
 	}
 	if err := setupCredentials(s.Process); err != nil {

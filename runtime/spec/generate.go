@@ -152,6 +152,7 @@ func Generate(in Input) (*Generated, error) {
 		Annotations: map[string]string{},
 	}
 	applyNamespaceModes(s, o)
+	s.Process.OOMScoreAdj = o.OOMScoreAdj
 	maps.Copy(s.Linux.Sysctl, o.Sysctls)
 	for _, u := range o.Ulimits {
 		s.Process.Rlimits = append(s.Process.Rlimits, specs.POSIXRlimit{

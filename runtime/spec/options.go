@@ -61,6 +61,8 @@ type Options struct {
 	// monitor, a subreaper, ends what the container leaves behind) or
 	// "container:NAME" (joined at start, JoinPID).
 	PIDMode string
+	// OOMScoreAdj is --oom-score-adj (nil: inherited).
+	OOMScoreAdj *int
 }
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).

@@ -497,6 +497,12 @@ func TestRunHostOptions(t *testing.T) {
 	}
 	oneErrorLine(t, e.Skiff("run", "--rm", "--device", "/dev/nope", img, "true"), `custom device "/dev/nope"`)
 	oneErrorLine(t, e.Skiff("run", "--rm", "--device", "/dev/null:r", img, "true"), "cannot narrow")
+	// --oom-score-adj (raising needs no privilege), --disable-content-trust
+	if got := e.Skiff("run", "--rm", "--oom-score-adj", "500", "--disable-content-trust", img, "cat", "/proc/self/oom_score_adj").Success(t).Out(); got != "500" {
+		t.Errorf("--oom-score-adj 500: %q", got)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--oom-score-adj", "5000", img, "true"), "invalid --oom-score-adj")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--disable-content-trust=false", img, "true"), "no content trust")
 	// exec processes get the groups and limits too
 	bg := e.Skiff("run", "-d", "--group-add", "123", "--ulimit", "nofile=300", img, "sleep", "100").Success(t).Out()
 	if got := e.Skiff("exec", bg, "sh", "-c", "id -G; ulimit -n").Success(t).Out(); got != "0 123\n300" {
