@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	goruntime "runtime"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/moby/term"
@@ -64,11 +65,16 @@ func Exec(ctx context.Context, e *engine.Engine, ref string, o ExecOptions) (int
 	if err != nil {
 		return 0, err
 	}
+	c.event("exec_start: " + strings.Join(p.Args, " "))
 	if o.Detach {
 		go func() { _ = x.cmd.Wait() }()
 		return 0, nil
 	}
-	return x.wait(ctx, &o)
+	code, err := x.wait(ctx, &o)
+	if err == nil {
+		c.event("exec_die", "exitCode", strconv.Itoa(code))
+	}
+	return code, err
 }
 
 // execProcess builds the process of an exec from the container's.

@@ -303,6 +303,15 @@ func TestEvents(t *testing.T) {
 		t.Errorf("--filter type=network: %d events", n)
 	}
 	oneErrorLine(t, e.Skiff("events", "--filter", "bogus=1", "--until", until), "invalid filter")
+	// exec_start and exec_die
+	x := e.Skiff("run", "-d", img, "sleep", "100").Success(t).Out()
+	e.Skiff("exec", x, "sh", "-c", "exit 5").Fail(t, 5, "")
+	got = e.Skiff("events", "--since", start, "--until", time.Now().UTC().Format(time.RFC3339Nano), "--filter", "container="+x,
+		"--filter", "event=exec_start", "--filter", "event=exec_die", "--format", "{{.Action}} {{.Actor.Attributes.exitCode}}").Success(t).Out()
+	if got != "exec_start: sh -c exit 5 \nexec_die 5" {
+		t.Errorf("exec events: %q", got)
+	}
+	e.Skiff("rm", "-f", x).Success(t)
 	// following
 	cmd := e.Cmd("events", "--filter", "event=start", "--format", "{{.Actor.Attributes.name}}")
 	var out syncBuffer
