@@ -139,7 +139,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareNetwork(&sp); err != nil {
 		return nil, err
 	}
-	if err := c.prepareIPC(&sp); err != nil {
+	if err := c.prepareNamespaceModes(&sp); err != nil {
 		return nil, err
 	}
 	if len(c.HostConfig.Links) > 0 {

@@ -13,7 +13,9 @@ import (
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
-// --ipc shareable and container:NAME, as docker does them: a shareable
+// Namespaces shared with the host or another container at start: --pid
+// container:NAME and --ipc container:NAME are joined by path (the
+// network's are in network.go). For --ipc, as docker does it, a shareable
 // container's /dev/shm is a tmpfs skiff mounts outside it (in its runtime
 // directory, in skiff's mount namespace) and binds in, so that a container
 // joining its IPC namespace can bind the same tmpfs. Private containers
@@ -22,9 +24,9 @@ import (
 // shmPath is where a shareable container's /dev/shm is mounted.
 func (c *Container) shmPath() string { return filepath.Join(c.RunDir(), "shm") }
 
-// prepareIPC completes the spec for the container's IPC and PID modes
-// at start: namespaces of another container are joined by path.
-func (c *Container) prepareIPC(s *specs.Spec) error {
+// prepareNamespaceModes completes the spec for the container's IPC and
+// PID modes at start.
+func (c *Container) prepareNamespaceModes(s *specs.Spec) error {
 	if ref, ok := strings.CutPrefix(c.HostConfig.PidMode, "container:"); ok {
 		donor, err := Lookup(c.e, ref)
 		if err != nil || !donor.State.Running() {
