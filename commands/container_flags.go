@@ -40,6 +40,7 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pull", Value: "missing", Usage: `pull image before running ("always", "missing", "never")`},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress the pull output"},
 		&cli.StringFlag{Name: "platform", Usage: "set platform if server is multi-platform capable"},
+		&cli.BoolFlag{Name: "rm", Usage: "automatically remove the container when it exits"},
 		&cli.StringFlag{Name: "restart", Value: "no", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
 		&cli.StringFlag{Name: "shm-size", Usage: "size of /dev/shm (e.g. 128m; default 64m)"},
 		&cli.StringSliceFlag{Name: "group-add", Usage: "add additional groups to join (names from the image's /etc/group, or numbers)"},
@@ -75,6 +76,7 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 			ReadOnly: c.Bool("read-only"), Tty: c.Bool("tty"), Interactive: c.Bool("interactive"),
 		},
 		Name:           c.String("name"),
+		AutoRemove:     c.Bool("rm"),
 		NetworkOptions: networkOptionsFrom(c),
 	}
 	if c.IsSet("entrypoint") {

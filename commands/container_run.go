@@ -17,7 +17,6 @@ func containerRunCommand() *cli.Command {
 		ArgsUsage: "IMAGE [COMMAND] [ARG...]",
 		Flags: append(createFlags(),
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run the container in the background and print its ID"},
-			&cli.BoolFlag{Name: "rm", Usage: "automatically remove the container when it exits"},
 			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "proxy received signals to the process (non-TTY mode only)"},
 		),
@@ -30,7 +29,6 @@ func containerRunCommand() *cli.Command {
 				return err
 			}
 			o.Detach = c.Bool("detach")
-			o.AutoRemove = c.Bool("rm")
 			if o.Detach {
 				if c.IsSet("attach") {
 					return errdefs.Invalid("conflicting options: cannot specify both --attach and --detach")

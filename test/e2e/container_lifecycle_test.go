@@ -324,3 +324,19 @@ func TestEvents(t *testing.T) {
 	e.Skiff("run", "--rm", "--name", "followed", img, "true").Success(t)
 	waitUntil(t, 10*time.Second, "events to show the new start", func() bool { return strings.Contains(out.String(), "followed") })
 }
+
+// create --rm: the container goes when it exits, started attached or not.
+func TestCreateRm(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("create", "--rm", "--name", "cr", img, "sh", "-c", "exit 6").Success(t)
+	if got := inspectField(e, "cr", "{{.HostConfig.AutoRemove}}"); got != "true" {
+		t.Errorf("AutoRemove = %s", got)
+	}
+	e.Skiff("start", "-a", "cr").Fail(t, 6, "")
+	e.Skiff("create", "--rm", "--name", "cr2", img, "true").Success(t)
+	e.Skiff("start", "cr2").Success(t)
+	waitUntil(t, 10*time.Second, "both --rm containers to be removed", func() bool { return e.Skiff("ps", "-aq").Out() == "" })
+	oneErrorLine(t, e.Skiff("create", "--rm", "--restart", "always", img, "true"), "cannot specify both --restart and --rm")
+}
