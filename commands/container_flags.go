@@ -56,6 +56,8 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "uts", Usage: "UTS namespace to use (host)"},
 		&cli.StringFlag{Name: "pid", Usage: "PID namespace to use (host or container:NAME)"},
 		&cli.IntFlag{Name: "oom-score-adj", Usage: "tune the host's OOM preferences (-1000 to 1000)"},
+		&cli.StringFlag{Name: "cgroupns", Usage: "cgroup namespace to use (host or private)"},
+		&cli.StringSliceFlag{Name: "annotation", Usage: "add an annotation to the container (key=value), passed to the OCI spec"},
 		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
@@ -145,6 +147,23 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	o.Links = c.StringSlice("link")
 	o.Spec.IPCMode = c.String("ipc")
 	o.Spec.PIDMode = c.String("pid")
+	switch ns := c.String("cgroupns"); ns {
+	case "", "private":
+	case "host":
+		o.Spec.CgroupnsHost = true
+	default:
+		return errdefs.Invalid("invalid --cgroupns %q: use host or private", ns)
+	}
+	if a := c.StringSlice("annotation"); len(a) > 0 {
+		o.Spec.Annotations = map[string]string{}
+		for _, kv := range a {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return errdefs.Invalid("invalid --annotation %q: use key=value", kv)
+			}
+			o.Spec.Annotations[k] = v
+		}
+	}
 	if c.IsSet("oom-score-adj") {
 		v := c.Int("oom-score-adj")
 		if v < -1000 || v > 1000 {

@@ -245,6 +245,10 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 	}
 	ipcMode, utsMode, pidMode, hostname := o.Spec.IPCMode, "", "", gen.Spec.Hostname
 	pidMode = o.Spec.PIDMode
+	cgroupns := "private"
+	if o.Spec.CgroupnsHost {
+		cgroupns = "host"
+	}
 	if ipcMode == "" {
 		ipcMode = "private"
 	}
@@ -287,7 +291,8 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			Ulimits:         o.Spec.Ulimits,
 			Devices:         o.Spec.Devices,
 			ContainerIDFile: o.CIDFile,
-			CgroupnsMode:    "private",
+			CgroupnsMode:    cgroupns,
+			Annotations:     o.Spec.Annotations,
 			IpcMode:         ipcMode,
 			UTSMode:         utsMode,
 			PidMode:         pidMode,

@@ -105,6 +105,7 @@ type HostConfig struct {
 	ShmSize         int64
 	Sysctls         map[string]string `json:",omitempty"`
 	Devices         []spec.DeviceMapping
+	Annotations     map[string]string `json:",omitempty"`
 	Ulimits         []*units.Ulimit
 	Init            *bool `json:",omitempty"`
 	PidMode         string

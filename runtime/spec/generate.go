@@ -153,6 +153,7 @@ func Generate(in Input) (*Generated, error) {
 	}
 	applyNamespaceModes(s, o)
 	s.Process.OOMScoreAdj = o.OOMScoreAdj
+	maps.Copy(s.Annotations, o.Annotations)
 	maps.Copy(s.Linux.Sysctl, o.Sysctls)
 	for _, u := range o.Ulimits {
 		s.Process.Rlimits = append(s.Process.Rlimits, specs.POSIXRlimit{
@@ -284,6 +285,9 @@ func applyNamespaceModes(s *specs.Spec, o *Options) {
 	}
 	if o.PIDMode == "host" {
 		drop(specs.PIDNamespace)
+	}
+	if o.CgroupnsHost {
+		drop(specs.CgroupNamespace)
 	}
 	if o.UTSHost {
 		drop(specs.UTSNamespace)

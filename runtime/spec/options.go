@@ -63,6 +63,10 @@ type Options struct {
 	PIDMode string
 	// OOMScoreAdj is --oom-score-adj (nil: inherited).
 	OOMScoreAdj *int
+	// CgroupnsHost is --cgroupns host: no cgroup namespace of its own.
+	CgroupnsHost bool
+	// Annotations are --annotation, the spec's annotations.
+	Annotations map[string]string
 }
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).

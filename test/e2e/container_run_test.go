@@ -586,6 +586,19 @@ func TestRunNamespaceModes(t *testing.T) {
 	if got := inspectField(e, ph, "{{.HostConfig.PidMode}}"); got != "host" {
 		t.Errorf("PidMode = %q", got)
 	}
+	// --cgroupns host; --annotation
+	hostCg, _ := os.Readlink("/proc/self/ns/cgroup")
+	if got := e.Skiff("run", "--rm", "--cgroupns", "host", img, "readlink", "/proc/self/ns/cgroup").Success(t).Out(); got != hostCg {
+		t.Errorf("--cgroupns host: %s, want %s", got, hostCg)
+	}
+	if got := e.Skiff("run", "--rm", img, "readlink", "/proc/self/ns/cgroup").Success(t).Out(); got == hostCg {
+		t.Error("the default cgroup namespace is the host's")
+	}
+	an := e.Skiff("create", "--annotation", "a=b", img, "true").Success(t).Out()
+	if got := inspectField(e, an, "{{json .HostConfig.Annotations}} {{.HostConfig.CgroupnsMode}}"); got != `{"a":"b"} private` {
+		t.Errorf("inspect: %s", got)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--cgroupns", "x", img, "true"), "invalid --cgroupns")
 	// --pid container:NAME: the other container's processes, from PID 1
 	pd := e.Skiff("run", "-d", img, "sleep", "100").Success(t).Out()
 	if got := e.Skiff("run", "--rm", "--pid", "container:"+pd, img, "ps", "-o", "pid,args").Success(t).Out(); !strings.Contains(got, "1 sleep 100") {
