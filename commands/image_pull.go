@@ -3,11 +3,10 @@ package commands
 import (
 	"fmt"
 
-	"github.com/skiff-containers/skiff/runtime/events"
-
 	"github.com/urfave/cli/v2"
 	"go.podman.io/image/v5/docker/reference"
 
+	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/skiff-containers/skiff/storage/image"
 )
 

@@ -3,10 +3,9 @@ package commands
 import (
 	"fmt"
 
-	"github.com/skiff-containers/skiff/runtime/events"
-
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/skiff-containers/skiff/storage/image"
 )
 

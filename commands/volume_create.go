@@ -3,11 +3,10 @@ package commands
 import (
 	"strings"
 
-	"github.com/skiff-containers/skiff/runtime/events"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/skiff-containers/skiff/storage/volume"
 )
 

@@ -1,9 +1,9 @@
 package commands
 
 import (
-	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/skiff-containers/skiff/storage/volume"
 )
 

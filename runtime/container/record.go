@@ -10,13 +10,11 @@ package container
 import (
 	"time"
 
-	"github.com/skiff-containers/skiff/runtime/spec"
-
 	"github.com/docker/go-units"
-
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiff-containers/skiff/runtime/mounts"
+	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // Config is docker's container .Config: what the container was created

@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/skiff-containers/skiff/runtime/spec"
-
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // setupRootfs builds the container's filesystem view and pivots into it.
