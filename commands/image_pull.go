@@ -17,6 +17,7 @@ func imagePullCommand() *cli.Command {
 		ArgsUsage: "NAME[:TAG|@DIGEST]",
 		Flags: []cli.Flag{
 			contentTrustFlag(),
+			&cli.BoolFlag{Name: "all-tags", Aliases: []string{"a"}, Usage: "Download all tagged images in the repository"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress verbose output"},
 			&cli.StringFlag{Name: "platform", Usage: "Set platform if server is multi-platform capable", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}},
 			tlsVerifyFlag(),
@@ -27,20 +28,39 @@ func imagePullCommand() *cli.Command {
 			}
 			name := c.Args().First()
 			quiet := c.Bool("quiet")
-			if raw, err := reference.ParseNormalizedNamed(name); err == nil && reference.IsNameOnly(raw) && !quiet {
-				fmt.Fprintln(c.App.Writer, "Using default tag: latest")
-			}
 			s, err := storeFrom(c)
 			if err != nil {
 				return err
 			}
-			img, err := image.Pull(c.Context, s, sysFrom(c), name, image.PullOptions{
-				Quiet: quiet, Progress: c.App.Writer, Platform: c.String("platform"),
-			})
+			pull := func(name string) (*image.Image, error) {
+				img, err := image.Pull(c.Context, s, sysFrom(c), name, image.PullOptions{
+					Quiet: quiet, Progress: c.App.Writer, Platform: c.String("platform"),
+				})
+				if err == nil {
+					events.Record(engineFrom(c), events.Image, "pull", img.Named.String(), map[string]string{"name": img.Named.String()})
+				}
+				return img, err
+			}
+			if c.Bool("all-tags") {
+				repo, tags, err := image.RepositoryTags(c.Context, sysFrom(c), name)
+				if err != nil {
+					return err
+				}
+				for _, tag := range tags {
+					if _, err := pull(repo.Name() + ":" + tag); err != nil {
+						return err
+					}
+				}
+				fmt.Fprintln(c.App.Writer, repo.Name())
+				return nil
+			}
+			if raw, err := reference.ParseNormalizedNamed(name); err == nil && reference.IsNameOnly(raw) && !quiet {
+				fmt.Fprintln(c.App.Writer, "Using default tag: latest")
+			}
+			img, err := pull(name)
 			if err != nil {
 				return err
 			}
-			events.Record(engineFrom(c), events.Image, "pull", img.Named.String(), map[string]string{"name": img.Named.String()})
 			fmt.Fprintln(c.App.Writer, img.Named.String())
 			return nil
 		},

@@ -198,3 +198,25 @@ func withPlatform(sys *types.SystemContext, platform string) (*types.SystemConte
 	}
 	return &c, nil
 }
+
+// RepositoryTags lists the tags of the repository name (pull --all-tags); name must
+// not carry a tag or digest.
+func RepositoryTags(ctx context.Context, sys *types.SystemContext, name string) (reference.Named, []string, error) {
+	raw, err := reference.ParseNormalizedNamed(name)
+	if err != nil {
+		return nil, nil, invalidReference(name, err)
+	}
+	if !reference.IsNameOnly(raw) {
+		return nil, nil, errdefs.Invalid("tag can't be used with --all-tags/-a")
+	}
+	sys = ForRegistry(sys, raw)
+	ref, err := docker.NewReference(reference.TagNameOnly(raw))
+	if err != nil {
+		return nil, nil, invalidReference(name, err)
+	}
+	tags, err := docker.GetRepositoryTags(ctx, sys, ref)
+	if err != nil {
+		return nil, nil, registryError("listing the tags of", raw.Name(), reference.Domain(raw), err)
+	}
+	return raw, tags, nil
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -166,4 +167,28 @@ func TestPullConcurrent(t *testing.T) {
 	if got := e.Skiff("images", "-q", "--no-trunc").Success(t).Lines(); len(got) != 1 {
 		t.Errorf("images after concurrent pulls: %q", got)
 	}
+}
+
+// pull --all-tags pulls every tag of a repository.
+func TestPullAllTags(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	reg := Registry(t)
+	var ref string
+	for _, tag := range []string{"one", "two"} {
+		r, err := reg.Push(context.Background(), fixture(t, "busybox.tar"), "alltags/box:"+tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref = r
+	}
+	repo := ref[:strings.LastIndex(ref, ":")]
+	e := New(t)
+	if got := e.Skiff("pull", "-a", "-q", repo).Success(t).Out(); got != repo {
+		t.Errorf("pull -a printed %q, want %q", got, repo)
+	}
+	if got := imageNames(e); got != repo+":one "+repo+":two" && got != repo+":two "+repo+":one" {
+		t.Errorf("images = %q", got)
+	}
+	oneErrorLine(t, e.Skiff("pull", "-a", repo+":one"), "tag can't be used with --all-tags")
 }
