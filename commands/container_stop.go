@@ -111,10 +111,16 @@ func containerRmCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "force the removal of a running container (uses SIGKILL)"},
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove anonymous volumes associated with the container"},
+			&cli.BoolFlag{Name: "link", Aliases: []string{"l"}, Usage: "remove the specified link (/CONTAINER/ALIAS), not a container"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
+			}
+			if c.Bool("link") {
+				return eachContainer(c, func(ref string) error {
+					return container.RemoveLink(engineFrom(c), ref)
+				})
 			}
 			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes")}
 			return eachContainer(c, func(ref string) error {

@@ -156,3 +156,23 @@ func withLinkEnv(linkEnv, env []string) []string {
 	}
 	return append(out, env...)
 }
+
+// RemoveLink removes the link /CONTAINER/ALIAS (rm --link).
+func RemoveLink(e *engine.Engine, path string) error {
+	name, alias, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if !ok || name == "" || alias == "" {
+		return errdefs.Invalid("invalid link %q: use /CONTAINER/ALIAS", path)
+	}
+	c, err := Lookup(e, name)
+	if err != nil {
+		return err
+	}
+	return Locked(e, c.ID, func(fresh *Container) error {
+		i := slices.IndexFunc(fresh.links(), func(l link) bool { return l.alias == alias })
+		if i < 0 {
+			return errdefs.NotFound("container %s has no link %s", fresh.Name, alias)
+		}
+		fresh.HostConfig.Links = slices.Delete(slices.Clone(fresh.HostConfig.Links), i, i+1)
+		return fresh.saveRecord()
+	})
+}

@@ -247,4 +247,10 @@ func TestRunLink(t *testing.T) {
 	oneErrorLine(t, e.Skiff("run", "--rm", "--link", "nosuch", img, "true"), "could not get container for nosuch")
 	e.Skiff("stop", "-t0", "db").Success(t)
 	e.Skiff("start", "web").Fail(t, 1, "cannot link to a non running container")
+	// rm --link drops the link (and web starts again without db)
+	e.Skiff("rm", "--link", "/web/mysql").Success(t)
+	if got := inspectField(e, "web", "{{.HostConfig.Links}}"); got != "[]" {
+		t.Errorf("after rm --link: %s", got)
+	}
+	e.Skiff("rm", "--link", "/web/mysql").Fail(t, 1, "has no link mysql")
 }
