@@ -27,6 +27,8 @@ func main() {
 		os.Exit(initproc.ExecMain())
 	case container.CleanupRole:
 		os.Exit(container.CleanupMain())
+	case container.HealthRole:
+		os.Exit(container.HealthMain())
 	case netns.ForwarderRole:
 		os.Exit(netns.ForwarderMain())
 	case netns.DNSRole:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
@@ -57,6 +58,13 @@ func createFlags() []cli.Flag {
 		&cli.StringFlag{Name: "pid", Usage: "PID namespace to use (host or container:NAME)"},
 		&cli.IntFlag{Name: "oom-score-adj", Usage: "tune the host's OOM preferences (-1000 to 1000)"},
 		&cli.StringFlag{Name: "cgroupns", Usage: "cgroup namespace to use (host or private)"},
+		&cli.StringFlag{Name: "health-cmd", Usage: "command to run to check health (run by the container's monitor)"},
+		&cli.DurationFlag{Name: "health-interval", Usage: "time between running the check (ms|s|m|h)", DefaultText: "30s"},
+		&cli.DurationFlag{Name: "health-timeout", Usage: "maximum time to allow one check to run (ms|s|m|h)", DefaultText: "30s"},
+		&cli.DurationFlag{Name: "health-start-period", Usage: "start period for the container to initialize before counting failures (ms|s|m|h)", DefaultText: "0s"},
+		&cli.DurationFlag{Name: "health-start-interval", Usage: "time between running the check during the start period (ms|s|m|h)", DefaultText: "0s"},
+		&cli.IntFlag{Name: "health-retries", Usage: "consecutive failures needed to report unhealthy", DefaultText: "3"},
+		&cli.BoolFlag{Name: "no-healthcheck", Usage: "disable any container-specified HEALTHCHECK"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "add an annotation to the container (key=value), passed to the OCI spec"},
 		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
@@ -147,6 +155,20 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	o.Links = c.StringSlice("link")
 	o.Spec.IPCMode = c.String("ipc")
 	o.Spec.PIDMode = c.String("pid")
+	o.Health = container.HealthOptions{Cmd: c.String("health-cmd"), Disable: c.Bool("no-healthcheck")}
+	for name, dst := range map[string]**time.Duration{
+		"health-interval": &o.Health.Interval, "health-timeout": &o.Health.Timeout,
+		"health-start-period": &o.Health.StartPeriod, "health-start-interval": &o.Health.StartInterval,
+	} {
+		if c.IsSet(name) {
+			d := c.Duration(name)
+			*dst = &d
+		}
+	}
+	if c.IsSet("health-retries") {
+		n := c.Int("health-retries")
+		o.Health.Retries = &n
+	}
 	switch ns := c.String("cgroupns"); ns {
 	case "", "private":
 	case "host":

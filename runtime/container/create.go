@@ -44,6 +44,8 @@ type CreateOptions struct {
 	LogConfig LogConfig
 	// Links are --link NAME[:ALIAS] (links.go).
 	Links []string
+	// Health are the --health-* flags (health.go).
+	Health HealthOptions
 }
 
 // Streams names a container's standard streams.
@@ -105,6 +107,10 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		return nil, err
 	}
 	img, err := o.EnsureImage(ctx, o.Spec.Image)
+	if err != nil {
+		return nil, err
+	}
+	health, err := healthConfig(imageHealth(img), o.Health)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +184,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 	}()
 	c.Record = newRecord(id, name, img, &o, gen, s.Driver)
+	c.Config.Healthcheck = health
 	c.HostConfig.Links = links
 	ms.record(&c.Record)
 	plan.apply(&c.Record, &o)

@@ -38,17 +38,26 @@ func CleanupMain() int {
 			c.Close()
 		}
 	}()
+	e, id, err := monitorRoleEngine()
+	if err != nil {
+		return 125
+	}
+	defer e.Close()
+	recordExit(e, id, code, finished)
+	return 0
+}
+
+// monitorRoleEngine is the engine and container ID of a role the monitor
+// starts (cleanup, health): cleanup.json in _SKIFF_RUNDIR says them.
+func monitorRoleEngine() (*engine.Engine, string, error) {
 	var cfg cleanupConfig
 	if err := readJSON(filepath.Join(os.Getenv("_SKIFF_RUNDIR"), cleanupFile), &cfg); err != nil {
-		return 125
+		return nil, "", err
 	}
-	e := engine.New(cfg.Engine)
-	defer e.Close()
 	if err := os.Chdir("/"); err != nil {
-		return 125
+		return nil, "", err
 	}
-	recordExit(e, cfg.ID, code, finished)
-	return 0
+	return engine.New(cfg.Engine), cfg.ID, nil
 }
 
 // recordExit writes the exit into the state and applies --rm or the

@@ -31,6 +31,8 @@ type Filters struct {
 	Before, Since string
 	// Until matches containers created before the time (prune).
 	Until time.Time
+	// Health is health=starting|healthy|unhealthy|none.
+	Health []string
 }
 
 // LabelFilter is "label=KEY" or "label=KEY=VALUE", negated for
@@ -42,7 +44,7 @@ type LabelFilter struct {
 }
 
 // PsFilterKeys are the filters ps accepts.
-var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "network", "volume", "before", "since"}
+var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "health", "ancestor", "network", "volume", "before", "since"}
 
 // PruneFilterKeys are the filters container prune accepts.
 var PruneFilterKeys = []string{"until", "label", "label!"}
@@ -103,6 +105,11 @@ func (f *Filters) add(key, val string, negate bool) error {
 			return bad("use an exit code (exited=0)")
 		}
 		f.Exited = append(f.Exited, code)
+	case "health":
+		if !slices.Contains([]string{HealthStarting, HealthHealthy, HealthUnhealthy, "none"}, val) {
+			return bad("use starting, healthy, unhealthy or none")
+		}
+		f.Health = append(f.Health, val)
 	case "ancestor":
 		f.Ancestors = append(f.Ancestors, val)
 	case "network":
@@ -140,6 +147,9 @@ func (f *Filters) matchBasic(c *Container) bool {
 		return false
 	}
 	if len(f.Exited) > 0 && (c.State.Status != StatusExited || c.State.StartCount == 0 || !slices.Contains(f.Exited, c.State.ExitCode)) {
+		return false
+	}
+	if len(f.Health) > 0 && !slices.Contains(f.Health, c.healthStatus()) {
 		return false
 	}
 	if len(f.Networks) > 0 && !c.onNetwork(f.Networks) {

@@ -62,6 +62,7 @@ type InspectState struct {
 	Error      string
 	StartedAt  string
 	FinishedAt string
+	Health     *Health `json:",omitempty"`
 }
 
 // GraphDriver names the storage driver and its directories for the
@@ -86,6 +87,7 @@ func Inspect(e *engine.Engine, ref string, size bool) (*InspectData, error) {
 			Restarting: s.Status == StatusRestarting, OOMKilled: s.OOMKilled, Dead: s.Status == StatusDead,
 			ExitCode: s.ExitCode, Error: s.Error,
 			StartedAt: timeString(s.StartedAt), FinishedAt: timeString(s.FinishedAt),
+			Health: s.Health,
 		},
 		Image:          "sha256:" + c.ImageID,
 		ResolvConfPath: filepath.Join(c.RunDir(), "resolv.conf"),

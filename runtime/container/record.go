@@ -168,6 +168,9 @@ type State struct {
 	// ManuallyStopped is set by stop and kill: restart policies other
 	// than "always" leave such a container stopped.
 	ManuallyStopped bool `json:",omitempty"`
+	// Health is the state of the health check, when there is one
+	// (health.go).
+	Health *Health `json:",omitempty"`
 }
 
 // Running reports whether the container's process is believed alive.

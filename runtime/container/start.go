@@ -174,7 +174,8 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	}
 	return &monitor.Options{
 		Socket: filepath.Join(dir, attachSocket), LogPath: logPath, LogMaxSize: logMax.size, LogMaxFiles: logMax.files,
-		InitConfig: filepath.Join(dir, initConfigFile), RunDir: dir,
+		HealthInterval: c.healthArg(),
+		InitConfig:     filepath.Join(dir, initConfigFile), RunDir: dir,
 		Namespaces: sp.Linux.Namespaces, Tty: sp.Process.Terminal,
 		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
@@ -252,6 +253,10 @@ func (c *Container) recordStart(report string, monitorPid int) error {
 	st.ExitCode, st.Error = 0, ""
 	st.StartCount++
 	st.ManuallyStopped = false
+	st.Health = nil
+	if c.healthActive() {
+		st.Health = &Health{Status: HealthStarting}
+	}
 	return nil
 }
 

@@ -103,6 +103,7 @@ static struct {
 	int nns;
 	int tty, open_stdin, stdin_once, has_client;
 	long long log_max_size; /* rotate the log past this many bytes; 0: never */
+	long health_ms;         /* run the health role this often; 0: never */
 	int log_max_files;      /* files kept, the live one included */
 	const char *uid_map, *gid_map; /* "C:H:S,..." for a new user namespace */
 } cfg;
@@ -161,6 +162,8 @@ static void parse_args(int argc, char **argv)
 			cfg.log_max_size = strtoll(a + 15, NULL, 10);
 		else if (strncmp(a, "--log-max-files=", 16) == 0)
 			cfg.log_max_files = atoi(a + 16);
+		else if (strncmp(a, "--health-interval=", 18) == 0)
+			cfg.health_ms = strtol(a + 18, NULL, 10);
 		else if (strncmp(a, "--init-config=", 14) == 0)
 			cfg.init_config = a + 14;
 		else if (strncmp(a, "--rundir=", 9) == 0)
@@ -726,6 +729,61 @@ static void kill_orphans(void)
 		kill((pid_t) atoi(tok), SIGKILL);
 }
 
+/* ---- health checks: the Go health role, one at a time ---- */
+
+static pid_t health_pid;
+static struct timespec health_due;
+
+static void health_schedule(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &health_due);
+	health_due.tv_sec += cfg.health_ms / 1000;
+	health_due.tv_nsec += (cfg.health_ms % 1000) * 1000000;
+	if (health_due.tv_nsec >= 1000000000) {
+		health_due.tv_sec++;
+		health_due.tv_nsec -= 1000000000;
+	}
+}
+
+/* milliseconds until the next check is due (0: now), or -1 for none */
+static int health_wait(void)
+{
+	if (cfg.health_ms <= 0 || health_pid > 0)
+		return -1;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (health_due.tv_sec - now.tv_sec) * 1000 + (health_due.tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : (int) ms;
+}
+
+static void health_run(void)
+{
+	static char env_dir[4200];
+	extern char **environ;
+	char *envp[32];
+	int n = 0;
+	snprintf(env_dir, sizeof(env_dir), "_SKIFF_RUNDIR=%s", cfg.rundir);
+	envp[n++] = "_SKIFF_ROLE=health";
+	envp[n++] = env_dir;
+	for (char **e = environ; *e != NULL && n < 31; e++)
+		if (strncmp(*e, "_SKIFF_ROLE=", 12) != 0)
+			envp[n++] = *e;
+	envp[n] = NULL;
+	pid_t p = fork();
+	if (p == 0) {
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		char *argv[] = { "skiff-health", NULL };
+		execve("/proc/self/exe", argv, envp);
+		_exit(125);
+	}
+	if (p > 0)
+		health_pid = p;
+	else
+		health_schedule(); /* try again later */
+}
+
 /* ---- after the exit ---- */
 
 static int exit_code(int status)
@@ -870,6 +928,8 @@ static void monitor_main(int argc, char **argv)
 
 	int status = 0, exited = 0;
 	struct timespec deadline = { 0, 0 };
+	if (cfg.health_ms > 0)
+		health_schedule();
 	for (;;) {
 		struct pollfd pfd[MAX_CLIENTS + 4];
 		int idx[MAX_CLIENTS + 4];
@@ -894,7 +954,11 @@ static void monitor_main(int argc, char **argv)
 		}
 		if (exited && out[0].fd < 0 && out[1].fd < 0)
 			break;
-		int timeout = -1;
+		int timeout = exited ? -1 : health_wait();
+		if (timeout == 0) {
+			health_run();
+			continue;
+		}
 		if (exited) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
@@ -918,6 +982,11 @@ static void monitor_main(int argc, char **argv)
 				int st;
 				pid_t w;
 				while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+					if (w == health_pid) {
+						health_pid = 0;
+						health_schedule();
+						continue;
+					}
 					if (w != pid || exited)
 						continue; /* an orphan adopted with --pid host */
 					status = st;

@@ -36,12 +36,15 @@ type Options struct {
 	// LogMaxFiles files, the live one included.
 	LogMaxSize  int64
 	LogMaxFiles int
-	InitConfig  string // file with the init's configuration (initproc.Config)
-	RunDir      string // the container's runtime directory, for the cleanup role
-	Namespaces  []specs.LinuxNamespace
-	Tty         bool
-	OpenStdin   bool
-	StdinOnce   bool
+	// HealthInterval, in milliseconds, makes the monitor run skiff's
+	// health role that often while the container runs ("": never).
+	HealthInterval string
+	InitConfig     string // file with the init's configuration (initproc.Config)
+	RunDir         string // the container's runtime directory, for the cleanup role
+	Namespaces     []specs.LinuxNamespace
+	Tty            bool
+	OpenStdin      bool
+	StdinOnce      bool
 	// Client says a first attach client is passed as ClientFD.
 	Client bool
 	// UIDMappings and GIDMappings, with a user namespace among
@@ -70,6 +73,9 @@ func Args(o Options) ([]string, error) {
 		if o.LogMaxSize > 0 {
 			args = append(args, "--log-max-size="+strconv.FormatInt(o.LogMaxSize, 10), "--log-max-files="+strconv.Itoa(max(o.LogMaxFiles, 1)))
 		}
+	}
+	if o.HealthInterval != "" {
+		args = append(args, "--health-interval="+o.HealthInterval)
 	}
 	var flags uintptr
 	for _, ns := range o.Namespaces {

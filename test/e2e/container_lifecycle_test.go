@@ -340,3 +340,51 @@ func TestCreateRm(t *testing.T) {
 	waitUntil(t, 10*time.Second, "both --rm containers to be removed", func() bool { return e.Skiff("ps", "-aq").Out() == "" })
 	oneErrorLine(t, e.Skiff("create", "--rm", "--restart", "always", img, "true"), "cannot specify both --restart and --rm")
 }
+
+// Health checks run by the monitor: starting, then healthy, then
+// unhealthy after the retries; ps shows and filters it, inspect has the
+// log; --no-healthcheck and the image's HEALTHCHECK.
+func TestHealthcheck(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	id := e.Skiff("run", "-d", "--health-cmd", "test -f /tmp/ok", "--health-interval", "200ms", "--health-retries", "2",
+		"--health-start-period", "1m", img, "sh", "-c", "touch /tmp/ok; sleep 100").Success(t).Out()
+	health := func() string { return inspectField(e, id, "{{.State.Health.Status}}") }
+	waitUntil(t, 20*time.Second, "the container to be healthy", func() bool { return health() == "healthy" })
+	if got := e.Skiff("ps", "--filter", "health=healthy", "--format", "{{.ID}} {{.Status}}").Success(t).Out(); !strings.HasPrefix(got, id[:12]+" Up ") || !strings.HasSuffix(got, "(healthy)") {
+		t.Errorf("ps --filter health=healthy: %q", got)
+	}
+	e.Skiff("exec", id, "rm", "/tmp/ok").Success(t)
+	// still in the start period: failures do not count
+	time.Sleep(700 * time.Millisecond)
+	if got := health(); got != "healthy" {
+		t.Errorf("failures in the start period made it %s", got)
+	}
+	if got := inspectField(e, id, `{{json .Config.Healthcheck.Test}} {{.Config.Healthcheck.Retries}}`); got != `["CMD-SHELL","test -f /tmp/ok"] 2` {
+		t.Errorf("Config.Healthcheck: %s", got)
+	}
+	if n := len(e.Skiff("inspect", "--format", "{{range .State.Health.Log}}{{.ExitCode}} {{end}}", id).Success(t).Out()); n == 0 {
+		t.Error("no health log")
+	}
+	e.Skiff("rm", "-f", id).Success(t)
+
+	bad := e.Skiff("run", "-d", "--health-cmd", "exit 1", "--health-interval", "200ms", "--health-retries", "2", img, "sleep", "100").Success(t).Out()
+	waitUntil(t, 20*time.Second, "the container to be unhealthy", func() bool { return inspectField(e, bad, "{{.State.Health.Status}}") == "unhealthy" })
+	if got := e.Skiff("ps", "--filter", "health=unhealthy", "-q").Success(t).Out(); got != bad[:12] {
+		t.Errorf("ps --filter health=unhealthy: %q", got)
+	}
+	// the image's HEALTHCHECK, and --no-healthcheck
+	e.Skiff("commit", "--change", "HEALTHCHECK --interval=1s CMD true", bad, "withhc").Success(t)
+	e.Skiff("rm", "-f", bad).Success(t)
+	hc := e.Skiff("create", "withhc", "sleep", "100").Success(t).Out()
+	if got := inspectField(e, hc, "{{json .Config.Healthcheck.Test}}"); got != `["CMD-SHELL","true"]` {
+		t.Errorf("HEALTHCHECK of the image: %s", got)
+	}
+	off := e.Skiff("create", "--no-healthcheck", "withhc", "sleep", "100").Success(t).Out()
+	if got := inspectField(e, off, "{{json .Config.Healthcheck.Test}}"); got != `["NONE"]` {
+		t.Errorf("--no-healthcheck: %s", got)
+	}
+	oneErrorLine(t, e.Skiff("run", "--rm", "--no-healthcheck", "--health-cmd", "true", img, "true"), "conflicts with --health-*")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--health-interval", "1s", img, "true"), "give --health-cmd")
+}
