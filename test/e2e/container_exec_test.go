@@ -70,16 +70,7 @@ func TestExecTerminal(t *testing.T) {
 	e := New(t)
 	img := e.LoadBusybox()
 	e.Skiff("run", "-d", "--name", "x", img, "sleep", "100").Success(t)
-	master, slave := openPty(t)
-	_ = unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 21, Col: 77})
-	cmd := e.Cmd("exec", "-it", "x", "sh")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
-	out := newPtyReader(master)
+	cmd, master, out := startOnTerminal(t, e, &unix.Winsize{Row: 21, Col: 77}, "exec", "-it", "x", "sh")
 	_, _ = master.Write([]byte("stty size; echo done-$((2*3))\r"))
 	out.waitFor(t, "done-6")
 	if !strings.Contains(out.String(), "21 77") {
@@ -126,19 +117,11 @@ func TestAttach(t *testing.T) {
 	// a terminal: the detach keys, custom ones, and --no-stdin
 	e.Skiff("run", "-d", "-it", "--name", "t", img, "sh").Success(t)
 	for _, keys := range []struct{ flag, seq string }{{"", "\x10\x11"}, {"ctrl-a,x", "\x01x"}} {
-		master, slave := openPty(t)
 		args := []string{"attach"}
 		if keys.flag != "" {
 			args = append(args, "--detach-keys", keys.flag)
 		}
-		cmd := e.Cmd(append(args, "t")...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-		cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		slave.Close()
-		out := newPtyReader(master)
+		cmd, master, out := startOnTerminal(t, e, nil, append(args, "t")...)
 		_, _ = master.Write([]byte("echo attached-$((3+4))\r"))
 		out.waitFor(t, "attached-7")
 		_, _ = master.Write([]byte(keys.seq))

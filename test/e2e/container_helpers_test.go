@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -212,6 +213,27 @@ func openPty(t testing.TB) (master, slave *os.File) {
 	}
 	t.Cleanup(func() { m.Close(); s.Close() })
 	return m, s
+}
+
+// startOnTerminal starts skiff with args on a new pseudo-terminal, its
+// controlling terminal (of size, when not nil), and returns the command,
+// the terminal's master and a reader of what the master gets.
+func startOnTerminal(t testing.TB, e *Env, size *unix.Winsize, args ...string) (*exec.Cmd, *os.File, *ptyReader) {
+	t.Helper()
+	master, slave := openPty(t)
+	if size != nil {
+		if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, size); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := e.Cmd(args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	return cmd, master, newPtyReader(master)
 }
 
 // ptyReader collects what a pty master reads, for tests that wait for

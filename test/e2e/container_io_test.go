@@ -175,18 +175,7 @@ func TestRunTerminal(t *testing.T) {
 	t.Parallel()
 	e := New(t)
 	img := e.LoadBusybox()
-	master, slave := openPty(t)
-	if err := unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 111}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := e.Cmd("run", "-it", "--name", "tty", img, "sh")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
-	out := newPtyReader(master)
+	cmd, master, out := startOnTerminal(t, e, &unix.Winsize{Row: 33, Col: 111}, "run", "-it", "--name", "tty", img, "sh")
 	send := func(s string) {
 		if _, err := master.Write([]byte(s)); err != nil {
 			t.Fatal(err)
@@ -221,15 +210,7 @@ func TestRunTerminal(t *testing.T) {
 		t.Errorf("after detaching: %q", got)
 	}
 	// a shell's exit code is run's
-	master2, slave2 := openPty(t)
-	cmd = e.Cmd("run", "-it", "--rm", img, "sh")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave2, slave2, slave2
-	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave2.Close()
-	out2 := newPtyReader(master2)
+	cmd, master2, out2 := startOnTerminal(t, e, nil, "run", "-it", "--rm", img, "sh")
 	_, _ = master2.Write([]byte("echo ready-$((1+1))\r"))
 	out2.waitFor(t, "ready-2")
 	_, _ = master2.Write([]byte("exit 5\r"))
