@@ -137,13 +137,3 @@ func scan(seed func(pid int, ns string) bool) (map[int]bool, error) {
 	}
 	return in, nil
 }
-
-// Zombie reports whether pid has ended but is not reaped yet (or is gone).
-func Zombie(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	state, err := statField(stat, 3)
-	return err != nil || state == "Z" || state == "X"
-}

@@ -80,20 +80,21 @@ func TestInPIDNamespaceOf(t *testing.T) {
 	}
 }
 
-func TestZombie(t *testing.T) {
-	if Zombie(os.Getpid()) {
-		t.Error("this process is no zombie")
+// An ended child that is not reaped yet (a zombie) is not alive.
+func TestAliveZombie(t *testing.T) {
+	if !Alive(os.Getpid(), 0) {
+		t.Error("this process is not alive")
 	}
 	cmd := exec.Command("true")
 	if err := cmd.Start(); err != nil {
 		t.Skip(err)
 	}
 	pid := cmd.Process.Pid
-	for i := 0; i < 200 && !Zombie(pid); i++ {
+	for i := 0; i < 200 && Alive(pid, 0); i++ {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if !Zombie(pid) {
-		t.Error("an ended, unreaped child is not a zombie")
+	if Alive(pid, 0) {
+		t.Error("an ended, unreaped child is alive")
 	}
 	_ = cmd.Wait()
 }

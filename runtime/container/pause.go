@@ -79,7 +79,7 @@ func (c *Container) gather(p string) (int, error) {
 	moved := 0
 	for pid := range pids {
 		// A zombie cannot join (and a frozen parent does not reap it).
-		if !in[pid] && !proc.Zombie(pid) && cgroups.Add(p, pid) == nil {
+		if !in[pid] && proc.Alive(pid, 0) && cgroups.Add(p, pid) == nil {
 			moved++
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/skiff-containers/skiff/internal/proc"
 )
 
 // netName is a name of this test for networks and containers: several
@@ -140,20 +142,11 @@ func netPids(words ...string) []int {
 		for _, w := range words {
 			ok = ok && strings.Contains(cmd, w)
 		}
-		if ok && !netZombie(pid) {
+		if ok && proc.Alive(pid, 0) {
 			out = append(out, pid)
 		}
 	}
 	return out
-}
-
-func netZombie(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] == 'Z' || b[i+2] == 'X'
 }
 
 func netExecOutput(name string, args ...string) (string, error) {
@@ -166,7 +159,7 @@ func netKill9(t *testing.T, pid int) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill -9 %d: %v", pid, err)
 	}
-	for i := 0; i < 100 && !netZombie(pid); i++ {
+	for i := 0; i < 100 && proc.Alive(pid, 0); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
