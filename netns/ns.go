@@ -56,7 +56,7 @@ func Create(path string) error {
 		err = unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "")
 		if err != nil {
 			err = fmt.Errorf("pinning the network namespace at %s: %w", path, err)
-		} else if lerr := loopbackUp(); lerr != nil {
+		} else if lerr := LoopbackUp(); lerr != nil {
 			err = fmt.Errorf("bringing up lo: %w", lerr)
 		}
 		leave(orig)
@@ -135,8 +135,9 @@ func setnsPath(path string) error {
 	return nil
 }
 
-// loopbackUp sets IFF_UP on lo in the calling thread's network namespace.
-func loopbackUp() error {
+// LoopbackUp sets IFF_UP on lo in the calling thread's network namespace
+// (a new namespace's, or a container's own, by its init).
+func LoopbackUp() error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/netns"
 )
 
 // Role is the value of _SKIFF_ROLE that makes main call Main.
@@ -112,7 +113,7 @@ func run(cfg *Config, sync *os.File) error {
 		return err
 	}
 	if cfg.SetupLoopback {
-		if err := loopbackUp(); err != nil {
+		if err := netns.LoopbackUp(); err != nil {
 			return fmt.Errorf("bringing up the loopback interface: %w", err)
 		}
 	}
