@@ -38,31 +38,21 @@ func Create(path string) error {
 		return fmt.Errorf("creating the network namespace file: %w", err)
 	}
 	f.Close()
-	errc := make(chan error, 1)
-	go func() {
-		goruntime.LockOSThread()
-		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			goruntime.UnlockOSThread()
-			errc <- err
-			return
-		}
-		defer unix.Close(orig)
+	err = onThreadIn(func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			goruntime.UnlockOSThread()
-			errc <- fmt.Errorf("creating a network namespace: %w", err)
-			return
+			return fmt.Errorf("creating a network namespace: %w", err)
 		}
-		err = unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, "")
-		if err != nil {
-			err = fmt.Errorf("pinning the network namespace at %s: %w", path, err)
-		} else if lerr := LoopbackUp(); lerr != nil {
-			err = fmt.Errorf("bringing up lo: %w", lerr)
+		return nil
+	}, func() error {
+		if err := unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("pinning the network namespace at %s: %w", path, err)
 		}
-		leave(orig)
-		errc <- err
-	}()
-	if err := <-errc; err != nil {
+		if err := LoopbackUp(); err != nil {
+			return fmt.Errorf("bringing up lo: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		Remove(path)
 		return err
 	}
@@ -90,6 +80,14 @@ func Do(path string, fn func() error) error {
 	if path == "" {
 		return fn()
 	}
+	return onThreadIn(func() error { return setnsPath(path) }, fn)
+}
+
+// onThreadIn runs fn on a locked OS thread that enter moved into another
+// network namespace, then moves the thread back (leave). When enter
+// fails, the thread is still in the caller's namespace and fn does not
+// run.
+func onThreadIn(enter, fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		goruntime.LockOSThread()
@@ -100,7 +98,7 @@ func Do(path string, fn func() error) error {
 			return
 		}
 		defer unix.Close(orig)
-		if err := setnsPath(path); err != nil {
+		if err := enter(); err != nil {
 			goruntime.UnlockOSThread()
 			errc <- err
 			return
