@@ -19,15 +19,7 @@ type NetworkConnectOptions struct {
 // ConnectNetwork connects a container to a network: recorded for its
 // next starts, and live when it runs (a new ethN interface).
 func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOptions) error {
-	n, err := LookupNetwork(e, netRef)
-	if err != nil {
-		return err
-	}
-	target, err := Lookup(e, ctrRef)
-	if err != nil {
-		return err
-	}
-	if err := Locked(e, target.ID, func(c *Container) error {
+	return changeAttachment(e, netRef, ctrRef, "connect", func(c *Container, n *NetworkRecord) error {
 		nc := *c.netConfig()
 		if err := checkConnect(c, &nc, n, &o); err != nil {
 			return err
@@ -48,10 +40,24 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 		nc.Networks = append(append([]*EndpointConfig{}, nc.Networks...), ec)
 		c.Network = &nc
 		return c.saveRecord()
-	}); err != nil {
+	})
+}
+
+// changeAttachment looks up the network and the container, runs fn on the
+// container under its lock, and records the network event action.
+func changeAttachment(e *engine.Engine, netRef, ctrRef, action string, fn func(*Container, *NetworkRecord) error) error {
+	n, err := LookupNetwork(e, netRef)
+	if err != nil {
 		return err
 	}
-	n.event(e, "connect", "container", target.ID)
+	target, err := Lookup(e, ctrRef)
+	if err != nil {
+		return err
+	}
+	if err := Locked(e, target.ID, func(c *Container) error { return fn(c, n) }); err != nil {
+		return err
+	}
+	n.event(e, action, "container", target.ID)
 	return nil
 }
 
@@ -118,15 +124,7 @@ func hasRoute(eps []*netns.Endpoint) bool {
 
 // DisconnectNetwork disconnects a container from a network.
 func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) error {
-	n, err := LookupNetwork(e, netRef)
-	if err != nil {
-		return err
-	}
-	target, err := Lookup(e, ctrRef)
-	if err != nil {
-		return err
-	}
-	if err := Locked(e, target.ID, func(c *Container) error {
+	return changeAttachment(e, netRef, ctrRef, "disconnect", func(c *Container, n *NetworkRecord) error {
 		nc := *c.netConfig()
 		if n.Name == NetworkHost || nc.Mode == ModeHost {
 			return errdefs.Invalid("container cannot be disconnected from host network or connected to host network")
@@ -144,11 +142,7 @@ func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) erro
 		nc.Networks = slices.Delete(slices.Clone(nc.Networks), i, i+1)
 		c.Network = &nc
 		return c.saveRecord()
-	}); err != nil {
-		return err
-	}
-	n.event(e, "disconnect", "container", target.ID)
-	return nil
+	})
 }
 
 // detachLive removes the running container's interface on a network.
