@@ -2,7 +2,6 @@ package image
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -76,7 +75,7 @@ func commitLayer(ctx context.Context, s *storage.Store, ws *writeSession, cfg *m
 		return nil, fmt.Errorf("committing: writing the container's changes: %w", err)
 	}
 	dcfg := commitConfig(o, cfg, diffID)
-	src, err := newCommitImage(dcfg, parentLayers, diffID, size, layerPath)
+	src, err := newMemImage(dcfg, parentLayers, diffID, size, layerPath)
 	if err != nil {
 		return nil, err
 	}
@@ -127,35 +126,6 @@ func commitParents(s *storage.Store, top string) ([]parentLayer, error) {
 		id = l.Parent
 	}
 	return out, nil
-}
-
-// newCommitImage assembles a schema 2 image whose parent layers are
-// found in the store by their digests and whose last layer is a file.
-func newCommitImage(dcfg *manifest.Schema2Image, parents []parentLayer, layer digest.Digest, size int64, layerPath string) (*memImage, error) {
-	cfgBlob, err := json.Marshal(dcfg)
-	if err != nil {
-		return nil, err
-	}
-	cfgDigest := digest.FromBytes(cfgBlob)
-	var layers []manifest.Schema2Descriptor
-	for _, p := range parents {
-		layers = append(layers, manifest.Schema2Descriptor{MediaType: manifest.DockerV2SchemaLayerMediaTypeUncompressed, Size: p.size, Digest: p.diffID})
-	}
-	layers = append(layers, manifest.Schema2Descriptor{MediaType: manifest.DockerV2SchemaLayerMediaTypeUncompressed, Size: size, Digest: layer})
-	m := manifest.Schema2FromComponents(
-		manifest.Schema2Descriptor{MediaType: manifest.DockerV2Schema2ConfigMediaType, Size: int64(len(cfgBlob)), Digest: cfgDigest},
-		layers,
-	)
-	manBlob, err := m.Serialize()
-	if err != nil {
-		return nil, err
-	}
-	return &memImage{
-		configDigest: cfgDigest,
-		manifest:     manBlob, manifestType: manifest.DockerV2Schema2MediaType,
-		blobs: map[digest.Digest][]byte{cfgDigest: cfgBlob},
-		files: map[digest.Digest]string{layer: layerPath},
-	}, nil
 }
 
 // writeLayer copies the layer into path and returns its digest and size.

@@ -3,7 +3,6 @@ package image
 import (
 	"archive/tar"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -111,7 +110,7 @@ func importLayer(ctx context.Context, s *storage.Store, ws *writeSession, dcfg *
 		return nil, errdefs.Invalid("importing %s: %v", opts.Source, err)
 	}
 	dcfg.RootFS.DiffIDs = []digest.Digest{diffID}
-	src, err := newMemImage(dcfg, diffID, size, layerPath)
+	src, err := newMemImage(dcfg, nil, diffID, size, layerPath)
 	if err != nil {
 		return nil, err
 	}
@@ -240,27 +239,4 @@ type countingWriter struct{ n int64 }
 func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
 	return len(p), nil
-}
-
-// newMemImage assembles a docker schema 2 image of one uncompressed layer.
-func newMemImage(dcfg *manifest.Schema2Image, layer digest.Digest, size int64, layerPath string) (*memImage, error) {
-	cfgBlob, err := json.Marshal(dcfg)
-	if err != nil {
-		return nil, err
-	}
-	cfgDigest := digest.FromBytes(cfgBlob)
-	m := manifest.Schema2FromComponents(
-		manifest.Schema2Descriptor{MediaType: manifest.DockerV2Schema2ConfigMediaType, Size: int64(len(cfgBlob)), Digest: cfgDigest},
-		[]manifest.Schema2Descriptor{{MediaType: manifest.DockerV2SchemaLayerMediaTypeUncompressed, Size: size, Digest: layer}},
-	)
-	manBlob, err := m.Serialize()
-	if err != nil {
-		return nil, err
-	}
-	return &memImage{
-		configDigest: cfgDigest,
-		manifest:     manBlob, manifestType: manifest.DockerV2Schema2MediaType,
-		blobs: map[digest.Digest][]byte{cfgDigest: cfgBlob},
-		files: map[digest.Digest]string{layer: layerPath},
-	}, nil
 }

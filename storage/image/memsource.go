@@ -3,6 +3,7 @@ package image
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/image"
+	"go.podman.io/image/v5/manifest"
 	"go.podman.io/image/v5/types"
 )
 
@@ -96,4 +98,34 @@ func (m *memImage) GetSignatures(context.Context, *digest.Digest) ([][]byte, err
 
 func (m *memImage) LayerInfosForCopy(context.Context, *digest.Digest) ([]types.BlobInfo, error) {
 	return nil, nil
+}
+
+// newMemImage assembles a docker schema 2 image whose parent layers (none
+// for import) are found in the store by their digests and whose last
+// layer is an uncompressed file.
+func newMemImage(dcfg *manifest.Schema2Image, parents []parentLayer, layer digest.Digest, size int64, layerPath string) (*memImage, error) {
+	cfgBlob, err := json.Marshal(dcfg)
+	if err != nil {
+		return nil, err
+	}
+	cfgDigest := digest.FromBytes(cfgBlob)
+	var layers []manifest.Schema2Descriptor
+	for _, p := range parents {
+		layers = append(layers, manifest.Schema2Descriptor{MediaType: manifest.DockerV2SchemaLayerMediaTypeUncompressed, Size: p.size, Digest: p.diffID})
+	}
+	layers = append(layers, manifest.Schema2Descriptor{MediaType: manifest.DockerV2SchemaLayerMediaTypeUncompressed, Size: size, Digest: layer})
+	m := manifest.Schema2FromComponents(
+		manifest.Schema2Descriptor{MediaType: manifest.DockerV2Schema2ConfigMediaType, Size: int64(len(cfgBlob)), Digest: cfgDigest},
+		layers,
+	)
+	manBlob, err := m.Serialize()
+	if err != nil {
+		return nil, err
+	}
+	return &memImage{
+		configDigest: cfgDigest,
+		manifest:     manBlob, manifestType: manifest.DockerV2Schema2MediaType,
+		blobs: map[digest.Digest][]byte{cfgDigest: cfgBlob},
+		files: map[digest.Digest]string{layer: layerPath},
+	}, nil
 }
