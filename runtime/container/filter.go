@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/filters"
 	"github.com/skiff-containers/skiff/runtime/logs"
 )
 
@@ -37,11 +38,7 @@ type Filters struct {
 
 // LabelFilter is "label=KEY" or "label=KEY=VALUE", negated for
 // "label!=..." (prune).
-type LabelFilter struct {
-	Key, Value string
-	HasValue   bool
-	Negate     bool
-}
+type LabelFilter = filters.Label
 
 // PsFilterKeys are the filters ps accepts.
 var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "health", "ancestor", "network", "volume", "before", "since"}
@@ -89,11 +86,11 @@ func (f *Filters) add(key, val string, negate bool) error {
 			f.Names = append(f.Names, re)
 		}
 	case "label":
-		k, v, has := strings.Cut(val, "=")
-		if k == "" {
+		l := filters.ParseLabel(val, negate)
+		if l.Key == "" {
 			return bad("use label=KEY or label=KEY=VALUE")
 		}
-		f.Labels = append(f.Labels, LabelFilter{Key: k, Value: v, HasValue: has, Negate: negate})
+		f.Labels = append(f.Labels, l)
 	case "status":
 		if !slices.Contains(statuses, val) {
 			return bad("use " + strings.Join(statuses, ", "))
@@ -140,7 +137,7 @@ func (f *Filters) matchBasic(c *Container) bool {
 	if len(f.Names) > 0 && !anyMatch(f.Names, c.Name) && !anyMatch(f.Names, "/"+c.Name) {
 		return false
 	}
-	if !f.matchLabels(c.Config.Labels) {
+	if !filters.MatchAll(f.Labels, c.Config.Labels) {
 		return false
 	}
 	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.State.Status) {
@@ -183,16 +180,4 @@ func anyMatch(res []*regexp.Regexp, s string) bool {
 		}
 	}
 	return false
-}
-
-// matchLabels reports whether labels satisfy every label filter.
-func (f *Filters) matchLabels(labels map[string]string) bool {
-	for _, l := range f.Labels {
-		v, has := labels[l.Key]
-		match := has && (!l.HasValue || v == l.Value)
-		if match == l.Negate {
-			return false
-		}
-	}
-	return true
 }

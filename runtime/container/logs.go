@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
+
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/logs"

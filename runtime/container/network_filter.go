@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/filters"
 )
 
 // NetworkFilters are `network ls --filter` and `network prune --filter`
@@ -73,7 +74,7 @@ func (f NetworkFilters) Match(n *NetworkRecord, used func() bool) bool {
 func (f NetworkFilters) matchKey(k string, vals []string, n *NetworkRecord, used func() bool) bool {
 	if k == "label!" {
 		for _, v := range vals {
-			if matchLabel(n.Labels, v) {
+			if filters.ParseLabel(v, false).Matches(n.Labels) {
 				return false
 			}
 		}
@@ -93,7 +94,7 @@ func (f NetworkFilters) matchKey(k string, vals []string, n *NetworkRecord, used
 		case "type":
 			ok = (v == "builtin") == n.BuiltIn
 		case "label":
-			ok = matchLabel(n.Labels, v)
+			ok = filters.ParseLabel(v, false).Matches(n.Labels)
 		case "dangling":
 			b, _ := strconv.ParseBool(v)
 			ok = !n.BuiltIn && used() != b
@@ -106,13 +107,6 @@ func (f NetworkFilters) matchKey(k string, vals []string, n *NetworkRecord, used
 		}
 	}
 	return false
-}
-
-// matchLabel matches "key" (present) or "key=value".
-func matchLabel(labels map[string]string, want string) bool {
-	k, v, hasValue := strings.Cut(want, "=")
-	got, ok := labels[k]
-	return ok && (!hasValue || got == v)
 }
 
 // parseUntil reads docker's until=: a duration before now, a unix

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skiff-containers/skiff/internal/filters"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
@@ -129,9 +130,7 @@ func (f Filter) Match(ev *Event) bool {
 			case "image":
 				ok = ev.Actor.Attributes["image"] == v || ev.Type == Image && (id == v || name == v)
 			case "label":
-				lk, lv, hasValue := strings.Cut(v, "=")
-				got, present := ev.Actor.Attributes[lk]
-				ok = present && (!hasValue || got == lv)
+				ok = filters.ParseLabel(v, false).Matches(ev.Actor.Attributes)
 			}
 			if ok {
 				break

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+
 	"github.com/skiff-containers/skiff/internal/errdefs"
 )
 

@@ -10,6 +10,7 @@ import (
 	"go.podman.io/image/v5/docker/reference"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/filters"
 )
 
 // Filters are docker's --filter values for images, parsed.
@@ -27,13 +28,9 @@ type Filters struct {
 	Until time.Time
 }
 
-// LabelFilter is "label=KEY", "label=KEY=VALUE", or with "label!=" the
-// negation.
-type LabelFilter struct {
-	Key, Value string
-	HasValue   bool
-	Negate     bool
-}
+// LabelFilter is "label=KEY" or "label=KEY=VALUE", negated for
+// "label!=..." (prune).
+type LabelFilter = filters.Label
 
 // ParseFilters parses --filter arguments ("key=value"); allowed lists the
 // keys the command accepts.
@@ -74,11 +71,11 @@ func (f *Filters) add(key, val string, negate bool) error {
 		}
 		f.References = append(f.References, val)
 	case "label":
-		k, v, has := strings.Cut(val, "=")
-		if k == "" {
+		l := filters.ParseLabel(val, negate)
+		if l.Key == "" {
 			return errdefs.Invalid("invalid filter 'label=%s': use label=KEY or label=KEY=VALUE", val)
 		}
-		f.Labels = append(f.Labels, LabelFilter{Key: k, Value: v, HasValue: has, Negate: negate})
+		f.Labels = append(f.Labels, l)
 	case "before":
 		f.Before = append(f.Before, val)
 	case "since":
@@ -111,18 +108,6 @@ func ParseTimestamp(s string, now time.Time) (time.Time, error) {
 		return time.Unix(sec, int64((secs-float64(sec))*1e9)), nil
 	}
 	return time.Time{}, errdefs.Invalid("invalid time %q: use a duration (10m, 24h), a date (2006-01-02), RFC 3339 or Unix seconds", s)
-}
-
-// matchLabels reports whether labels satisfy every label filter.
-func (f *Filters) matchLabels(labels map[string]string) bool {
-	for _, l := range f.Labels {
-		v, has := labels[l.Key]
-		match := has && (!l.HasValue || v == l.Value)
-		if match == l.Negate {
-			return false
-		}
-	}
-	return true
 }
 
 // matchReference reports whether a familiar name matches a pattern as

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.podman.io/image/v5/docker/reference"
+
+	"github.com/skiff-containers/skiff/internal/filters"
 )
 
 func TestParseFilters(t *testing.T) {
@@ -95,7 +97,7 @@ func TestMatchLabels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := f.matchLabels(labels); got != tc.want {
+		if got := filters.MatchAll(f.Labels, labels); got != tc.want {
 			t.Errorf("%q on %v = %v, want %v", tc.filters, labels, got, tc.want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	cstorage "go.podman.io/storage"
 
+	"github.com/skiff-containers/skiff/internal/filters"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -68,7 +69,7 @@ func List(ctx context.Context, s *storage.Store, opts ListOptions) ([]Summary, e
 		}
 		if len(f.Labels) > 0 {
 			sum.Labels = imageLabels(s, &imgs[i])
-			if !f.matchLabels(sum.Labels) {
+			if !filters.MatchAll(f.Labels, sum.Labels) {
 				continue
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"go.podman.io/image/v5/docker/reference"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/filters"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -49,7 +50,7 @@ func Prune(ctx context.Context, s *storage.Store, opts PruneOptions) (*PruneRepo
 		if sum.Containers > 0 || (!all && !sum.Dangling()) || !f.matchBasic(&sum, time.Time{}, time.Time{}) {
 			continue
 		}
-		if len(f.Labels) > 0 && !f.matchLabels(imageLabels(s, img)) {
+		if len(f.Labels) > 0 && !filters.MatchAll(f.Labels, imageLabels(s, img)) {
 			continue
 		}
 		for _, t := range sum.Tags {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/filters"
 )
 
 // Users returns, for every volume some container uses, the names of those
@@ -60,9 +61,9 @@ func (f Filter) match(v *Volume, users []string) bool {
 			want := vals[len(vals)-1] == "true" || vals[len(vals)-1] == "1"
 			ok = want == (len(users) == 0)
 		case "label":
-			ok = allMatch(vals, func(p string) bool { return hasLabel(v.Labels, p) })
+			ok = allMatch(vals, func(p string) bool { return filters.ParseLabel(p, false).Matches(v.Labels) })
 		case "label!":
-			ok = !anyMatch(vals, func(p string) bool { return hasLabel(v.Labels, p) })
+			ok = !anyMatch(vals, func(p string) bool { return filters.ParseLabel(p, false).Matches(v.Labels) })
 		default:
 			ok = true
 		}
@@ -97,13 +98,6 @@ func regexMatch(pattern, s string) bool {
 		return strings.Contains(s, pattern)
 	}
 	return re.MatchString(s)
-}
-
-// hasLabel matches "key" (present) or "key=value".
-func hasLabel(labels map[string]string, p string) bool {
-	k, v, withValue := strings.Cut(p, "=")
-	got, ok := labels[k]
-	return ok && (!withValue || got == v)
 }
 
 // ListOptions select volumes for `volume ls`.
