@@ -162,7 +162,7 @@ func TestPauseProcessKilledStrandedProcess(t *testing.T) {
 // the pause process stays while it lives (the issue: it left after a
 // minute, and exec then failed in a new namespace), and leaves once
 // nothing is left.
-func TestPauseOutlivesSilence(t *testing.T) {
+func TestPauseProcessOutlivesSilence(t *testing.T) {
 	Require(t, "rootless", "slow", "hostroot")
 	t.Parallel()
 	e := New(t)
@@ -239,7 +239,7 @@ func TestPauseOutlivesSilence(t *testing.T) {
 // 8 loops of run -d / exec / logs / stop / rm as one user for 2 minutes,
 // with the pause process killed (kill -9) every 30 s: no command fails or
 // warns, and nothing is left behind.
-func TestPauseSoak(t *testing.T) {
+func TestRootlessSoak(t *testing.T) {
 	Require(t, "rootless", "slow", "hostroot")
 	t.Parallel()
 	e := New(t)
