@@ -19,18 +19,22 @@ import (
 
 // crashLoop runs a --restart=always container that exits 3 at once until
 // the file "up" appears in the returned directory (mounted at /ctl), then
-// sleeps; it returns once the back-off between restarts has reached 1.6 s
-// (five restarts), so that commands find it restarting. The busybox image
-// must be loaded.
+// sleeps; it returns once the back-off between restarts has reached 3.2 s
+// (loopRestarts), so that the next commands find it restarting. The
+// busybox image must be loaded.
 func crashLoop(e *Env, name string, args ...string) (id, ctl string) {
 	e.T.Helper()
 	ctl = e.Mkdir("ctl-" + name)
 	run := append([]string{"run", "-d", "--name", name, "--restart", "always", "-v", ctl + ":/ctl"}, args...)
 	run = append(run, BusyboxImage, "sh", "-c", "echo run >> /ctl/runs; [ -e /ctl/up ] && exec sleep 300; exit 3")
 	id = e.Skiff(run...).Success(e.T).Out()
-	waitRestarting(e, name, 5)
+	waitRestarting(e, name, loopRestarts)
 	return id, ctl
 }
+
+// loopRestarts is how many restarts crashLoop waits for: the back-off is
+// 3.2 s from the sixth on.
+const loopRestarts = 6
 
 // waitRestarting waits until the container waits out a back-off after at
 // least n restarts.
@@ -209,7 +213,7 @@ func TestRestartingContainer(t *testing.T) {
 	}
 	crash(e, "loop")
 	waited("137", "a crashing container")
-	waitRestarting(e, "loop", 5)
+	waitRestarting(e, "loop", loopRestarts)
 
 	// wait on a restarting container, then stop: wait reports the last
 	// exit, stop ends the back-off at once and the container stays down
@@ -227,9 +231,13 @@ func TestRestartingContainer(t *testing.T) {
 	}
 	// kill of a restarting container is a stop too
 	e.Skiff("start", "loop").Success(t)
-	waitRestarting(e, "loop", 5)
+	waitRestarting(e, "loop", loopRestarts)
 	e.Skiff("kill", "loop").Success(t)
-	stays(e, "loop", "exited 3 "+inspectField(e, "loop", "{{.RestartCount}}"))
+	after := inspectField(e, "loop", "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}")
+	if !strings.HasPrefix(after, "exited ") {
+		t.Fatalf("kill of a restarting container: %q", after)
+	}
+	stays(e, "loop", after)
 	e.Skiff("rm", "loop").Success(t)
 	noContainers(e)
 }
@@ -244,12 +252,20 @@ func TestRestartRmForceDuringBackoff(t *testing.T) {
 	e.Skiff("network", "create", "rnet").Success(t)
 	id, _ := crashLoop(e, "gone", "--network", "rnet")
 	_, backoff := containerState(t, e, id)
+	since := time.Now().UTC().Format(time.RFC3339Nano)
 	waited := startWait(e, "gone")
 	r := e.Skiff("rm", "-f", "gone").Success(t)
 	if r.Out() != "gone" || r.Stderr != "" {
 		t.Errorf("rm -f: stdout %q, stderr %q", r.Stdout, r.Stderr)
 	}
-	waited("3", "a container removed in its back-off")
+	// 3, unless the back-off ran out first and rm -f killed a new run
+	dies := e.Skiff("events", "--since", since, "--until", time.Now().UTC().Format(time.RFC3339Nano), "--filter", "container="+id,
+		"--filter", "event=die", "--format", "{{.Actor.Attributes.exitCode}}").Success(t).Lines()
+	last := "3"
+	if len(dies) > 0 {
+		last = dies[len(dies)-1]
+	}
+	waited(last, "a container removed in its back-off")
 	if backoff <= 0 || alive(backoff) {
 		t.Errorf("the process waiting out the back-off (%d) outlived rm -f", backoff)
 	}
