@@ -54,6 +54,8 @@ func Exec(ctx context.Context, e *engine.Engine, ref string, o ExecOptions) (int
 	switch {
 	case c.State.Status == StatusPaused:
 		return 0, errdefs.Conflict("container %s is paused, unpause the container before exec", c.ShortID())
+	case c.State.Status == StatusRestarting:
+		return 0, errRestarting(c)
 	case c.State.Status != StatusRunning:
 		return 0, errdefs.Conflict("container %s is not running", c.ShortID())
 	}

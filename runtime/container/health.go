@@ -186,8 +186,8 @@ func runHealthcheck(ctx context.Context, e *engine.Engine, id string) error {
 	res.End = time.Now().UTC()
 	var changed string
 	err = Locked(e, id, func(fresh *Container) error {
-		if fresh.State.Status != StatusRunning || fresh.State.Health == nil {
-			return nil
+		if fresh.State.Status != StatusRunning || fresh.State.Health == nil || fresh.State.Pid != c.State.Pid {
+			return nil // stopped, or a restart's new run: not this check's
 		}
 		h := fresh.State.Health
 		h.Log = append(h.Log, res)

@@ -60,12 +60,25 @@ func (e *StartError) Is(target error) bool {
 	return false
 }
 
+// startKind says who starts a container.
+type startKind int
+
+const (
+	// startByHand is start, restart, run (and a restore at boot): it
+	// clears a user stop and the restart policy's count and back-off.
+	startByHand startKind = iota
+	// startByPolicy is the restart policy after the back-off: only while
+	// the restart is still pending and this process's to make.
+	startByPolicy
+)
+
 // start mounts the root filesystem, prepares the container's files and
 // starts its monitor, which starts the process; it records the outcome.
 // client, when set, is the monitor's end of an attach connection the
 // caller already said hello on. It returns once the process runs or
-// failed to start.
-func (c *Container) start(client *os.File) error {
+// failed to start. A restarting container counts as running for a start
+// by hand, as in docker.
+func (c *Container) start(client *os.File, kind startKind) error {
 	l, err := lock(c.e, c.ID)
 	if err != nil {
 		return err
@@ -76,27 +89,21 @@ func (c *Container) start(client *os.File) error {
 		return err
 	}
 	*c = *fresh
-	if c.State.Running() && c.State.Status != StatusRestarting {
+	if kind == startByPolicy {
+		if c.State.Status != StatusRestarting || c.State.MonitorPid != os.Getpid() || c.State.ManuallyStopped {
+			return errRestartCancelled
+		}
+	} else if c.State.Running() {
 		return ErrAlreadyRunning
 	}
 	opts, err := c.prepare()
 	if err == nil {
 		opts.Client = client != nil
-		err = c.spawnMonitor(opts, client)
+		err = c.spawnMonitor(opts, client, kind)
 	}
 	c.networkStarted(err)
 	if err != nil {
-		var se *StartError
-		if errors.As(err, &se) {
-			c.State.ExitCode, c.State.Error = se.Code, se.Msg
-			c.State.FinishedAt = time.Now().UTC()
-			if c.State.StartCount == 0 {
-				c.State.Status = StatusCreated
-			} else {
-				c.State.Status = StatusExited
-			}
-		}
-		c.releaseRuntime()
+		c.recordStartFailure(err, kind)
 		_ = c.saveState()
 		return err
 	}
@@ -105,6 +112,29 @@ func (c *Container) start(client *os.File) error {
 	}
 	c.event("start")
 	return nil
+}
+
+// recordStartFailure records a start that failed: the process could not
+// be started (a StartError, with its exit code), or the restart policy's
+// start failed for any reason; the container is stopped then.
+func (c *Container) recordStartFailure(err error, kind startKind) {
+	var se *StartError
+	switch {
+	case errors.As(err, &se):
+		c.State.ExitCode, c.State.Error = se.Code, se.Msg
+		c.State.FinishedAt = time.Now().UTC()
+	case kind == startByPolicy:
+		c.State.Error = "restarting the container: " + err.Error()
+	default:
+		c.releaseRuntime()
+		return
+	}
+	c.State.Status = StatusExited
+	if c.State.StartCount == 0 {
+		c.State.Status = StatusCreated
+	}
+	c.State.MonitorPid, c.State.MonitorStart = 0, 0
+	c.releaseRuntime()
 }
 
 // prepare mounts the root filesystem, completes the spec and writes the
@@ -198,7 +228,7 @@ func hasNewNetNS(s *specs.Spec) bool {
 
 // spawnMonitor starts the monitor and records the running process, or
 // returns the StartError the monitor reported.
-func (c *Container) spawnMonitor(o *monitor.Options, client *os.File) error {
+func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind startKind) error {
 	args, err := monitor.Args(*o)
 	if err != nil {
 		return err
@@ -226,11 +256,11 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File) error {
 	if err != nil {
 		return fmt.Errorf("the container monitor died before starting the container")
 	}
-	return c.recordStart(strings.TrimSpace(line), cmd.Process.Pid)
+	return c.recordStart(strings.TrimSpace(line), cmd.Process.Pid, kind)
 }
 
 // recordStart interprets the monitor's report: "pid N" or "error CODE MSG".
-func (c *Container) recordStart(report string, monitorPid int) error {
+func (c *Container) recordStart(report string, monitorPid int, kind startKind) error {
 	if rest, ok := strings.CutPrefix(report, "error "); ok {
 		codeStr, msg, _ := strings.Cut(rest, " ")
 		code, err := strconv.Atoi(codeStr)
@@ -250,9 +280,13 @@ func (c *Container) recordStart(report string, monitorPid int) error {
 	st.MonitorPid = monitorPid
 	st.MonitorStart, _ = proc.StartTime(monitorPid)
 	st.StartedAt = time.Now().UTC()
-	st.ExitCode, st.Error = 0, ""
+	st.Error = ""
 	st.StartCount++
-	st.ManuallyStopped = false
+	st.ManualRestart = false
+	if kind == startByHand {
+		st.ManuallyStopped = false
+		st.RestartCount, st.Backoff = 0, 0
+	}
 	st.Health = nil
 	if c.healthActive() {
 		st.Health = &Health{Status: HealthStarting}
