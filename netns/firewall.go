@@ -35,7 +35,8 @@ import (
 const firewallTable = "skiff"
 
 // applyFirewall replaces skiff's table in the calling thread's network
-// namespace with the rules for nets; no nets removes the table.
+// namespace with the rules for nets, and, as root, lets their traffic
+// through the host's other firewalls (passes.go); no nets removes both.
 func applyFirewall(nets []*Network, rootless bool) error {
 	c, err := nftables.New()
 	if err != nil {
@@ -54,7 +55,32 @@ func applyFirewall(nets []*Network, rootless bool) error {
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("setting up nftables rules: %w", err)
 	}
-	return nil
+	if rootless {
+		return nil // the namespace is skiff's alone (passes.go)
+	}
+	hooks := passHooks(nets)
+	if err := applyNftPasses(hooks); err != nil {
+		return err
+	}
+	return applyXtPasses(hooks)
+}
+
+// firewallInPlace reports whether skiff's table and the passes for nets
+// are in the calling thread's namespace, as far as cheap reads tell
+// (the keeper asks every second): `nft flush ruleset`, a firewall
+// restarted, or a drop policy set after the networks came up take them
+// away or make new ones needed.
+func firewallInPlace(nets []*Network) bool {
+	c, err := nftables.New(nftables.AsLasting()) // one socket for the reads
+	if err != nil {
+		return true // nothing to be done about it here
+	}
+	defer c.CloseLasting()
+	if _, err := c.ListTableOfFamily(firewallTable, nftables.TableFamilyIPv4); err != nil {
+		return false
+	}
+	hooks := passHooks(nets)
+	return nftPassesInPlace(c, hooks) && xtPassesInPlace(hooks)
 }
 
 func addRules(c *nftables.Conn, t *nftables.Table, nets []*Network) {
