@@ -258,33 +258,19 @@ func dropsOn(ch *nftables.Chain, hook nftables.ChainHook) bool {
 		ch.Policy != nil && *ch.Policy == nftables.ChainPolicyDrop
 }
 
-// applyNftPasses makes the nftables side of the passes match hooks (no
-// rules: none at all), in one batch.
-func applyNftPasses(hooks []passHook) error {
-	c, err := nftables.New(nftables.AsLasting())
-	if err != nil {
-		return err
-	}
-	defer c.CloseLasting()
+// queueNftPasses queues on c what makes the nftables side of the passes
+// match hooks (no rules: none at all).
+func queueNftPasses(c *nftables.Conn, hooks []passHook) error {
 	tables, err := hostTables(c)
 	if err != nil {
 		return fmt.Errorf("listing the host's nftables chains: %w", err)
 	}
-	changed := false
 	for _, t := range tables {
 		for _, h := range hooks {
-			ch, err := passTable(c, t, h)
-			if err != nil {
+			if err := passTable(c, t, h); err != nil {
 				return err
 			}
-			changed = changed || ch
 		}
-	}
-	if !changed {
-		return nil
-	}
-	if err := c.Flush(); err != nil {
-		return fmt.Errorf("adding skiff's rules to the host's firewall: %w", err)
 	}
 	return nil
 }
@@ -307,11 +293,11 @@ func passChains(t *nftTable, h passHook) (ours *nftables.Chain, bases []*nftable
 
 // passTable queues the changes for hook h in table t: skiff's chain
 // filled and one jump to it at the end of each base chain that drops,
-// or neither. It reports whether it queued anything.
-func passTable(c *nftables.Conn, t *nftTable, h passHook) (bool, error) {
+// or neither.
+func passTable(c *nftables.Conn, t *nftTable, h passHook) error {
 	ours, bases, want := passChains(t, h)
 	if !want && ours == nil {
-		return false, nil
+		return nil
 	}
 	if want {
 		if ours == nil {
@@ -327,7 +313,7 @@ func passTable(c *nftables.Conn, t *nftTable, h passHook) (bool, error) {
 	for _, b := range bases {
 		rules, err := c.GetRules(t.table, b)
 		if err != nil {
-			return false, fmt.Errorf("reading chain %s of table %s: %w", b.Name, t.table.Name, err)
+			return fmt.Errorf("reading chain %s of table %s: %w", b.Name, t.table.Name, err)
 		}
 		keep := want && dropsOn(b, h.hook)
 		for _, r := range rules {
@@ -337,7 +323,7 @@ func passTable(c *nftables.Conn, t *nftTable, h passHook) (bool, error) {
 					continue
 				}
 				if err := c.DelRule(r); err != nil {
-					return false, err
+					return err
 				}
 			}
 		}
@@ -348,7 +334,7 @@ func passTable(c *nftables.Conn, t *nftTable, h passHook) (bool, error) {
 	if !want {
 		c.DelChain(ours)
 	}
-	return true, nil
+	return nil
 }
 
 // nftPassesInPlace reports whether every nftables base chain that drops
