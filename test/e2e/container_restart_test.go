@@ -188,11 +188,18 @@ func TestRestartingContainer(t *testing.T) {
 	if got := e.Skiff("ps", "-q", "--no-trunc", "--filter", "status=restarting").Out(); got != id {
 		t.Errorf("ps --filter status=restarting: %q", got)
 	}
+	// Each check starts inside a back-off: under load a few commands can
+	// outlast one, and between two back-offs the container briefly runs.
 	const busy = "is restarting, wait until the container is running"
+	waitRestarting(e, "loop", loopRestarts)
 	e.Skiff("pause", "loop").Fail(t, 1, busy)
+	waitRestarting(e, "loop", loopRestarts)
 	e.Skiff("exec", "loop", "true").Fail(t, 125, busy)
+	waitRestarting(e, "loop", loopRestarts)
 	e.Skiff("top", "loop").Fail(t, 125, busy)
+	waitRestarting(e, "loop", loopRestarts)
 	e.Skiff("attach", "loop").Fail(t, 125, "cannot attach to a restarting container")
+	waitRestarting(e, "loop", loopRestarts)
 	if got := e.Skiff("start", "loop").Success(t).Out(); got != "loop" {
 		t.Errorf("start of a restarting container printed %q", got)
 	}
