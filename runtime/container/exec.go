@@ -128,6 +128,10 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	if err := c.sameUserNamespace(); err != nil {
 		return nil, err
 	}
+	filter, err := c.seccompFilter()
+	if err != nil {
+		return nil, err
+	}
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -157,7 +161,7 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	if err != nil {
 		return nil, err
 	}
-	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid)})
+	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid), Seccomp: filter})
 	cfgW.Close()
 	x := &execution{cmd: cmd}
 	if err := x.readSync(syncParent); err != nil {

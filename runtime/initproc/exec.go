@@ -8,6 +8,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/runtime/seccomp"
 )
 
 // ExecRole is the value of _SKIFF_ROLE that makes main call ExecMain: a
@@ -27,6 +29,8 @@ type ExecConfig struct {
 	// host path); the process enters it itself, as its last step before
 	// the terminal and credentials.
 	MountNS string
+	// Seccomp is the container's compiled seccomp filter (nil: none).
+	Seccomp *seccomp.Filter
 }
 
 // ExecMain runs in a container's namespaces: the caller entered all but
@@ -49,7 +53,7 @@ func ExecMain() int {
 		err = enterMountNS(cfg.MountNS)
 	}
 	if err == nil {
-		err = execProcess(cfg.Process, sync)
+		err = execProcess(cfg.Process, cfg.Seccomp, sync)
 	}
 	return fail(sync, err)
 }
@@ -72,7 +76,7 @@ func enterMountNS(path string) error {
 	return nil
 }
 
-func execProcess(p *specs.Process, sync *os.File) error {
+func execProcess(p *specs.Process, filter *seccomp.Filter, sync *os.File) error {
 	if p.Terminal {
 		if err := setupConsole(sync, p, true); err != nil {
 			return err
@@ -88,7 +92,7 @@ func execProcess(p *specs.Process, sync *os.File) error {
 	if err := setLimits(p); err != nil {
 		return err
 	}
-	if err := setupCredentials(p); err != nil {
+	if err := confine(p, filter); err != nil {
 		return err
 	}
 	return execError(p.Args[0], unix.Exec(path, p.Args, p.Env))

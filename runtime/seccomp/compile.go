@@ -1,0 +1,407 @@
+package seccomp
+
+import (
+	"fmt"
+	"slices"
+	"unsafe"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Filter is a compiled profile, what Install loads.
+type Filter struct {
+	// Program holds the BPF instructions (struct sock_filter, 8 bytes
+	// each, in this machine's byte order).
+	Program []byte
+	// Flags are the SECCOMP_FILTER_FLAG_* the profile asks for.
+	Flags uint
+}
+
+// Offsets in struct seccomp_data.
+const (
+	offNr   = 0
+	offArch = 4
+	offArgs = 16
+)
+
+// rule is one way a system call can match: every condition holds.
+type rule struct {
+	conds  []specs.LinuxSeccompArg
+	action uint32
+}
+
+// callRules are the rules of one system call number: the conditional
+// ones are tried in the profile's order, then the unconditional action
+// (the default when there is none), as libseccomp orders them.
+type callRules struct {
+	conds  []rule
+	uncond *uint32
+}
+
+// Compile turns a resolved profile into a filter. System call names
+// unknown on an ABI are skipped there (profiles name the calls of every
+// architecture), as runc does.
+func Compile(p *specs.LinuxSeccomp) (*Filter, error) {
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("skiff has no system call table for this architecture: use --security-opt seccomp=unconfined")
+	}
+	def, err := action(p.DefaultAction, p.DefaultErrnoRet)
+	if err != nil {
+		return nil, err
+	}
+	flags, err := filterFlags(p.Flags)
+	if err != nil {
+		return nil, err
+	}
+	arches := p.Architectures
+	if len(arches) == 0 || !slices.Contains(arches, tables[0].arch) {
+		arches = append([]specs.Arch{tables[0].arch}, arches...)
+	}
+	var sections []*section
+	for _, arch := range arches {
+		t := table(arch)
+		a, ok := abis[arch]
+		if t == nil || !ok {
+			continue // an ABI this machine cannot run
+		}
+		s, err := buildSection(p, t, a, def)
+		if err != nil {
+			return nil, err
+		}
+		sections = append(sections, s)
+	}
+	prog, err := emit(sections, def)
+	if err != nil {
+		return nil, err
+	}
+	return &Filter{Program: encode(prog), Flags: flags}, nil
+}
+
+// section is the part of the filter for one ABI.
+type section struct {
+	abi   abi
+	calls []*callRules // by number, less the ABI's bit
+	maxNr uint32       // the highest number the profile names
+	def   uint32
+}
+
+func buildSection(p *specs.LinuxSeccomp, t *syscallTable, a abi, def uint32) (*section, error) {
+	s := &section{abi: a, def: def}
+	top := uint32(0)
+	for _, c := range t.calls {
+		top = max(top, c.nr)
+	}
+	s.calls = make([]*callRules, top+1)
+	for _, sc := range p.Syscalls {
+		act, err := action(sc.Action, sc.ErrnoRet)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range sc.Args {
+			if c.Index > 5 {
+				return nil, fmt.Errorf("seccomp profile: argument index %d of %v is out of range (0 to 5)", c.Index, sc.Names)
+			}
+			if _, ok := compareOps[c.Op]; !ok {
+				return nil, fmt.Errorf("seccomp profile: unknown comparison %q", c.Op)
+			}
+		}
+		for _, name := range sc.Names {
+			nr, ok := t.lookup(name)
+			if !ok {
+				continue
+			}
+			s.maxNr = max(s.maxNr, nr|a.nrBit)
+			cr := s.calls[nr]
+			if cr == nil {
+				cr = &callRules{}
+				s.calls[nr] = cr
+			}
+			cr.add(sc.Args, act)
+		}
+	}
+	return s, nil
+}
+
+// add adds a profile rule. Conditions on different arguments must all
+// hold; several on one argument are alternatives, each a rule of its own
+// (runc's reading, as libseccomp cannot AND them).
+func (cr *callRules) add(args []specs.LinuxSeccompArg, act uint32) {
+	switch {
+	case len(args) == 0:
+		if cr.uncond == nil {
+			cr.uncond = &act
+		}
+	case repeatsIndex(args):
+		for _, c := range args {
+			cr.conds = append(cr.conds, rule{conds: []specs.LinuxSeccompArg{c}, action: act})
+		}
+	default:
+		cr.conds = append(cr.conds, rule{conds: args, action: act})
+	}
+}
+
+func repeatsIndex(args []specs.LinuxSeccompArg) bool {
+	seen := map[uint]bool{}
+	for _, c := range args {
+		if seen[c.Index] {
+			return true
+		}
+		seen[c.Index] = true
+	}
+	return false
+}
+
+// plain returns the action of a call without conditions.
+func (cr *callRules) plain(def uint32) (uint32, bool) {
+	if len(cr.conds) > 0 {
+		return 0, false
+	}
+	if cr.uncond != nil {
+		return *cr.uncond, true
+	}
+	return def, true
+}
+
+// segment is a run of consecutive numbers with one plain action, or one
+// number with conditions.
+type segment struct {
+	lo, hi uint32
+	rules  *callRules
+}
+
+func (s *section) segments() []segment {
+	var out []segment
+	for i, cr := range s.calls {
+		if cr == nil {
+			continue
+		}
+		nr := uint32(i) | s.abi.nrBit
+		act, plain := cr.plain(s.def)
+		if plain && act == s.def {
+			continue // the same as not being named
+		}
+		if n := len(out); n > 0 && plain && out[n-1].hi+1 == nr {
+			if prev, ok := out[n-1].rules.plain(s.def); ok && prev == act {
+				out[n-1].hi = nr
+				continue
+			}
+		}
+		out = append(out, segment{lo: nr, hi: nr, rules: cr})
+	}
+	return out
+}
+
+// emit lays out the filter: dispatch on the ABI, then for each section
+// a scan of its segments in increasing order.
+func emit(sections []*section, def uint32) ([]unix.SockFilter, error) {
+	var a assembler
+	a.ldAbs(offArch)
+	entry := map[*section]label{}
+	x32 := map[uint32]*section{} // the x32 section of an audit arch
+	for _, s := range sections {
+		entry[s] = a.newLabel()
+		if s.abi.nrBit != 0 {
+			x32[s.abi.audit] = s
+		}
+	}
+	seen := map[uint32]bool{}
+	for _, s := range sections {
+		if s.abi.nrBit != 0 || seen[s.abi.audit] {
+			continue
+		}
+		seen[s.abi.audit] = true
+		skip := a.newLabel()
+		a.jmp(unix.BPF_JEQ, s.abi.audit, next, skip)
+		a.jumpTo(entry[s])
+		a.bind(skip)
+	}
+	a.ret(unix.SECCOMP_RET_KILL_PROCESS) // an ABI the profile does not allow
+	for _, s := range sections {
+		if s.abi.nrBit != 0 && !seen[s.abi.audit] {
+			continue // x32 without its x86_64: unreachable
+		}
+		a.bind(entry[s])
+		a.ldAbs(offNr)
+		if s.abi.nrBit == 0 && s.abi.audit == unix.AUDIT_ARCH_X86_64 {
+			// x32 numbers carry a bit; without an x32 section they are
+			// an ABI the profile does not allow.
+			other := a.newLabel()
+			a.jmp(unix.BPF_JGE, x32Bit, next, other)
+			if xs := x32[s.abi.audit]; xs != nil {
+				a.jumpTo(entry[xs])
+			} else {
+				a.ret(unix.SECCOMP_RET_KILL_PROCESS)
+			}
+			a.bind(other)
+		}
+		s.emit(&a)
+	}
+	return a.assemble()
+}
+
+// emit writes the section's scan; the system call number is in A.
+func (s *section) emit(a *assembler) {
+	for _, seg := range s.segments() {
+		nextSeg, in, body := a.newLabel(), a.newLabel(), a.newLabel()
+		a.jmp(unix.BPF_JGT, seg.hi, next, in)
+		a.jumpTo(nextSeg)
+		a.bind(in)
+		a.jmp(unix.BPF_JGE, seg.lo, body, next)
+		a.ret(s.def)
+		a.bind(body)
+		if act, ok := seg.rules.plain(s.def); ok {
+			a.ret(act)
+		} else {
+			s.emitRules(a, seg.rules)
+		}
+		a.bind(nextSeg)
+	}
+	// Past every number the profile names: a system call newer than the
+	// profile gets ENOSYS, so that a C library falls back from it (runc).
+	tail := s.def
+	if s.def != unix.SECCOMP_RET_ALLOW && s.def != unix.SECCOMP_RET_LOG {
+		tail = unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)
+	}
+	def := a.newLabel()
+	a.jmp(unix.BPF_JGT, s.maxNr, next, def)
+	a.ret(tail)
+	a.bind(def)
+	a.ret(s.def)
+}
+
+func (s *section) emitRules(a *assembler, cr *callRules) {
+	for _, r := range cr.conds {
+		fail := a.newLabel()
+		for _, c := range r.conds {
+			emitCond(a, c, s.abi.narrow, fail)
+		}
+		a.ret(r.action)
+		a.bind(fail)
+	}
+	if cr.uncond != nil {
+		a.ret(*cr.uncond)
+	} else {
+		a.ret(s.def)
+	}
+}
+
+var compareOps = map[specs.LinuxSeccompOperator]bool{
+	specs.OpEqualTo: true, specs.OpNotEqual: true, specs.OpMaskedEqual: true,
+	specs.OpGreaterThan: true, specs.OpGreaterEqual: true, specs.OpLessThan: true, specs.OpLessEqual: true,
+}
+
+// emitCond writes a test of one argument that falls through when it
+// holds and jumps to fail when not. Arguments are 64 bits (two words,
+// high then low) except on 32-bit ABIs, where only the low word counts.
+func emitCond(a *assembler, c specs.LinuxSeccompArg, narrow bool, fail label) {
+	lo := uint32(offArgs + 8*c.Index)
+	hi := lo + 4
+	v := c.Value
+	vhi, vlo := uint32(v>>32), uint32(v)
+	pass := a.newLabel()
+	switch c.Op {
+	case specs.OpEqualTo:
+		if !narrow {
+			a.ldAbs(hi)
+			a.jmp(unix.BPF_JEQ, vhi, next, fail)
+		}
+		a.ldAbs(lo)
+		a.jmp(unix.BPF_JEQ, vlo, next, fail)
+	case specs.OpNotEqual:
+		if !narrow {
+			a.ldAbs(hi)
+			a.jmp(unix.BPF_JEQ, vhi, next, pass)
+		}
+		a.ldAbs(lo)
+		a.jmp(unix.BPF_JEQ, vlo, fail, next)
+	case specs.OpMaskedEqual: // (arg & Value) == ValueTwo
+		w := c.ValueTwo
+		if !narrow {
+			a.ldAbs(hi)
+			a.and(vhi)
+			a.jmp(unix.BPF_JEQ, uint32(w>>32), next, fail)
+		}
+		a.ldAbs(lo)
+		a.and(vlo)
+		a.jmp(unix.BPF_JEQ, uint32(w), next, fail)
+	case specs.OpGreaterThan, specs.OpGreaterEqual:
+		if !narrow {
+			a.ldAbs(hi)
+			a.jmp(unix.BPF_JGT, vhi, pass, next)
+			a.jmp(unix.BPF_JEQ, vhi, next, fail)
+		}
+		a.ldAbs(lo)
+		op := uint16(unix.BPF_JGT)
+		if c.Op == specs.OpGreaterEqual {
+			op = unix.BPF_JGE
+		}
+		a.jmp(op, vlo, next, fail)
+	case specs.OpLessThan, specs.OpLessEqual: // not (>=), not (>)
+		if !narrow {
+			a.ldAbs(hi)
+			a.jmp(unix.BPF_JGT, vhi, fail, next)
+			a.jmp(unix.BPF_JEQ, vhi, next, pass)
+		}
+		a.ldAbs(lo)
+		op := uint16(unix.BPF_JGE)
+		if c.Op == specs.OpLessEqual {
+			op = unix.BPF_JGT
+		}
+		a.jmp(op, vlo, fail, next)
+	}
+	a.bind(pass)
+}
+
+// action is the SECCOMP_RET_* value of a profile action.
+func action(a specs.LinuxSeccompAction, errnoRet *uint) (uint32, error) {
+	errno := uint32(unix.EPERM)
+	if errnoRet != nil {
+		errno = uint32(*errnoRet) & unix.SECCOMP_RET_DATA
+	}
+	switch a {
+	case specs.ActAllow:
+		return unix.SECCOMP_RET_ALLOW, nil
+	case specs.ActErrno:
+		return unix.SECCOMP_RET_ERRNO | errno, nil
+	case specs.ActKill, specs.ActKillThread:
+		return unix.SECCOMP_RET_KILL_THREAD, nil
+	case specs.ActKillProcess:
+		return unix.SECCOMP_RET_KILL_PROCESS, nil
+	case specs.ActTrap:
+		return unix.SECCOMP_RET_TRAP, nil
+	case specs.ActTrace:
+		return unix.SECCOMP_RET_TRACE | errno, nil
+	case specs.ActLog:
+		return unix.SECCOMP_RET_LOG, nil
+	case specs.ActNotify:
+		return 0, fmt.Errorf("seccomp profile: SCMP_ACT_NOTIFY needs a listener, which skiff does not run")
+	}
+	return 0, fmt.Errorf("seccomp profile: unknown action %q", a)
+}
+
+func filterFlags(names []specs.LinuxSeccompFlag) (uint, error) {
+	var f uint
+	for _, n := range names {
+		switch n {
+		case specs.LinuxSeccompFlagLog:
+			f |= unix.SECCOMP_FILTER_FLAG_LOG
+		case specs.LinuxSeccompFlagSpecAllow:
+			f |= unix.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+		case specs.LinuxSeccompFlagWaitKillableRecv:
+			f |= unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+		default:
+			return 0, fmt.Errorf("seccomp profile: unsupported flag %q", n)
+		}
+	}
+	return f, nil
+}
+
+// encode lays the instructions out as the kernel reads them.
+func encode(prog []unix.SockFilter) []byte {
+	if len(prog) == 0 {
+		return nil
+	}
+	size := int(unsafe.Sizeof(prog[0]))
+	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(&prog[0])), len(prog)*size)...)
+}
