@@ -232,7 +232,9 @@ __attribute__((constructor)) static void skiff_nsjoin(void)
 	 * until they exec the user's program: no process in there may open
 	 * /proc/PID/exe and write to the skiff binary (CVE-2019-5736). A
 	 * non-dumpable process is closed to ptrace-mode access; exec of the
-	 * user's program makes it dumpable again. */
+	 * user's program makes it dumpable again. Both roles also run from a
+	 * read-only clone of the binary (monitor.c sealed_exe, runtime/
+	 * container/sealedexe.go), for processes that may ptrace them. */
 	const char *role = getenv("_SKIFF_ROLE");
 	if (role != NULL && (strcmp(role, "init") == 0 || strcmp(role, "exec") == 0))
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -144,13 +144,21 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	}
 	syncParent, syncChild := os.NewFile(uintptr(fds[0]), "sync"), os.NewFile(uintptr(fds[1]), "sync")
 	defer syncParent.Close()
-	cmd := exec.Command("/proc/self/exe")
+	exe, err := sealedExe()
+	if err != nil {
+		cfgR.Close()
+		syncChild.Close()
+		return nil, err
+	}
+	defer exe.Close()
+	// The role runs from the sealed binary, passed as its descriptor 5.
+	cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", initproc.ExecExeFD))
 	cmd.Args = []string{"skiff-exec"}
 	cmd.Env = []string{"_SKIFF_ROLE=" + initproc.ExecRole}
 	if c.HostConfig.UsernsMode == "keep-id" {
 		cmd.Env = append(cmd.Env, "_SKIFF_EXEC_USERNS="+fmt.Sprintf("/proc/%d/ns/user", c.State.Pid))
 	}
-	cmd.ExtraFiles = []*os.File{cfgR, syncChild}
+	cmd.ExtraFiles = []*os.File{cfgR, syncChild, exe}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if !o.Tty && !o.Detach {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr

@@ -16,10 +16,12 @@ import (
 // process started inside a running container's namespaces (exec).
 const ExecRole = "exec"
 
-// Descriptors of the exec role: 3 is the config pipe, 4 the sync socket.
+// Descriptors of the exec role: 3 is the config pipe, 4 the sync socket,
+// 5 the sealed binary the role was executed from, which it closes first.
 const (
 	execConfigFD = 3
 	execSyncFD   = 4
+	ExecExeFD    = 5
 )
 
 // ExecConfig is what the exec caller sends.
@@ -39,6 +41,10 @@ type ExecConfig struct {
 // directory, and execs the command. It returns only on failure.
 func ExecMain() int {
 	goruntime.LockOSThread()
+	unix.Close(ExecExeFD)
+	// Descriptors the exec caller inherited from its own caller must not
+	// reach the container (the init's monitor closes them the same way).
+	_ = unix.CloseRange(ExecExeFD+1, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	unix.CloseOnExec(execConfigFD)
 	unix.CloseOnExec(execSyncFD)
 	sync := os.NewFile(execSyncFD, "sync")
