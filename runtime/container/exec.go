@@ -154,7 +154,7 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	// The role runs from the sealed binary, passed as its descriptor 5.
 	cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", initproc.ExecExeFD))
 	cmd.Args = []string{"skiff-exec"}
-	cmd.Env = []string{"_SKIFF_ROLE=" + initproc.ExecRole}
+	cmd.Env = []string{"_SKIFF_ROLE=" + initproc.ExecRole, fmt.Sprintf("_SKIFF_EXEC_PIDNS=/proc/%d/ns/pid", c.State.Pid)}
 	if c.HostConfig.UsernsMode == "keep-id" {
 		cmd.Env = append(cmd.Env, "_SKIFF_EXEC_USERNS="+fmt.Sprintf("/proc/%d/ns/user", c.State.Pid))
 	}
@@ -196,9 +196,10 @@ func (c *Container) sameUserNamespace() error {
 }
 
 // forkInNamespaces starts cmd from a thread that entered the container's
-// namespaces but the mount namespace (the child enters that one: from
-// inside it, the skiff binary could not be found); the thread is never
-// returned to the Go scheduler.
+// namespaces but the mount and pid namespaces, which the child enters
+// itself (from inside the mount namespace the skiff binary could not be
+// found; inside the pid namespace the container would see it, see
+// rootless/nsjoin); the thread is never returned to the Go scheduler.
 func (c *Container) forkInNamespaces(cmd *exec.Cmd) error {
 	done := make(chan error, 1)
 	go func() {
@@ -213,7 +214,7 @@ func enterAndStart(pid int, cmd *exec.Cmd) error {
 		name string
 		flag int
 	}{{"ipc", unix.CLONE_NEWIPC}, {"uts", unix.CLONE_NEWUTS}, {"net", unix.CLONE_NEWNET},
-		{"cgroup", unix.CLONE_NEWCGROUP}, {"pid", unix.CLONE_NEWPID}} {
+		{"cgroup", unix.CLONE_NEWCGROUP}} { // pid: the role enters it (rootless/nsjoin)
 		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/%s", pid, ns.name), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return fmt.Errorf("opening the container's %s namespace: %w", ns.name, err)
