@@ -15,16 +15,22 @@ import (
 // Cached is Build through a cache in dir: compiling docker's profile
 // takes a few hundred microseconds, more than a container start may
 // spend, so each filter is compiled once and kept in a file named by a
-// hash of what it depends on: the profile, the capabilities, the kernel
-// (rules can depend on its version) and the skiff binary (its compiler
-// and system call tables). dir should be on a tmpfs (the run root), so
-// nothing outlives a reboot. A nil filter means the profile asks for none.
+// hash of what it depends on: the profile and the capabilities, in a
+// directory named by the skiff binary (its compiler and system call
+// tables) and the kernel (rules can depend on its version), which
+// replaces the directories of other binaries. dir should be on a tmpfs
+// (the run root), so nothing outlives a reboot. A nil filter means the
+// profile asks for none.
 func Cached(dir, profile string, caps []string) (*Filter, error) {
-	key, err := cacheKey(profile, caps)
+	bin, err := binaryKey()
 	if err != nil {
 		return Build(profile, caps)
 	}
-	path := filepath.Join(dir, key)
+	h := sha256.New()
+	h.Write([]byte(strings.Join(caps, ",")))
+	h.Write([]byte{0})
+	h.Write([]byte(profile))
+	path := filepath.Join(dir, bin, hex.EncodeToString(h.Sum(nil)[:16])+".bpf")
 	if b, err := os.ReadFile(path); err == nil && len(b) >= 4 {
 		if len(b) == 4 {
 			return nil, nil
@@ -40,7 +46,7 @@ func Cached(dir, profile string, caps []string) (*Filter, error) {
 		binary.LittleEndian.PutUint32(b, uint32(f.Flags))
 		b = append(b, f.Program...)
 	}
-	store(dir, path, b)
+	store(dir, bin, path, b)
 	return f, nil
 }
 
@@ -51,13 +57,19 @@ func programOf(f *Filter) []byte {
 	return f.Program
 }
 
-// store writes the cache file atomically; a cache that cannot be
-// written is no error, only slower.
-func store(dir, path string, b []byte) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+// store writes the cache file atomically, first removing the entries of
+// other binaries; a cache that cannot be written is no error, only slower.
+func store(dir, bin, path string, b []byte) {
+	if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-")
 	if err != nil {
 		return
 	}
@@ -70,7 +82,8 @@ func store(dir, path string, b []byte) {
 	}
 }
 
-func cacheKey(profile string, caps []string) (string, error) {
+// binaryKey names the running binary and kernel.
+func binaryKey() (string, error) {
 	var st unix.Stat_t
 	if err := unix.Stat("/proc/self/exe", &st); err != nil {
 		return "", err
@@ -91,8 +104,5 @@ func cacheKey(profile string, caps []string) (string, error) {
 	binary.LittleEndian.PutUint64(id[32:], uint64(st.Mtim.Nsec))
 	h.Write(id[:])
 	h.Write(u.Release[:])
-	h.Write([]byte(strings.Join(caps, ",")))
-	h.Write([]byte{0})
-	h.Write([]byte(profile))
-	return hex.EncodeToString(h.Sum(nil)[:16]) + ".bpf", nil
+	return hex.EncodeToString(h.Sum(nil)[:12]), nil
 }

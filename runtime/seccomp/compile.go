@@ -3,6 +3,7 @@ package seccomp
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -43,6 +44,21 @@ type callRules struct {
 // unknown on an ABI are skipped there (profiles name the calls of every
 // architecture), as runc does.
 func Compile(p *specs.LinuxSeccomp) (*Filter, error) {
+	return compile(p, x32Enabled())
+}
+
+// x32Enabled tells whether the kernel runs x32 system calls (most
+// distributions build the ABI but leave it off): without it the filter
+// needs no x32 section, and answers ENOSYS as the kernel would.
+var x32Enabled = sync.OnceValue(func() bool {
+	if tables[0].arch != specs.ArchX86_64 {
+		return false
+	}
+	_, _, e := unix.RawSyscall(x32Bit|unix.SYS_GETPID, 0, 0, 0)
+	return e != unix.ENOSYS
+})
+
+func compile(p *specs.LinuxSeccomp, x32 bool) (*Filter, error) {
 	if len(tables) == 0 {
 		return nil, fmt.Errorf("skiff has no system call table for this architecture: use --security-opt seccomp=unconfined")
 	}
@@ -59,11 +75,16 @@ func Compile(p *specs.LinuxSeccomp) (*Filter, error) {
 		arches = append([]specs.Arch{tables[0].arch}, arches...)
 	}
 	var sections []*section
+	x32Off := false
 	for _, arch := range arches {
 		t := table(arch)
 		a, ok := abis[arch]
 		if t == nil || !ok {
 			continue // an ABI this machine cannot run
+		}
+		if a.nrBit != 0 && !x32 {
+			x32Off = true
+			continue
 		}
 		s, err := buildSection(p, t, a, def)
 		if err != nil {
@@ -71,7 +92,7 @@ func Compile(p *specs.LinuxSeccomp) (*Filter, error) {
 		}
 		sections = append(sections, s)
 	}
-	prog, err := emit(sections, def)
+	prog, err := emit(sections, x32Off)
 	if err != nil {
 		return nil, err
 	}
@@ -193,8 +214,9 @@ func (s *section) segments() []segment {
 }
 
 // emit lays out the filter: dispatch on the ABI, then for each section
-// a scan of its segments in increasing order.
-func emit(sections []*section, def uint32) ([]unix.SockFilter, error) {
+// a binary search of its system call numbers. x32Off says the profile
+// allows x32 but the kernel does not run it.
+func emit(sections []*section, x32Off bool) ([]unix.SockFilter, error) {
 	var a assembler
 	a.ldAbs(offArch)
 	entry := map[*section]label{}
@@ -224,13 +246,16 @@ func emit(sections []*section, def uint32) ([]unix.SockFilter, error) {
 		a.bind(entry[s])
 		a.ldAbs(offNr)
 		if s.abi.nrBit == 0 && s.abi.audit == unix.AUDIT_ARCH_X86_64 {
-			// x32 numbers carry a bit; without an x32 section they are
-			// an ABI the profile does not allow.
+			// x32 numbers carry a bit: their own section, ENOSYS when
+			// the kernel has no x32, or an ABI the profile does not allow.
 			other := a.newLabel()
 			a.jmp(unix.BPF_JGE, x32Bit, next, other)
-			if xs := x32[s.abi.audit]; xs != nil {
+			switch xs := x32[s.abi.audit]; {
+			case xs != nil:
 				a.jumpTo(entry[xs])
-			} else {
+			case x32Off:
+				a.ret(unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS))
+			default:
 				a.ret(unix.SECCOMP_RET_KILL_PROCESS)
 			}
 			a.bind(other)
@@ -240,50 +265,149 @@ func emit(sections []*section, def uint32) ([]unix.SockFilter, error) {
 	return a.assemble()
 }
 
-// emit writes the section's scan; the system call number is in A.
+// emit writes the section's search; the system call number is in A.
 func (s *section) emit(a *assembler) {
-	for _, seg := range s.segments() {
-		nextSeg, in, body := a.newLabel(), a.newLabel(), a.newLabel()
-		a.jmp(unix.BPF_JGT, seg.hi, next, in)
-		a.jumpTo(nextSeg)
-		a.bind(in)
-		a.jmp(unix.BPF_JGE, seg.lo, body, next)
-		a.ret(s.def)
-		a.bind(body)
-		if act, ok := seg.rules.plain(s.def); ok {
-			a.ret(act)
-		} else {
-			s.emitRules(a, seg.rules)
-		}
-		a.bind(nextSeg)
-	}
 	// Past every number the profile names: a system call newer than the
 	// profile gets ENOSYS, so that a C library falls back from it (runc).
 	tail := s.def
 	if s.def != unix.SECCOMP_RET_ALLOW && s.def != unix.SECCOMP_RET_LOG {
 		tail = unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)
 	}
-	def := a.newLabel()
-	a.jmp(unix.BPF_JGT, s.maxNr, next, def)
+	known := a.newLabel()
+	a.jmp(unix.BPF_JGT, s.maxNr, next, known)
 	a.ret(tail)
-	a.bind(def)
-	a.ret(s.def)
+	a.bind(known)
+	s.emitTree(a, s.intervals())
+}
+
+// interval is a range of numbers, from lo to the next interval's lo, with
+// one answer: the default (rules nil), a plain action or rules.
+type interval struct {
+	lo    uint32
+	rules *callRules
+}
+
+// intervals cut the numbers up to the profile's highest into ranges of
+// one answer each.
+func (s *section) intervals() []interval {
+	var out []interval
+	pos := s.abi.nrBit
+	for _, seg := range s.segments() {
+		if seg.lo > pos {
+			out = append(out, interval{lo: pos})
+		}
+		out = append(out, interval{lo: seg.lo, rules: seg.rules})
+		pos = seg.hi + 1
+	}
+	if pos <= s.maxNr || len(out) == 0 {
+		out = append(out, interval{lo: pos})
+	}
+	return out
+}
+
+// emitTree writes a binary search of the intervals, so that a lookup
+// takes a few instructions and the filter stays small: the kernel runs
+// and translates the whole filter when it loads it, at a cost that grows
+// with its size, and every container start pays it.
+func (s *section) emitTree(a *assembler, iv []interval) {
+	if len(iv) == 1 {
+		switch act, plain := iv[0].rules.plainOr(s.def); {
+		case plain:
+			a.ret(act)
+		default:
+			s.emitRules(a, iv[0].rules)
+		}
+		return
+	}
+	mid := len(iv) / 2
+	right := a.newLabel()
+	if s.treeSize(iv[:mid]) <= 255 {
+		a.jmp(unix.BPF_JGE, iv[mid].lo, right, next)
+	} else {
+		left := a.newLabel()
+		a.jmp(unix.BPF_JGE, iv[mid].lo, next, left)
+		a.jumpTo(right)
+		a.bind(left)
+	}
+	s.emitTree(a, iv[:mid])
+	a.bind(right)
+	s.emitTree(a, iv[mid:])
+}
+
+func (s *section) treeSize(iv []interval) int {
+	var b assembler
+	s.emitTree(&b, iv)
+	return len(b.prog)
+}
+
+// plainOr is plain for a call that may have no rules at all.
+func (cr *callRules) plainOr(def uint32) (uint32, bool) {
+	if cr == nil {
+		return def, true
+	}
+	return cr.plain(def)
 }
 
 func (s *section) emitRules(a *assembler, cr *callRules) {
-	for _, r := range cr.conds {
+	for i := 0; i < len(cr.conds); {
+		if n := s.equalRun(cr.conds[i:]); n > 1 {
+			s.emitEqualRun(a, cr.conds[i:i+n])
+			i += n
+			continue
+		}
+		r := cr.conds[i]
 		fail := a.newLabel()
 		for _, c := range r.conds {
 			emitCond(a, c, s.abi.narrow, fail)
 		}
 		a.ret(r.action)
 		a.bind(fail)
+		i++
 	}
 	if cr.uncond != nil {
 		a.ret(*cr.uncond)
 	} else {
 		a.ret(s.def)
 	}
+}
+
+// equalRun counts the rules at the start of rules that each test one
+// argument, the same one, for equality with values of the same high
+// word, with the same action (docker's socket families and
+// personalities): they share their loads.
+func (s *section) equalRun(rules []rule) int {
+	first := rules[0]
+	if len(first.conds) != 1 || first.conds[0].Op != specs.OpEqualTo {
+		return 0
+	}
+	n := 0
+	for _, r := range rules {
+		c := r.conds[0]
+		if len(r.conds) != 1 || c.Op != specs.OpEqualTo || c.Index != first.conds[0].Index || r.action != first.action ||
+			(!s.abi.narrow && c.Value>>32 != first.conds[0].Value>>32) || n == 200 {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func (s *section) emitEqualRun(a *assembler, rules []rule) {
+	c0 := rules[0].conds[0]
+	lo := uint32(offArgs + 8*c0.Index)
+	fail, match := a.newLabel(), a.newLabel()
+	if !s.abi.narrow {
+		a.ldAbs(lo + 4)
+		a.jmp(unix.BPF_JEQ, uint32(c0.Value>>32), next, fail)
+	}
+	a.ldAbs(lo)
+	for _, r := range rules {
+		a.jmp(unix.BPF_JEQ, uint32(r.conds[0].Value), match, next)
+	}
+	a.jumpTo(fail)
+	a.bind(match)
+	a.ret(rules[0].action)
+	a.bind(fail)
 }
 
 var compareOps = map[specs.LinuxSeccompOperator]bool{

@@ -3,7 +3,10 @@
 package seccomp
 
 import (
+	"bytes"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -45,7 +48,11 @@ func TestDefaultProfileMatchesDocker(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := Build("", caps)
+		p, err := Resolve("", caps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := compile(p, true) // with x32, whatever this kernel runs
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -234,13 +241,27 @@ func (v vm) run(t *testing.T, audit, nr uint32, args [6]uint64) uint32 {
 
 func TestFilterRefusesOtherABIs(t *testing.T) {
 	t.Parallel()
-	f, err := Build("", dockerCaps)
+	p, err := Resolve("", dockerCaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := compile(p, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := newVM(t, f)
 	if got := v.run(t, unix.AUDIT_ARCH_S390X, 1, [6]uint64{}); got != unix.SECCOMP_RET_KILL_PROCESS {
 		t.Errorf("an ABI outside the profile gets %#x, want kill", got)
+	}
+	// a kernel without x32 answers ENOSYS to it: so does the filter
+	if got := v.run(t, unix.AUDIT_ARCH_X86_64, x32Bit|unix.SYS_GETPID, [6]uint64{}); got != unix.SECCOMP_RET_ERRNO|uint32(unix.ENOSYS) {
+		t.Errorf("x32 without the kernel's: %#x, want ENOSYS", got)
+	}
+	if got := v.run(t, unix.AUDIT_ARCH_X86_64, unix.SYS_GETPID, [6]uint64{}); got != unix.SECCOMP_RET_ALLOW {
+		t.Errorf("getpid: %#x", got)
+	}
+	if n := len(f.Program) / 8; n > 700 {
+		t.Errorf("docker's profile takes %d instructions: the kernel's load time grows with it", n)
 	}
 }
 
@@ -301,5 +322,30 @@ func TestCompileCustomProfile(t *testing.T) {
 	}
 	if _, err := Compile(&specs.LinuxSeccomp{DefaultAction: specs.ActNotify}); err == nil {
 		t.Error("SCMP_ACT_NOTIFY compiled")
+	}
+}
+
+// The cache answers what Build does, and keeps one binary's entries.
+func TestCached(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "other-binary"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Build("", dockerCaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // compiled, then read
+		got, err := Cached(dir, "", dockerCaps)
+		if err != nil || !bytes.Equal(got.Program, want.Program) || got.Flags != want.Flags {
+			t.Fatalf("round %d: %v", i, err)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 || ents[0].Name() == "other-binary" {
+		t.Errorf("cache directory holds %v", ents)
+	}
+	if f, err := Cached(dir, `{"defaultAction":"SCMP_ACT_ALLOW"}`, nil); err != nil || f == nil {
+		t.Errorf("allow-all profile: %v %v", f, err)
 	}
 }
