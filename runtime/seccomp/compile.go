@@ -449,30 +449,22 @@ func emitCond(a *assembler, c specs.LinuxSeccompArg, narrow bool, fail label) {
 		a.ldAbs(lo)
 		a.and(vlo)
 		a.jmp(unix.BPF_JEQ, uint32(w), next, fail)
-	case specs.OpGreaterThan, specs.OpGreaterEqual:
+	default: // >, >=, and < and <=, which are not >= and not >
+		win, lose := pass, fail
+		if c.Op == specs.OpLessThan || c.Op == specs.OpLessEqual {
+			win, lose = fail, pass
+		}
 		if !narrow {
 			a.ldAbs(hi)
-			a.jmp(unix.BPF_JGT, vhi, pass, next)
-			a.jmp(unix.BPF_JEQ, vhi, next, fail)
-		}
-		a.ldAbs(lo)
-		op := uint16(unix.BPF_JGT)
-		if c.Op == specs.OpGreaterEqual {
-			op = unix.BPF_JGE
-		}
-		a.jmp(op, vlo, next, fail)
-	case specs.OpLessThan, specs.OpLessEqual: // not (>=), not (>)
-		if !narrow {
-			a.ldAbs(hi)
-			a.jmp(unix.BPF_JGT, vhi, fail, next)
-			a.jmp(unix.BPF_JEQ, vhi, next, pass)
+			a.jmp(unix.BPF_JGT, vhi, win, next)
+			a.jmp(unix.BPF_JEQ, vhi, next, lose)
 		}
 		a.ldAbs(lo)
 		op := uint16(unix.BPF_JGE)
-		if c.Op == specs.OpLessEqual {
+		if c.Op == specs.OpGreaterThan || c.Op == specs.OpLessEqual {
 			op = unix.BPF_JGT
 		}
-		a.jmp(op, vlo, fail, next)
+		a.jmp(op, vlo, win, lose)
 	}
 	a.bind(pass)
 }

@@ -349,3 +349,31 @@ func TestCached(t *testing.T) {
 		t.Errorf("allow-all profile: %v %v", f, err)
 	}
 }
+
+// Every comparison, on 64-bit arguments, agrees with its definition.
+func TestComparisons(t *testing.T) {
+	t.Parallel()
+	for _, op := range []specs.LinuxSeccompOperator{specs.OpEqualTo, specs.OpNotEqual, specs.OpMaskedEqual,
+		specs.OpGreaterThan, specs.OpGreaterEqual, specs.OpLessThan, specs.OpLessEqual} {
+		for _, ref := range []uint64{0, 7, 1 << 32, 1<<32 + 7, ^uint64(0)} {
+			c := specs.LinuxSeccompArg{Index: 2, Op: op, Value: ref, ValueTwo: ref & 0xf0000000f}
+			p := &specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{
+				{Names: []string{"read"}, Action: specs.ActAllow, Args: []specs.LinuxSeccompArg{c}},
+			}}
+			f, err := compile(p, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := newVM(t, f)
+			for _, x := range []uint64{0, 1, 6, 7, 8, 1 << 32, 1<<32 + 6, 1<<32 + 7, 1<<32 + 8, 2 << 32, ^uint64(0) - 1, ^uint64(0)} {
+				want := uint32(unix.SECCOMP_RET_ERRNO | 1)
+				if holds(c, x) {
+					want = unix.SECCOMP_RET_ALLOW
+				}
+				if got := v.run(t, unix.AUDIT_ARCH_X86_64, unix.SYS_READ, [6]uint64{2: x}); got != want {
+					t.Errorf("%s %#x, argument %#x: %#x, want %#x", op, ref, x, got, want)
+				}
+			}
+		}
+	}
+}
