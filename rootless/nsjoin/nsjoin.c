@@ -273,6 +273,9 @@ __attribute__((noreturn)) static void relay(pid_t child)
  * session of its own, and dies with its parent, which relays its end. */
 static void join_exec_pidns(const char *path)
 {
+	struct stat want, mine;
+	if (stat(path, &want) == 0 && stat("/proc/self/ns/pid", &mine) == 0 && want.st_ino == mine.st_ino && want.st_dev == mine.st_dev)
+		return; /* --pid host: the container's is this process's own */
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
 		dprintf(STDERR_FILENO, "entering the container's pid namespace %s: %s\n", path, strerror(errno));

@@ -101,10 +101,13 @@ func execProcess(p *specs.Process, filter *seccomp.Filter, sync *os.File) error 
 	if err := confine(p, filter); err != nil {
 		return err
 	}
-	// The process dies with the role's relay outside the container
-	// (rootless/nsjoin), which changing credentials forgot.
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
-		return err
+	// The process dies with the role's relay outside the container's pid
+	// namespace (rootless/nsjoin; its parent there shows as pid 0), which
+	// changing credentials forgot.
+	if unix.Getppid() == 0 {
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+			return err
+		}
 	}
 	return execError(p.Args[0], unix.Exec(path, p.Args, p.Env))
 }
