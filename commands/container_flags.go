@@ -47,7 +47,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "group-add", Usage: "add additional groups to join (names from the image's /etc/group, or numbers)"},
 		&cli.StringSliceFlag{Name: "ulimit", Usage: "ulimit options (name=soft[:hard], e.g. nofile=1024:2048)"},
 		&cli.StringSliceFlag{Name: "sysctl", Usage: "namespaced kernel parameters (name=value: net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)"},
-		&cli.StringSliceFlag{Name: "security-opt", Usage: "security options: no-new-privileges[=true|false], seccomp=unconfined, apparmor=unconfined, label=disable, systempaths=unconfined"},
+		&cli.StringSliceFlag{Name: "security-opt", Usage: "security options: no-new-privileges[=true|false], seccomp=unconfined|builtin|PROFILE.json, apparmor=unconfined, label=disable, systempaths=unconfined"},
 		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to the file (which must not exist)"},
 		&cli.StringSliceFlag{Name: "device", Usage: "add a host device to the container (HOST[:CONTAINER], bind-mounted)"},
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read in a line delimited file of labels"},
@@ -139,11 +139,11 @@ func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
 	if o.Spec.Sysctls, err = spec.ParseSysctls(c.StringSlice("sysctl")); err != nil {
 		return err
 	}
-	o.SecurityOpt = c.StringSlice("security-opt")
-	sec, err := spec.ParseSecurityOpts(o.SecurityOpt)
+	sec, err := spec.ParseSecurityOpts(c.StringSlice("security-opt"))
 	if err != nil {
 		return err
 	}
+	o.SecurityOpt = sec.Opts
 	o.Spec.NoNewPrivileges, o.Spec.UnconfinedPaths = sec.NoNewPrivileges, sec.UnconfinedPaths
 	o.CIDFile = c.String("cidfile")
 	if o.Streams, err = container.ParseStreams(c.StringSlice("attach"), o.Spec.Interactive); err != nil {

@@ -37,9 +37,11 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <grp.h>
 #include <unistd.h>
 
@@ -410,19 +412,88 @@ static void join_exec_userns(const char *path)
 	close(fd);
 }
 
+static volatile pid_t relay_child;
+
+static void relay_signal(int sig)
+{
+	kill(relay_child, sig);
+}
+
+/* relay waits for the exec role forked into the container's pid namespace
+ * and ends as it did; signals it gets go to it. It holds no descriptor. */
+__attribute__((noreturn)) static void relay(pid_t child)
+{
+	relay_child = child;
+	struct sigaction sa = { .sa_handler = relay_signal };
+	sigemptyset(&sa.sa_mask);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD)
+			sigaction(s, &sa, NULL);
+	syscall(SYS_close_range, 0U, ~0U, 0);
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(125);
+	if (WIFSIGNALED(status)) {
+		struct rlimit none = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &none);
+		signal(WTERMSIG(status), SIG_DFL);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, WTERMSIG(status));
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(WTERMSIG(status));
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+/* join_exec_pidns: the exec role enters the container's pid namespace
+ * itself, once it runs from the read-only clone of the binary: had the
+ * CLI entered it before forking the role, a container process could see
+ * skiff's own binary running in there between the fork and the exec, and
+ * keep a handle to it (CVE-2019-5736). Entering a pid namespace places
+ * only the children: the role forks; the child goes on as the role, in a
+ * session of its own, and dies with its parent, which relays its end. */
+static void join_exec_pidns(const char *path)
+{
+	struct stat want, mine;
+	if (stat(path, &want) == 0 && stat("/proc/self/ns/pid", &mine) == 0 && want.st_ino == mine.st_ino && want.st_dev == mine.st_dev)
+		return; /* --pid host: the container's is this process's own */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
+		dprintf(STDERR_FILENO, "entering the container's pid namespace %s: %s\n", path, strerror(errno));
+		_exit(125);
+	}
+	close(fd);
+	pid_t child = fork();
+	if (child < 0) {
+		dprintf(STDERR_FILENO, "forking into the container's pid namespace: %s\n", strerror(errno));
+		_exit(125);
+	}
+	if (child > 0)
+		relay(child);
+	setsid();
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+}
+
 __attribute__((constructor)) static void skiff_nsjoin(void)
 {
 	/* The init and exec roles run inside a container's pid namespace
 	 * until they exec the user's program: no process in there may open
 	 * /proc/PID/exe and write to the skiff binary (CVE-2019-5736). A
 	 * non-dumpable process is closed to ptrace-mode access; exec of the
-	 * user's program makes it dumpable again. */
+	 * user's program makes it dumpable again. Both roles also run from a
+	 * read-only clone of the binary (monitor.c sealed_exe, runtime/
+	 * container/sealedexe.go), for processes that may ptrace them. */
 	const char *role = getenv("_SKIFF_ROLE");
 	if (role != NULL && (strcmp(role, "init") == 0 || strcmp(role, "exec") == 0))
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	const char *userns = getenv("_SKIFF_EXEC_USERNS");
 	if (role != NULL && strcmp(role, "exec") == 0 && userns != NULL)
 		join_exec_userns(userns);
+	const char *pidns = getenv("_SKIFF_EXEC_PIDNS");
+	if (role != NULL && strcmp(role, "exec") == 0 && pidns != NULL)
+		join_exec_pidns(pidns);
 	const char *pause = getenv("_SKIFF_PAUSE");
 	if (pause != NULL) {
 		pause_main(pause);

@@ -32,7 +32,7 @@ type CreateOptions struct {
 	EnsureImage func(ctx context.Context, name string) (*image.Image, error)
 	// MountOptions are -v, --mount, --tmpfs, --volumes-from, --userns.
 	MountOptions
-	// SecurityOpt is --security-opt as given (spec.ParseSecurityOpts has
+	// SecurityOpt is --security-opt as HostConfig keeps it (spec.ParseSecurityOpts has
 	// applied it to Spec); CIDFile is --cidfile.
 	SecurityOpt []string
 	CIDFile     string

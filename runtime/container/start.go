@@ -187,10 +187,14 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
+	filter, err := c.seccompFilter()
+	if err != nil {
+		return nil, err
+	}
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
-		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp),
+		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter,
 	}
 	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func GetInfo(e *engine.Engine, count Counter) (*Info, error) {
 		SystemTime:      time.Now().Format(time.RFC3339Nano),
 		LoggingDriver:   "json-file",
 		DefaultRuntime:  "skiff",
-		SecurityOptions: []string{"name=seccomp,profile=unconfined"},
+		SecurityOptions: []string{"name=seccomp,profile=builtin"},
 		Rootless:        e.Rootless(),
 		RunRoot:         e.RunRoot(),
 		DriverReason:    s.DriverReason,
