@@ -216,6 +216,11 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File) error {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, client)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if c.BuildStep != nil {
+		// A build's step dies with its build (the init re-arms its own
+		// parent-death signal): a killed build leaves nothing running.
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
 	err = cmd.Start()
 	reportW.Close()
 	if err != nil {
