@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
@@ -79,24 +80,33 @@ func Build(ctx context.Context, e *engine.Engine, o Options) (*Report, error) {
 		return nil, errdefs.Invalid("the Dockerfile and the context cannot both be read from standard input")
 	}
 	b := &builder{o: o, e: e, usedArgs: map[string]bool{}}
-	if err := b.open(); err != nil {
-		return nil, err
-	}
-	defer b.bctx.Close()
 	s, err := e.Store()
 	if err != nil {
 		return nil, err
 	}
+	// The session (the image store's lock, shared) spans the build: no
+	// clean-up removes a step's layer before its image exists, and its
+	// temporary directory (an unpacked tar context, downloads) goes with
+	// it, even after kill -9.
 	sess, err := image.BeginSession(s, e.SystemContext())
 	if err != nil {
 		return nil, err
 	}
-	container.SweepSteps(e)
 	b.im = &images{s: s, sess: sess, pull: o.PullImage}
 	b.tmp = sess.TempDir()
-	rep, err := b.build(ctx)
+	rep, err := b.run(ctx)
 	sess.End(err != nil)
 	return rep, err
+}
+
+func (b *builder) run(ctx context.Context) (*Report, error) {
+	if err := b.open(); err != nil {
+		return nil, err
+	}
+	defer b.bctx.Close()
+	defer os.RemoveAll(b.e.RunDir("build", strconv.Itoa(os.Getpid())))
+	container.SweepSteps(b.e)
+	return b.build(ctx)
 }
 
 // builder is one build's shared state; stages read it and report into
@@ -145,7 +155,7 @@ func (b *builder) open() error {
 	}
 	bctx, err := buildctx.Open(buildctx.OpenOptions{
 		Path: b.o.Context, Stdin: b.o.Stdin, Dockerfile: b.o.Dockerfile, DockerfileData: dfData,
-		TempDir: b.e.StateDir("tmp"), StatCache: statCache,
+		TempDir: b.tmp, StatCache: statCache,
 	})
 	if err != nil {
 		return err

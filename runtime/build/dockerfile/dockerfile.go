@@ -5,7 +5,7 @@
 // the words of an instruction after expansion.
 //
 // It is pure: no storage, no containers, no files but the Dockerfile's
-// bytes. It must not import other skiff packages but internal/errdefs.
+// bytes. It imports no other skiff package.
 package dockerfile
 
 import (
@@ -17,8 +17,6 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
-
-	"github.com/skiff-containers/skiff/internal/errdefs"
 )
 
 // File is a parsed Dockerfile.
@@ -71,7 +69,7 @@ func Parse(data []byte, name string) (*File, error) {
 		return nil, f.errorAt(err)
 	}
 	if len(stages) == 0 {
-		return nil, errdefs.Invalid("%s: the file has no FROM instruction: a Dockerfile must start with FROM (after ARGs and comments)", name)
+		return nil, &Error{File: name, Msg: noFrom}
 	}
 	f.MetaArgs = meta
 	for i := range stages {
@@ -87,6 +85,8 @@ func Parse(data []byte, name string) (*File, error) {
 	}
 	return f, nil
 }
+
+const noFrom = "the file has no FROM instruction: a Dockerfile must start with FROM (after ARGs and comments)"
 
 // errorAt words a parse error with the file and line, as one line.
 func (f *File) errorAt(err error) error {
@@ -109,6 +109,9 @@ func (f *File) errorAt(err error) error {
 		line = ue.Line
 	}
 	msg = strings.SplitN(msg, "\n", 2)[0]
+	if msg == "file with no instructions" {
+		return &Error{File: f.Name, Msg: noFrom}
+	}
 	if line > 0 {
 		return &Error{File: f.Name, Line: line, Msg: msg}
 	}
@@ -170,5 +173,5 @@ func (f *File) Target(name string) (*Stage, error) {
 			return st, nil
 		}
 	}
-	return nil, errdefs.Invalid("target stage %q could not be found in %s", name, f.Name)
+	return nil, &Error{File: f.Name, Msg: fmt.Sprintf("target stage %q could not be found", name)}
 }
