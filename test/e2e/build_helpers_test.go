@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/sha256"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -53,3 +54,5 @@ func buildFails(t *testing.T, r Result, want string) {
 		t.Errorf("%v: exit %d, stderr %q; want exit 1 and one Error line containing %q", r.Args, r.Code, r.Stderr, want)
 	}
 }
+
+func goarch() string { return runtime.GOARCH }

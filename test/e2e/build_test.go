@@ -436,3 +436,72 @@ func TestBuildWebServer(t *testing.T) {
 		t.Errorf("served %q", body)
 	}
 }
+
+// A Python app that installs its requirements with RUN from Debian's
+// mirror (through the default network, rootless too), then copies its
+// code: a code change rebuilds only the last COPY.
+func TestBuildPythonApp(t *testing.T) {
+	Require(t, "debian", "slow")
+	t.Parallel()
+	e := New(t)
+	e.LoadDebian()
+	ctx := buildContext(e, "ctx", map[string]string{
+		"Dockerfile": "FROM debian:bookworm\nENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1\nWORKDIR /app\n" +
+			"COPY requirements.txt .\n" +
+			"RUN apt-get update && apt-get install -y --no-install-recommends $(cat requirements.txt) && rm -rf /var/lib/apt/lists/*\n" +
+			"COPY app.py .\nCMD [\"python3\", \"app.py\"]\n",
+		"requirements.txt": "python3-minimal\n",
+		"app.py":           "import sys\nprint('hello from python', sys.version_info[0])\n",
+	})
+	e.Skiff("build", "-t", "pyapp", ctx).Success(t)
+	if got := e.Skiff("run", "--rm", "pyapp").Success(t).Out(); got != "hello from python 3" {
+		t.Errorf("run = %q", got)
+	}
+	e.WriteFile("ctx/app.py", "print('version two')\n")
+	r := e.Skiff("build", "-t", "pyapp", ctx).Success(t)
+	if n := cacheHits(r.Stdout); n != 4 || strings.Contains(r.Stdout, "Running in") {
+		t.Errorf("code change: %d cache hits, want 4 and no RUN:\n%s", n, r.Stdout)
+	}
+	if got := e.Skiff("run", "--rm", "pyapp").Success(t).Out(); got != "version two" {
+		t.Errorf("run = %q", got)
+	}
+	noBuildLeftovers(t, e)
+}
+
+// Flags as users type them: image build and buildx build, --label,
+// --network none (and RUN --network), --pull, --platform of this machine,
+// --cache-from a local image; COPY --chown.
+func TestBuildFlags(t *testing.T) {
+	Require(t, "busybox", "registry")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	ctx := buildContext(e, "ctx", map[string]string{
+		"Dockerfile": "FROM busybox\nCOPY --chown=1234:5678 f /f\nRUN stat -c '%u:%g' /f > /owner && ls /sys/class/net | sort | tr '\\n' ' ' > /nets\n" +
+			"RUN --network=none ls /sys/class/net | sort | tr '\\n' ' ' > /nets-none\n",
+		"f": "x",
+	})
+	e.Skiff("image", "build", "--label", "built.by=skiff", "--label", "team=a", "--platform", "linux/"+goarch(), "-t", "flags", ctx).Success(t)
+	// the default network has eth0; RUN --network=none only lo
+	if got := e.Skiff("run", "--rm", "flags", "cat", "/owner", "/nets", "/nets-none").Success(t).Out(); got != "1234:5678\neth0 lo lo" {
+		t.Errorf("owner and networks: %q", got)
+	}
+	if got := e.Skiff("image", "inspect", "--format", "{{json .Config.Labels}}", "flags").Success(t).Out(); got != `{"built.by":"skiff","team":"a"}` {
+		t.Errorf("--label: %s", got)
+	}
+	r := e.Skiff("buildx", "build", "--network", "none", "--no-cache", "--cache-from", "flags", "-t", "flags2", ctx).Success(t)
+	if !strings.Contains(r.Stdout, "Successfully tagged flags2:latest") {
+		t.Errorf("buildx build:\n%s", r.Stdout)
+	}
+	if got := e.Skiff("run", "--rm", "flags2", "cat", "/nets").Success(t).Out(); got != "lo" {
+		t.Errorf("--network none: RUN saw %q", got)
+	}
+	// --pull pulls a base that is present (here from the test registry,
+	// a mirror of docker.io)
+	RegistryImage(t, "busybox")
+	e.RegistriesConf("docker.io")
+	pulled := e.Skiff("build", "--pull", "-t", "pulled", ctx).Success(t)
+	if !strings.Contains(pulled.Stdout, "Pulling from library/busybox") {
+		t.Errorf("--pull did not pull:\n%s", pulled.Stdout)
+	}
+}
