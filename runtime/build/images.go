@@ -96,3 +96,7 @@ func (im *images) mount(id string) (string, func(), error) {
 func normalizeTag(name string) (reference.Named, error) {
 	return image.NormalizeTag(name)
 }
+
+// parsePortSpec expands an EXPOSE word (PORT[-PORT][/PROTO]), with the
+// rules `commit --change EXPOSE` uses.
+func parsePortSpec(word string) ([]string, error) { return image.ParsePortSpec(word) }

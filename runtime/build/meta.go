@@ -1,9 +1,7 @@
 package build
 
 import (
-	"fmt"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -106,7 +104,7 @@ func (x *stageRun) expose(c *manifest.Schema2Config, v *instructions.ExposeComma
 			return x.errorf(v, "%v", err)
 		}
 		for _, word := range strings.Fields(p) {
-			ports, err := parsePorts(word)
+			ports, err := parsePortSpec(word)
 			if err != nil {
 				return x.errorf(v, "EXPOSE %s: %v", word, err)
 			}
@@ -116,37 +114,6 @@ func (x *stageRun) expose(c *manifest.Schema2Config, v *instructions.ExposeComma
 		}
 	}
 	return nil
-}
-
-// parsePorts reads PORT[-PORT][/PROTO].
-func parsePorts(s string) ([]string, error) {
-	ports, proto, _ := strings.Cut(s, "/")
-	if proto == "" {
-		proto = "tcp"
-	}
-	proto = strings.ToLower(proto)
-	if proto != "tcp" && proto != "udp" && proto != "sctp" {
-		return nil, fmt.Errorf("invalid protocol %q", proto)
-	}
-	if i := strings.LastIndex(ports, ":"); i >= 0 {
-		ports = ports[i+1:] // docker ignores an ip:hostport: prefix here
-	}
-	lo, hi, isRange := strings.Cut(ports, "-")
-	a, err := strconv.ParseUint(lo, 10, 16)
-	if err != nil {
-		return nil, fmt.Errorf("invalid port %q", ports)
-	}
-	b := a
-	if isRange {
-		if b, err = strconv.ParseUint(hi, 10, 16); err != nil || b < a {
-			return nil, fmt.Errorf("invalid port range %q", ports)
-		}
-	}
-	var out []string
-	for p := a; p <= b; p++ {
-		out = append(out, fmt.Sprintf("%d/%s", p, proto))
-	}
-	return out, nil
 }
 
 // healthConfig is HEALTHCHECK in the image's configuration.
