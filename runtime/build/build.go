@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -146,11 +147,8 @@ func (b *builder) open() error {
 		dfData = data
 	}
 	statCache := ""
-	if b.o.Context != "-" {
-		sum := sha256.Sum256([]byte(b.o.Context))
-		if abs, err := absPath(b.o.Context); err == nil {
-			sum = sha256.Sum256([]byte(abs))
-		}
+	if abs, err := filepath.Abs(b.o.Context); err == nil && b.o.Context != "-" {
+		sum := sha256.Sum256([]byte(abs))
 		statCache = b.e.StateDir("build", "stat", hex.EncodeToString(sum[:8])+".json")
 	}
 	bctx, err := buildctx.Open(buildctx.OpenOptions{
@@ -304,11 +302,4 @@ func (b *builder) markUsed(name string) {
 	b.mu.Lock()
 	b.usedArgs[name] = true
 	b.mu.Unlock()
-}
-
-func absPath(p string) (string, error) {
-	if p == "" {
-		return "", os.ErrInvalid
-	}
-	return filepathAbs(p)
 }

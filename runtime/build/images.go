@@ -70,12 +70,8 @@ func (im *images) putLayer(parent string, open func() (io.ReadCloser, error)) (s
 
 // newImage stores a step's image: top layer, configuration, the image
 // it was built on.
-func (im *images) newImage(ctx context.Context, top string, cfg *manifest.Schema2Image, oci bool, parent string) (string, error) {
-	img, err := image.NewImage(ctx, im.s, image.NewImageOptions{TopLayer: top, Config: cfg, OCI: oci, Parent: parent})
-	if err != nil {
-		return "", err
-	}
-	return img.ID, nil
+func (im *images) newImage(top string, cfg *manifest.Schema2Image, oci bool, parent string) (string, error) {
+	return image.NewImage(im.s, image.NewImageOptions{TopLayer: top, Config: cfg, OCI: oci, Parent: parent})
 }
 
 // tag gives image id a name.

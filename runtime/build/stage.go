@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -243,7 +242,7 @@ func (x *stageRun) commit(ctx context.Context, top string, h *manifest.Schema2Hi
 		h.Created = now
 		cfg.History = append(slices.Clone(cfg.History), *h)
 	}
-	id, err := x.b.im.newImage(ctx, top, cfg, x.b.o.OCI, x.cur.id)
+	id, err := x.b.im.newImage(top, cfg, x.b.o.OCI, x.cur.id)
 	if err != nil {
 		return err
 	}
@@ -355,8 +354,6 @@ func isNotFound(err error) bool { return errdefs.IsNotFound(err) }
 func isProxyArg(k string) bool { return slices.Contains(dockerfile.ProxyArgs, k) }
 
 func sortStrings(s []string) { sort.Strings(s) }
-
-var filepathAbs = filepath.Abs
 
 // HostPlatform reports whether p (--platform, FROM --platform) names
 // this machine's platform, the only one skiff builds for.

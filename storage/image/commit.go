@@ -70,9 +70,13 @@ func commitLayer(ctx context.Context, s *storage.Store, ws *writeSession, cfg *m
 	if named != nil {
 		names = append(names, named)
 	}
-	return NewImage(ctx, s, NewImageOptions{
+	id, err := NewImage(s, NewImageOptions{
 		TopLayer: layer.ID, Config: commitConfig(o, cfg, layer.UncompressedDigest), Names: names,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return lookupID(ctx, s, id, named)
 }
 
 // commitConfig is the parent's configuration with the new layer, the

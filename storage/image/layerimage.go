@@ -1,7 +1,6 @@
 package image
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -118,13 +117,13 @@ func parentOf(img *cstorage.Image) string {
 	return m.Parent
 }
 
-// NewImage stores an image whose layers are TopLayer's chain. Its ID is
-// its configuration's digest, so storing the same configuration twice
-// gives the same image.
-func NewImage(ctx context.Context, s *storage.Store, o NewImageOptions) (*Image, error) {
+// NewImage stores an image whose layers are TopLayer's chain and returns
+// its ID: its configuration's digest, so storing the same configuration
+// twice gives the same image.
+func NewImage(s *storage.Store, o NewImageOptions) (string, error) {
 	chain, err := commitParents(s, o.TopLayer)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	cfg := *o.Config
 	rootfs := manifest.Schema2RootFS{Type: "layers"}
@@ -134,7 +133,7 @@ func NewImage(ctx context.Context, s *storage.Store, o NewImageOptions) (*Image,
 	cfg.RootFS = &rootfs
 	cfgBlob, man, _, err := encodeImage(&cfg, chain, o.OCI)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	cfgDigest := digest.FromBytes(cfgBlob)
 	manDigest := digest.FromBytes(man)
@@ -152,19 +151,19 @@ func NewImage(ctx context.Context, s *storage.Store, o NewImageOptions) (*Image,
 			{Key: cstorage.ImageDigestBigDataKey, Data: man, Digest: manDigest},
 		},
 	})
-	if err != nil {
-		existing, lerr := s.Image(id)
-		if lerr != nil {
-			return nil, storageError("storing", "the image", err)
-		}
-		img = existing // the same configuration was stored before
-		if len(names) > 0 {
-			if err := s.AddNames(id, names); err != nil {
-				return nil, storageError("tagging", ShortID(id), err)
-			}
+	if err == nil {
+		return img.ID, nil
+	}
+	if _, lerr := s.Image(id); lerr != nil {
+		return "", storageError("storing", "the image", err)
+	}
+	// the same configuration was stored before: the same image
+	if len(names) > 0 {
+		if err := s.AddNames(id, names); err != nil {
+			return "", storageError("tagging", ShortID(id), err)
 		}
 	}
-	return lookupID(ctx, s, img.ID, nil)
+	return id, nil
 }
 
 // encodeImage serializes the configuration and a manifest listing the

@@ -66,7 +66,7 @@ func TestBuildKilled(t *testing.T) {
 	e := New(t)
 	e.LoadBusybox()
 	ctx := buildContext(e, "ctx", map[string]string{
-		"Dockerfile": "FROM busybox\nCOPY f /f\nRUN echo started && sleep 60\n",
+		"Dockerfile": "FROM busybox\nCOPY f /f\nRUN echo started && sleep 4711\n",
 		"f":          "x",
 	})
 	cmd := e.Cmd("build", ctx)
@@ -97,7 +97,7 @@ func TestBuildKilled(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	// the step's process dies with the build
-	waitUntil(t, 10*time.Second, "the step's sleep to end", func() bool { return !processRunning("sleep 60") })
+	waitUntil(t, 10*time.Second, "the step's sleep to end", func() bool { return !processRunning("sleep 4711") })
 	if got := e.Skiff("ps", "-a", "-q").Success(t).Out(); got != "" {
 		t.Errorf("ps -a shows %q after the killed build", got)
 	}
