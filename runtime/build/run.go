@@ -27,6 +27,9 @@ func (x *stageRun) runStep(ctx context.Context, c *instructions.RunCommand, expa
 	if sec := instructions.GetSecurity(c); sec != "" && sec != "sandbox" {
 		return x.errorf(c, "RUN --security=%s is not supported: skiff runs build steps confined", sec)
 	}
+	if devs := instructions.GetDevices(c); len(devs) > 0 {
+		return x.errorf(c, "RUN --device is not supported by skiff")
+	}
 	argv, heredoc, err := x.runArgv(c)
 	if err != nil {
 		return err
