@@ -505,3 +505,46 @@ func TestBuildFlags(t *testing.T) {
 		t.Errorf("--pull did not pull:\n%s", pulled.Stdout)
 	}
 }
+
+// Heredocs (RUN scripts, with and without #!, a heredoc on a command's
+// stdin, COPY of inline content with ARG expansion), RUN --mount binds of
+// the context and of an image, and RUN as the stage's USER in its
+// WORKDIR.
+func TestBuildHeredocsAndBinds(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	ctx := buildContext(e, "ctx", map[string]string{
+		"Dockerfile": `FROM busybox
+ARG NAME=world
+RUN <<EOF
+echo one > /one
+echo two >> /one
+EOF
+RUN <<EOF
+#!/bin/sh
+echo "shebang $0" > /four
+EOF
+RUN cat > /three <<EOF
+three
+EOF
+COPY <<EOF /etc/greeting.txt
+hello $NAME
+EOF
+RUN --mount=type=bind,source=data.txt,target=/mnt/data.txt cp /mnt/data.txt /copied
+RUN --mount=type=bind,from=busybox,source=/bin,target=/mnt/bb /mnt/bb/busybox echo bound > /bound
+WORKDIR /home/skiffuser
+USER skiffuser
+RUN id -u > uid && pwd > cwd
+`,
+		"data.txt": "from the context\n",
+	})
+	e.Skiff("build", "-t", "hd", ctx).Success(t)
+	got := e.Skiff("run", "--rm", "hd", "sh", "-c", "cat /one /four /three /etc/greeting.txt /copied /bound uid cwd; test -e /mnt || echo no mount points").Success(t).Out()
+	want := "one\ntwo\nshebang /dev/pipes/EOF\nthree\nhello world\nfrom the context\nbound\n1000\n/home/skiffuser\nno mount points"
+	if got != want {
+		t.Errorf("in the image:\n%s\nwant:\n%s", got, want)
+	}
+	noBuildLeftovers(t, e)
+}
