@@ -15,6 +15,7 @@ func imageCommand() *cli.Command {
 		Name:  "image",
 		Usage: "Manage images",
 		Subcommands: []*cli.Command{
+			imageBuildCommand(),
 			imageHistoryCommand(),
 			imageImportCommand(),
 			imageInspectCommand(),

@@ -20,6 +20,9 @@ var forbidden = map[string][]string{
 	"netns":     {"commands", "runtime/", "storage", "rootless"},
 	"rootless":  {"commands", "runtime/", "storage", "netns"},
 	"runtime/":  {"commands"},
+	// the Dockerfile and context readers are pure: no storage, no runtime
+	"runtime/build/dockerfile": {"commands", "runtime/", "storage", "netns", "rootless", "internal/"},
+	"runtime/build/buildctx":   {"commands", "runtime/", "storage", "netns", "rootless", "internal/"},
 }
 
 // cliUsers are the only packages that may import the CLI library.

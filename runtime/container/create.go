@@ -46,6 +46,8 @@ type CreateOptions struct {
 	Links []string
 	// Health are the --health-* flags (health.go).
 	Health HealthOptions
+	// buildOwner makes the container a build's RUN step (buildstep.go).
+	buildOwner *BuildOwner
 }
 
 // Streams names a container's standard streams.
@@ -184,6 +186,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 	}()
 	c.Record = newRecord(id, name, img, &o, gen, s.Driver)
+	c.BuildStep = o.buildOwner
 	c.Config.Healthcheck = health
 	c.HostConfig.Links = links
 	ms.record(&c.Record)

@@ -132,6 +132,10 @@ type Record struct {
 	UserMounts []UserMount         `json:",omitempty"`
 	// Network is how the container connects (network_opts.go).
 	Network *NetworkConfig `json:",omitempty"`
+	// BuildStep marks a RUN step of a build (buildstep.go): hidden from
+	// every listing, removed by its build or, after the build was
+	// killed, by the next one (SweepSteps).
+	BuildStep *BuildOwner `json:",omitempty"`
 }
 
 // Status values, as docker names them.

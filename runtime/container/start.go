@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -250,12 +251,16 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind start
 		cmd.ExtraFiles = append(cmd.ExtraFiles, client)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
+	if c.BuildStep != nil {
+		// A build's step dies with its build (the init re-arms its own
+		// parent-death signal): a killed build leaves nothing running.
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
+	err = startReaped(cmd)
 	reportW.Close()
 	if err != nil {
 		return fmt.Errorf("starting the container monitor: %w", err)
 	}
-	go func() { _ = cmd.Wait() }() // reap it if it ends while we live
 	line, err := bufio.NewReader(reportR).ReadString('\n')
 	if err != nil {
 		return fmt.Errorf("the container monitor died before starting the container")
@@ -310,4 +315,30 @@ func monitorEnv() []string {
 		}
 	}
 	return env
+}
+
+// startReaped starts cmd and reaps it when it ends. With a parent-death
+// signal, the start happens on an OS thread locked until cmd ends: the
+// signal follows the thread that forked, and Go ends a thread when a
+// goroutine that locked it (netns code does) returns without unlocking,
+// which would kill cmd long before this process dies.
+func startReaped(cmd *exec.Cmd) error {
+	if cmd.SysProcAttr == nil || cmd.SysProcAttr.Pdeathsig == 0 {
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		go func() { _ = cmd.Wait() }() // reap it if it ends while we live
+		return nil
+	}
+	started := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread()
+		defer goruntime.UnlockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			_ = cmd.Wait()
+		}
+	}()
+	return <-started
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.podman.io/image/v5/docker/reference"
+	cstorage "go.podman.io/storage"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/filters"
@@ -44,11 +45,34 @@ func Prune(ctx context.Context, s *storage.Store, opts PruneOptions) (*PruneRepo
 		return nil, err
 	}
 	rep := &PruneReport{}
+	for {
+		n, err := pruneOnce(s, imgs, sizes, users, all, f, rep)
+		if err != nil || n == 0 {
+			break
+		}
+		// Removing a build's last image makes the step images below it
+		// dangling: take them too, as docker does.
+		if imgs, sizes, users, err = inventory(s); err != nil {
+			return rep, err
+		}
+	}
+	rep.Reclaimed += pruneLeftovers(s)
+	return rep, nil
+}
+
+// pruneOnce removes the images that match, keeping intermediate images
+// whose child still exists; it returns how many it removed.
+func pruneOnce(s *storage.Store, imgs []cstorage.Image, sizes map[string]layerInfo, users map[string][]string, all bool, f *Filters, rep *PruneReport) (int, error) {
+	parents := buildParents(imgs)
+	removed := 0
 	for i := range imgs {
 		img := &imgs[i]
 		sum := summarize(img, sizes, users)
 		if sum.Containers > 0 || (!all && !sum.Dangling()) || !f.matchBasic(&sum, time.Time{}, time.Time{}) {
 			continue
+		}
+		if parents[img.ID] {
+			continue // a later build step's image is built on it
 		}
 		if len(f.Labels) > 0 && !filters.MatchAll(f.Labels, imageLabels(s, img)) {
 			continue
@@ -59,8 +83,9 @@ func Prune(ctx context.Context, s *storage.Store, opts PruneOptions) (*PruneRepo
 		rep.Untagged = append(rep.Untagged, sum.RepoDigests...)
 		layers, err := s.DeleteImage(img.ID, true)
 		if err != nil {
-			return rep, storageError("deleting image", ShortID(img.ID), err)
+			return removed, storageError("deleting image", ShortID(img.ID), err)
 		}
+		removed++
 		rep.Deleted = append(rep.Deleted, "sha256:"+img.ID)
 		for _, l := range layers {
 			rep.Reclaimed += sizes[l].size
@@ -69,8 +94,7 @@ func Prune(ctx context.Context, s *storage.Store, opts PruneOptions) (*PruneRepo
 			}
 		}
 	}
-	rep.Reclaimed += pruneLeftovers(s)
-	return rep, nil
+	return removed, nil
 }
 
 // pruneLeftovers removes layers no image or container uses, when no other
