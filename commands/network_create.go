@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/labels"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
 
@@ -37,18 +38,18 @@ func networkCreateCommand() *cli.Command {
 			if s := c.String("scope"); s != "local" {
 				return errdefs.Invalid("scope %q is not supported: skiff networks are local", s)
 			}
-			labels, err := parseLabels(c.StringSlice("label"))
+			lbls, err := labels.Parse(c.StringSlice("label"))
 			if err != nil {
 				return err
 			}
-			opts, err := parseLabels(c.StringSlice("opt"))
+			opts, err := labels.Parse(c.StringSlice("opt"))
 			if err != nil {
 				return err
 			}
 			n, err := container.CreateNetwork(engineFrom(c), container.NetworkCreateOptions{
 				Name: c.Args().First(), Driver: c.String("driver"), Subnet: c.String("subnet"),
 				Gateway: c.String("gateway"), IPRange: c.String("ip-range"), Internal: c.Bool("internal"),
-				Attachable: c.Bool("attachable"), IPv6: c.Bool("ipv6"), Labels: labels, Options: opts,
+				Attachable: c.Bool("attachable"), IPv6: c.Bool("ipv6"), Labels: lbls, Options: opts,
 			})
 			if err != nil {
 				return err

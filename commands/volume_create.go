@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/labels"
 	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/skiff-containers/skiff/storage/volume"
 )
@@ -32,7 +33,7 @@ func volumeCreateCommand() *cli.Command {
 				}
 				name = n
 			}
-			labels, err := parseLabels(c.StringSlice("label"))
+			lbls, err := labels.Parse(c.StringSlice("label"))
 			if err != nil {
 				return err
 			}
@@ -41,7 +42,7 @@ func volumeCreateCommand() *cli.Command {
 				return err
 			}
 			v, err := volumesFrom(c).Create(volume.CreateOptions{
-				Name: name, Driver: c.String("driver"), Labels: labels, Options: opts,
+				Name: name, Driver: c.String("driver"), Labels: lbls, Options: opts,
 			})
 			if err != nil {
 				return err

@@ -104,16 +104,6 @@ func resolveNetwork(e *engine.Engine, o *CreateOptions) (*netPlan, error) {
 	if err := p.resolvePorts(o); err != nil {
 		return nil, err
 	}
-	for _, h := range o.AddHosts {
-		if _, _, err := ParseAddHost(h); err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range o.DNS {
-		if net.ParseIP(s) == nil {
-			return nil, errdefs.Invalid("%s is not an ip address: --dns takes IP addresses", s)
-		}
-	}
 	for k := range o.Spec.Sysctls {
 		switch {
 		case !strings.HasPrefix(k, "net."):
