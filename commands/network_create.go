@@ -7,7 +7,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/labels"
-	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 func networkCreateCommand() *cli.Command {
@@ -46,7 +46,7 @@ func networkCreateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			n, err := container.CreateNetwork(engineFrom(c), container.NetworkCreateOptions{
+			n, err := network.Create(engineFrom(c), network.CreateOptions{
 				Name: c.Args().First(), Driver: c.String("driver"), Subnet: c.String("subnet"),
 				Gateway: c.String("gateway"), IPRange: c.String("ip-range"), Internal: c.Bool("internal"),
 				Attachable: c.Bool("attachable"), IPv6: c.Bool("ipv6"), Labels: lbls, Options: opts,

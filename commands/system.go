@@ -8,6 +8,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/network"
 	"github.com/skiff-containers/skiff/runtime/system"
 	"github.com/skiff-containers/skiff/storage/image"
 	"github.com/skiff-containers/skiff/storage/volume"
@@ -143,7 +144,7 @@ func systemPruneCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			nf, err := container.ParseNetworkFilters(filters, container.NetworkPruneFilterKeys)
+			nf, err := network.ParseFilters(filters, network.PruneFilterKeys)
 			if err != nil {
 				return err
 			}
@@ -171,7 +172,7 @@ func systemPruneWarning(all, volumes bool) string {
 // systemPrune removes stopped containers, unused networks, (with
 // --volumes) unused anonymous volumes, then unused images, and prints
 // docker's report.
-func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf container.NetworkFilters) error {
+func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf network.Filters) error {
 	w := c.App.Writer
 	e := engineFrom(c)
 	var total int64
@@ -181,9 +182,7 @@ func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf c
 	}
 	printDeleted(w, "Deleted Containers:", cr.Deleted)
 	total += cr.SpaceReclaimed
-	nets, err := container.PruneNetworks(e, container.NetworkPruneOptions{
-		Match: func(n *container.NetworkRecord) bool { return nf.Match(n, func() bool { return false }) },
-	})
+	nets, err := network.Prune(e, network.PruneOptions{Filters: nf, Users: container.NetworkUsers(e)})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,8 @@ var forbidden = map[string][]string{
 	"netns":     {"commands", "runtime/", "storage", "rootless"},
 	"rootless":  {"commands", "runtime/", "storage", "netns"},
 	"runtime/":  {"commands"},
+	// networks know containers only through network.Users
+	"runtime/network": {"runtime/container"},
 }
 
 // cliUsers are the only packages that may import the CLI library.

@@ -1,4 +1,4 @@
-package container
+package network
 
 import (
 	"strconv"
@@ -9,20 +9,20 @@ import (
 	"github.com/skiff-containers/skiff/internal/filters"
 )
 
-// NetworkFilters are `network ls --filter` and `network prune --filter`
-// values by key: values of one key match when any matches, keys all have
-// to match.
-type NetworkFilters map[string][]string
+// Filters are `network ls --filter` and `network prune --filter` values
+// by key: values of one key match when any matches, keys all have to
+// match.
+type Filters map[string][]string
 
 // Filter keys of network ls and network prune.
 var (
-	NetworkListFilterKeys  = []string{"driver", "id", "label", "name", "scope", "type", "dangling"}
-	NetworkPruneFilterKeys = []string{"until", "label", "label!"}
+	ListFilterKeys  = []string{"driver", "id", "label", "name", "scope", "type", "dangling"}
+	PruneFilterKeys = []string{"until", "label", "label!"}
 )
 
-// ParseNetworkFilters parses key=value filters, allowing only keys.
-func ParseNetworkFilters(in []string, keys []string) (NetworkFilters, error) {
-	f := NetworkFilters{}
+// ParseFilters parses key=value filters, allowing only keys.
+func ParseFilters(in []string, keys []string) (Filters, error) {
+	f := Filters{}
 	for _, s := range in {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok {
@@ -62,7 +62,7 @@ func containsString(list []string, s string) bool {
 
 // Match reports whether n passes the filters; used tells whether a
 // container uses n (dangling=).
-func (f NetworkFilters) Match(n *NetworkRecord, used func() bool) bool {
+func (f Filters) Match(n *Network, used func() bool) bool {
 	for k, vals := range f {
 		if !f.matchKey(k, vals, n, used) {
 			return false
@@ -71,7 +71,7 @@ func (f NetworkFilters) Match(n *NetworkRecord, used func() bool) bool {
 	return true
 }
 
-func (f NetworkFilters) matchKey(k string, vals []string, n *NetworkRecord, used func() bool) bool {
+func (f Filters) matchKey(k string, vals []string, n *Network, used func() bool) bool {
 	if k == "label!" {
 		for _, v := range vals {
 			if filters.ParseLabel(v, false).Matches(n.Labels) {
