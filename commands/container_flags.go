@@ -1,15 +1,9 @@
 package commands
 
 import (
-	"context"
-	"fmt"
-
 	"github.com/urfave/cli/v2"
-	"go.podman.io/image/v5/docker/reference"
 
-	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
-	"github.com/skiff-containers/skiff/storage/image"
 )
 
 // createFlags are the flags run and create share.
@@ -76,28 +70,6 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 		return nil, err
 	}
 	o.Warnings = c.App.ErrWriter
-	o.EnsureImage = imageEnsurer(c, o.PullPolicy)
+	o.Pull.Progress = c.App.ErrWriter // run's stdout is the container's
 	return o, nil
-}
-
-// imageEnsurer implements --pull for run and create.
-func imageEnsurer(c *cli.Context, policy string) func(context.Context, string) (*image.Image, error) {
-	return func(ctx context.Context, name string) (*image.Image, error) {
-		s, err := storeFrom(c)
-		if err != nil {
-			return nil, err
-		}
-		if policy != "always" {
-			img, err := image.Lookup(ctx, s, name)
-			if err == nil || policy == "never" || !errdefs.IsNotFound(err) {
-				return img, err
-			}
-			shown := name
-			if ref, err := image.Normalize(name); err == nil {
-				shown = reference.FamiliarString(ref)
-			}
-			fmt.Fprintf(c.App.ErrWriter, "Unable to find image '%s' locally\n", shown)
-		}
-		return pullForRun(c, name)
-	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/network"
 	"github.com/skiff-containers/skiff/runtime/system"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/storage/volume"
 )
 
@@ -201,11 +201,7 @@ func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf n
 		printDeleted(w, "Deleted Volumes:", vr.Removed)
 		total += vr.Reclaimed
 	}
-	s, err := storeFrom(c)
-	if err != nil {
-		return err
-	}
-	ir, err := image.Prune(c.Context, s, image.PruneOptions{All: c.Bool("all"), Filters: imf})
+	ir, err := image.Prune(c.Context, e, image.PruneOptions{All: c.Bool("all"), Filters: imf})
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/spec"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 // CreateOptions are run's and create's flags (read by ParseCreateFlags,
@@ -28,11 +28,9 @@ type CreateOptions struct {
 	NetworkMode   string
 	RestartPolicy RestartPolicy
 	NetworkOptions
-	// EnsureImage returns the image, pulling it when the pull policy says
-	// so. The command layer provides it (progress goes to the terminal).
-	EnsureImage func(ctx context.Context, name string) (*image.Image, error)
-	// PullPolicy is --pull: missing, always or never.
-	PullPolicy string
+	// Pull says when Create pulls the image (--pull, image.Ensure) and
+	// where its progress goes (run prints it on stderr).
+	Pull image.EnsureOptions
 	// MountOptions are -v, --mount, --tmpfs, --volumes-from, --userns.
 	MountOptions
 	// SecurityOpt is --security-opt as given (spec.ParseSecurityOpts has
@@ -101,7 +99,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := prepareUserns(e, &o); err != nil {
 		return nil, err
 	}
-	img, err := o.EnsureImage(ctx, o.Spec.Image)
+	img, err := image.Ensure(ctx, e, o.Spec.Image, o.Pull)
 	if err != nil {
 		return nil, err
 	}

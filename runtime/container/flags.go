@@ -11,6 +11,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/labels"
+	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/mounts"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
@@ -79,10 +80,11 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 	if o.RestartPolicy, err = ParseRestartPolicy(f.String("restart")); err != nil {
 		return nil, err
 	}
-	switch o.PullPolicy = f.String("pull"); o.PullPolicy {
-	case "always", "missing", "never":
+	o.Pull = image.EnsureOptions{Policy: f.String("pull"), PullOptions: image.PullOptions{Quiet: f.Bool("quiet"), Platform: f.String("platform")}}
+	switch o.Pull.Policy {
+	case image.PullAlways, image.PullMissing, image.PullNever:
 	default:
-		return nil, errdefs.Invalid("invalid --pull value %q: use always, missing or never", o.PullPolicy)
+		return nil, errdefs.Invalid("invalid --pull value %q: use always, missing or never", o.Pull.Policy)
 	}
 	if o.MountOptions, err = mountFlags(f); err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ func TestParseCreateFlags(t *testing.T) {
 	s := o.Spec
 	if s.Image != "busybox" || s.Command[0] != "true" || !s.UTSHost || !s.CgroupnsHost || *s.OOMScoreAdj != 500 ||
 		s.Annotations["a"] != "1" || s.Labels["l"] != "" || s.ShmSize != 128<<20 || *o.Health.Interval != 2*time.Second ||
-		o.RestartPolicy.MaximumRetryCount != 3 || !o.Detach || o.Streams != (Streams{}) || o.PullPolicy != "missing" {
+		o.RestartPolicy.MaximumRetryCount != 3 || !o.Detach || o.Streams != (Streams{}) || o.Pull.Policy != "missing" {
 		t.Errorf("options: %+v", o)
 	}
 	for _, tc := range []struct {

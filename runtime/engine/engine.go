@@ -19,9 +19,17 @@ import (
 
 // Config is the engine's configuration, from global flags and defaults.
 type Config struct {
-	Storage storage.Options
-	System  image.SystemOptions
+	Storage StorageOptions
+	System  RegistryOptions
 }
+
+// StorageOptions say where and how the store is opened (--root,
+// --runroot, --storage-driver, rootless or not).
+type StorageOptions = storage.Options
+
+// RegistryOptions say how registries are reached (registries.conf, the
+// auth file, TLS verification).
+type RegistryOptions = image.SystemOptions
 
 // Engine is one command's view of the user's skiff installation.
 type Engine struct {
