@@ -8,10 +8,10 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/network"
 	"github.com/skiff-containers/skiff/runtime/system"
-	"github.com/skiff-containers/skiff/runtime/image"
-	"github.com/skiff-containers/skiff/storage/volume"
+	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 func systemCommand() *cli.Command {
@@ -194,7 +194,7 @@ func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf n
 				vf = append(vf, f)
 			}
 		}
-		vr, err := volumesFrom(c).Prune(volume.PruneOptions{Filters: vf, Users: volumeUsers(c)})
+		vr, err := volume.Prune(e, volume.PruneOptions{Filters: vf})
 		if err != nil {
 			return err
 		}

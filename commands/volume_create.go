@@ -7,8 +7,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/labels"
-	"github.com/skiff-containers/skiff/runtime/events"
-	"github.com/skiff-containers/skiff/storage/volume"
+	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 func volumeCreateCommand() *cli.Command {
@@ -41,13 +40,12 @@ func volumeCreateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			v, err := volumesFrom(c).Create(volume.CreateOptions{
+			v, err := volume.Create(engineFrom(c), volume.CreateOptions{
 				Name: name, Driver: c.String("driver"), Labels: lbls, Options: opts,
 			})
 			if err != nil {
 				return err
 			}
-			events.Record(engineFrom(c), events.Volume, "create", v.Name, map[string]string{"driver": v.Driver})
 			printOut(c, v.Name)
 			return nil
 		},

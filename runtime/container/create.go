@@ -13,8 +13,8 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
-	"github.com/skiff-containers/skiff/runtime/spec"
 	"github.com/skiff-containers/skiff/runtime/image"
+	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // CreateOptions are run's and create's flags (read by ParseCreateFlags,
