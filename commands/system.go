@@ -2,16 +2,13 @@ package commands
 
 import (
 	"fmt"
-	"strings"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
-	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/image"
-	"github.com/skiff-containers/skiff/runtime/network"
 	"github.com/skiff-containers/skiff/runtime/system"
-	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 func systemCommand() *cli.Command {
@@ -135,23 +132,18 @@ func systemPruneCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
-			filters := c.StringSlice("filter")
-			cf, err := container.ParseFilters(filters, container.PruneFilterKeys)
-			if err != nil {
-				return err
-			}
-			imf, err := image.ParseFilters(filters, image.PruneFilterKeys()...)
-			if err != nil {
-				return err
-			}
-			nf, err := network.ParseFilters(filters, network.PruneFilterKeys)
+			f, err := system.ParsePruneFilters(c.StringSlice("filter"))
 			if err != nil {
 				return err
 			}
 			if !c.Bool("force") && !confirm(c, systemPruneWarning(c.Bool("all"), c.Bool("volumes"))) {
 				return nil
 			}
-			return systemPrune(c, cf, imf, nf)
+			r, err := system.Prune(c.Context, engineFrom(c), system.PruneOptions{
+				All: c.Bool("all"), Volumes: c.Bool("volumes"), Filters: f,
+			})
+			printSystemPrune(c.App.Writer, r)
+			return err
 		},
 	}
 }
@@ -169,44 +161,18 @@ func systemPruneWarning(all, volumes bool) string {
 	return w + "  - unused build cache\n"
 }
 
-// systemPrune removes stopped containers, unused networks, (with
-// --volumes) unused anonymous volumes, then unused images, and prints
-// docker's report.
-func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf network.Filters) error {
-	w := c.App.Writer
-	e := engineFrom(c)
-	var total int64
-	cr, err := container.Prune(e, container.PruneOptions{Filters: cf})
-	if err != nil {
-		return err
+// printSystemPrune prints docker's report of what system prune removed,
+// section by section, as far as it got.
+func printSystemPrune(w io.Writer, r *system.PruneReport) {
+	if r.Containers != nil {
+		printDeleted(w, "Deleted Containers:", r.Containers.Deleted)
 	}
-	printDeleted(w, "Deleted Containers:", cr.Deleted)
-	total += cr.SpaceReclaimed
-	nets, err := network.Prune(e, network.PruneOptions{Filters: nf, Users: container.NetworkUsers(e)})
-	if err != nil {
-		return err
+	printDeleted(w, "Deleted Networks:", r.Networks)
+	if r.Volumes != nil {
+		printDeleted(w, "Deleted Volumes:", r.Volumes.Removed)
 	}
-	printDeleted(w, "Deleted Networks:", nets)
-	if c.Bool("volumes") {
-		var vf []string
-		for _, f := range c.StringSlice("filter") {
-			if k, _, _ := strings.Cut(f, "="); k == "label" || k == "label!" {
-				vf = append(vf, f)
-			}
-		}
-		vr, err := volume.Prune(e, volume.PruneOptions{Filters: vf})
-		if err != nil {
-			return err
-		}
-		printDeleted(w, "Deleted Volumes:", vr.Removed)
-		total += vr.Reclaimed
+	if r.Images != nil {
+		printImagesDeleted(w, r.Images)
+		printReclaimed(w, r.Reclaimed)
 	}
-	ir, err := image.Prune(c.Context, e, image.PruneOptions{All: c.Bool("all"), Filters: imf})
-	if err != nil {
-		return err
-	}
-	printImagesDeleted(w, ir)
-	total += ir.Reclaimed
-	printReclaimed(w, total)
-	return nil
 }
