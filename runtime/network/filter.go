@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/filters"
+	"github.com/skiff-containers/skiff/internal/timestamp"
 )
 
 // Filters are `network ls --filter` and `network prune --filter` values
@@ -22,42 +22,37 @@ var (
 
 // ParseFilters parses key=value filters, allowing only keys.
 func ParseFilters(in []string, keys []string) (Filters, error) {
-	f := Filters{}
-	for _, s := range in {
-		k, v, ok := strings.Cut(s, "=")
-		if !ok {
-			return nil, errdefs.Invalid("bad format of filter (expected name=value): %s", s)
-		}
-		k = strings.ToLower(k)
-		if !containsString(keys, k) {
-			return nil, errdefs.Invalid("invalid filter '%s'", k)
-		}
-		switch k {
-		case "type":
-			if v != "custom" && v != "builtin" {
-				return nil, errdefs.Invalid("invalid filter: 'type'='%s'", v)
-			}
-		case "dangling":
-			if _, err := strconv.ParseBool(v); err != nil {
-				return nil, errdefs.Invalid("invalid filter 'dangling=%s'", v)
-			}
-		case "until":
-			if _, err := parseUntil(v); err != nil {
+	f, err := filters.Parse(in, keys...)
+	if err != nil {
+		return nil, err
+	}
+	for k, vals := range f {
+		for _, v := range vals {
+			if err := checkValue(k, v); err != nil {
 				return nil, err
 			}
 		}
-		f[k] = append(f[k], v)
 	}
-	return f, nil
+	return Filters(f), nil
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// checkValue refuses a value a key cannot take.
+func checkValue(k, v string) error {
+	switch k {
+	case "type":
+		if v != "custom" && v != "builtin" {
+			return filters.Invalid(k, v, "use type=custom or type=builtin")
+		}
+	case "dangling":
+		if _, err := strconv.ParseBool(v); err != nil {
+			return filters.Invalid(k, v, "use dangling=true or dangling=false")
+		}
+	case "until":
+		if _, err := timestamp.Parse(v, time.Now()); err != nil {
+			return filters.Invalid(k, v, err.Error())
 		}
 	}
-	return false
+	return nil
 }
 
 // Match reports whether n passes the filters; used tells whether a
@@ -99,7 +94,7 @@ func (f Filters) matchKey(k string, vals []string, n *Network, used func() bool)
 			b, _ := strconv.ParseBool(v)
 			ok = !n.BuiltIn && used() != b
 		case "until":
-			t, _ := parseUntil(v)
+			t, _ := timestamp.Parse(v, time.Now())
 			ok = n.Created.Before(t)
 		}
 		if ok {
@@ -107,21 +102,4 @@ func (f Filters) matchKey(k string, vals []string, n *Network, used func() bool)
 		}
 	}
 	return false
-}
-
-// parseUntil reads docker's until=: a duration before now, a unix
-// timestamp or an RFC 3339 time.
-func parseUntil(v string) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		return time.Unix(0, int64(secs*1e9)), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errdefs.Invalid("invalid until value %q: use a duration (24h), a unix timestamp or an RFC 3339 time", v)
 }
