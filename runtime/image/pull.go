@@ -29,10 +29,6 @@ type PullOptions struct {
 // Pull copies name from its registry (or a mirror) into the store and
 // records the pull event.
 func Pull(ctx context.Context, e *engine.Engine, name string, o PullOptions) (*Image, error) {
-	return pull(ctx, e, name, o, true)
-}
-
-func pull(ctx context.Context, e *engine.Engine, name string, o PullOptions, record bool) (*Image, error) {
 	s, err := e.Store()
 	if err != nil {
 		return nil, err
@@ -43,10 +39,8 @@ func pull(ctx context.Context, e *engine.Engine, name string, o PullOptions, rec
 	if err != nil {
 		return nil, err
 	}
-	if record {
-		ref := img.Named.String()
-		events.Record(e, events.Image, "pull", ref, map[string]string{"name": ref})
-	}
+	ref := img.Named.String()
+	events.Record(e, events.Image, "pull", ref, map[string]string{"name": ref})
 	return img, nil
 }
 
@@ -80,8 +74,8 @@ type EnsureOptions struct {
 }
 
 // Ensure returns the image a container is created from: the local one,
-// pulled first when the policy says so (docker's "Unable to find image
-// locally" goes to Progress).
+// pulled first (with the pull event) when the policy says so; docker's
+// "Unable to find image locally" goes to Progress.
 func Ensure(ctx context.Context, e *engine.Engine, name string, o EnsureOptions) (*Image, error) {
 	if o.Policy != PullAlways {
 		img, err := Lookup(ctx, e, name)
@@ -96,7 +90,7 @@ func Ensure(ctx context.Context, e *engine.Engine, name string, o EnsureOptions)
 			fmt.Fprintf(o.Progress, "Unable to find image '%s' locally\n", shown)
 		}
 	}
-	return pull(ctx, e, name, o.PullOptions, false)
+	return Pull(ctx, e, name, o.PullOptions)
 }
 
 // Lookup finds a local image by name or ID.

@@ -44,7 +44,8 @@ func Remove(ctx context.Context, e *engine.Engine, name string, o RemoveOptions)
 }
 
 // recordRemoval records what a removal did: untag events (ID: what the
-// user named) and delete events (ID: the image or layer deleted).
+// user named, or the image prune removed) and delete events (ID: the
+// image or layer deleted).
 func recordRemoval(e *engine.Engine, name string, rep *RemoveReport) {
 	for _, u := range rep.Untagged {
 		events.Record(e, events.Image, "untag", name, map[string]string{"name": u})
@@ -61,11 +62,19 @@ type PruneOptions struct {
 	Filters *Filters // until=, label=, label!=, dangling=
 }
 
-// Prune removes the unused images the options select.
+// Prune removes the unused images the options select and records, image
+// by image, the untag and delete events rmi records (docker's: the image
+// ID as the untag events' subject).
 func Prune(ctx context.Context, e *engine.Engine, o PruneOptions) (*PruneReport, error) {
 	s, err := e.Store()
 	if err != nil {
 		return nil, err
 	}
-	return simage.Prune(ctx, s, simage.PruneOptions{All: o.All, Filters: o.Filters})
+	rep, err := simage.Prune(ctx, s, simage.PruneOptions{All: o.All, Filters: o.Filters})
+	if rep != nil {
+		for i := range rep.Images {
+			recordRemoval(e, rep.Images[i].Deleted[0], &rep.Images[i])
+		}
+	}
+	return rep, err
 }

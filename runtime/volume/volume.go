@@ -59,8 +59,13 @@ func Remove(e *engine.Engine, name string, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	events.Record(e, events.Volume, "destroy", name, map[string]string{"driver": svolume.DefaultDriver})
+	destroyed(e, name)
 	return nil
+}
+
+// destroyed records a volume's destroy event.
+func destroyed(e *engine.Engine, name string) {
+	events.Record(e, events.Volume, "destroy", name, map[string]string{"driver": svolume.DefaultDriver})
 }
 
 // PruneOptions are `volume prune`'s.
@@ -71,11 +76,18 @@ type PruneOptions struct {
 	Filters []string
 }
 
-// Prune removes the volumes no container uses that the options select.
+// Prune removes the volumes no container uses that the options select,
+// and records a destroy event for each.
 func Prune(e *engine.Engine, o PruneOptions) (*PruneReport, error) {
-	return container.VolumeStore(e).Prune(svolume.PruneOptions{
+	rep, err := container.VolumeStore(e).Prune(svolume.PruneOptions{
 		All: o.All, Filters: o.Filters, Users: container.VolumeUsers(e),
 	})
+	if rep != nil {
+		for _, name := range rep.Removed {
+			destroyed(e, name)
+		}
+	}
+	return rep, err
 }
 
 // ValidatePruneFilters checks prune's --filter values before anything is
