@@ -31,6 +31,20 @@ func Parse(in []string, allowed ...string) (Args, error) {
 	return args, nil
 }
 
+// Visit calls fn for every value, key by key in the order of keys, with
+// a negated key ("label!") given as its plain one and negate set; it stops
+// at the first error.
+func (a Args) Visit(keys []string, fn func(key, value string, negate bool) error) error {
+	for _, k := range keys {
+		for _, v := range a[k] {
+			if err := fn(strings.TrimSuffix(k, "!"), v, strings.HasSuffix(k, "!")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Invalid is the error of a filter value a kind refuses, in docker's
 // words ("invalid filter 'KEY=VALUE'"), with what to write instead.
 func Invalid(key, value, hint string) error {

@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -22,5 +23,18 @@ func TestParse(t *testing.T) {
 	}
 	if err := Invalid("dangling", "maybe", "use true or false"); err.Error() != "invalid filter 'dangling=maybe': use true or false" {
 		t.Errorf("Invalid = %v", err)
+	}
+}
+
+func TestVisit(t *testing.T) {
+	t.Parallel()
+	a, _ := Parse([]string{"label!=b", "name=x", "label=a"}, "label", "label!", "name")
+	var got []string
+	_ = a.Visit([]string{"name", "label", "label!"}, func(k, v string, negate bool) error {
+		got = append(got, fmt.Sprintf("%s=%s/%v", k, v, negate))
+		return nil
+	})
+	if strings.Join(got, " ") != "name=x/false label=a/false label=b/true" {
+		t.Errorf("Visit: %v", got)
 	}
 }

@@ -26,18 +26,14 @@ func ParseFilters(in []string, keys []string) (Filters, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, vals := range f {
-		for _, v := range vals {
-			if err := checkValue(k, v); err != nil {
-				return nil, err
-			}
-		}
+	if err := f.Visit(keys, checkValue); err != nil {
+		return nil, err
 	}
 	return Filters(f), nil
 }
 
 // checkValue refuses a value a key cannot take.
-func checkValue(k, v string) error {
+func checkValue(k, v string, _ bool) error {
 	switch k {
 	case "type":
 		if v != "custom" && v != "builtin" {

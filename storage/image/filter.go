@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.podman.io/image/v5/docker/reference"
@@ -45,12 +44,8 @@ func ParseFilters(args []string, allowed ...string) (*Filters, error) {
 		return nil, err
 	}
 	f := &Filters{}
-	for _, key := range allowed {
-		for _, val := range parsed[key] {
-			if err := f.add(strings.TrimSuffix(key, "!"), val, strings.HasSuffix(key, "!")); err != nil {
-				return nil, err
-			}
-		}
+	if err := parsed.Visit(allowed, f.add); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
