@@ -3,8 +3,9 @@
 // rootless. It opens the store lazily, so a command that never touches
 // storage never pays for it.
 //
-// It sits at the bottom of runtime: container, build and compose take an
-// *Engine; storage, netns and rootless never see it.
+// It sits at the bottom of runtime: every verb of runtime/ (container,
+// image, volume, network, system) takes an *Engine; storage, netns and
+// rootless never see it, and it imports nothing else of runtime.
 package engine
 
 import (

@@ -1,6 +1,7 @@
 // Package events is skiff's event log, what `events` reads: without a
-// daemon, every command and monitor appends what it did as one JSON line
-// to <runroot>/skiff/events.log (a single write of an O_APPEND file, so
+// daemon, every verb (runtime/container, image, volume, network) and
+// monitor appends what it did as one JSON line to
+// <runroot>/skiff/events.log (a single write of an O_APPEND file, so
 // lines of concurrent writers do not mix). The file is rotated once past
 // maxSize to events.log.1; like docker's, the log does not survive a
 // reboot.
