@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/labels"
 	"github.com/skiff-containers/skiff/runtime/network"
 )
@@ -32,12 +31,6 @@ func networkCreateCommand() *cli.Command {
 			if err := needArgs(c, 1, 1); err != nil {
 				return err
 			}
-			if d := c.String("ipam-driver"); d != "default" {
-				return errdefs.NotFound("plugin %q not found: skiff supports the default IPAM driver only", d)
-			}
-			if s := c.String("scope"); s != "local" {
-				return errdefs.Invalid("scope %q is not supported: skiff networks are local", s)
-			}
 			lbls, err := labels.Parse(c.StringSlice("label"))
 			if err != nil {
 				return err
@@ -50,6 +43,7 @@ func networkCreateCommand() *cli.Command {
 				Name: c.Args().First(), Driver: c.String("driver"), Subnet: c.String("subnet"),
 				Gateway: c.String("gateway"), IPRange: c.String("ip-range"), Internal: c.Bool("internal"),
 				Attachable: c.Bool("attachable"), IPv6: c.Bool("ipv6"), Labels: lbls, Options: opts,
+				IPAMDriver: c.String("ipam-driver"), Scope: c.String("scope"),
 			})
 			if err != nil {
 				return err

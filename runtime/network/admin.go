@@ -26,6 +26,9 @@ type CreateOptions struct {
 	IPv6       bool
 	Labels     map[string]string
 	Options    map[string]string
+	// IPAMDriver and Scope are docker's --ipam-driver ("default") and
+	// --scope ("local"), the only ones skiff has; "" means those.
+	IPAMDriver, Scope string
 }
 
 var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
@@ -79,6 +82,12 @@ func validateCreate(o *CreateOptions) error {
 		return errdefs.Invalid("only one instance of %q network is allowed", o.Driver)
 	default:
 		return errdefs.NotFound("plugin %q not found: skiff supports the bridge driver only", o.Driver)
+	}
+	if d := o.IPAMDriver; d != "" && d != "default" {
+		return errdefs.NotFound("plugin %q not found: skiff supports the default IPAM driver only", d)
+	}
+	if s := o.Scope; s != "" && s != "local" {
+		return errdefs.Invalid("scope %q is not supported: skiff networks are local", s)
 	}
 	if o.IPv6 {
 		return errdefs.Invalid("IPv6 networks are not supported yet: create the network without --ipv6")
