@@ -3,7 +3,6 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
 
@@ -19,16 +18,9 @@ func containerUpdateCommand() *cli.Command {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			var o container.UpdateOptions
-			if c.IsSet("restart") {
-				p, err := container.ParseRestartPolicy(c.String("restart"))
-				if err != nil {
-					return err
-				}
-				o.RestartPolicy = &p
-			}
-			if o.RestartPolicy == nil {
-				return errdefs.Invalid("you must provide one or more flags when using this command")
+			o, err := container.ParseUpdateFlags(c)
+			if err != nil {
+				return err
 			}
 			return eachContainer(c, func(ref string) error {
 				return container.Update(engineFrom(c), ref, o)

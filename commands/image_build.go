@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/build"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 // imageBuildCommand is `build`, `image build` and `buildx build`.
@@ -93,7 +92,7 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 		return o, err
 	}
 	for _, t := range c.StringSlice("tag") {
-		if _, err := image.NormalizeTag(t); err != nil {
+		if err := image.CheckTag(t); err != nil {
 			return o, errdefs.Invalid("invalid argument %q for \"-t, --tag\" flag: %v", t, err)
 		}
 		o.Tags = append(o.Tags, t)
@@ -123,13 +122,7 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 	if buildQuiet(c) {
 		o.Out = nil
 	}
-	o.PullImage = func(ctx context.Context, name string) (*image.Image, error) {
-		s, err := storeFrom(c)
-		if err != nil {
-			return nil, err
-		}
-		return image.Pull(ctx, s, sysFrom(c), name, image.PullOptions{Quiet: buildQuiet(c), Progress: c.App.Writer})
-	}
+	o.PullOptions = image.PullOptions{Quiet: buildQuiet(c), Progress: c.App.Writer}
 	return o, nil
 }
 
@@ -155,11 +148,7 @@ func checkBuildFlags(c *cli.Context) error {
 		if strings.Contains(ref, "type=") || strings.Contains(ref, "=") {
 			return usageErr(c, "--cache-from %s: only local images can be cache sources (every image built here already is)", ref)
 		}
-		s, err := storeFrom(c)
-		if err != nil {
-			return err
-		}
-		if _, _, err := image.Find(s, ref); err != nil {
+		if _, err := image.Lookup(c.Context, engineFrom(c), ref); err != nil {
 			return usageErr(c, "--cache-from %s: no such local image (skiff does not import caches from registries)", ref)
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/skiff-containers/skiff/runtime/build/dockerfile"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	rimage "github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/storage/image"
 )
 
@@ -56,9 +57,10 @@ type Options struct {
 	// Out receives docker's classic build output (nil: none, -q); Warn
 	// receives warnings and notices.
 	Out, Warn io.Writer
-	// PullImage pulls a base image, showing its progress where the caller
-	// wants it.
-	PullImage func(ctx context.Context, name string) (*image.Image, error)
+	// PullOptions say how base images (FROM, COPY --from, RUN --mount
+	// from=) are pulled when missing or with --pull: where the progress
+	// goes.
+	PullOptions rimage.PullOptions
 }
 
 // Report is a finished build.
@@ -93,7 +95,7 @@ func Build(ctx context.Context, e *engine.Engine, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.im = &images{s: s, sess: sess, pull: o.PullImage}
+	b.im = &images{e: e, s: s, sess: sess, pull: o.PullOptions}
 	b.tmp = sess.TempDir()
 	rep, err := b.run(ctx)
 	sess.End(err != nil)

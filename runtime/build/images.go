@@ -7,6 +7,8 @@ import (
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/manifest"
 
+	"github.com/skiff-containers/skiff/runtime/engine"
+	rimage "github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/storage"
 	"github.com/skiff-containers/skiff/storage/image"
 )
@@ -14,13 +16,16 @@ import (
 // images is every image operation a build makes, in one place: looking
 // up and pulling bases, storing step layers and images, tagging, and
 // mounting an image's tree read-only (COPY --from, the tree COPY writes
-// over). A move of these verbs to another package changes only this file.
+// over). Pulls and tags go through runtime/image's verbs, as the
+// command line's do (same events); step layers and images are written
+// in the build's storage session.
 type images struct {
+	e    *engine.Engine
 	s    *storage.Store
 	sess *image.Session
-	// pull fetches a missing (or, with --pull, any) base image; it comes
-	// from the caller, who shows its progress.
-	pull func(ctx context.Context, name string) (*image.Image, error)
+	// pull says how a missing (or, with --pull, any) base image is
+	// pulled: progress, quiet, TLS.
+	pull rimage.PullOptions
 }
 
 // base finds FROM's image, pulling it when missing or when always is
@@ -35,7 +40,7 @@ func (im *images) base(ctx context.Context, name string, always bool) (*image.Im
 			return nil, err
 		}
 	}
-	return im.pull(ctx, name)
+	return rimage.Pull(ctx, im.e, name, im.pull)
 }
 
 // config reads an image's configuration in docker's schema.
@@ -76,7 +81,7 @@ func (im *images) newImage(top string, cfg *manifest.Schema2Image, oci bool, par
 
 // tag gives image id a name.
 func (im *images) tag(id string, name reference.Named) error {
-	return image.Tag(im.s, id, name.String())
+	return rimage.Tag(im.e, id, name.String())
 }
 
 // mount mounts image id read-only and returns its root and the unmount.

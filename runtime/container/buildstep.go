@@ -15,9 +15,9 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/mounts"
 	"github.com/skiff-containers/skiff/runtime/spec"
-	"github.com/skiff-containers/skiff/storage/image"
 )
 
 // BuildOwner is the build process a RUN step belongs to: while it lives
@@ -68,10 +68,6 @@ func stepsDir(e *engine.Engine) string { return e.StateDir("build-steps") }
 
 // CreateStep creates a RUN step's container; Run runs it.
 func CreateStep(ctx context.Context, e *engine.Engine, o StepOptions) (_ *Step, retErr error) {
-	s, err := e.Store()
-	if err != nil {
-		return nil, err
-	}
 	self := os.Getpid()
 	start, _ := proc.StartTime(self)
 	owner := &BuildOwner{Pid: self, Start: start}
@@ -85,10 +81,8 @@ func CreateStep(ctx context.Context, e *engine.Engine, o StepOptions) (_ *Step, 
 			Image: o.Image, Command: o.Argv, Entrypoint: &entry, User: o.User,
 			WorkingDir: o.WorkingDir, Env: o.Env,
 		},
-		NetworkMode: network,
-		EnsureImage: func(ctx context.Context, name string) (*image.Image, error) {
-			return image.Lookup(ctx, s, name)
-		},
+		NetworkMode:  network,
+		Pull:         image.EnsureOptions{Policy: image.PullNever}, // the builder resolved it
 		MountOptions: MountOptions{Requests: o.Mounts, NoImageVolumes: true},
 		Streams:      Streams{Stdout: true, Stderr: true},
 		buildOwner:   owner,

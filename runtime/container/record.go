@@ -1,10 +1,15 @@
 // Package container owns containers: their records on disk, the
 // per-container lock, and the lifecycle (create, start, stop, kill, remove,
-// wait, cleanup after exit). It starts the per-container monitor and talks
-// to it; it never runs inside a container's namespaces itself.
+// prune, wait, cleanup after exit); a container's life on its networks
+// (connect, disconnect, endpoints, ports); and the answers to "which
+// containers use this volume, this network" (VolumeUsers, NetworkUsers).
+// It starts the per-container monitor and talks to it; it never runs
+// inside a container's namespaces itself. flags.go is the one place where
+// the flags of run, create and update are read and checked.
 //
-// It must not import commands. Storage, netns and rootless are reached only
-// through plain values and the engine.
+// It must not import commands, nor runtime/volume or runtime/system, which
+// call it. Images come through runtime/image's verbs (Create's pull
+// records its event), network records through runtime/network.
 package container
 
 import (

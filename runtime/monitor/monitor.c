@@ -28,6 +28,7 @@
  * Descriptors: 3 the report pipe to the CLI, 4 the first attach client
  *   (with --client).
  * The attach protocol (runtime/attach): frames [kind][len be32][payload].
+ * The KIND_* values below are runtime/attach's; kinds_test.go checks it.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -25,6 +25,9 @@ type PruneReport struct {
 	Untagged  []string
 	Deleted   []string
 	Reclaimed int64 // bytes of layers deleted
+	// Images are the same, image by image, as rmi reports a removal:
+	// Deleted[0] is the image, then its layers.
+	Images []RemoveReport
 }
 
 // PruneFilterKeys are the --filter keys of `image prune`.
@@ -77,22 +80,26 @@ func pruneOnce(s *storage.Store, imgs []cstorage.Image, sizes map[string]layerIn
 		if len(f.Labels) > 0 && !filters.MatchAll(f.Labels, imageLabels(s, img)) {
 			continue
 		}
+		one := RemoveReport{}
 		for _, t := range sum.Tags {
-			rep.Untagged = append(rep.Untagged, reference.FamiliarString(t.Named))
+			one.Untagged = append(one.Untagged, reference.FamiliarString(t.Named))
 		}
-		rep.Untagged = append(rep.Untagged, sum.RepoDigests...)
+		one.Untagged = append(one.Untagged, sum.RepoDigests...)
 		layers, err := s.DeleteImage(img.ID, true)
 		if err != nil {
 			return removed, storageError("deleting image", ShortID(img.ID), err)
 		}
 		removed++
-		rep.Deleted = append(rep.Deleted, "sha256:"+img.ID)
+		one.Deleted = append(one.Deleted, "sha256:"+img.ID)
 		for _, l := range layers {
 			rep.Reclaimed += sizes[l].size
 			if looksLikeID(l) && len(l) == 64 {
-				rep.Deleted = append(rep.Deleted, "sha256:"+l)
+				one.Deleted = append(one.Deleted, "sha256:"+l)
 			}
 		}
+		rep.Untagged = append(rep.Untagged, one.Untagged...)
+		rep.Deleted = append(rep.Deleted, one.Deleted...)
+		rep.Images = append(rep.Images, one)
 	}
 	return removed, nil
 }
