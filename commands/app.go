@@ -27,6 +27,10 @@ import (
 // returns the process exit code.
 func Run(ctx context.Context, args []string) int {
 	app := NewApp(appName(args[0]))
+	if filepath.Base(args[0]) == "docker-compose" {
+		// the standalone docker-compose is `docker compose`
+		args = append([]string{args[0], "compose"}, args[1:]...)
+	}
 	if len(args) == 2 && args[1] == "-h" {
 		args = []string{args[0], "--help"} // docker's top-level -h
 	}
@@ -35,7 +39,8 @@ func Run(ctx context.Context, args []string) int {
 }
 
 // appName is the name skiff answers to: "docker" when started through a
-// symlink of that name, else "skiff".
+// symlink named docker (or docker-compose, docker's standalone compose),
+// else "skiff".
 func appName(argv0 string) string {
 	if strings.HasPrefix(filepath.Base(argv0), "docker") {
 		return "docker"

@@ -31,10 +31,33 @@ func globalFlags() []cli.Flag {
 var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
 	"container ps": true, "container ls": true, "container list": true, "container logs": true}
 
+// composeNoUserns are the compose verbs that read only files and
+// container records.
+var composeNoUserns = map[string]bool{"ps": true, "ls": true, "logs": true, "config": true, "convert": true, "version": true}
+
+// composeVerb is the first word after compose's global flags.
+func composeVerb(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-f" || a == "--file" || a == "-p" || a == "--project-name" || a == "--project-directory" ||
+			a == "--env-file" || a == "--profile" || a == "--ansi" || a == "--progress" || a == "--parallel":
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a
+		}
+	}
+	return ""
+}
+
 // skipsUserns reports whether the command line names a noUserns command.
 func skipsUserns(args []string) bool {
 	if len(args) > 1 && args[0] == "container" {
 		return noUserns["container "+args[1]]
+	}
+	if len(args) > 1 && args[0] == "compose" {
+		return composeNoUserns[composeVerb(args[1:])]
 	}
 	return noUserns[strings.Join(args[:min(len(args), 1)], "")]
 }

@@ -278,10 +278,10 @@ func parallel[T any](items []T, fn func(T) error) error {
 	return nil
 }
 
-// imagesOf lists the images the named services use, by service.
-func (p *Project) imagesOf(names []string) []string {
+// Images lists the images the project's services use (config --images).
+func (p *Project) Images() []string {
 	var out []string
-	for _, n := range names {
+	for _, n := range p.ServiceNames() {
 		s := p.Services[n]
 		if ref := imageName(p.Name, &s); !slices.Contains(out, ref) {
 			out = append(out, ref)

@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	labelflag "github.com/skiff-containers/skiff/internal/labels"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/mounts"
@@ -124,6 +126,11 @@ func (p *Project) PrepareRun(ctx context.Context, e *engine.Engine, o RunOptions
 	co.Spec.Tty, co.Spec.Interactive = o.Tty, o.Interactive
 	co.Spec.Env = append(co.Spec.Env, o.Env...)
 	co.Publish = append(co.Publish, o.Publish...)
+	extra, err := labelflag.Parse(o.Labels)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(co.Spec.Labels, extra)
 	if o.User != "" {
 		co.Spec.User = o.User
 	}
