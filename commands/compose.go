@@ -89,7 +89,6 @@ func timeoutFrom(c *cli.Context) *time.Duration {
 	return &t
 }
 
-
 // stdinIsTerminal says whether exec and run allocate a TTY by default.
 func stdinIsTerminal() bool {
 	_, t := term.GetFdInfo(os.Stdin)

@@ -84,6 +84,12 @@ func Load(ctx context.Context, o LoadOptions) (*Project, error) {
 		return nil, loadError(o.Files, err)
 	}
 	p, err := opts.LoadProject(ctx)
+	if errors.Is(err, cerrdefs.ErrNotFound) && len(opts.ConfigPaths) == 0 {
+		if o.NameOnly && o.ProjectName != "" {
+			return nameOnly(o.ProjectName)
+		}
+		return nil, errdefs.WithExitCode(ExitFileNotFound, ErrNoConfig)
+	}
 	if err != nil {
 		return nil, loadError(opts.ConfigPaths, err)
 	}

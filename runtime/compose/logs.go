@@ -109,7 +109,7 @@ func (l *lineWriter) print(line []byte) {
 		pr.w.Write(line)
 		return
 	}
-	prefix := fmt.Sprintf("%-*s|", pr.width, l.name)
+	prefix := fmt.Sprintf("%-*s |", pr.width, l.name)
 	if pr.color {
 		prefix = "\x1b[" + l.color + "m" + prefix + "\x1b[0m"
 	}
