@@ -110,7 +110,8 @@ func (c *Container) Needs() []string {
 
 // WaitHealthVerdict waits until the container's health check has
 // decided (healthy or unhealthy), or the container no longer runs, and
-// returns its health status then ("" without a health check). The wait
+// returns its health status then ("" without a health check, or when it
+// does not run: a status recorded before it stopped says nothing). The wait
 // is bounded by what the check itself allows: its start period and
 // retries of interval plus timeout.
 func WaitHealthVerdict(ctx context.Context, e *engine.Engine, id string) (string, error) {
@@ -135,7 +136,7 @@ func WaitHealthVerdict(ctx context.Context, e *engine.Engine, id string) (string
 	err = c.waitFor(ctx, func(s *State) bool {
 		return !s.Running() || s.Health == nil || s.Health.Status != HealthStarting
 	})
-	if c.State.Health == nil {
+	if c.State.Health == nil || !c.State.Running() {
 		return "", err
 	}
 	return c.State.Health.Status, err

@@ -2,6 +2,7 @@ package system
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -303,6 +304,8 @@ func waitCondition(ctx context.Context, e *engine.Engine, need restoreEdge) stri
 	case condHealthy:
 		status, err := container.WaitHealthVerdict(ctx, e, dep.ID)
 		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			return fmt.Sprintf("its dependency %s was still starting when its health check's retries were up", dep.Name)
 		case err != nil:
 			return fmt.Sprintf("its dependency %s did not become healthy: %v", dep.Name, err)
 		case status == "":
@@ -315,6 +318,8 @@ func waitCondition(ctx context.Context, e *engine.Engine, need restoreEdge) stri
 		defer cancel()
 		code, err := container.Wait(ctx, e, dep.ID)
 		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			return fmt.Sprintf("its dependency %s did not complete within %v", dep.Name, completionWait)
 		case err != nil:
 			return fmt.Sprintf("its dependency %s did not complete: %v", dep.Name, err)
 		case code != 0:
