@@ -226,6 +226,11 @@ func (a *autostart) runSystemctl(args ...string) error {
 		return fmt.Errorf("systemctl %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
 	}
 	fmt.Fprintln(a.Stdout, "Ran systemctl", strings.Join(args, " "))
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if l != "" {
+			fmt.Fprintln(a.Stdout, "  "+l) // "Created symlink ...": what it did
+		}
+	}
 	return nil
 }
 

@@ -202,3 +202,26 @@ func TestInstallSystemUnit(t *testing.T) {
 		t.Errorf("systemctl %q, report %s", *calls, out)
 	}
 }
+
+// systemctl is run with --user for a user, finds the user's manager
+// through XDG_RUNTIME_DIR, and what it printed is reported; its failure
+// is an error with its output.
+func TestRunSystemctl(t *testing.T) {
+	bin := t.TempDir()
+	script := "#!/bin/sh\necho \"Created symlink for $* in $XDG_RUNTIME_DIR\" >&2\n[ \"$2\" != fail ]\n"
+	if err := os.WriteFile(filepath.Join(bin, "systemctl"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	a, _, out, _ := testAutostart(t, true)
+	if err := a.runSystemctl("enable", restoreUnitName); err != nil {
+		t.Fatal(err)
+	}
+	want := "Ran systemctl --user enable skiff-restore.service\n  Created symlink for --user enable skiff-restore.service in " + a.host + "/run/user/1000\n"
+	if out.String() != want {
+		t.Errorf("report %q, want %q", out, want)
+	}
+	if err := a.runSystemctl("fail"); err == nil || !strings.Contains(err.Error(), "systemctl --user fail: exit status 1: Created symlink") {
+		t.Errorf("a failing systemctl: %v", err)
+	}
+}
