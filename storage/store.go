@@ -1,16 +1,14 @@
 package storage
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
-	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/hostcheck"
 )
 
 // Options say where the store lives and how to open it. Zero values take
@@ -46,7 +44,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	switch {
 	case driver == "overlay" && reason == reasonFuse:
-		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mount_program="+fuseOverlayfs())
+		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mount_program="+hostcheck.FuseOverlayfs())
 	case driver == "overlay":
 		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mountopt=nodev")
 	}
@@ -71,7 +69,7 @@ const (
 	reasonNative   = "native overlay: the kernel supports overlay mounts in a user namespace (5.11 or later)"
 	reasonRoot     = "native overlay"
 	reasonFuse     = "fuse-overlayfs: the kernel is older than 5.11, so overlay needs FUSE in a user namespace"
-	reasonVFS      = "vfs: neither native overlay nor a usable fuse-overlayfs (/dev/fuse readable and writable) is available"
+	reasonVFS      = "vfs: neither native overlay nor a usable fuse-overlayfs (/dev/fuse readable and writable) is available (see skiff system check)"
 )
 
 // ChooseDriver picks the storage driver and says why: the flag, else the
@@ -86,61 +84,23 @@ func ChooseDriver(opts Options) (driver, reason string) {
 	}
 	for _, d := range []string{"overlay", "vfs"} {
 		if _, err := os.Stat(filepath.Join(opts.Root, d+"-layers")); err == nil {
-			if d == "overlay" && opts.Rootless && !kernelAtLeast(5, 11) && fuseOverlayfs() != "" {
+			if d == "overlay" && opts.Rootless && !hostcheck.NativeOverlayInUserns() && hostcheck.FuseOverlayfs() != "" {
 				return d, reasonFuse
 			}
 			return d, reasonExisting
 		}
 	}
-	if !overlaySupported() {
+	if !hostcheck.OverlaySupported() {
 		return "vfs", reasonVFS
 	}
 	if !opts.Rootless {
 		return "overlay", reasonRoot
 	}
-	if kernelAtLeast(5, 11) {
+	if hostcheck.NativeOverlayInUserns() {
 		return "overlay", reasonNative
 	}
-	if fuseOverlayfs() != "" {
+	if hostcheck.FuseOverlayfs() != "" {
 		return "overlay", reasonFuse
 	}
 	return "vfs", reasonVFS
-}
-
-func overlaySupported() bool {
-	b, err := os.ReadFile("/proc/filesystems")
-	if err != nil {
-		return false
-	}
-	if bytes.Contains(b, []byte("\toverlay\n")) {
-		return true
-	}
-	// The module may just not be loaded yet; mount(8) would load it.
-	_, err = os.Stat("/sys/module/overlay")
-	return err == nil
-}
-
-// fuseOverlayfs is the path of a usable fuse-overlayfs, or "".
-func fuseOverlayfs() string {
-	p, err := exec.LookPath("fuse-overlayfs")
-	if err != nil {
-		return ""
-	}
-	if f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0); err == nil {
-		f.Close()
-		return p
-	}
-	return ""
-}
-
-func kernelAtLeast(major, minor int) bool {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return false
-	}
-	var ma, mi int
-	if _, err := fmt.Sscanf(strings.TrimRight(string(u.Release[:]), "\x00"), "%d.%d", &ma, &mi); err != nil {
-		return false
-	}
-	return ma > major || (ma == major && mi >= minor)
 }
