@@ -30,13 +30,17 @@ func globalFlags() []cli.Flag {
 // namespace: they touch no storage, or only skiff's own container records,
 // which belong to the invoking user (ps, logs; ps enters it itself for
 // what needs the image store).
+//
+// `system check` examines the host from outside: it must report even when
+// the namespace cannot be made.
 var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
-	"container ps": true, "container ls": true, "container list": true, "container logs": true}
+	"container ps": true, "container ls": true, "container list": true, "container logs": true,
+	"system check": true}
 
 // skipsUserns reports whether the command line names a noUserns command.
 func skipsUserns(args []string) bool {
-	if len(args) > 1 && args[0] == "container" {
-		return noUserns["container "+args[1]]
+	if len(args) > 1 && (args[0] == "container" || args[0] == "system") {
+		return noUserns[args[0]+" "+args[1]]
 	}
 	return noUserns[strings.Join(args[:min(len(args), 1)], "")]
 }

@@ -1,6 +1,6 @@
 // Package system answers questions about the whole installation: `info`,
-// and later `system df` and `system prune`. It gathers from storage,
-// runtime, cgroups and netns and changes nothing.
+// `system df` and `system check`. It gathers from storage, runtime,
+// cgroups, netns and internal/hostcheck and changes nothing.
 package system
 
 import (
