@@ -2,6 +2,7 @@
 #   make          build bin/skiff
 #   make test     unit tests, then end-to-end tests (as root and rootless)
 #   make demo     from a fresh Debian machine to a rootless container
+#                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
 #   make images   the test images (test/images/README.md)
 GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
