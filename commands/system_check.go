@@ -42,7 +42,7 @@ func systemCheckCommand() *cli.Command {
 			// host section found a problem that keeps the namespace from
 			// being made; Ensure re-executes skiff inside it, where the host
 			// section gives the same answers.
-			report := &system.CheckReport{Sections: []system.CheckSection{system.HostPrerequisites(system.Invoker())}}
+			report := &system.CheckReport{Sections: []system.CheckSection{system.HostPrerequisites(system.Invoker(), engineFrom(c).Root())}}
 			switch f := c.String("format"); f {
 			case "":
 				printCheckReport(c.App.Writer, report)

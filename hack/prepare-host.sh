@@ -79,9 +79,11 @@ fi
 
 # Devices the user's helpers open: DEVICE MAJOR MINOR.
 device() {
-	local dev=$1 mode
+	local dev=$1 mode mk
 	if [ ! -c "$dev" ]; then
-		change "create $dev, usable by every user" "mkdir -p $(dirname "$dev") && mknod -m 0666 $dev c $2 $3"
+		mk="mknod -m 0666 $dev c $2 $3"
+		[ "$(dirname "$dev")" = /dev ] || mk="mkdir -p $(dirname "$dev") && $mk"
+		change "create $dev, usable by every user" "$mk"
 		return
 	fi
 	mode=$(stat -c %a "$dev")

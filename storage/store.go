@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
@@ -43,7 +44,7 @@ func Open(opts Options) (*Store, error) {
 		GraphDriverName: driver,
 	}
 	switch {
-	case driver == "overlay" && reason == reasonFuse:
+	case driver == "overlay" && strings.HasPrefix(reason, prefixFuse):
 		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mount_program="+hostcheck.FuseOverlayfs())
 	case driver == "overlay":
 		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mountopt=nodev")
@@ -68,13 +69,13 @@ const (
 	reasonExisting = "the store already holds data of this driver"
 	reasonNative   = "native overlay: the kernel supports overlay mounts in a user namespace (5.11 or later)"
 	reasonRoot     = "native overlay"
-	reasonFuse     = "fuse-overlayfs: the kernel is older than 5.11, so overlay needs FUSE in a user namespace"
-	reasonVFS      = "vfs: neither native overlay nor a usable fuse-overlayfs (/dev/fuse readable and writable) is available (see skiff system check)"
+	prefixFuse     = "fuse-overlayfs: "
 )
 
 // ChooseDriver picks the storage driver and says why: the flag, else the
-// driver whose data already is in the root, else the best the kernel
-// offers.
+// driver whose data already is in the root, else the best the host offers
+// (hostcheck.NativeOverlay says whether the kernel's overlay serves this
+// root; fuse-overlayfs stands in where it does not).
 func ChooseDriver(opts Options) (driver, reason string) {
 	if opts.Driver != "" {
 		if opts.Driver == "overlay2" {
@@ -84,23 +85,24 @@ func ChooseDriver(opts Options) (driver, reason string) {
 	}
 	for _, d := range []string{"overlay", "vfs"} {
 		if _, err := os.Stat(filepath.Join(opts.Root, d+"-layers")); err == nil {
-			if d == "overlay" && opts.Rootless && !hostcheck.NativeOverlayInUserns() && hostcheck.FuseOverlayfs() != "" {
-				return d, reasonFuse
+			if d != "overlay" {
+				return d, reasonExisting
+			}
+			if why := hostcheck.OverlayBlocked(opts.Rootless, opts.Root); why != "" && hostcheck.FuseOverlayfs() != "" {
+				return d, prefixFuse + why
 			}
 			return d, reasonExisting
 		}
 	}
-	if !hostcheck.OverlaySupported() {
-		return "vfs", reasonVFS
-	}
-	if !opts.Rootless {
-		return "overlay", reasonRoot
-	}
-	if hostcheck.NativeOverlayInUserns() {
+	native, why := hostcheck.NativeOverlay(opts.Rootless, opts.Root)
+	fuse := !native && hostcheck.FuseOverlayfs() != ""
+	switch {
+	case native && opts.Rootless:
 		return "overlay", reasonNative
+	case native:
+		return "overlay", reasonRoot
+	case fuse:
+		return "overlay", prefixFuse + why
 	}
-	if hostcheck.FuseOverlayfs() != "" {
-		return "overlay", reasonFuse
-	}
-	return "vfs", reasonVFS
+	return "vfs", "vfs: " + why + ", and no usable fuse-overlayfs (see skiff system check)"
 }

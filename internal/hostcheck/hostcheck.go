@@ -105,13 +105,14 @@ type User struct {
 	Rootless bool
 }
 
-// Run runs every check of this package for u, in the order a user fixes
-// them: the user namespace, its id mapping, storage, networking, FUSE.
-func Run(u User) []Result {
+// Run runs every check of this package for u and the store at root, in
+// the order a user fixes them: the user namespace, its id mapping,
+// storage, networking, FUSE.
+func Run(u User, root string) []Result {
 	if !u.Rootless {
-		return []Result{Storage(false), NetworkHelpers(false), Fuse()}
+		return []Result{Storage(false, root), NetworkHelpers(false), Fuse()}
 	}
-	return []Result{UserNamespaces(), SubIDs(u), SubIDSharing(u), IDMapTools(), Storage(true),
+	return []Result{UserNamespaces(), SubIDs(u), SubIDSharing(u), IDMapTools(), Storage(true, root),
 		NetworkHelpers(true), Tun(), Fuse()}
 }
 

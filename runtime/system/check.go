@@ -52,17 +52,18 @@ func Invoker() hostcheck.User {
 	return u
 }
 
-// HostPrerequisites checks what skiff needs from the machine for u: the
-// user namespace and its id mapping (rootless), storage, networking, FUSE
+// HostPrerequisites checks what skiff needs from the machine for u and the
+// store at root: the user namespace and its id mapping (rootless),
+// storage, networking, FUSE
 // and whether resource limits can apply. It reads the host only, so it
 // runs (and gives the same answers) outside skiff's user namespace, where
 // a user whose namespace cannot be made still gets the report, and inside.
-func HostPrerequisites(u hostcheck.User) CheckSection {
+func HostPrerequisites(u hostcheck.User, root string) CheckSection {
 	title := "Host prerequisites (root)"
 	if u.Rootless {
 		title = fmt.Sprintf("Host prerequisites (rootless, user %s, uid %d)", u.Name, u.UID)
 	}
-	results := append(hostcheck.Run(u), cgroupCheck(cgroups.Detect(), u.Rootless))
+	results := append(hostcheck.Run(u, root), cgroupCheck(cgroups.Detect(), u.Rootless))
 	for i := range results {
 		if results[i].Findings == nil {
 			results[i].Findings = []hostcheck.Finding{} // [] in JSON
