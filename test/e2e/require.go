@@ -37,6 +37,21 @@ var requirements = map[string]func() string{
 		ok := unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
 		return unless(ok, "needs a unified cgroup v2 hierarchy at /sys/fs/cgroup")
 	},
+	"rangeuser": func() string {
+		name := os.Getenv("SKIFF_TEST_RANGE_USER")
+		switch {
+		case name == "":
+			return "set SKIFF_TEST_RANGE_USER to a user of its own, whose /etc/subuid and /etc/subgid lines the test may rewrite (.ci/run makes one)"
+		case suite.testUser != nil && name == suite.testUser.Name:
+			return "SKIFF_TEST_RANGE_USER must not be the test user: other tests use its range meanwhile"
+		case !suite.hostRoot:
+			return "needs go test to run as root"
+		}
+		if _, err := lookupAccount(name); err != nil {
+			return "SKIFF_TEST_RANGE_USER: " + err.Error()
+		}
+		return ""
+	},
 	"subuid": func() string {
 		return unless(suite.testUser != nil && hasSubIDs(suite.testUser.Name), "the test user has no /etc/subuid range")
 	},
@@ -46,7 +61,8 @@ var requirements = map[string]func() string{
 // "rootless", "hostroot" (go test runs as root), "slow" (SKIFF_TEST_SLOW=1),
 // "registry", "podman", "newuidmap", "pasta", "slirp4netns",
 // "fuse-overlayfs", "busybox", "debian" (test images built), "cgroup2",
-// "subuid".
+// "subuid", "rangeuser" (SKIFF_TEST_RANGE_USER, whose ranges a test may
+// rewrite).
 func Require(t testing.TB, what ...string) {
 	t.Helper()
 	for _, w := range what {
