@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
@@ -29,7 +30,7 @@ type NetworkCreateOptions struct {
 	Options    map[string]string
 }
 
-var validNetworkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var validNetworkName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // CreateNetwork makes a user-defined bridge network. Without --subnet it
 // takes the next free 10.89.N.0/24 (podman's pool), free meaning used by
@@ -70,7 +71,7 @@ func CreateNetwork(e *engine.Engine, o NetworkCreateOptions) (*NetworkRecord, er
 }
 
 func validateNetworkCreate(o *NetworkCreateOptions) error {
-	if !validNetworkName.MatchString(o.Name) {
+	if !validNetworkName().MatchString(o.Name) {
 		return errdefs.Invalid("invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o.Name)
 	}
 	switch o.Driver {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	jsoniter "github.com/json-iterator/go"
@@ -39,11 +40,13 @@ func (c *Container) LogPath() string { return filepath.Join(c.Dir(), "ctr.log") 
 // ShortID is the 12-character ID docker prints.
 func (c *Container) ShortID() string { return c.ID[:12] }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+// validName is compiled on first use: package init runs in every skiff
+// process, whatever its role.
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // ValidateName checks a --name as docker does.
 func ValidateName(name string) error {
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return errdefs.Invalid("invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	return nil
@@ -123,7 +126,7 @@ func lookup(e *engine.Engine, ref string) (*Container, error) {
 		return nil, errdefs.Invalid("container name or ID must not be empty")
 	}
 	ref = strings.TrimPrefix(ref, "/")
-	if target, err := os.Readlink(filepath.Join(namesDir(e), ref)); err == nil && validName.MatchString(ref) {
+	if target, err := os.Readlink(filepath.Join(namesDir(e), ref)); err == nil && validName().MatchString(ref) {
 		if c, err := load(e, target); err == nil {
 			return c, nil
 		}
