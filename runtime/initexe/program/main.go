@@ -1,7 +1,7 @@
 // Command skiff-initexe runs skiff's init and exec roles (runtime/initproc)
 // and nothing else; runtime/initexe embeds it in skiff. The roles and
-// their protocol are the same as from skiff's own binary, which main.go
-// dispatches the same way.
+// their protocol are the same as from skiff's own binary: both dispatch
+// through initproc.RoleMain.
 package main
 
 import (
@@ -13,11 +13,8 @@ import (
 )
 
 func main() {
-	switch os.Getenv("_SKIFF_ROLE") {
-	case initproc.Role:
-		os.Exit(initproc.Main())
-	case initproc.ExecRole:
-		os.Exit(initproc.ExecMain())
+	if code, ok := initproc.RoleMain(); ok {
+		os.Exit(code)
 	}
 	fmt.Fprintln(os.Stderr, "skiff-initexe runs skiff's init and exec roles: run skiff instead")
 	os.Exit(125)
