@@ -17,6 +17,7 @@
 package initexe
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,14 +54,14 @@ func Open(dir string) (*os.File, error) {
 func openKept(dir string) (*os.File, error) {
 	path := filepath.Join(dir, digest)
 	f, err := cloneReadOnly(path)
-	if err != nil {
+	if errors.Is(err, unix.ENOENT) {
 		if err = keep(dir, path); err != nil {
 			return nil, err
 		}
 		f, err = cloneReadOnly(path)
-		if err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	if fi, err := f.Stat(); err != nil || fi.Size() != int64(len(program)) {
 		f.Close()
@@ -69,7 +70,9 @@ func openKept(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// cloneReadOnly opens path on a detached, read-only clone of its mount.
+// cloneReadOnly opens path on a detached, read-only clone of its mount,
+// refusing a mount nothing can be executed from (a run root under a
+// noexec /tmp).
 func cloneReadOnly(path string) (*os.File, error) {
 	fd, err := unix.OpenTree(unix.AT_FDCWD, path, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
 	if err != nil {
@@ -79,6 +82,11 @@ func cloneReadOnly(path string) (*os.File, error) {
 	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH, &attr); err != nil {
 		unix.Close(fd)
 		return nil, err
+	}
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(fd, &st); err != nil || st.Flags&unix.ST_NOEXEC != 0 {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%s: cannot execute from its mount", path)
 	}
 	return os.NewFile(uintptr(fd), path), nil
 }
