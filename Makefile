@@ -31,8 +31,12 @@ export SKIFF_TEST_SLOW
 
 all: bin/skiff
 
+# The init and exec roles' own small program first (runtime/initexe),
+# then skiff with it embedded.
 bin/skiff:
-	$(GOBUILD) -o $@ .
+	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
+	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -o $@ \
+	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 
 images:
 	GO=$(GO) hack/make-test-images.sh
@@ -78,4 +82,4 @@ bench: bin/skiff images
 	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)
 
 clean:
-	rm -rf bin
+	rm -rf bin runtime/initexe/skiff-initexe

@@ -146,7 +146,7 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	}
 	syncParent, syncChild := os.NewFile(uintptr(fds[0]), "sync"), os.NewFile(uintptr(fds[1]), "sync")
 	defer syncParent.Close()
-	exe, err := sealedExe()
+	exe, err := c.sealedExe()
 	if err != nil {
 		cfgR.Close()
 		syncChild.Close()

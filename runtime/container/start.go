@@ -18,6 +18,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/initexe"
 	"github.com/skiff-containers/skiff/runtime/initproc"
 	"github.com/skiff-containers/skiff/runtime/monitor"
 	"github.com/skiff-containers/skiff/runtime/spec"
@@ -244,6 +245,14 @@ func hasNewNetNS(s *specs.Spec) bool {
 // spawnMonitor starts the monitor and records the running process, or
 // returns the StartError the monitor reported.
 func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind startKind) error {
+	initExe, err := initexe.Open(c.e.RunDir("initexe")) // nil: the init runs from this binary
+	if err != nil {
+		return err
+	}
+	if initExe != nil {
+		defer initExe.Close()
+	}
+	o.InitExe = initExe != nil
 	args, err := monitor.Args(*o)
 	if err != nil {
 		return err
@@ -256,9 +265,10 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind start
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = args
 	cmd.Env = monitorEnv()
-	cmd.ExtraFiles = []*os.File{reportW}
-	if client != nil {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, client)
+	// ReportFD, ClientFD (closed without a client), InitExeFD
+	cmd.ExtraFiles = []*os.File{reportW, client}
+	if initExe != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, initExe)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if c.BuildStep != nil {
