@@ -69,7 +69,7 @@ func createFlags() []cli.Flag {
 		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
-	}, append(mountFlags(), networkFlags()...)...)
+	}, append(append(mountFlags(), networkFlags()...), resourceFlags()...)...)
 }
 
 // createOptionsFrom reads run's and create's flags and arguments.
@@ -116,6 +116,9 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 		return nil, err
 	}
 	if o.MountOptions, err = mountOptionsFrom(c); err != nil {
+		return nil, err
+	}
+	if o.Spec.Resources, err = resourcesFrom(c); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -87,6 +87,9 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := validateHost(&o); err != nil {
 		return nil, err
 	}
+	if err := validateResources(&o.Spec.Resources, o.Warnings); err != nil {
+		return nil, err
+	}
 	plan, err := resolveNetwork(e, &o)
 	if err != nil {
 		return nil, err
@@ -303,6 +306,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			IpcMode:         ipcMode,
 			UTSMode:         utsMode,
 			PidMode:         pidMode,
+			Resources:       o.Spec.Resources,
 		},
 		Spec:   gen.Spec,
 		Driver: driver,

@@ -66,6 +66,7 @@ func recordExit(e *engine.Engine, id string, code int, finished time.Time) {
 	restart, autoRemove := false, false
 	var delay time.Duration
 	_ = Locked(e, id, func(c *Container) error {
+		c.noteOOM()
 		c.event("die", "exitCode", strconv.Itoa(code))
 		autoRemove = c.HostConfig.AutoRemove
 		restart = c.shouldRestart(code)
