@@ -10,16 +10,16 @@ import (
 func containerUpdateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "update",
-		Usage:     "Update configuration of one or more containers (the restart policy; resource limits are not supported yet)",
+		Usage:     "Update configuration of one or more containers (resource limits, restart policy)",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: []cli.Flag{
+		Flags: append(updateResourceFlags(),
 			&cli.StringFlag{Name: "restart", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			var o container.UpdateOptions
+			o := container.UpdateOptions{Warnings: c.App.ErrWriter}
 			if c.IsSet("restart") {
 				p, err := container.ParseRestartPolicy(c.String("restart"))
 				if err != nil {
@@ -27,7 +27,14 @@ func containerUpdateCommand() *cli.Command {
 				}
 				o.RestartPolicy = &p
 			}
-			if o.RestartPolicy == nil {
+			if anySet(c, updateResourceFlags()) {
+				r, err := resourcesFrom(c)
+				if err != nil {
+					return err
+				}
+				o.Resources = &r
+			}
+			if o.RestartPolicy == nil && o.Resources == nil {
 				return errdefs.Invalid("you must provide one or more flags when using this command")
 			}
 			return eachContainer(c, func(ref string) error {
@@ -35,4 +42,14 @@ func containerUpdateCommand() *cli.Command {
 			})
 		},
 	}
+}
+
+// anySet reports whether one of flags was given.
+func anySet(c *cli.Context, flags []cli.Flag) bool {
+	for _, f := range flags {
+		if c.IsSet(f.Names()[0]) {
+			return true
+		}
+	}
+	return false
 }

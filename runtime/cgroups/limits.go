@@ -212,16 +212,29 @@ func (c *Cgroup) manager(r *specs.LinuxResources) (lib.Manager, error) {
 
 // Create makes the container's cgroup and writes its limits.
 func (c *Cgroup) Create(r *specs.LinuxResources) error {
+	if err := c.Make(r); err != nil {
+		return err
+	}
+	m, err := c.manager(r)
+	if err != nil {
+		return err
+	}
+	if err := m.Set(toLib(r)); err != nil {
+		c.Remove()
+		return limitError(err)
+	}
+	return nil
+}
+
+// Make creates the cgroup's directories without writing limits (a v1
+// cpuset gets its parent's CPUs and memory nodes).
+func (c *Cgroup) Make(r *specs.LinuxResources) error {
 	m, err := c.manager(r)
 	if err != nil {
 		return err
 	}
 	if err := m.Apply(-1); err != nil {
 		return fmt.Errorf("creating the container's cgroup: %w", err)
-	}
-	if err := m.Set(toLib(r)); err != nil {
-		c.Remove()
-		return limitError(err)
 	}
 	return nil
 }

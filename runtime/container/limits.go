@@ -130,13 +130,16 @@ func (c *Container) updateCgroup(r *specs.LinuxResources) error {
 			continue
 		}
 		part := &cgroups.Cgroup{Paths: map[string]string{ctrl: dir}}
-		if err := part.Create(r); err != nil {
+		if err := part.Make(r); err != nil {
 			return err
 		}
 		if c.State.Cgroup == nil {
 			c.State.Cgroup = map[string]string{}
 		}
 		c.State.Cgroup[ctrl] = dir
+		if err := c.saveState(); err != nil { // rm removes it whatever happens next
+			return err
+		}
 		if err := c.moveInto(dir); err != nil {
 			return err
 		}
