@@ -1,0 +1,305 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Resource limits: the limit tests run as root on a cgroup v1 host, and
+// as root and rootless (delegated subtree) on cgroup v2 (make test-vm).
+// They read the container's cgroup from the host through
+// /proc/PID/cgroup, whichever version and place it has.
+
+// cgroupFile is the path of a cgroup file of a process: on v1 in the
+// hierarchy of the file's controller, on v2 in its one cgroup.
+func cgroupFile(t *testing.T, pid, file string) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + pid + "/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctrl, _, _ := strings.Cut(file, ".")
+	for _, line := range strings.Split(string(b), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		if parts[0] == "0" && parts[1] == "" && cgroupV2() {
+			return filepath.Join("/sys/fs/cgroup", parts[2], file)
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			if c == ctrl {
+				return filepath.Join("/sys/fs/cgroup", ctrl, parts[2], file)
+			}
+		}
+	}
+	t.Fatalf("process %s is in no %s cgroup:\n%s", pid, ctrl, b)
+	return ""
+}
+
+func cgroupV2() bool {
+	var st syscall.Statfs_t
+	return syscall.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == 0x63677270
+}
+
+func readCgroup(t *testing.T, pid, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(cgroupFile(t, pid, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// A container with -m 32m that allocates 64 MB is ended by the kernel's
+// OOM killer: exit 137, OOMKilled, the oom event; its restart policy
+// applies as to any failure.
+func TestLimitsMemoryOOM(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "--name", "hog", "--network", "none", "-m", "32m", img, "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1").
+		Fail(t, 137, "")
+	got := e.Skiff("inspect", "--format", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}", "hog").Success(t).Out()
+	if got != "true 137 33554432 67108864" {
+		t.Errorf("OOMKilled ExitCode Memory MemorySwap = %q, want true 137 33554432 67108864", got)
+	}
+	ev := e.Skiff("events", "--since", "5m", "--until", "0s", "--filter", "container=hog", "--format", "{{.Action}}").Success(t).Lines()
+	if !strings.Contains(strings.Join(ev, " "), "oom die") {
+		t.Errorf("events = %q, want oom before die", ev)
+	}
+	// Within the limit the same command works, and OOMKilled is false.
+	e.Skiff("run", "--name", "fits", "--network", "none", "-m", "32m", img, "dd", "if=/dev/zero", "of=/dev/null", "bs=4M", "count=1").Success(t)
+	if got := e.Skiff("inspect", "--format", "{{.State.OOMKilled}}", "fits").Success(t).Out(); got != "false" {
+		t.Errorf("OOMKilled of a container within its limit = %s", got)
+	}
+	e.Skiff("run", "-d", "--name", "again", "--network", "none", "--restart", "on-failure:1", "-m", "32m", img,
+		"dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1").Success(t)
+	waitFor(t, func() bool {
+		return e.Skiff("inspect", "--format", "{{.State.Status}} {{.RestartCount}}", "again").Out() == "exited 1"
+	})
+}
+
+// --pids-limit 20 stops a fork loop; --cpus 0.5 is a CFS quota of half
+// the period and holds a busy loop near 50 %; the values are docker's in
+// inspect and live in the container's cgroup.
+func TestLimitsPidsAndCPU(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	out := e.Skiff("run", "--rm", "--network", "none", "--pids-limit", "20", img, "sh", "-c",
+		"for i in $(seq 40); do sleep 10 & echo $i; done")
+	if n := len(out.Lines()); out.Code == 0 || !strings.Contains(out.Stderr, "can't fork") || n >= 20 {
+		t.Errorf("a fork loop under --pids-limit 20 started %d processes: exit %d, %q", n, out.Code, out.Stderr)
+	}
+
+	e.Skiff("run", "-d", "--name", "spin", "--network", "none", "--cpus", "0.5", "--pids-limit", "20", "--cpu-shares", "512",
+		img, "sh", "-c", "while :; do :; done").Success(t)
+	pid := e.Skiff("inspect", "--format", "{{.State.Pid}}", "spin").Success(t).Out()
+	if cgroupV2() {
+		if got := readCgroup(t, pid, "cpu.max"); got != "50000 100000" {
+			t.Errorf("cpu.max = %q, want 50000 100000", got)
+		}
+	} else if got := readCgroup(t, pid, "cpu.cfs_quota_us"); got != "50000" {
+		t.Errorf("cpu.cfs_quota_us = %q, want 50000", got)
+	}
+	if got := readCgroup(t, pid, "pids.max"); got != "20" {
+		t.Errorf("pids.max = %q", got)
+	}
+	got := e.Skiff("inspect", "--format", "{{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}}", "spin").Success(t).Out()
+	if got != "500000000 20 512" {
+		t.Errorf("NanoCpus PidsLimit CpuShares = %q", got)
+	}
+	// The measured share of a busy loop: docker's CPU % from the cgroup.
+	perc := e.Skiff("stats", "--no-stream", "--format", "{{.CPUPerc}}", "spin").Success(t).Out()
+	cpu, err := strconv.ParseFloat(strings.TrimSuffix(perc, "%"), 64)
+	if err != nil || cpu < 25 || cpu > 75 {
+		t.Errorf("a busy loop under --cpus 0.5 used %s of a CPU", perc)
+	}
+}
+
+// stats shows usage against the memory limit, or the host's memory.
+func TestLimitsStats(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--name", "capped", "--network", "none", "-m", "64m", img, "sleep", "300").Success(t)
+	e.Skiff("run", "-d", "--name", "free", "--network", "none", img, "sleep", "300").Success(t)
+	rows := e.Skiff("stats", "--no-stream", "--format", "{{.Name}}|{{.MemUsage}}|{{.PIDs}}").Success(t).Lines()
+	got := map[string]string{}
+	for _, r := range rows {
+		name, rest, _ := strings.Cut(r, "|")
+		got[name] = rest
+	}
+	capped, free := got["capped"], got["free"]
+	if !strings.HasSuffix(strings.Split(capped, "|")[0], "/ 64MiB") || !strings.HasSuffix(capped, "|1") {
+		t.Errorf("stats of a container with -m 64m: %q", capped)
+	}
+	if strings.Contains(free, "/ 64MiB") || !strings.Contains(free, " / ") {
+		t.Errorf("stats of a container without limit: %q", free)
+	}
+}
+
+// update changes a running container's limits at once (also one started
+// without any) and records them for the next start.
+func TestLimitsUpdate(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--name", "live", "--network", "none", img, "sleep", "300").Success(t)
+	e.Skiff("update", "-m", "64m", "--cpus", "0.5", "--pids-limit", "30", "live").Success(t)
+	pid := e.Skiff("inspect", "--format", "{{.State.Pid}}", "live").Success(t).Out()
+	memFile, want := "memory.limit_in_bytes", "67108864"
+	if cgroupV2() {
+		memFile = "memory.max"
+	}
+	if got := readCgroup(t, pid, memFile); got != want {
+		t.Errorf("%s after update = %q, want %s", memFile, got, want)
+	}
+	if got := readCgroup(t, pid, "pids.max"); got != "30" {
+		t.Errorf("pids.max after update = %q", got)
+	}
+	e.Skiff("update", "--pids-limit", "-1", "live").Success(t)
+	if got := readCgroup(t, pid, "pids.max"); got != "max" {
+		t.Errorf("pids.max after --pids-limit -1 = %q", got)
+	}
+	// docker's update exits 1 when the daemon refuses
+	e.Skiff("update", "-m", "256m", "live").Fail(t, 1, "Memory limit should be smaller than already set memoryswap limit")
+	e.Skiff("update", "-m", "4m", "live").Fail(t, 1, "Minimum memory limit allowed is 6MB")
+	e.Skiff("update", "live").Fail(t, 125, "you must provide one or more flags")
+
+	e.Skiff("create", "--name", "later", "--network", "none", img, "sleep", "300").Success(t)
+	e.Skiff("update", "-m", "48m", "later").Success(t)
+	e.Skiff("start", "later").Success(t)
+	pid = e.Skiff("inspect", "--format", "{{.State.Pid}}", "later").Success(t).Out()
+	if got := readCgroup(t, pid, memFile); got != "50331648" {
+		t.Errorf("%s of a container updated while stopped = %q", memFile, got)
+	}
+	if got := e.Skiff("inspect", "--format", "{{.HostConfig.Memory}}", "later").Success(t).Out(); got != "50331648" {
+		t.Errorf("HostConfig.Memory = %s", got)
+	}
+}
+
+// The container sees its own cgroup as the root of its cgroup namespace.
+func TestLimitsCgroupNamespace(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	out := e.Skiff("run", "--rm", "--network", "none", "-m", "64m", img, "cat", "/proc/self/cgroup").Success(t).Lines()
+	for _, l := range out {
+		if !strings.HasSuffix(l, ":/") {
+			t.Errorf("inside the container /proc/self/cgroup has %q, want its own cgroup as /", l)
+		}
+	}
+	if cgroupV2() {
+		got := e.Skiff("run", "--rm", "--network", "none", "-m", "64m", img, "cat", "/sys/fs/cgroup/memory.max").Success(t).Out()
+		if got != "67108864" {
+			t.Errorf("memory.max seen inside = %q", got)
+		}
+	}
+}
+
+// Removing a container removes its cgroup, also after kill -9 of its
+// monitor.
+func TestLimitsCgroupRemoved(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--name", "gone", "--network", "none", "--pids-limit", "50", img, "sleep", "300").Success(t)
+	pid := e.Skiff("inspect", "--format", "{{.State.Pid}}", "gone").Success(t).Out()
+	dir := filepath.Dir(cgroupFile(t, pid, "pids.max"))
+	monitor := parentPid(t, mustAtoi(t, pid))
+	if err := syscall.Kill(monitor, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the container to die with its monitor", func() bool { return !alive(mustAtoi(t, pid)) })
+	e.Skiff("rm", "gone").Success(t)
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the cgroup %s of a removed container is still there (%v)", dir, err)
+	}
+	e.Skiff("run", "--name", "done", "--network", "none", "-m", "64m", img, "true").Success(t)
+	e.Skiff("run", "-d", "--name", "probe", "--network", "none", "-m", "64m", img, "sleep", "300").Success(t)
+	pid = e.Skiff("inspect", "--format", "{{.State.Pid}}", "probe").Success(t).Out()
+	parent := filepath.Dir(filepath.Dir(cgroupFile(t, pid, "pids.max")))
+	ids := e.Skiff("ps", "-aq", "--no-trunc", "--filter", "name=done").Success(t).Out()
+	if _, err := os.Stat(filepath.Join(parent, ids)); !os.IsNotExist(err) {
+		t.Errorf("the cgroup of an exited container is still there (%v)", err)
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Bad limit values get docker's message and exit 125, and leave no
+// container behind (in every mode: the values are checked first).
+func TestLimitsBadInput(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-m", "12q"}, `invalid argument "12q" for "-m, --memory" flag`},
+		{[]string{"-m", "4m"}, "Minimum memory limit allowed is 6MB"},
+		{[]string{"--memory-swap", "64m"}, "You should always set the Memory limit when using Memoryswap limit"},
+		{[]string{"-m", "64m", "--memory-swap", "32m"}, "Minimum memoryswap limit should be larger than memory limit"},
+		{[]string{"--cpus", "1000"}, "range of CPUs is from 0.01 to"},
+		{[]string{"--cpus", "-1"}, "range of CPUs is from 0.01 to"},
+		{[]string{"--cpus", "x"}, `invalid argument "x" for "--cpus" flag`},
+		{[]string{"--cpuset-cpus", "1000"}, "Requested CPUs are not available - requested 1000"},
+		{[]string{"--cpuset-cpus", "a-b"}, "Invalid value a-b for cpuset cpus"},
+		{[]string{"--cpus", "1", "--cpu-quota", "50000"}, "Conflicting options: Nano CPUs and CPU Quota cannot both be set"},
+		{[]string{"--cpu-period", "10"}, "CPU cfs period can not be less than 1ms"},
+		{[]string{"--memory-swappiness", "200"}, "valid memory swappiness range is 0-100"},
+		{[]string{"--blkio-weight", "5"}, "Range of blkio weight is from 10 to 1000"},
+		{[]string{"--device-read-bps", "/dev/skiff-nosuch:1mb"}, "stat /dev/skiff-nosuch: no such file or directory"},
+		{[]string{"--device-write-iops", "sda:10"}, "bad format for device path: sda:10"},
+		{[]string{"--pids-limit", "many"}, `invalid argument "many" for "--pids-limit" flag`},
+	} {
+		args := append(append([]string{"run", "--rm", "--network", "none"}, tc.args...), img, "true")
+		e.Skiff(args...).Fail(t, 125, tc.msg)
+	}
+	if got := e.Skiff("ps", "-aq").Success(t).Out(); got != "" {
+		t.Errorf("containers left by refused runs: %q", got)
+	}
+}
+
+// Where skiff cannot make cgroups (rootless on cgroup v1, v2 without a
+// delegated subtree) a limit is refused with one line saying what would
+// make it work; runs without limits work as ever.
+func TestLimitsRefused(t *testing.T) {
+	t.Parallel()
+	Require(t, "nolimits")
+	e := New(t)
+	img := e.LoadBusybox()
+	for _, flag := range [][]string{{"-m", "64m"}, {"--cpus", "0.5"}, {"--pids-limit", "10"}, {"--cgroup-parent", "mine"}} {
+		args := append(append([]string{"run", "--rm", "--network", "none"}, flag...), img, "true")
+		r := e.Skiff(args...).Fail(t, 125, "")
+		if !strings.Contains(r.Stderr, "cgroup") || strings.Count(strings.TrimSpace(r.Stderr), "\n") != 0 {
+			t.Errorf("%v: want one line about cgroups, got %q", flag, r.Stderr)
+		}
+	}
+	e.Skiff("run", "--rm", "--network", "none", img, "true").Success(t)
+	if got := e.Skiff("ps", "-aq").Success(t).Out(); got != "" {
+		t.Errorf("containers left by refused runs: %q", got)
+	}
+	e.Skiff("info", "--format", "{{.CgroupLimits}}").Success(t)
+}
