@@ -26,6 +26,9 @@ import (
 // daemon does, prints docker's warnings for what it drops, and refuses
 // limits skiff cannot apply here (rootless on cgroup v1, no delegation).
 func validateResources(r *spec.Resources, warn io.Writer) error {
+	if !r.Any() && r.KernelMemory == 0 {
+		return nil // nothing to check: a start without limits reads no cgroup file
+	}
 	o := cgroups.HostOffers()
 	w, err := spec.ValidateResources(r, spec.Host{
 		NumCPU: runtime.NumCPU(), CPUs: o.CPUs, Mems: o.Mems, V2: o.V2,
@@ -145,6 +148,17 @@ func (c *Container) updateCgroup(r *specs.LinuxResources) error {
 		}
 	}
 	return c.cgroup().Set(r)
+}
+
+// addToCgroup moves process pid (an exec) into the container's cgroup,
+// if it has one.
+func (c *Container) addToCgroup(pid int) error {
+	for _, dir := range c.State.Cgroup {
+		if err := cgroups.Add(dir, pid); err != nil {
+			return fmt.Errorf("moving the exec process into the container's cgroup %s: %w", dir, err)
+		}
+	}
+	return nil
 }
 
 // moveInto moves the container's processes into the cgroup at dir.
