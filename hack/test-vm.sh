@@ -23,7 +23,7 @@ images=${SKIFF_TEST_IMAGES:-test/images/cache}
 timeout=${SKIFF_VM_TIMEOUT:-280}
 # what a VM under TCG has time for: the tests whose cgroup side differs on
 # v2 (validation and stats formatting are the same as on the host)
-run=${SKIFF_VM_RUN:-'TestLimits(MemoryOOM|PidsAndCPU|Update|CgroupNamespace|CgroupRemoved|Refused)$'}
+run=${SKIFF_VM_RUN:-'TestLimits(MemoryOOM|PidsAndCPU|Update|CgroupNamespace|CgroupParent|CgroupRemoved|Refused)$'}
 
 for tool in qemu-system-x86_64 cpio dpkg-deb newuidmap; do
 	if ! command -v "$tool" >/dev/null; then
@@ -122,7 +122,7 @@ echo "test-vm: booting $(basename "$(readlink -f "$cache/vmlinuz")") with a $(du
 set +e
 timeout "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -m 2048 -smp 2 -nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$cache/vmlinuz" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init" | tr -d '\r' | tee "$work/console" | sed -un '/^test-vm\|^  \[/p'
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init" | sed -u 's/\r$//' | tee "$work/console" | sed -un '/^test-vm\|^  \[/p'
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" = 124 ]; then
