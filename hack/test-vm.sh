@@ -23,7 +23,7 @@ images=${SKIFF_TEST_IMAGES:-test/images/cache}
 timeout=${SKIFF_VM_TIMEOUT:-280}
 # what a VM under TCG has time for: the tests whose cgroup side differs on
 # v2 (validation and stats formatting are the same as on the host)
-run=${SKIFF_VM_RUN:-'TestLimits(MemoryOOM|PidsAndCPU|Update|CgroupNamespace|CgroupParent|CgroupRemoved|Refused)$'}
+run=${SKIFF_VM_RUN:-'TestLimits(MemoryOOM|PidsAndCPU|Update|CgroupNamespace|CgroupParent|CgroupRemoved|MemoryCpusetIO|Refused)$'}
 
 for tool in qemu-system-x86_64 cpio dpkg-deb newuidmap; do
 	if ! command -v "$tool" >/dev/null; then

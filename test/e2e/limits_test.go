@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Resource limits: the limit tests run as root on a cgroup v1 host, and
@@ -369,4 +372,58 @@ func TestLimitsCgroupParent(t *testing.T) {
 		t.Errorf("HostConfig.CgroupParent = %q", got)
 	}
 	e.Skiff("rm", "-f", id).Success(t)
+}
+
+// The other limits land in their cgroup files: memory reservation,
+// cpuset, I/O throttling (on the machine's first block device), and on
+// v1 swappiness and the OOM-killer switch.
+func TestLimitsMemoryCpusetIO(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	args := []string{"run", "-d", "--name", "tuned", "--network", "none", "-m", "64m", "--memory-reservation", "32m", "--cpuset-cpus", "0"}
+	dev, devNum := "", ""
+	if blocks, _ := os.ReadDir("/sys/block"); len(blocks) > 0 {
+		var st syscall.Stat_t
+		if p := "/dev/" + blocks[0].Name(); syscall.Stat(p, &st) == nil {
+			dev, devNum = p, fmt.Sprintf("%d:%d", unix.Major(st.Rdev), unix.Minor(st.Rdev))
+			args = append(args, "--device-read-bps", dev+":1mb", "--device-write-iops", dev+":100")
+		}
+	}
+	if !cgroupV2() {
+		args = append(args, "--memory-swappiness", "10", "--oom-kill-disable")
+	}
+	e.Skiff(append(args, img, "sleep", "300")...).Success(t)
+	pid := e.Skiff("inspect", "--format", "{{.State.Pid}}", "tuned").Success(t).Out()
+	want := map[string]string{"cpuset.cpus": "0"}
+	if cgroupV2() {
+		want["memory.low"] = "33554432"
+		if dev != "" {
+			want["io.max"] = devNum + " rbps=1048576 wbps=max riops=max wiops=100"
+		}
+	} else {
+		want["memory.soft_limit_in_bytes"] = "33554432"
+		want["memory.swappiness"] = "10"
+		if dev != "" {
+			want["blkio.throttle.read_bps_device"] = devNum + " 1048576"
+			want["blkio.throttle.write_iops_device"] = devNum + " 100"
+		}
+	}
+	for file, v := range want {
+		if got := readCgroup(t, pid, file); got != v {
+			t.Errorf("%s = %q, want %q", file, got, v)
+		}
+	}
+	if !cgroupV2() && !strings.Contains(readCgroup(t, pid, "memory.oom_control"), "oom_kill_disable 1") {
+		t.Errorf("memory.oom_control with --oom-kill-disable: %q", readCgroup(t, pid, "memory.oom_control"))
+	}
+	got := e.Skiff("inspect", "--format", "{{.HostConfig.MemoryReservation}} {{.HostConfig.CpusetCpus}} {{len .HostConfig.BlkioDeviceReadBps}}", "tuned").Success(t).Out()
+	n := "0"
+	if dev != "" {
+		n = "1"
+	}
+	if got != "33554432 0 "+n {
+		t.Errorf("MemoryReservation CpusetCpus len(BlkioDeviceReadBps) = %q", got)
+	}
 }
