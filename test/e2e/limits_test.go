@@ -245,6 +245,21 @@ func TestLimitsCgroupNamespace(t *testing.T) {
 			t.Errorf("an exec process's /proc/self/cgroup has %q, want the container's cgroup as /", l)
 		}
 	}
+	// pause freezes the container where its limits stay (on v2 its one
+	// cgroup is its freezer too)
+	pid := e.Skiff("inspect", "--format", "{{.State.Pid}}", "held").Success(t).Out()
+	e.Skiff("pause", "held").Success(t)
+	if cgroupV2() {
+		if got := readCgroup(t, pid, "cgroup.freeze"); got != "1" {
+			t.Errorf("cgroup.freeze of a paused container = %q", got)
+		}
+	} else if got := readCgroup(t, pid, "freezer.state"); got != "FROZEN" {
+		t.Errorf("freezer.state of a paused container = %q", got)
+	}
+	if got := readCgroup(t, pid, "pids.max"); got != "50" {
+		t.Errorf("pids.max of a paused container = %q: pausing moved it out of its limits", got)
+	}
+	e.Skiff("unpause", "held").Success(t)
 }
 
 // Removing a container removes its cgroup, also after kill -9 of its
