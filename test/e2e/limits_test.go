@@ -60,8 +60,7 @@ func readCgroup(t *testing.T, pid, file string) string {
 }
 
 // A container with -m 32m that allocates 64 MB is ended by the kernel's
-// OOM killer: exit 137, OOMKilled, the oom event; its restart policy
-// applies as to any failure.
+// OOM killer: exit 137, OOMKilled, the oom event.
 func TestLimitsMemoryOOM(t *testing.T) {
 	t.Parallel()
 	Require(t, "limits")
@@ -82,6 +81,15 @@ func TestLimitsMemoryOOM(t *testing.T) {
 	if got := e.Skiff("inspect", "--format", "{{.State.OOMKilled}}", "fits").Success(t).Out(); got != "false" {
 		t.Errorf("OOMKilled of a container within its limit = %s", got)
 	}
+}
+
+// A container killed for OOM restarts per its restart policy, as after
+// any failure.
+func TestLimitsOOMRestart(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
 	e.Skiff("run", "-d", "--name", "again", "--network", "none", "--restart", "on-failure:1", "-m", "32m", img,
 		"dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1").Success(t)
 	waitFor(t, func() bool {
