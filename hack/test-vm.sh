@@ -20,7 +20,9 @@ GO=${GO:-go}
 TAGS=${TAGS:-containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub urfave_cli_no_docs}
 cache=${SKIFF_VM_CACHE:-/var/tmp/skiff-vm}
 images=${SKIFF_TEST_IMAGES:-test/images/cache}
-timeout=${SKIFF_VM_TIMEOUT:-280}
+# a safety net against a hung VM, not a target: under TCG the tests take
+# ~4 minutes when the host is busy with other work
+timeout=${SKIFF_VM_TIMEOUT:-900}
 # what a VM under TCG has time for: the tests whose cgroup side differs on
 # v2 (validation, stats formatting, restart and removal after a monitor's
 # death are the same as on the host). SKIFF_VM_VERBOSE=1 shows every
