@@ -1,6 +1,6 @@
 # skiff: see README.md.
 #   make          build bin/skiff
-#   make test     unit tests, then end-to-end tests (as root and rootless)
+#   make test     go vet, unit tests, then end-to-end tests (as root and rootless)
 #   make demo     from a fresh Debian machine to a rootless container
 #   make bench    skiff against podman, as ratios
 #   make images   the test images (test/images/README.md)
@@ -36,11 +36,12 @@ images:
 vet:
 	$(GO) vet -tags "$(TAGS)" ./...
 
-# Unit tests first, then the end-to-end suites: as root and as the
-# unprivileged user when run by root, rootless only when run by a user.
-# SKIFF_TEST_SLOW=1 adds the slow suites.
+# go vet and the unit tests first, then the end-to-end suites: as root and
+# as the unprivileged user when run by root, rootless only when run by a
+# user. SKIFF_TEST_SLOW=1 adds the slow suites.
 test:
 	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory vet && \
 	$(MAKE) --no-print-directory unit && \
 	$(MAKE) --no-print-directory e2e; rc=$$?; \
 	echo "make test: $$( [ $$rc = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start ))s"; \

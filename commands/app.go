@@ -1,6 +1,8 @@
 // Package commands defines skiff's command line: urfave/cli/v2 commands that
 // turn flags into an Options struct, make one library call and print the
-// result. Only this package (and main) talks to the terminal.
+// result. Only this package (and main) talks to the terminal. It writes no
+// state itself: the verbs of runtime/ open the store, check usage and
+// record events (it must not import storage).
 package commands
 
 import (

@@ -37,6 +37,8 @@ func topCommands() []*cli.Command {
 		withRenamed(imageSaveCommand(), "save"),
 		withRenamed(imageLoadCommand(), "load"),
 		withRenamed(imageImportCommand(), "import"),
+		imageBuildCommand(),
+		buildxCommand(),
 		inspectCommand(),
 		volumeCommand(),
 		containerCpCommand(),

@@ -1,20 +1,9 @@
 package commands
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"strings"
-	"time"
-
-	"github.com/docker/go-units"
 	"github.com/urfave/cli/v2"
-	"go.podman.io/image/v5/docker/reference"
 
-	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
-	"github.com/skiff-containers/skiff/runtime/spec"
-	"github.com/skiff-containers/skiff/storage/image"
 )
 
 // createFlags are the flags run and create share.
@@ -47,7 +36,7 @@ func createFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "group-add", Usage: "add additional groups to join (names from the image's /etc/group, or numbers)"},
 		&cli.StringSliceFlag{Name: "ulimit", Usage: "ulimit options (name=soft[:hard], e.g. nofile=1024:2048)"},
 		&cli.StringSliceFlag{Name: "sysctl", Usage: "namespaced kernel parameters (name=value: net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)"},
-		&cli.StringSliceFlag{Name: "security-opt", Usage: "security options: no-new-privileges[=true|false], seccomp=unconfined, apparmor=unconfined, label=disable, systempaths=unconfined"},
+		&cli.StringSliceFlag{Name: "security-opt", Usage: "security options: no-new-privileges[=true|false], seccomp=unconfined|builtin|PROFILE.json, apparmor=unconfined, label=disable, systempaths=unconfined"},
 		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to the file (which must not exist)"},
 		&cli.StringSliceFlag{Name: "device", Usage: "add a host device to the container (HOST[:CONTAINER], bind-mounted)"},
 		&cli.StringSliceFlag{Name: "label-file", Usage: "read in a line delimited file of labels"},
@@ -72,202 +61,15 @@ func createFlags() []cli.Flag {
 	}, append(append(mountFlags(), networkFlags()...), resourceFlags()...)...)
 }
 
-// createOptionsFrom reads run's and create's flags and arguments.
+// createOptionsFrom reads run's and create's flags and arguments
+// (container.ParseCreateFlags checks them) and gives the options the
+// command's streams: warnings and pull progress go to stderr.
 func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
-	args := c.Args().Slice()
-	o := &container.CreateOptions{
-		Spec: spec.Options{
-			Image: args[0], Command: args[1:],
-			Env: c.StringSlice("env"), EnvFiles: c.StringSlice("env-file"),
-			WorkingDir: c.String("workdir"), User: c.String("user"),
-			Hostname: c.String("hostname"), Domainname: c.String("domainname"),
-			Init: c.Bool("init"), StopSignal: c.String("stop-signal"),
-			Privileged: c.Bool("privileged"), CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"),
-			ReadOnly: c.Bool("read-only"), Tty: c.Bool("tty"), Interactive: c.Bool("interactive"),
-		},
-		Name:           c.String("name"),
-		AutoRemove:     c.Bool("rm"),
-		NetworkOptions: networkOptionsFrom(c),
-	}
-	if c.IsSet("entrypoint") {
-		ep := c.String("entrypoint")
-		o.Spec.Entrypoint = &ep
-	}
-	if c.IsSet("stop-timeout") {
-		t := c.Int("stop-timeout")
-		o.Spec.StopTimeout = &t
-	}
-	fromFiles, err := readLabelFiles(c.StringSlice("label-file"))
+	o, err := container.ParseCreateFlags(c, c.Args().Slice())
 	if err != nil {
 		return nil, err
 	}
-	labels, err := parseLabels(append(fromFiles, c.StringSlice("label")...))
-	if err != nil {
-		return nil, err
-	}
-	if err := hostOptionsFrom(c, o); err != nil {
-		return nil, err
-	}
-	o.Spec.Labels = labels
-	if o.RestartPolicy, err = container.ParseRestartPolicy(c.String("restart")); err != nil {
-		return nil, err
-	}
-	if o.EnsureImage, err = imageEnsurer(c, c.String("pull")); err != nil {
-		return nil, err
-	}
-	if o.MountOptions, err = mountOptionsFrom(c); err != nil {
-		return nil, err
-	}
-	if o.Spec.Resources, err = resourcesFrom(c); err != nil {
-		return nil, err
-	}
+	o.Warnings = c.App.ErrWriter
+	o.Pull.Progress = c.App.ErrWriter // run's stdout is the container's
 	return o, nil
-}
-
-// hostOptionsFrom reads --shm-size, --group-add, --ulimit, --sysctl,
-// --security-opt and --cidfile.
-func hostOptionsFrom(c *cli.Context, o *container.CreateOptions) error {
-	if v := c.String("shm-size"); v != "" {
-		n, err := units.RAMInBytes(v)
-		if err != nil || n <= 0 {
-			return errdefs.Invalid("invalid --shm-size %q: use a positive size such as 128m or 1g", v)
-		}
-		o.Spec.ShmSize = n
-	}
-	o.Spec.GroupAdd = c.StringSlice("group-add")
-	var err error
-	if o.Spec.Ulimits, err = spec.ParseUlimits(c.StringSlice("ulimit")); err != nil {
-		return err
-	}
-	if o.Spec.Sysctls, err = spec.ParseSysctls(c.StringSlice("sysctl")); err != nil {
-		return err
-	}
-	o.SecurityOpt = c.StringSlice("security-opt")
-	sec, err := spec.ParseSecurityOpts(o.SecurityOpt)
-	if err != nil {
-		return err
-	}
-	o.Spec.NoNewPrivileges, o.Spec.UnconfinedPaths = sec.NoNewPrivileges, sec.UnconfinedPaths
-	o.CIDFile = c.String("cidfile")
-	if o.Streams, err = container.ParseStreams(c.StringSlice("attach"), o.Spec.Interactive); err != nil {
-		return err
-	}
-	if o.LogConfig, err = container.ParseLogConfig(c.String("log-driver"), c.StringSlice("log-opt")); err != nil {
-		return err
-	}
-	o.Links = c.StringSlice("link")
-	o.Spec.IPCMode = c.String("ipc")
-	o.Spec.PIDMode = c.String("pid")
-	o.Health = container.HealthOptions{Cmd: c.String("health-cmd"), Disable: c.Bool("no-healthcheck")}
-	for name, dst := range map[string]**time.Duration{
-		"health-interval": &o.Health.Interval, "health-timeout": &o.Health.Timeout,
-		"health-start-period": &o.Health.StartPeriod, "health-start-interval": &o.Health.StartInterval,
-	} {
-		if c.IsSet(name) {
-			d := c.Duration(name)
-			*dst = &d
-		}
-	}
-	if c.IsSet("health-retries") {
-		n := c.Int("health-retries")
-		o.Health.Retries = &n
-	}
-	switch ns := c.String("cgroupns"); ns {
-	case "", "private":
-	case "host":
-		o.Spec.CgroupnsHost = true
-	default:
-		return errdefs.Invalid("invalid --cgroupns %q: use host or private", ns)
-	}
-	if a := c.StringSlice("annotation"); len(a) > 0 {
-		o.Spec.Annotations = map[string]string{}
-		for _, kv := range a {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				return errdefs.Invalid("invalid --annotation %q: use key=value", kv)
-			}
-			o.Spec.Annotations[k] = v
-		}
-	}
-	if c.IsSet("oom-score-adj") {
-		v := c.Int("oom-score-adj")
-		if v < -1000 || v > 1000 {
-			return errdefs.Invalid("invalid --oom-score-adj %d: use -1000 to 1000", v)
-		}
-		o.Spec.OOMScoreAdj = &v
-	}
-	switch uts := c.String("uts"); uts {
-	case "":
-	case "host":
-		o.Spec.UTSHost = true
-	default:
-		return errdefs.Invalid("invalid UTS mode %q: use host", uts)
-	}
-	for _, v := range c.StringSlice("device") {
-		d, err := spec.ParseDevice(v)
-		if err != nil {
-			return err
-		}
-		o.Spec.Devices = append(o.Spec.Devices, d)
-	}
-	return nil
-}
-
-// readLabelFiles reads --label-file files: a key=value label a line,
-// blank lines and # comments skipped; --label given after them wins.
-func readLabelFiles(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, errdefs.Invalid("reading the label file: %v", err)
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			line = strings.TrimSpace(line)
-			if line != "" && !strings.HasPrefix(line, "#") {
-				out = append(out, line)
-			}
-		}
-	}
-	return out, nil
-}
-
-// parseLabels parses key=value labels (a bare key gets "").
-func parseLabels(in []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, l := range in {
-		k, v, _ := strings.Cut(l, "=")
-		if k == "" {
-			return nil, errdefs.Invalid("invalid label %q: use key=value", l)
-		}
-		out[k] = v
-	}
-	return out, nil
-}
-
-// imageEnsurer implements --pull for run and create.
-func imageEnsurer(c *cli.Context, policy string) (func(context.Context, string) (*image.Image, error), error) {
-	switch policy {
-	case "always", "missing", "never":
-	default:
-		return nil, errdefs.Invalid("invalid --pull value %q: use always, missing or never", policy)
-	}
-	return func(ctx context.Context, name string) (*image.Image, error) {
-		s, err := storeFrom(c)
-		if err != nil {
-			return nil, err
-		}
-		if policy != "always" {
-			img, err := image.Lookup(ctx, s, name)
-			if err == nil || policy == "never" || !errdefs.IsNotFound(err) {
-				return img, err
-			}
-			shown := name
-			if ref, err := image.Normalize(name); err == nil {
-				shown = reference.FamiliarString(ref)
-			}
-			fmt.Fprintf(c.App.ErrWriter, "Unable to find image '%s' locally\n", shown)
-		}
-		return pullForRun(c, name)
-	}, nil
 }

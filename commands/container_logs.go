@@ -7,8 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/timestamp"
 	"github.com/skiff-containers/skiff/runtime/container"
-	"github.com/skiff-containers/skiff/runtime/logs"
 )
 
 func containerLogsCommand() *cli.Command {
@@ -57,7 +57,7 @@ func timeRange(c *cli.Context) (since, until time.Time, err error) {
 		dst  *time.Time
 	}{{"since", &since}, {"until", &until}} {
 		if v := c.String(f.name); v != "" {
-			if *f.dst, err = logs.ParseTime(v, now); err != nil {
+			if *f.dst, err = timestamp.Parse(v, now); err != nil {
 				return since, until, errdefs.Invalid("invalid value for --%s: %v", f.name, err)
 			}
 		}

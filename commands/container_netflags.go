@@ -1,10 +1,6 @@
 package commands
 
-import (
-	"github.com/urfave/cli/v2"
-
-	"github.com/skiff-containers/skiff/runtime/container"
-)
+import "github.com/urfave/cli/v2"
 
 // networkFlags are run's and create's network flags (issue #5).
 func networkFlags() []cli.Flag {
@@ -20,16 +16,5 @@ func networkFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "dns-search", Usage: "set custom DNS search domains"},
 		&cli.StringSliceFlag{Name: "dns-option", Aliases: []string{"dns-opt"}, Usage: "set DNS options"},
 		&cli.StringSliceFlag{Name: "add-host", Usage: "add a custom host-to-IP mapping (host:ip, or host:host-gateway)"},
-	}
-}
-
-// networkOptionsFrom reads the network flags.
-func networkOptionsFrom(c *cli.Context) container.NetworkOptions {
-	return container.NetworkOptions{
-		Networks: c.StringSlice("network"), Aliases: c.StringSlice("network-alias"),
-		IP: c.String("ip"), MacAddress: c.String("mac-address"),
-		Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"), Expose: c.StringSlice("expose"),
-		DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
-		AddHosts: c.StringSlice("add-host"), Warnings: c.App.ErrWriter,
 	}
 }

@@ -1,13 +1,10 @@
 package commands
 
-import (
-	"github.com/urfave/cli/v2"
-
-	"github.com/skiff-containers/skiff/runtime/spec"
-)
+import "github.com/urfave/cli/v2"
 
 // updateResourceFlags are the resource flags update takes (docker's
 // live-changeable ones); run and create take them and resourceFlags.
+// runtime/container/flags.go reads them by these names.
 func updateResourceFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "memory", Aliases: []string{"m"}, Usage: "memory limit (e.g. 512m, 1g)"},
@@ -38,24 +35,4 @@ func resourceFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "device-write-iops", Usage: "limit write rate (IO per second) to a device (DEVICE:RATE)"},
 		&cli.StringFlag{Name: "cgroup-parent", Usage: "optional parent cgroup for the container"},
 	)
-}
-
-// resourcesFrom reads the resource flags c has (update has fewer).
-func resourcesFrom(c *cli.Context) (spec.Resources, error) {
-	f := spec.ResourceFlags{
-		Memory: c.String("memory"), MemorySwap: c.String("memory-swap"), MemoryReservation: c.String("memory-reservation"),
-		KernelMemory: c.String("kernel-memory"), CPUs: c.String("cpus"), CPUShares: c.String("cpu-shares"),
-		CPUPeriod: c.String("cpu-period"), CPUQuota: c.String("cpu-quota"),
-		CpusetCpus: c.String("cpuset-cpus"), CpusetMems: c.String("cpuset-mems"),
-		PidsLimit: c.String("pids-limit"), BlkioWeight: c.String("blkio-weight"),
-		MemorySwappiness: c.String("memory-swappiness"), CgroupParent: c.String("cgroup-parent"),
-		BlkioWeightDevice: c.StringSlice("blkio-weight-device"),
-		DeviceReadBps:     c.StringSlice("device-read-bps"), DeviceWriteBps: c.StringSlice("device-write-bps"),
-		DeviceReadIOps: c.StringSlice("device-read-iops"), DeviceWriteIOps: c.StringSlice("device-write-iops"),
-	}
-	if c.IsSet("oom-kill-disable") {
-		v := c.Bool("oom-kill-disable")
-		f.OomKillDisable = &v
-	}
-	return f.Parse()
 }

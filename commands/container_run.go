@@ -28,13 +28,6 @@ func containerRunCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			o.Detach = c.Bool("detach")
-			if o.Detach {
-				if c.IsSet("attach") {
-					return errdefs.Invalid("conflicting options: cannot specify both --attach and --detach")
-				}
-				o.Streams = container.Streams{}
-			}
 			var a *container.AttachOptions
 			if !o.Detach {
 				t, err := attachTerminal(c, o.Streams.Stdin, o.Spec.Tty, c.Bool("sig-proxy"))

@@ -69,11 +69,7 @@ func containerRestartCommand() *cli.Command {
 				return err
 			}
 			return eachContainer(c, func(ref string) error {
-				if err := container.Stop(c.Context, engineFrom(c), ref, o); err != nil {
-					return err
-				}
-				_, _, err := container.Start(c.Context, engineFrom(c), ref, nil)
-				return err
+				return container.Restart(c.Context, engineFrom(c), ref, o)
 			})
 		},
 	}

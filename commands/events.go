@@ -34,7 +34,7 @@ func eventsCommand() *cli.Command {
 			}
 			filter, err := events.ParseFilter(c.StringSlice("filter"))
 			if err != nil {
-				return errdefs.Invalid("%v", err)
+				return err
 			}
 			print := printEvent
 			if f := c.String("format"); f != "" {

@@ -11,8 +11,6 @@ import (
 
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/engine"
-	"github.com/skiff-containers/skiff/storage"
-	"github.com/skiff-containers/skiff/storage/image"
 )
 
 func globalFlags() []cli.Flag {
@@ -134,11 +132,11 @@ func engineConfig(c *cli.Context) (engine.Config, error) {
 	uids, _, _ := rootless.CurrentIDMaps()
 	singleID := isRootless && len(uids) == 1 && uids[0].Size == 1
 	return engine.Config{
-		Storage: storage.Options{
+		Storage: engine.StorageOptions{
 			Root: root, RunRoot: runroot, Driver: c.String("storage-driver"),
 			Rootless: isRootless, SingleID: singleID,
 		},
-		System: image.SystemOptions{
+		System: engine.RegistryOptions{
 			RegistriesConf: c.String("registries-conf"),
 			AuthFile:       authFile(isRootless),
 			Rootless:       isRootless,
@@ -167,9 +165,4 @@ func authFile(isRootless bool) string {
 // engineFrom returns the engine setupGlobals built.
 func engineFrom(c *cli.Context) *engine.Engine {
 	return c.App.Metadata["engine"].(*engine.Engine)
-}
-
-// storeFrom opens the store.
-func storeFrom(c *cli.Context) (*storage.Store, error) {
-	return engineFrom(c).Store()
 }

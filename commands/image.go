@@ -2,10 +2,8 @@ package commands
 
 import (
 	"github.com/urfave/cli/v2"
-	"go.podman.io/image/v5/types"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
-	"github.com/skiff-containers/skiff/storage/image"
 )
 
 // imageCommand is the `image` group: docker's management command form of
@@ -15,6 +13,7 @@ func imageCommand() *cli.Command {
 		Name:  "image",
 		Usage: "Manage images",
 		Subcommands: []*cli.Command{
+			imageBuildCommand(),
 			imageHistoryCommand(),
 			imageImportCommand(),
 			imageInspectCommand(),
@@ -36,14 +35,14 @@ func tlsVerifyFlag() cli.Flag {
 		Usage: "require HTTPS and verify certificates when contacting registries (loopback registries may use plain HTTP)"}
 }
 
-// sysFrom is the registry context of a command, with its --tls-verify.
-func sysFrom(c *cli.Context) *types.SystemContext {
-	o := engineFrom(c).Config.System
-	if c.IsSet("tls-verify") {
-		v := c.Bool("tls-verify")
-		o.TLSVerify = &v
+// tlsVerify is the command's --tls-verify when given, else nil (the
+// registry's default).
+func tlsVerify(c *cli.Context) *bool {
+	if !c.IsSet("tls-verify") {
+		return nil
 	}
-	return image.SystemContext(o)
+	v := c.Bool("tls-verify")
+	return &v
 }
 
 // withRenamed returns a copy of cmd under another name: the top-level

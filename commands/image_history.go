@@ -9,7 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 // historyRow is one line of `history`; fields are docker's --format keys.
@@ -44,11 +44,7 @@ func imageHistoryCommand() *cli.Command {
 			if err := needArgs(c, 1, 1); err != nil {
 				return err
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			steps, err := image.History(c.Context, s, c.Args().First())
+			steps, err := image.History(c.Context, engineFrom(c), c.Args().First())
 			if err != nil {
 				return err
 			}

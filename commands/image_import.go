@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imageImportCommand() *cli.Command {
@@ -22,11 +22,7 @@ func imageImportCommand() *cli.Command {
 			if err := needArgs(c, 1, 2); err != nil {
 				return err
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			img, err := image.Import(c.Context, s, sysFrom(c), image.ImportOptions{
+			img, err := image.Import(c.Context, engineFrom(c), image.ImportOptions{
 				Source: c.Args().Get(0), Stdin: c.App.Reader, Reference: c.Args().Get(1),
 				Changes: c.StringSlice("change"), Message: c.String("message"), Platform: c.String("platform"),
 			})

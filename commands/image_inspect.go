@@ -9,7 +9,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/format"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imageInspectCommand() *cli.Command {
@@ -25,11 +25,7 @@ func imageInspectCommand() *cli.Command {
 				return err
 			}
 			return inspectObjects(c, c.Args().Slice(), func(name string) (any, error) {
-				s, err := storeFrom(c)
-				if err != nil {
-					return nil, err
-				}
-				return image.Inspect(c.Context, s, name)
+				return image.Inspect(c.Context, engineFrom(c), name)
 			})
 		},
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imageLoadCommand() *cli.Command {
@@ -22,18 +22,14 @@ func imageLoadCommand() *cli.Command {
 				return err
 			}
 			in := c.String("input")
-			if in == "" && image.IsTerminal(c.App.Reader) {
+			if in == "" && isTerminal(c.App.Reader) {
 				return errdefs.Invalid("requested load from stdin, but stdin is empty: use -i FILE or redirect the archive")
-			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
 			}
 			opts := image.LoadOptions{Path: in, Input: c.App.Reader}
 			if !c.Bool("quiet") {
 				opts.Progress = c.App.Writer
 			}
-			rep, err := image.Load(c.Context, s, sysFrom(c), opts)
+			rep, err := image.Load(c.Context, engineFrom(c), opts)
 			if rep != nil {
 				for _, n := range rep.Names {
 					fmt.Fprintf(c.App.Writer, "Loaded image: %s\n", n)

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 // imageRow is one line of `images`; its fields are docker's --format keys
@@ -63,11 +63,7 @@ func imageLsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			list, err := image.List(c.Context, s, image.ListOptions{All: c.Bool("all"), Filters: f})
+			list, err := image.List(c.Context, engineFrom(c), image.ListOptions{All: c.Bool("all"), Filters: f})
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imagePruneCommand() *cli.Command {
@@ -32,11 +32,7 @@ func imagePruneCommand() *cli.Command {
 			if !c.Bool("force") && !confirm(c, warning) {
 				return nil
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			rep, err := image.Prune(c.Context, s, image.PruneOptions{All: c.Bool("all"), Filters: f})
+			rep, err := image.Prune(c.Context, engineFrom(c), image.PruneOptions{All: c.Bool("all"), Filters: f})
 			if rep != nil {
 				printPrune(c, rep)
 			}
@@ -45,7 +41,7 @@ func imagePruneCommand() *cli.Command {
 	}
 }
 
-// confirm asks docker's question on stdout and reads the answer.
+// printPrune prints docker's image prune report.
 func printPrune(c *cli.Context, rep *image.PruneReport) {
 	printImagesDeleted(c.App.Writer, rep)
 	printReclaimed(c.App.Writer, rep.Reclaimed)

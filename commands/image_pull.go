@@ -6,8 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"go.podman.io/image/v5/docker/reference"
 
-	"github.com/skiff-containers/skiff/runtime/events"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imagePullCommand() *cli.Command {
@@ -28,36 +27,20 @@ func imagePullCommand() *cli.Command {
 			}
 			name := c.Args().First()
 			quiet := c.Bool("quiet")
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			pull := func(name string) (*image.Image, error) {
-				img, err := image.Pull(c.Context, s, sysFrom(c), name, image.PullOptions{
-					Quiet: quiet, Progress: c.App.Writer, Platform: c.String("platform"),
-				})
-				if err == nil {
-					events.Record(engineFrom(c), events.Image, "pull", img.Named.String(), map[string]string{"name": img.Named.String()})
-				}
-				return img, err
-			}
+			e := engineFrom(c)
+			o := image.PullOptions{Quiet: quiet, Progress: c.App.Writer, Platform: c.String("platform"), TLSVerify: tlsVerify(c)}
 			if c.Bool("all-tags") {
-				repo, tags, err := image.RepositoryTags(c.Context, sysFrom(c), name)
+				repo, err := image.PullAllTags(c.Context, e, name, o)
 				if err != nil {
 					return err
 				}
-				for _, tag := range tags {
-					if _, err := pull(repo.Name() + ":" + tag); err != nil {
-						return err
-					}
-				}
-				fmt.Fprintln(c.App.Writer, repo.Name())
+				fmt.Fprintln(c.App.Writer, repo)
 				return nil
 			}
 			if raw, err := reference.ParseNormalizedNamed(name); err == nil && reference.IsNameOnly(raw) && !quiet {
 				fmt.Fprintln(c.App.Writer, "Using default tag: latest")
 			}
-			img, err := pull(name)
+			img, err := image.Pull(c.Context, e, name, o)
 			if err != nil {
 				return err
 			}

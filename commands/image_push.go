@@ -3,7 +3,7 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imagePushCommand() *cli.Command {
@@ -21,12 +21,8 @@ func imagePushCommand() *cli.Command {
 			if err := needArgs(c, 1, 1); err != nil {
 				return err
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			_, err = image.Push(c.Context, s, sysFrom(c), c.Args().First(), image.PushOptions{
-				Quiet: c.Bool("quiet"), Progress: c.App.Writer, AllTags: c.Bool("all-tags"),
+			_, err := image.Push(c.Context, engineFrom(c), c.Args().First(), image.PushOptions{
+				Quiet: c.Bool("quiet"), Progress: c.App.Writer, AllTags: c.Bool("all-tags"), TLSVerify: tlsVerify(c),
 			})
 			return err
 		},

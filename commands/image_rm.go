@@ -5,8 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/runtime/events"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imageRmCommand() *cli.Command {
@@ -23,21 +22,15 @@ func imageRmCommand() *cli.Command {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
 			opts := image.RemoveOptions{Force: c.Bool("force")}
 			return bulk(c, c.Args().Slice(), func(name string) error {
-				rep, err := image.Remove(c.Context, s, name, opts)
+				rep, err := image.Remove(c.Context, engineFrom(c), name, opts)
 				if rep != nil {
 					for _, u := range rep.Untagged {
 						fmt.Fprintf(c.App.Writer, "Untagged: %s\n", u)
-						events.Record(engineFrom(c), events.Image, "untag", name, map[string]string{"name": u})
 					}
 					for _, d := range rep.Deleted {
 						fmt.Fprintf(c.App.Writer, "Deleted: %s\n", d)
-						events.Record(engineFrom(c), events.Image, "delete", d, map[string]string{"name": name})
 					}
 				}
 				return err

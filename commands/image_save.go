@@ -4,7 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imageSaveCommand() *cli.Command {
@@ -21,14 +21,10 @@ func imageSaveCommand() *cli.Command {
 				return err
 			}
 			out := c.String("output")
-			if out == "" && image.IsTerminal(c.App.Writer) {
+			if out == "" && isTerminal(c.App.Writer) {
 				return errdefs.Invalid("cowardly refusing to save to a terminal. Use the -o flag or redirect")
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			return image.Save(c.Context, s, sysFrom(c), c.Args().Slice(), image.SaveOptions{
+			return image.Save(c.Context, engineFrom(c), c.Args().Slice(), image.SaveOptions{
 				Format: c.String("format"), Path: out, Output: c.App.Writer,
 			})
 		},

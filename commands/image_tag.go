@@ -3,8 +3,7 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/runtime/events"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func imageTagCommand() *cli.Command {
@@ -16,15 +15,7 @@ func imageTagCommand() *cli.Command {
 			if err := needArgs(c, 2, 2); err != nil {
 				return err
 			}
-			s, err := storeFrom(c)
-			if err != nil {
-				return err
-			}
-			if err := image.Tag(s, c.Args().Get(0), c.Args().Get(1)); err != nil {
-				return err
-			}
-			events.Record(engineFrom(c), events.Image, "tag", c.Args().Get(0), map[string]string{"name": c.Args().Get(1)})
-			return nil
+			return image.Tag(engineFrom(c), c.Args().Get(0), c.Args().Get(1))
 		},
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func inspectCommand() *cli.Command {
@@ -44,11 +44,7 @@ func inspectAny(c *cli.Context, kind, name string) (any, error) {
 			return obj, err
 		}
 	}
-	s, err := storeFrom(c)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := image.Inspect(c.Context, s, name)
+	obj, err := image.Inspect(c.Context, engineFrom(c), name)
 	if err != nil && isNotFound(err) && kind == "" {
 		if obj, err := inspectNetwork(c, name); err == nil || !isNotFound(err) {
 			return obj, err

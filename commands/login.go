@@ -11,7 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 func loginCommand() *cli.Command {
@@ -33,7 +33,7 @@ func loginCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := image.Login(c.Context, sysFrom(c), opts); err != nil {
+			if err := image.Login(c.Context, engineFrom(c), opts, tlsVerify(c)); err != nil {
 				return err
 			}
 			fmt.Fprintln(c.App.Writer, "Login Succeeded")
@@ -74,7 +74,7 @@ func loginCredentials(c *cli.Context) (image.LoginOptions, error) {
 func promptCredentials(c *cli.Context, in *os.File, o image.LoginOptions) (image.LoginOptions, error) {
 	w := c.App.Writer
 	if o.Username == "" {
-		stored := image.StoredUsername(sysFrom(c), o.Registry)
+		stored := image.StoredUsername(engineFrom(c), o.Registry)
 		if stored != "" {
 			fmt.Fprintf(w, "Username (%s): ", stored)
 		} else {
@@ -107,8 +107,7 @@ func logoutCommand() *cli.Command {
 			if err := needArgs(c, 0, 1); err != nil {
 				return err
 			}
-			key := image.RegistryKey(c.Args().First())
-			found, err := image.Logout(sysFrom(c), key)
+			key, found, err := image.Logout(engineFrom(c), c.Args().First())
 			if err != nil {
 				return err
 			}

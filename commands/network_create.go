@@ -5,8 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/internal/errdefs"
-	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/internal/labels"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 func networkCreateCommand() *cli.Command {
@@ -31,24 +31,19 @@ func networkCreateCommand() *cli.Command {
 			if err := needArgs(c, 1, 1); err != nil {
 				return err
 			}
-			if d := c.String("ipam-driver"); d != "default" {
-				return errdefs.NotFound("plugin %q not found: skiff supports the default IPAM driver only", d)
-			}
-			if s := c.String("scope"); s != "local" {
-				return errdefs.Invalid("scope %q is not supported: skiff networks are local", s)
-			}
-			labels, err := parseLabels(c.StringSlice("label"))
+			lbls, err := labels.Parse(c.StringSlice("label"))
 			if err != nil {
 				return err
 			}
-			opts, err := parseLabels(c.StringSlice("opt"))
+			opts, err := labels.Parse(c.StringSlice("opt"))
 			if err != nil {
 				return err
 			}
-			n, err := container.CreateNetwork(engineFrom(c), container.NetworkCreateOptions{
+			n, err := network.Create(engineFrom(c), network.CreateOptions{
 				Name: c.Args().First(), Driver: c.String("driver"), Subnet: c.String("subnet"),
 				Gateway: c.String("gateway"), IPRange: c.String("ip-range"), Internal: c.Bool("internal"),
-				Attachable: c.Bool("attachable"), IPv6: c.Bool("ipv6"), Labels: labels, Options: opts,
+				Attachable: c.Bool("attachable"), IPv6: c.Bool("ipv6"), Labels: lbls, Options: opts,
+				IPAMDriver: c.String("ipam-driver"), Scope: c.String("scope"),
 			})
 			if err != nil {
 				return err

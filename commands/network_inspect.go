@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 func networkInspectCommand() *cli.Command {
@@ -29,9 +30,5 @@ func networkInspectCommand() *cli.Command {
 // inspectNetwork is network inspect's object for name.
 func inspectNetwork(c *cli.Context, name string) (any, error) {
 	e := engineFrom(c)
-	n, err := container.LookupNetwork(e, name)
-	if err != nil {
-		return nil, err
-	}
-	return container.InspectNetwork(e, n)
+	return network.Inspect(e, name, network.InspectOptions{Users: container.NetworkUsers(e)})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 var networkHeaders = map[string]string{
@@ -31,14 +32,18 @@ func networkLsCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
+			f, err := network.ParseFilters(c.StringSlice("filter"), network.ListFilterKeys)
+			if err != nil {
+				return err
+			}
 			e := engineFrom(c)
-			rows, err := container.NetworkRows(e, c.StringSlice("filter"), c.Bool("no-trunc"))
+			nets, err := network.List(e, network.ListOptions{Filters: f, Users: container.NetworkUsers(e)})
 			if err != nil {
 				return err
 			}
 			if c.Bool("quiet") {
-				for _, r := range rows {
-					fmt.Fprintln(c.App.Writer, r.ID)
+				for _, n := range nets {
+					fmt.Fprintln(c.App.Writer, n.Row(c.Bool("no-trunc")).ID)
 				}
 				return nil
 			}
@@ -46,8 +51,8 @@ func networkLsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			for _, r := range rows {
-				if err := l.Row(r); err != nil {
+			for _, n := range nets {
+				if err := l.Row(n.Row(c.Bool("no-trunc"))); err != nil {
 					return err
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 func networkPruneCommand() *cli.Command {
@@ -18,16 +19,15 @@ func networkPruneCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
-			f, err := container.ParseNetworkFilters(c.StringSlice("filter"), container.NetworkPruneFilterKeys)
+			f, err := network.ParseFilters(c.StringSlice("filter"), network.PruneFilterKeys)
 			if err != nil {
 				return err
 			}
 			if !c.Bool("force") && !confirm(c, "WARNING! This will remove all custom networks not used by at least one container.") {
 				return nil
 			}
-			removed, err := container.PruneNetworks(engineFrom(c), container.NetworkPruneOptions{
-				Match: func(n *container.NetworkRecord) bool { return f.Match(n, func() bool { return false }) },
-			})
+			e := engineFrom(c)
+			removed, err := network.Prune(e, network.PruneOptions{Filters: f, Users: container.NetworkUsers(e)})
 			printDeleted(c.App.Writer, "Deleted Networks:", removed)
 			return err
 		},

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 func networkRmCommand() *cli.Command {
@@ -22,8 +23,9 @@ func networkRmCommand() *cli.Command {
 				return err
 			}
 			e := engineFrom(c)
+			o := network.RemoveOptions{Force: c.Bool("force"), Users: container.NetworkUsers(e)}
 			return bulk(c, c.Args().Slice(), func(name string) error {
-				if err := container.RemoveNetwork(e, name, container.NetworkRemoveOptions{Force: c.Bool("force")}); err != nil {
+				if err := network.Remove(e, name, o); err != nil {
 					return err
 				}
 				fmt.Fprintln(c.App.Writer, name)

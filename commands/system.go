@@ -2,15 +2,13 @@ package commands
 
 import (
 	"fmt"
-	"strings"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
-	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/system"
-	"github.com/skiff-containers/skiff/storage/image"
-	"github.com/skiff-containers/skiff/storage/volume"
 )
 
 func systemCommand() *cli.Command {
@@ -134,23 +132,18 @@ func systemPruneCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
-			filters := c.StringSlice("filter")
-			cf, err := container.ParseFilters(filters, container.PruneFilterKeys)
-			if err != nil {
-				return err
-			}
-			imf, err := image.ParseFilters(filters, image.PruneFilterKeys()...)
-			if err != nil {
-				return err
-			}
-			nf, err := container.ParseNetworkFilters(filters, container.NetworkPruneFilterKeys)
+			f, err := system.ParsePruneFilters(c.StringSlice("filter"))
 			if err != nil {
 				return err
 			}
 			if !c.Bool("force") && !confirm(c, systemPruneWarning(c.Bool("all"), c.Bool("volumes"))) {
 				return nil
 			}
-			return systemPrune(c, cf, imf, nf)
+			r, err := system.Prune(c.Context, engineFrom(c), system.PruneOptions{
+				All: c.Bool("all"), Volumes: c.Bool("volumes"), Filters: f,
+			})
+			printSystemPrune(c.App.Writer, r)
+			return err
 		},
 	}
 }
@@ -168,50 +161,18 @@ func systemPruneWarning(all, volumes bool) string {
 	return w + "  - unused build cache\n"
 }
 
-// systemPrune removes stopped containers, unused networks, (with
-// --volumes) unused anonymous volumes, then unused images, and prints
-// docker's report.
-func systemPrune(c *cli.Context, cf *container.Filters, imf *image.Filters, nf container.NetworkFilters) error {
-	w := c.App.Writer
-	e := engineFrom(c)
-	var total int64
-	cr, err := container.Prune(e, container.PruneOptions{Filters: cf})
-	if err != nil {
-		return err
+// printSystemPrune prints docker's report of what system prune removed,
+// section by section, as far as it got.
+func printSystemPrune(w io.Writer, r *system.PruneReport) {
+	if r.Containers != nil {
+		printDeleted(w, "Deleted Containers:", r.Containers.Deleted)
 	}
-	printDeleted(w, "Deleted Containers:", cr.Deleted)
-	total += cr.SpaceReclaimed
-	nets, err := container.PruneNetworks(e, container.NetworkPruneOptions{
-		Match: func(n *container.NetworkRecord) bool { return nf.Match(n, func() bool { return false }) },
-	})
-	if err != nil {
-		return err
+	printDeleted(w, "Deleted Networks:", r.Networks)
+	if r.Volumes != nil {
+		printDeleted(w, "Deleted Volumes:", r.Volumes.Removed)
 	}
-	printDeleted(w, "Deleted Networks:", nets)
-	if c.Bool("volumes") {
-		var vf []string
-		for _, f := range c.StringSlice("filter") {
-			if k, _, _ := strings.Cut(f, "="); k == "label" || k == "label!" {
-				vf = append(vf, f)
-			}
-		}
-		vr, err := volumesFrom(c).Prune(volume.PruneOptions{Filters: vf, Users: volumeUsers(c)})
-		if err != nil {
-			return err
-		}
-		printDeleted(w, "Deleted Volumes:", vr.Removed)
-		total += vr.Reclaimed
+	if r.Images != nil {
+		printImagesDeleted(w, r.Images)
+		printReclaimed(w, r.Reclaimed)
 	}
-	s, err := storeFrom(c)
-	if err != nil {
-		return err
-	}
-	ir, err := image.Prune(c.Context, s, image.PruneOptions{All: c.Bool("all"), Filters: imf})
-	if err != nil {
-		return err
-	}
-	printImagesDeleted(w, ir)
-	total += ir.Reclaimed
-	printReclaimed(w, total)
-	return nil
 }

@@ -1,11 +1,6 @@
 package commands
 
-import (
-	"github.com/urfave/cli/v2"
-
-	"github.com/skiff-containers/skiff/runtime/container"
-	"github.com/skiff-containers/skiff/storage/volume"
-)
+import "github.com/urfave/cli/v2"
 
 // volumeCommand is the `volume` group.
 func volumeCommand() *cli.Command {
@@ -21,9 +16,3 @@ func volumeCommand() *cli.Command {
 		},
 	}
 }
-
-// volumesFrom is the command's volume store.
-func volumesFrom(c *cli.Context) *volume.Store { return container.VolumeStore(engineFrom(c)) }
-
-// volumeUsers tells the store which containers use which volume.
-func volumeUsers(c *cli.Context) volume.Users { return container.VolumeUsers(engineFrom(c)) }

@@ -6,8 +6,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
-	"github.com/skiff-containers/skiff/runtime/events"
-	"github.com/skiff-containers/skiff/storage/volume"
+	"github.com/skiff-containers/skiff/internal/labels"
+	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 func volumeCreateCommand() *cli.Command {
@@ -32,7 +32,7 @@ func volumeCreateCommand() *cli.Command {
 				}
 				name = n
 			}
-			labels, err := parseLabels(c.StringSlice("label"))
+			lbls, err := labels.Parse(c.StringSlice("label"))
 			if err != nil {
 				return err
 			}
@@ -40,13 +40,12 @@ func volumeCreateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			v, err := volumesFrom(c).Create(volume.CreateOptions{
-				Name: name, Driver: c.String("driver"), Labels: labels, Options: opts,
+			v, err := volume.Create(engineFrom(c), volume.CreateOptions{
+				Name: name, Driver: c.String("driver"), Labels: lbls, Options: opts,
 			})
 			if err != nil {
 				return err
 			}
-			events.Record(engineFrom(c), events.Volume, "create", v.Name, map[string]string{"driver": v.Driver})
 			printOut(c, v.Name)
 			return nil
 		},

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"github.com/urfave/cli/v2"
+
+	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 func volumeInspectCommand() *cli.Command {
@@ -16,9 +18,8 @@ func volumeInspectCommand() *cli.Command {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			store := volumesFrom(c)
 			return inspectObjects(c, c.Args().Slice(), func(name string) (any, error) {
-				return store.Get(name)
+				return volume.Inspect(engineFrom(c), name)
 			})
 		},
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
-	"github.com/skiff-containers/skiff/storage/volume"
+	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 // volumeRow is one line of `volume ls`; its fields are docker's --format
@@ -51,9 +51,7 @@ func volumeLsCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
-			list, err := volumesFrom(c).ListMatching(volume.ListOptions{
-				Filters: c.StringSlice("filter"), Users: volumeUsers(c),
-			})
+			list, err := volume.List(engineFrom(c), volume.ListOptions{Filters: c.StringSlice("filter")})
 			if err != nil {
 				return err
 			}

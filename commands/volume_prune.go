@@ -3,7 +3,7 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/storage/volume"
+	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 func volumePruneCommand() *cli.Command {
@@ -19,7 +19,7 @@ func volumePruneCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
-			if _, err := volume.ParseFilters(c.StringSlice("filter"), "label", "label!", "all"); err != nil {
+			if err := volume.ValidatePruneFilters(c.StringSlice("filter")); err != nil {
 				return err
 			}
 			warning := "WARNING! This will remove anonymous local volumes not used by at least one container."
@@ -29,9 +29,7 @@ func volumePruneCommand() *cli.Command {
 			if !c.Bool("force") && !confirm(c, warning) {
 				return nil
 			}
-			rep, err := volumesFrom(c).Prune(volume.PruneOptions{
-				All: c.Bool("all"), Filters: c.StringSlice("filter"), Users: volumeUsers(c),
-			})
+			rep, err := volume.Prune(engineFrom(c), volume.PruneOptions{All: c.Bool("all"), Filters: c.StringSlice("filter")})
 			if rep != nil {
 				printDeleted(c.App.Writer, "Deleted Volumes:", rep.Removed)
 				printReclaimed(c.App.Writer, rep.Reclaimed)

@@ -3,8 +3,7 @@ package commands
 import (
 	"github.com/urfave/cli/v2"
 
-	"github.com/skiff-containers/skiff/runtime/events"
-	"github.com/skiff-containers/skiff/storage/volume"
+	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
 func volumeRmCommand() *cli.Command {
@@ -20,13 +19,11 @@ func volumeRmCommand() *cli.Command {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			store := volumesFrom(c)
-			o := volume.RemoveOptions{Force: c.Bool("force"), Users: volumeUsers(c)}
+			o := volume.RemoveOptions{Force: c.Bool("force")}
 			return bulk(c, c.Args().Slice(), func(name string) error {
-				if err := store.Remove(name, o); err != nil {
+				if err := volume.Remove(engineFrom(c), name, o); err != nil {
 					return err
 				}
-				events.Record(engineFrom(c), events.Volume, "destroy", name, map[string]string{"driver": "local"})
 				printOut(c, name)
 				return nil
 			})

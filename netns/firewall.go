@@ -35,12 +35,33 @@ import (
 const firewallTable = "skiff"
 
 // applyFirewall replaces skiff's table in the calling thread's network
-// namespace with the rules for nets; no nets removes the table.
+// namespace with the rules for nets, and, as root, lets their traffic
+// through the host's other firewalls (passes.go); no nets removes both.
+// Table and nftables passes go in one batch, as a batch's commit is what
+// costs; should the passes fail (a table skiff may not change), the
+// table alone is committed, so that the NAT does not depend on them.
 func applyFirewall(nets []*Network, rootless bool) error {
-	c, err := nftables.New()
+	if rootless {
+		return commitFirewall(nets, true, nil) // the namespace is skiff's alone
+	}
+	hooks := passHooks(nets)
+	if err := commitFirewall(nets, false, hooks); err != nil {
+		if terr := commitFirewall(nets, false, nil); terr != nil {
+			return terr
+		}
+		return err
+	}
+	return applyXtPasses(hooks)
+}
+
+// commitFirewall commits skiff's table and the nftables passes for
+// hooks in one batch.
+func commitFirewall(nets []*Network, rootless bool, hooks []passHook) error {
+	c, err := nftables.New(nftables.AsLasting())
 	if err != nil {
 		return err
 	}
+	defer c.CloseLasting()
 	t := &nftables.Table{Name: firewallTable, Family: nftables.TableFamilyIPv4}
 	c.AddTable(t)
 	c.DelTable(t)
@@ -51,10 +72,36 @@ func applyFirewall(nets []*Network, rootless bool) error {
 			addDropInvalid(c, t)
 		}
 	}
+	if hooks != nil {
+		if err := queueNftPasses(c, hooks); err != nil {
+			return err
+		}
+	}
 	if err := c.Flush(); err != nil {
+		if hooks != nil {
+			return fmt.Errorf("setting up nftables rules (skiff's and the host firewall's passes): %w", err)
+		}
 		return fmt.Errorf("setting up nftables rules: %w", err)
 	}
 	return nil
+}
+
+// firewallInPlace reports whether skiff's table and the passes for nets
+// are in the calling thread's namespace, as far as cheap reads tell
+// (the keeper asks every second): `nft flush ruleset`, a firewall
+// restarted, or a drop policy set after the networks came up take them
+// away or make new ones needed.
+func firewallInPlace(nets []*Network) bool {
+	c, err := nftables.New(nftables.AsLasting()) // one socket for the reads
+	if err != nil {
+		return true // nothing to be done about it here
+	}
+	defer c.CloseLasting()
+	if _, err := c.ListTableOfFamily(firewallTable, nftables.TableFamilyIPv4); err != nil {
+		return false
+	}
+	hooks := passHooks(nets)
+	return nftPassesInPlace(c, hooks) && xtPassesInPlace(hooks)
 }
 
 func addRules(c *nftables.Conn, t *nftables.Table, nets []*Network) {

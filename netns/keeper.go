@@ -32,6 +32,9 @@ const keeperPoll = 250 * time.Millisecond
 // died (kill -9) while containers use them. It holds nothing the
 // containers need: killed, it is started again by the next attachment or
 // repair, and skiff rm, network rm and network prune sweep without it.
+// As root it also puts skiff's firewall rules back when another program
+// took them away or set a drop policy they do not cover yet (a firewall
+// reloaded, Docker started): the containers keep their connectivity.
 
 func (h *Host) keeperPath() string { return filepath.Join(h.StateDir, "keeper.json") }
 
@@ -76,7 +79,7 @@ func KeeperMain() int {
 // keep is the keeper's loop; it returns when nothing is set up any more.
 func (h *Host) keep() {
 	idleSince := map[string]time.Time{}
-	lastRepair := time.Now()
+	lastRepair, lastFirewall := time.Now(), time.Now()
 	for {
 		time.Sleep(keeperPoll)
 		if _, err := os.Stat(h.StateDir); err != nil {
@@ -105,6 +108,12 @@ func (h *Host) keep() {
 		if len(expired) > 0 && h.sweepExpired(expired) {
 			return
 		}
+		if !h.Rootless && len(nets) > 0 && now.Sub(lastFirewall) >= time.Second {
+			lastFirewall = now
+			if !firewallInPlace(nets) && h.restoreFirewall() != nil {
+				lastFirewall = now.Add(30 * time.Second) // no retry every second
+			}
+		}
 		if len(used) > 0 && now.Sub(lastRepair) >= time.Second {
 			lastRepair = now
 			if h.NeedsRepair(used) {
@@ -112,6 +121,18 @@ func (h *Host) keep() {
 			}
 		}
 	}
+}
+
+// restoreFirewall rebuilds skiff's rules after another program changed
+// the host's firewall under them (root only: the rootless namespace is
+// skiff's alone).
+func (h *Host) restoreFirewall() error {
+	unlock, err := h.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return h.refreshFirewall()
 }
 
 // sweepExpired tears down the expired networks that are still unused,

@@ -1,6 +1,7 @@
 package rootless
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/rootless/nsjoin"
 )
 
@@ -20,26 +20,30 @@ const (
 	envJoinTried  = "_SKIFF_JOIN_TRIED"
 )
 
+// initErr is why Init could not keep the namespaces it joined held; Ensure
+// returns it.
+var initErr error
+
 // Init runs first thing in main. When the nsjoin constructor joined the
 // pause process's namespaces it exports the rootless environment to Go and to
-// the libraries; when the pause process died in the instant between the
-// constructor's check and its join it re-executes skiff to start afresh.
+// the libraries. Should the pause process have been killed in the instant
+// since the constructor checked it, this process, already inside, starts
+// another one in there: nothing can take a process back out of a user
+// namespace.
 func Init() {
 	joined, uid, gid := nsjoin.Joined()
 	if !joined {
 		return
-	}
-	if !pauseAlive(RuntimeDirFor(uid)) {
-		// Orphaned namespace (see nsjoin.c): try again from the host side.
-		// The join marker is cleared so the new attempt can join.
-		_ = os.Unsetenv(envJoinTried)
-		_ = syscall.Exec("/proc/self/exe", os.Args, os.Environ())
 	}
 	_ = os.Unsetenv(envJoinTried)
 	_ = os.Setenv(envConfigured, "1")
 	_ = os.Setenv("_CONTAINERS_USERNS_CONFIGURED", "done")
 	_ = os.Setenv("_CONTAINERS_ROOTLESS_UID", strconv.Itoa(uid))
 	_ = os.Setenv("_CONTAINERS_ROOTLESS_GID", strconv.Itoa(gid))
+	dir := RuntimeDirFor(uid)
+	if rec, ok := readPauseRecord(dir); !ok || !rec.alive() {
+		initErr = adoptNamespaces(dir)
+	}
 }
 
 // IsRootless reports whether skiff runs for an unprivileged user, inside
@@ -90,47 +94,38 @@ func RuntimeDirFor(uid int) string {
 	return filepath.Join(tmp, fmt.Sprintf("skiff-run-%d", uid))
 }
 
-// Ensure puts an unprivileged process into the user's namespaces: it starts
-// the pause process if none is alive and re-executes skiff, whose nsjoin
+// Ensure puts an unprivileged process into the user's namespaces: it makes
+// sure a pause process holds them and re-executes skiff, whose nsjoin
 // constructor then joins. It returns only on error, or at once for root and
 // for a process already inside.
 func Ensure() error {
+	if initErr != nil {
+		return initErr
+	}
 	if InNamespace() {
 		return nil
 	}
-	if os.Getenv(envJoinTried) != "" {
-		msg := nsjoin.Error()
-		if msg == "" {
-			msg = "the pause process vanished"
+	tries, _ := strconv.Atoi(os.Getenv(envJoinTried))
+	if tries > 0 {
+		if msg := nsjoin.Error(); msg != "" {
+			return fmt.Errorf("joining the user namespace: %s", msg)
 		}
-		return fmt.Errorf("joining the user namespace: %s", msg)
+		if tries >= 3 {
+			return errors.New("joining the user namespace: its pause process keeps vanishing")
+		}
 	}
 	dir := RuntimeDir()
 	if err := ensurePrivateDir(dir); err != nil {
 		return err
 	}
-	if err := startPause(dir); err != nil {
+	if err := holdNamespaces(dir); err != nil {
 		return err
 	}
-	if err := syscall.Exec("/proc/self/exe", os.Args, append(os.Environ(), envJoinTried+"=1")); err != nil {
+	_ = os.Setenv(envJoinTried, strconv.Itoa(tries+1))
+	if err := syscall.Exec("/proc/self/exe", os.Args, os.Environ()); err != nil {
 		return fmt.Errorf("re-executing skiff: %w", err)
 	}
 	return nil
-}
-
-// pauseAlive reads dir/pause.pid ("PID STARTTIME") and checks the process.
-func pauseAlive(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "pause.pid"))
-	if err != nil {
-		return false
-	}
-	f := strings.Fields(string(b))
-	if len(f) != 2 {
-		return false
-	}
-	pid, err1 := strconv.Atoi(f[0])
-	start, err2 := strconv.ParseUint(f[1], 10, 64)
-	return err1 == nil && err2 == nil && start != 0 && proc.Alive(pid, start)
 }
 
 // IDMap is one line of /proc/self/uid_map or gid_map.

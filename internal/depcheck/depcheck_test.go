@@ -1,11 +1,20 @@
 // Package depcheck enforces the import edges docs/internal.md draws:
 // main -> commands -> runtime -> storage, netns, rootless -> internal.
+// Within them: commands reach storage only through runtime's verbs
+// (runtime/image, runtime/volume, ...) and record no events; networks
+// know containers only through a callback; the engine sits at the bottom
+// of runtime.
 package depcheck
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -20,6 +29,14 @@ var forbidden = map[string][]string{
 	"netns":     {"commands", "runtime/", "storage", "rootless"},
 	"rootless":  {"commands", "runtime/", "storage", "netns"},
 	"runtime/":  {"commands"},
+	// the Dockerfile and context readers are pure: no storage, no runtime
+	"runtime/build/dockerfile": {"commands", "runtime/", "storage", "netns", "rootless", "internal/"},
+	"runtime/build/buildctx":   {"commands", "runtime/", "storage", "netns", "rootless", "internal/"},
+	// commands write nothing themselves: runtime's verbs open the store
+	"commands": {"storage"},
+	// networks know containers only through network.Users
+	"runtime/network": {"runtime/container"},
+	"runtime/engine":  {"runtime/"},
 }
 
 // cliUsers are the only packages that may import the CLI library.
@@ -93,4 +110,41 @@ func isCLIUser(rel string) bool {
 		}
 	}
 	return false
+}
+
+// TestCommandsRecordNoEvents: an event is recorded by the verb that did
+// the work (runtime/...), so every caller of the verb records it; the
+// command line only reads the log (events).
+func TestCommandsRecordNoEvents(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../../commands/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no commands sources: %v", err)
+	}
+	for _, file := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := ""
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == module+"runtime/events" {
+				name = "events"
+				if imp.Name != nil {
+					name = imp.Name.Name
+				}
+			}
+		}
+		if name == "" {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "Record" {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == name {
+					t.Errorf("%s records an event: the runtime verb it calls must", filepath.Base(file))
+				}
+			}
+			return true
+		})
+	}
 }

@@ -58,9 +58,12 @@ func ExitCode(err error) int {
 		return 0
 	}
 	var ec *ExitCodeError
+	var coded *codedError
 	switch {
 	case errors.As(err, &ec):
 		return ec.Code
+	case errors.As(err, &coded):
+		return coded.code
 	case errors.Is(err, ErrCommandNotFound):
 		return ExitNotFound
 	case errors.Is(err, ErrCannotInvoke):
@@ -103,3 +106,21 @@ func Invalid(format string, args ...any) error { return New(ErrInvalid, format, 
 
 // IsNotFound reports whether err is of class ErrNotFound.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// codedError prints as its error but exits with a code of its own.
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+
+// WithExitCode gives err the exit code code (docker build's 1 for every
+// build failure) while it still prints as itself; nil stays nil.
+func WithExitCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &codedError{code: code, err: err}
+}

@@ -1,6 +1,9 @@
 // Package filters holds what docker's --filter options share across
-// object kinds (containers, images, volumes, networks, events). It
-// imports nothing from skiff.
+// object kinds (containers, images, volumes, networks, events): the one
+// parser of KEY=VALUE filters with its wordings (Parse, Invalid), and the
+// label= match. Each kind keeps its own matching; times (until=) are
+// internal/timestamp's. It imports nothing from skiff but
+// internal/errdefs.
 package filters
 
 import "strings"

@@ -10,6 +10,7 @@ package nsjoin
 extern int skiff_nsjoin_joined;
 extern unsigned skiff_nsjoin_uid, skiff_nsjoin_gid;
 extern char skiff_nsjoin_error[512];
+long skiff_userns_find(unsigned long long userns, unsigned long long mntns, long skip);
 */
 import "C"
 
@@ -23,4 +24,14 @@ func Joined() (ok bool, uid, gid int) {
 // did not fail.
 func Error() string {
 	return C.GoString(&C.skiff_nsjoin_error[0])
+}
+
+// FindInUserNS returns a process other than skip that lives in the user
+// namespace userNS (its inode number) or in one nested in it and, unless
+// mntNS is 0, in the mount namespace mntNS; 0 when there is none, -1 when
+// /proc cannot be read. It is the pause process's liveness rule. The caller
+// must live in userNS or in an ancestor of it, and see its processes: the
+// pause process, or the host user who owns the namespace.
+func FindInUserNS(userNS, mntNS uint64, skip int) int {
+	return int(C.skiff_userns_find(C.ulonglong(userNS), C.ulonglong(mntNS), C.long(skip)))
 }

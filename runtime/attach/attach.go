@@ -13,7 +13,8 @@ import (
 	"time"
 )
 
-// Frame kinds.
+// Frame kinds. monitor.c numbers them the same (KIND_*), which
+// runtime/monitor's kinds_test.go checks.
 const (
 	KindStdin      byte = 0 // client -> monitor: input
 	KindStdout     byte = 1 // monitor -> client: output (all output with a tty)

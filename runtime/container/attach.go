@@ -113,8 +113,11 @@ func Attach(ctx context.Context, e *engine.Engine, ref string, a *AttachOptions)
 	if !c.State.Running() {
 		return 0, errdefs.Conflict("you cannot attach to a stopped container, start it first")
 	}
-	if c.State.Status == StatusPaused {
+	switch c.State.Status {
+	case StatusPaused:
 		return 0, errdefs.Conflict("you cannot attach to a paused container, unpause it first")
+	case StatusRestarting:
+		return 0, errdefs.Conflict("you cannot attach to a restarting container, wait until it is running")
 	}
 	conn, err := attach.Dial(filepath.Join(c.RunDir(), "attach.sock"))
 	if err != nil {
@@ -159,9 +162,12 @@ func (c *Container) stream(ctx context.Context, conn net.Conn, a *AttachOptions)
 			return c.exitAfterLostMonitor(r.err)
 		}
 		if r.reaped != nil {
-			// The monitor handed the exit over (clientPair's offer).
-			recordExit(c.e, c.ID, r.reaped.Code, r.reaped.Finished)
-			_ = send(attach.KindCleanedUp, nil)
+			// The monitor handed the exit over (clientPair's offer). A
+			// restart policy set since (update) leaves it to the
+			// monitor's cleanup role: closing without an answer does.
+			if o, _ := recordExit(c.e, c.ID, c.State.MonitorPid, r.reaped.Code, r.reaped.Finished, false); o != exitDeclined {
+				_ = send(attach.KindCleanedUp, nil)
+			}
 		}
 		return r.code, nil
 	case <-detached:
@@ -219,7 +225,7 @@ func (c *Container) forwardEvents(a *AttachOptions, send func(byte, []byte) erro
 			}
 			if sig, ok := s.(unix.Signal); ok {
 				if fresh, err := load(c.e, c.ID); err == nil {
-					_ = fresh.signal(sig, false)
+					_ = fresh.signal(sig, fresh.userStop(sig)) // as kill: docker's sig-proxy calls kill
 				}
 			}
 		}

@@ -12,7 +12,7 @@ import (
 	"go.podman.io/storage/pkg/archive"
 
 	"github.com/skiff-containers/skiff/runtime/engine"
-	"github.com/skiff-containers/skiff/storage/image"
+	"github.com/skiff-containers/skiff/runtime/image"
 )
 
 // CommitOptions are commit's flags.
@@ -40,7 +40,7 @@ func Commit(ctx context.Context, e *engine.Engine, ref string, o CommitOptions) 
 	if err != nil {
 		return nil, err
 	}
-	parent, err := image.Lookup(ctx, s, c.ImageID)
+	parent, err := image.Lookup(ctx, e, c.ImageID)
 	if err != nil {
 		return nil, fmt.Errorf("committing %s: its image: %w", c.ShortID(), err)
 	}
@@ -69,7 +69,7 @@ func Commit(ctx context.Context, e *engine.Engine, ref string, o CommitOptions) 
 		}()
 		return pr, nil
 	}
-	return image.Commit(ctx, s, e.SystemContext(), image.CommitOptions{
+	return image.Commit(ctx, e, image.CommitOptions{
 		Parent: parent, OpenLayer: open, Config: c.imageConfig(), Changes: o.Changes,
 		Author: o.Author, Message: o.Message, Container: c.ID,
 		CreatedBy: strings.Join(append([]string{c.Path}, c.Args...), " "), Reference: o.Reference,

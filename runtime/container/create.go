@@ -13,11 +13,12 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/spec"
-	"github.com/skiff-containers/skiff/storage/image"
 )
 
-// CreateOptions are run's and create's flags.
+// CreateOptions are run's and create's flags (read by ParseCreateFlags,
+// checked by validate: flags.go).
 type CreateOptions struct {
 	Spec spec.Options
 	Name string
@@ -27,12 +28,12 @@ type CreateOptions struct {
 	NetworkMode   string
 	RestartPolicy RestartPolicy
 	NetworkOptions
-	// EnsureImage returns the image, pulling it when the pull policy says
-	// so. The command layer provides it (progress goes to the terminal).
-	EnsureImage func(ctx context.Context, name string) (*image.Image, error)
+	// Pull says when Create pulls the image (--pull, image.Ensure) and
+	// where its progress goes (run prints it on stderr).
+	Pull image.EnsureOptions
 	// MountOptions are -v, --mount, --tmpfs, --volumes-from, --userns.
 	MountOptions
-	// SecurityOpt is --security-opt as given (spec.ParseSecurityOpts has
+	// SecurityOpt is --security-opt as HostConfig keeps it (spec.ParseSecurityOpts has
 	// applied it to Spec); CIDFile is --cidfile.
 	SecurityOpt []string
 	CIDFile     string
@@ -46,6 +47,8 @@ type CreateOptions struct {
 	Links []string
 	// Health are the --health-* flags (health.go).
 	Health HealthOptions
+	// buildOwner makes the container a build's RUN step (buildstep.go).
+	buildOwner *BuildOwner
 }
 
 // Streams names a container's standard streams.
@@ -76,18 +79,7 @@ func ParseStreams(names []string, interactive bool) (Streams, error) {
 // Create makes a container: its root filesystem layer, its record and
 // its name. Nothing is left behind when it fails.
 func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Container, retErr error) {
-	if err := spec.Validate(&o.Spec); err != nil {
-		return nil, err
-	}
-	if o.Name != "" {
-		if err := ValidateName(o.Name); err != nil {
-			return nil, err
-		}
-	}
-	if err := validateHost(&o); err != nil {
-		return nil, err
-	}
-	if err := validateResources(&o.Spec.Resources, o.Warnings); err != nil {
+	if err := o.validate(); err != nil {
 		return nil, err
 	}
 	plan, err := resolveNetwork(e, &o)
@@ -109,7 +101,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := prepareUserns(e, &o); err != nil {
 		return nil, err
 	}
-	img, err := o.EnsureImage(ctx, o.Spec.Image)
+	img, err := image.Ensure(ctx, e, o.Spec.Image, o.Pull)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +179,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 	}()
 	c.Record = newRecord(id, name, img, &o, gen, s.Driver)
+	c.BuildStep = o.buildOwner
 	c.Config.Healthcheck = health
 	c.HostConfig.Links = links
 	ms.record(&c.Record)
@@ -203,16 +196,6 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	}
 	c.event("create")
 	return c, nil
-}
-
-func validateHost(o *CreateOptions) error {
-	if o.Spec.UTSHost && o.Spec.Hostname != "" {
-		return errdefs.Invalid("conflicting options: hostname and the UTS mode")
-	}
-	if o.AutoRemove && o.RestartPolicy.Name != "" && o.RestartPolicy.Name != "no" {
-		return errdefs.Invalid("conflicting options: cannot specify both --restart and --rm")
-	}
-	return nil
 }
 
 // claimName reserves the requested name, or a generated one.

@@ -89,10 +89,14 @@ func hasChangeUnder(changes []Change, dir string) bool {
 	return false
 }
 
-// filterLayerTar copies a layer tar, leaving out skiff's mount points.
-func filterLayerTar(dst io.Writer, src io.Reader) error {
+// filterLayerTar copies a layer tar, leaving out skiff's mount points
+// and the targets of extra mounts (a build step's --mount targets). A
+// directory that is an ancestor of an extra target is kept only when
+// something else below it is: the init made it to mount on.
+func filterLayerTar(dst io.Writer, src io.Reader, extra ...string) error {
 	tr := tar.NewReader(src)
 	tw := tar.NewWriter(dst)
+	var pending []*tar.Header // ancestors of extra targets, held back
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -105,6 +109,21 @@ func filterLayerTar(dst io.Writer, src io.Reader) error {
 		if isMountTarget(name) && !(h.Typeflag == tar.TypeReg && h.Size > 0) {
 			continue
 		}
+		if isExtraTarget(name, extra, h) {
+			continue
+		}
+		if h.Typeflag == tar.TypeDir && isAncestorOf(name, extra) {
+			pending = append(pending, h)
+			continue
+		}
+		for _, p := range pending {
+			if strings.HasPrefix(name, "/"+strings.Trim(path.Clean("/"+p.Name), "/")+"/") {
+				if err := tw.WriteHeader(p); err != nil {
+					return err
+				}
+				p.Name = "" // written
+			}
+		}
 		if err := tw.WriteHeader(h); err != nil {
 			return err
 		}
@@ -112,4 +131,24 @@ func filterLayerTar(dst io.Writer, src io.Reader) error {
 			return err
 		}
 	}
+}
+
+// isExtraTarget reports whether name is an extra mount target the init
+// created (an empty file or a directory).
+func isExtraTarget(name string, extra []string, h *tar.Header) bool {
+	for _, t := range extra {
+		if name == t && (h.Typeflag == tar.TypeDir || h.Size == 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func isAncestorOf(dir string, targets []string) bool {
+	for _, t := range targets {
+		if strings.HasPrefix(t, dir+"/") {
+			return true
+		}
+	}
+	return false
 }

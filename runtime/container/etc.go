@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiff-containers/skiff/netns"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 // etcFiles are the files skiff provides in the container's /etc.
@@ -97,7 +98,7 @@ func (c *Container) dnsFallback(rt *netRuntime) []string {
 	case rt.Helper != nil && rt.Helper.DNS != "":
 		return []string{rt.Helper.DNS}
 	case rt.Mode == ModeBridge && c.e.Rootless():
-		return []string{netHost(c.e).HelperDNS()}
+		return []string{network.Bridges(c.e).HelperDNS()}
 	case rt.Mode == ModeBridge:
 		return []string{"8.8.8.8", "8.8.4.4"}
 	}

@@ -3,7 +3,6 @@ package container
 import (
 	"maps"
 
-	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/events"
 )
 
@@ -19,13 +18,4 @@ func (c *Container) event(action string, kv ...string) {
 		attrs[kv[i]] = kv[i+1]
 	}
 	events.Record(c.e, events.Container, action, c.ID, attrs)
-}
-
-// event records a network event: name and type, then kv.
-func (n *NetworkRecord) event(e *engine.Engine, action string, kv ...string) {
-	attrs := map[string]string{"name": n.Name, "type": n.Driver}
-	for i := 0; i+1 < len(kv); i += 2 {
-		attrs[kv[i]] = kv[i+1]
-	}
-	events.Record(e, events.Network, action, n.ID, attrs)
 }

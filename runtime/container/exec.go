@@ -54,6 +54,8 @@ func Exec(ctx context.Context, e *engine.Engine, ref string, o ExecOptions) (int
 	switch {
 	case c.State.Status == StatusPaused:
 		return 0, errdefs.Conflict("container %s is paused, unpause the container before exec", c.ShortID())
+	case c.State.Status == StatusRestarting:
+		return 0, errRestarting(c)
 	case c.State.Status != StatusRunning:
 		return 0, errdefs.Conflict("container %s is not running", c.ShortID())
 	}
@@ -128,6 +130,10 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	if err := c.sameUserNamespace(); err != nil {
 		return nil, err
 	}
+	filter, err := c.seccompFilter()
+	if err != nil {
+		return nil, err
+	}
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -140,13 +146,21 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	}
 	syncParent, syncChild := os.NewFile(uintptr(fds[0]), "sync"), os.NewFile(uintptr(fds[1]), "sync")
 	defer syncParent.Close()
-	cmd := exec.Command("/proc/self/exe")
+	exe, err := sealedExe()
+	if err != nil {
+		cfgR.Close()
+		syncChild.Close()
+		return nil, err
+	}
+	defer exe.Close()
+	// The role runs from the sealed binary, passed as its descriptor 5.
+	cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", initproc.ExecExeFD))
 	cmd.Args = []string{"skiff-exec"}
-	cmd.Env = []string{"_SKIFF_ROLE=" + initproc.ExecRole}
+	cmd.Env = []string{"_SKIFF_ROLE=" + initproc.ExecRole, fmt.Sprintf("_SKIFF_EXEC_PIDNS=/proc/%d/ns/pid", c.State.Pid)}
 	if c.HostConfig.UsernsMode == "keep-id" {
 		cmd.Env = append(cmd.Env, "_SKIFF_EXEC_USERNS="+fmt.Sprintf("/proc/%d/ns/user", c.State.Pid))
 	}
-	cmd.ExtraFiles = []*os.File{cfgR, syncChild}
+	cmd.ExtraFiles = []*os.File{cfgR, syncChild, exe}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if !o.Tty && !o.Detach {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
@@ -164,7 +178,7 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 		_ = cmd.Wait()
 		return nil, err
 	}
-	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid)})
+	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid), Seccomp: filter})
 	cfgW.Close()
 	x := &execution{cmd: cmd}
 	if err := x.readSync(syncParent); err != nil {
@@ -191,9 +205,10 @@ func (c *Container) sameUserNamespace() error {
 }
 
 // forkInNamespaces starts cmd from a thread that entered the container's
-// namespaces but the mount namespace (the child enters that one: from
-// inside it, the skiff binary could not be found); the thread is never
-// returned to the Go scheduler.
+// namespaces but the mount and pid namespaces, which the child enters
+// itself (from inside the mount namespace the skiff binary could not be
+// found; inside the pid namespace the container would see it, see
+// rootless/nsjoin); the thread is never returned to the Go scheduler.
 func (c *Container) forkInNamespaces(cmd *exec.Cmd) error {
 	done := make(chan error, 1)
 	go func() {
@@ -208,7 +223,7 @@ func enterAndStart(pid int, cmd *exec.Cmd) error {
 		name string
 		flag int
 	}{{"ipc", unix.CLONE_NEWIPC}, {"uts", unix.CLONE_NEWUTS}, {"net", unix.CLONE_NEWNET},
-		{"cgroup", unix.CLONE_NEWCGROUP}, {"pid", unix.CLONE_NEWPID}} {
+		{"cgroup", unix.CLONE_NEWCGROUP}} { // pid: the role enters it (rootless/nsjoin)
 		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/%s", pid, ns.name), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return fmt.Errorf("opening the container's %s namespace: %w", ns.name, err)

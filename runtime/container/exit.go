@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/attach"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -15,11 +18,14 @@ import (
 // CleanupMain: the monitor execs it in place when the container exited.
 const CleanupRole = "cleanup"
 
-// CleanupMain records a container's exit, then cleans up (--rm included)
-// or restarts it per its restart policy, and finally tells the attach
-// clients the monitor handed over how the container ended. The monitor
-// passes the facts in the environment: _SKIFF_RUNDIR, _SKIFF_EXIT_CODE,
-// _SKIFF_FINISHED (unix nanoseconds), _SKIFF_ATTACH_FDS.
+// CleanupMain records a container's exit and cleans up (--rm included),
+// tells the attach clients the monitor handed over how the container
+// ended, then, when the restart policy says so, waits out the back-off
+// and starts the container again. The monitor passes the facts in the
+// environment: _SKIFF_RUNDIR, _SKIFF_EXIT_CODE, _SKIFF_FINISHED (unix
+// nanoseconds), _SKIFF_ATTACH_FDS. It runs in the monitor's process, so
+// during the back-off State.MonitorPid names it: a user stop ends it there
+// (cancelRestart).
 func CleanupMain() int {
 	code, _ := strconv.Atoi(os.Getenv("_SKIFF_EXIT_CODE"))
 	finished := time.Now().UTC()
@@ -32,18 +38,24 @@ func CleanupMain() int {
 			clients = append(clients, os.NewFile(uintptr(fd), "attach"))
 		}
 	}
-	defer func() {
+	tell := func() {
 		for _, c := range clients {
 			_ = attach.WriteJSON(c, attach.KindExit, attach.ExitInfo{Code: code})
 			c.Close()
 		}
-	}()
+	}
 	e, id, err := monitorRoleEngine()
 	if err != nil {
+		tell()
 		return 125
 	}
 	defer e.Close()
-	recordExit(e, id, code, finished)
+	outcome, delay := recordExit(e, id, os.Getpid(), code, finished, true)
+	tell()
+	if outcome == exitRestarts {
+		time.Sleep(delay)
+		restartAfterExit(e, id)
+	}
 	return 0
 }
 
@@ -60,87 +72,154 @@ func monitorRoleEngine() (*engine.Engine, string, error) {
 	return engine.New(cfg.Engine), cfg.ID, nil
 }
 
-// recordExit writes the exit into the state and applies --rm or the
-// restart policy.
-func recordExit(e *engine.Engine, id string, code int, finished time.Time) {
-	restart, autoRemove := false, false
+// exitOutcome is what recordExit did with an exit.
+type exitOutcome int
+
+const (
+	exitDone     exitOutcome = iota // recorded and cleaned up (or recorded before, or the container is gone)
+	exitRestarts                    // recorded: the restart policy starts the container again after the back-off
+	exitDeclined                    // not recorded: a restart is due and the caller cannot wait it out
+)
+
+// recordExit writes the exit of the run that monitor monitorPid watched
+// into the state and applies --rm or the restart policy; it returns the
+// back-off before a restart. An exit recorded before (by the CLI the
+// monitor handed it to, whose answer came too late) is left alone. A
+// caller that cannot wait out a back-off (mayRestart false: a CLI that
+// must return) declines an exit the policy restarts, which the monitor's
+// cleanup role then takes.
+func recordExit(e *engine.Engine, id string, monitorPid, code int, finished time.Time, mayRestart bool) (exitOutcome, time.Duration) {
+	outcome, autoRemove := exitDone, false
 	var delay time.Duration
 	_ = Locked(e, id, func(c *Container) error {
-		c.noteOOM()
+		if (c.State.Status != StatusRunning && c.State.Status != StatusPaused) || c.State.MonitorPid != monitorPid {
+			return errUnchanged
+		}
+		restart := c.shouldRestart(code)
+		if restart && !mayRestart {
+			outcome = exitDeclined
+			return errUnchanged
+		}
+		c.noteOOM() // the oom event comes before die, as docker's
 		c.event("die", "exitCode", strconv.Itoa(code))
-		autoRemove = c.HostConfig.AutoRemove
-		restart = c.shouldRestart(code)
-		delay = c.restartDelay(finished)
 		c.State.ExitCode, c.State.Error = code, ""
 		c.State.Pid, c.State.PidStart = 0, 0
 		c.State.FinishedAt = finished
+		autoRemove = c.HostConfig.AutoRemove && !c.State.ManualRestart
+		c.State.ManualRestart = false
 		if restart {
+			outcome = exitRestarts
 			c.State.Status = StatusRestarting
 			c.State.RestartCount++
-			return nil
+			c.State.Backoff = c.nextBackoff(finished)
+			delay = c.State.Backoff
+			return nil // MonitorPid stays: the cleanup role waits out the back-off in that process
 		}
 		c.State.Status = StatusExited
 		c.State.MonitorPid, c.State.MonitorStart = 0, 0
 		c.releaseRuntime()
 		return nil
 	})
-	switch {
-	case autoRemove:
+	if autoRemove {
 		_ = Remove(e, id, RemoveOptions{Force: true, Volumes: true, AfterExit: true})
-	case restart:
-		time.Sleep(delay)
-		restartAfterExit(e, id)
 	}
+	return outcome, delay
 }
 
-// restartAfterExit starts the container again unless it was stopped
-// meanwhile (stop and kill set ManuallyStopped).
+// restartAfterExit starts the container again after the back-off, unless
+// a user stop, a start by hand or a removal came first: start checks,
+// under the container's lock, that the restart is still this process's
+// to make.
 func restartAfterExit(e *engine.Engine, id string) {
-	c, err := Lookup(e, id)
+	c, err := load(e, id)
 	if err != nil {
 		return
 	}
-	if c.State.ManuallyStopped && c.HostConfig.RestartPolicy.Name != "always" {
-		_ = Locked(e, id, func(c *Container) error {
-			c.State.Status = StatusExited
-			c.State.MonitorPid, c.State.MonitorStart = 0, 0
-			c.releaseRuntime()
-			return nil
-		})
-		return
-	}
-	_ = c.start(nil)
+	_ = c.start(nil, startByPolicy)
 }
 
-// restartDelay is docker's back-off: 100ms doubling with each restart in
-// a row, back to 100ms after a run of ten seconds or more.
-func (c *Container) restartDelay(finished time.Time) time.Duration {
-	if finished.Sub(c.State.StartedAt) >= 10*time.Second {
-		return 100 * time.Millisecond
+// cancelRestart ends a restart back-off (the caller holds the lock): the
+// container is exited, with the code that made it restart, and the
+// process waiting out the back-off goes. It can be killed: while the
+// state says restarting, that process holds no lock and has told its
+// clients the exit; it only sleeps, or waits for this lock.
+func (c *Container) cancelRestart() {
+	pid, start := c.State.MonitorPid, c.State.MonitorStart
+	c.State.Status = StatusExited
+	c.State.MonitorPid, c.State.MonitorStart = 0, 0
+	c.releaseRuntime()
+	if fd, err := unix.PidfdOpen(pid, 0); err == nil {
+		if proc.Alive(pid, start) {
+			_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+		}
+		unix.Close(fd)
 	}
-	d := 100 * time.Millisecond
-	for i := 0; i < c.State.RestartCount && d < time.Minute; i++ {
-		d *= 2
-	}
-	if d > time.Minute {
-		d = time.Minute
-	}
-	return d
 }
 
-// shouldRestart applies the restart policy to an exit.
+// nextBackoff is docker's restart back-off: 100ms, doubled for each
+// restart in a row up to a minute, back to 100ms after a run of ten
+// seconds or more.
+func (c *Container) nextBackoff(finished time.Time) time.Duration {
+	d := 2 * c.State.Backoff
+	if d == 0 || finished.Sub(c.State.StartedAt) >= 10*time.Second {
+		d = 100 * time.Millisecond
+	}
+	return min(d, time.Minute)
+}
+
+// shouldRestart applies the restart policy to an exit, as docker's restart
+// manager does: a container the user stopped is not restarted, whatever
+// the policy; always and unless-stopped restart after any exit,
+// on-failure[:N] after a non-zero one while retries are left.
 func (c *Container) shouldRestart(code int) bool {
+	if c.State.ManuallyStopped {
+		return false
+	}
+	p := c.HostConfig.RestartPolicy
+	switch p.Name {
+	case "always", "unless-stopped":
+		return true
+	case "on-failure":
+		return code != 0 && (p.MaximumRetryCount == 0 || c.State.RestartCount < p.MaximumRetryCount)
+	}
+	return false
+}
+
+// StartsAtRestore reports whether a restore after a reboot (skiff's
+// stand-in for dockerd starting, `system restore`) starts the container
+// again: docker's rule, as moby's daemon restore applies it (a fresh
+// restart manager asked with the container's last exit code and
+// HasBeenManuallyStopped), for containers started before and not running:
+//
+//   - always: yes, even after a user stop ("if it is manually stopped, it
+//     is restarted only when Docker daemon restarts or the container itself
+//     is manually restarted", docker's restart policy docs);
+//   - unless-stopped: unless the user stopped it (ManuallyStopped survives
+//     the reboot; a container that died with the machine was not stopped
+//     by the user, refresh records it as exited 255, and it comes back);
+//   - on-failure[:N]: when its last exit code is not 0 and retries are
+//     left. Docker does this even after a user stop, whose 137 or 143
+//     counts as a failure (moby#35166, moby#47846); so does this;
+//   - no: never.
+//
+// The restore then starts the container by hand (Start): docker resets
+// the restart manager there, so ManuallyStopped and RestartCount clear.
+// One difference from docker: kill with a signal that is not the
+// container's stop signal (userStop) sets docker's HasBeenManuallyStopped
+// but not ManuallyStopped, so such an unless-stopped container comes back.
+func (c *Container) StartsAtRestore() bool {
+	s := &c.State
+	if s.StartCount == 0 || s.Running() {
+		return false
+	}
 	p := c.HostConfig.RestartPolicy
 	switch p.Name {
 	case "always":
 		return true
 	case "unless-stopped":
-		return !c.State.ManuallyStopped
+		return !s.ManuallyStopped
 	case "on-failure":
-		if code == 0 || c.State.ManuallyStopped {
-			return false
-		}
-		return p.MaximumRetryCount == 0 || c.State.RestartCount < p.MaximumRetryCount
+		return s.ExitCode != 0 && (p.MaximumRetryCount == 0 || s.RestartCount < p.MaximumRetryCount)
 	}
 	return false
 }

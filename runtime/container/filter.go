@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/filters"
-	"github.com/skiff-containers/skiff/runtime/logs"
+	"github.com/skiff-containers/skiff/internal/timestamp"
 )
 
 // Filters are docker's --filter values for containers, parsed. Values of
@@ -52,28 +51,19 @@ var statuses = []string{StatusCreated, StatusRestarting, StatusRunning, StatusRe
 // ParseFilters parses --filter arguments ("key=value"); allowed lists the
 // keys the command accepts.
 func ParseFilters(args []string, allowed []string) (*Filters, error) {
+	parsed, err := filters.Parse(args, allowed...)
+	if err != nil {
+		return nil, err
+	}
 	f := &Filters{}
-	for _, arg := range args {
-		raw, val, found := strings.Cut(arg, "=")
-		if !found {
-			return nil, errdefs.Invalid("bad format of filter %q (expected name=value)", arg)
-		}
-		key := strings.ToLower(raw)
-		if !slices.Contains(allowed, key) {
-			return nil, errdefs.Invalid("invalid filter '%s': use %s", raw, strings.Join(allowed, ", "))
-		}
-		negate := strings.HasSuffix(key, "!")
-		if err := f.add(strings.TrimSuffix(key, "!"), val, negate); err != nil {
-			return nil, err
-		}
+	if err := parsed.Visit(allowed, f.add); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
 
 func (f *Filters) add(key, val string, negate bool) error {
-	bad := func(hint string) error {
-		return errdefs.Invalid("invalid filter '%s=%s': %s", key, val, hint)
-	}
+	bad := func(hint string) error { return filters.Invalid(key, val, hint) }
 	switch key {
 	case "id", "name":
 		re, err := regexp.Compile(val)
@@ -118,7 +108,7 @@ func (f *Filters) add(key, val string, negate bool) error {
 	case "since":
 		f.Since = val
 	case "until":
-		t, err := logs.ParseTime(val, time.Now())
+		t, err := timestamp.Parse(val, time.Now())
 		if err != nil {
 			return bad(err.Error())
 		}

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/inroot"
 	"github.com/skiff-containers/skiff/runtime/mounts"
 )
 
@@ -107,11 +107,19 @@ func (v *fsView) mountRoot(write bool) (func(), error) {
 }
 
 // bindUserMounts puts the container's volumes and bind mounts on their
-// targets, parents first, read-only where the container has them so.
+// targets, parents first, read-only where the container has them so. The
+// targets are resolved and created inside the root (internal/inroot): a
+// running container could otherwise swap a directory for a symlink and
+// have skiff create or mount something on the host's side.
 func (v *fsView) bindUserMounts() error {
 	list := append([]UserMount{}, v.c.UserMounts...)
 	sort.SliceStable(list, func(i, j int) bool { return depth(list[i].Destination) < depth(list[j].Destination) })
 	store := VolumeStore(v.c.e)
+	root, err := os.OpenFile(v.Root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	for _, u := range list {
 		src := u.Source
 		switch u.Type {
@@ -128,38 +136,31 @@ func (v *fsView) bindUserMounts() error {
 		if err != nil {
 			continue // a -v source made at start, never started
 		}
-		target, err := securejoin.SecureJoin(v.Root, u.Destination)
-		if err != nil {
+		if err := v.bindUserMount(root, src, st.IsDir(), u); err != nil {
 			return err
 		}
-		if err := makeTarget(target, st.IsDir()); err != nil {
-			return fmt.Errorf("preparing %s for the copy: %w", u.Destination, err)
-		}
-		if err := unix.Mount(src, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return fmt.Errorf("mounting %s for the copy: %w", u.Destination, err)
-		}
-		if !u.RW {
-			_ = unix.MountSetattr(-1, target, unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY})
-		}
-		v.mounts = append(v.mounts, viewMount{target: target, UserMount: u})
 	}
 	return nil
 }
 
-func makeTarget(target string, dir bool) error {
-	if dir {
-		return os.MkdirAll(target, 0o755)
+func (v *fsView) bindUserMount(root *os.File, src string, dir bool, u UserMount) error {
+	target, err := inroot.Target(root, u.Destination, dir)
+	if err != nil {
+		return fmt.Errorf("preparing %s for the copy: %w", u.Destination, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+	defer target.Close()
+	at, err := os.Readlink(inroot.ProcPath(target))
+	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(target, os.O_CREATE|os.O_RDONLY, 0o644)
-	if err != nil && !errors.Is(err, os.ErrExist) {
-		return err
+	attr := &unix.MountAttr{}
+	if !u.RW {
+		attr.Attr_set = unix.MOUNT_ATTR_RDONLY
 	}
-	if f != nil {
-		f.Close()
+	if err := inroot.Bind(src, target, true, attr); err != nil {
+		return fmt.Errorf("mounting %s for the copy: %w", u.Destination, err)
 	}
+	v.mounts = append(v.mounts, viewMount{target: at, UserMount: u})
 	return nil
 }
 

@@ -65,13 +65,11 @@ func (o *HealthOptions) set() bool {
 	return o.Cmd != "" || o.Interval != nil || o.Timeout != nil || o.StartPeriod != nil || o.StartInterval != nil || o.Retries != nil
 }
 
-// healthConfig merges the image's health check with the flags, as docker
-// does: each flag replaces its field; --no-healthcheck disables it.
+// healthConfig merges the image's health check with the flags (checked
+// by validate), as docker does: each flag replaces its field;
+// --no-healthcheck disables it.
 func healthConfig(image *HealthConfig, o HealthOptions) (*HealthConfig, error) {
 	if o.Disable {
-		if o.set() {
-			return nil, errdefs.Invalid("--no-healthcheck conflicts with --health-* options")
-		}
 		return &HealthConfig{Test: []string{"NONE"}}, nil
 	}
 	if !o.set() {
@@ -85,25 +83,14 @@ func healthConfig(image *HealthConfig, o HealthOptions) (*HealthConfig, error) {
 		hc.Test = []string{"CMD-SHELL", o.Cmd}
 	}
 	for _, d := range []struct {
-		name string
-		v    *time.Duration
-		dst  *time.Duration
-	}{{"interval", o.Interval, &hc.Interval}, {"timeout", o.Timeout, &hc.Timeout}, {"start-period", o.StartPeriod, &hc.StartPeriod}, {"start-interval", o.StartInterval, &hc.StartInterval}} {
-		if d.v == nil {
-			continue
+		v   *time.Duration
+		dst *time.Duration
+	}{{o.Interval, &hc.Interval}, {o.Timeout, &hc.Timeout}, {o.StartPeriod, &hc.StartPeriod}, {o.StartInterval, &hc.StartInterval}} {
+		if d.v != nil {
+			*d.dst = *d.v
 		}
-		if *d.v != 0 && *d.v < time.Millisecond {
-			return nil, errdefs.Invalid("--health-%s cannot be less than 1ms", d.name)
-		}
-		if *d.v < 0 {
-			return nil, errdefs.Invalid("--health-%s cannot be negative", d.name)
-		}
-		*d.dst = *d.v
 	}
 	if o.Retries != nil {
-		if *o.Retries < 0 {
-			return nil, errdefs.Invalid("--health-retries cannot be negative")
-		}
 		hc.Retries = *o.Retries
 	}
 	if len(hc.Test) == 0 {
@@ -186,8 +173,8 @@ func runHealthcheck(ctx context.Context, e *engine.Engine, id string) error {
 	res.End = time.Now().UTC()
 	var changed string
 	err = Locked(e, id, func(fresh *Container) error {
-		if fresh.State.Status != StatusRunning || fresh.State.Health == nil {
-			return nil
+		if fresh.State.Status != StatusRunning || fresh.State.Health == nil || fresh.State.Pid != c.State.Pid {
+			return nil // stopped, or a restart's new run: not this check's
 		}
 		h := fresh.State.Health
 		h.Log = append(h.Log, res)

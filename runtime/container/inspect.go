@@ -105,6 +105,9 @@ func Inspect(e *engine.Engine, ref string, size bool) (*InspectData, error) {
 	if s.Running() {
 		d.State.Pid = s.Pid // a dead monitor's leftover pid is rm's business
 	}
+	if s.Status == StatusRunning || s.Status == StatusPaused {
+		d.State.ExitCode = 0 // the state keeps the last exit's (State.ExitCode)
+	}
 	if d.State.Status == "" {
 		d.State.Status = StatusCreated
 	}

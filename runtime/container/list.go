@@ -203,6 +203,9 @@ func loadAll(e *engine.Engine, loadOne func(*engine.Engine, string) (*Container,
 			}
 			return nil, errs[i]
 		}
+		if c.BuildStep != nil {
+			continue // a build's RUN step: never listed (buildstep.go)
+		}
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })

@@ -10,6 +10,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/netns"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 // netRuntime is a started container's network: RunDir/network.json,
@@ -113,7 +114,7 @@ func (c *Container) connect(nc *NetworkConfig, rt *netRuntime) error {
 		if err != nil {
 			return err
 		}
-		h := netHost(c.e)
+		h := network.Bridges(c.e)
 		if rt.Endpoints, err = h.Attach(req); err != nil {
 			return err
 		}
@@ -143,7 +144,7 @@ func (c *Container) attachRequest(eps []*EndpointConfig) (*netns.AttachRequest, 
 	}
 	route := false
 	for i, ec := range eps {
-		n, err := LookupNetwork(c.e, ec.ID)
+		n, err := network.Lookup(c.e, ec.ID)
 		if err != nil {
 			if errdefs.IsNotFound(err) {
 				return nil, errdefs.NotFound("network %s not found: it was removed; disconnect the container from it (network disconnect %s %s)", ec.Name, ec.Name, c.Name)
@@ -151,7 +152,7 @@ func (c *Container) attachRequest(eps []*EndpointConfig) (*netns.AttachRequest, 
 			return nil, err
 		}
 		na := netns.NetworkAttach{
-			Network: n.Network(), IfName: fmt.Sprintf("eth%d", i), IP: ec.IPv4Address, MAC: ec.MacAddress,
+			Network: n.Netns(), IfName: fmt.Sprintf("eth%d", i), IP: ec.IPv4Address, MAC: ec.MacAddress,
 		}
 		if !n.BuiltIn {
 			na.Names = append([]string{c.Name, c.ShortID()}, ec.Aliases...)
@@ -235,7 +236,7 @@ func (c *Container) releaseNetwork() {
 	if rt == nil {
 		// Killed before the record was written: the pin alone tells.
 		netns.Remove(c.pinPath())
-		netHost(c.e).Sweep()
+		network.Bridges(c.e).Sweep()
 		return
 	}
 	c.releaseNetRuntime(rt)
@@ -251,6 +252,6 @@ func (c *Container) releaseNetRuntime(rt *netRuntime) {
 		netns.Remove(rt.Pin)
 	}
 	if len(rt.Endpoints) > 0 {
-		netHost(c.e).Detach(rt.Endpoints)
+		network.Bridges(c.e).Detach(rt.Endpoints)
 	}
 }

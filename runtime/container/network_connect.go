@@ -8,6 +8,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 // NetworkConnectOptions are `network connect`'s flags.
@@ -19,7 +20,7 @@ type NetworkConnectOptions struct {
 // ConnectNetwork connects a container to a network: recorded for its
 // next starts, and live when it runs (a new ethN interface).
 func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOptions) error {
-	return changeAttachment(e, netRef, ctrRef, "connect", func(c *Container, n *NetworkRecord) error {
+	return changeAttachment(e, netRef, ctrRef, "connect", func(c *Container, n *network.Network) error {
 		nc := *c.netConfig()
 		if err := checkConnect(c, &nc, n, &o); err != nil {
 			return err
@@ -45,8 +46,8 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 
 // changeAttachment looks up the network and the container, runs fn on the
 // container under its lock, and records the network event action.
-func changeAttachment(e *engine.Engine, netRef, ctrRef, action string, fn func(*Container, *NetworkRecord) error) error {
-	n, err := LookupNetwork(e, netRef)
+func changeAttachment(e *engine.Engine, netRef, ctrRef, action string, fn func(*Container, *network.Network) error) error {
+	n, err := network.Lookup(e, netRef)
 	if err != nil {
 		return err
 	}
@@ -57,16 +58,16 @@ func changeAttachment(e *engine.Engine, netRef, ctrRef, action string, fn func(*
 	if err := Locked(e, target.ID, func(c *Container) error { return fn(c, n) }); err != nil {
 		return err
 	}
-	n.event(e, action, "container", target.ID)
+	n.Event(e, action, "container", target.ID)
 	return nil
 }
 
 // checkConnect applies docker's rules for network connect.
-func checkConnect(c *Container, nc *NetworkConfig, n *NetworkRecord, o *NetworkConnectOptions) error {
+func checkConnect(c *Container, nc *NetworkConfig, n *network.Network, o *NetworkConnectOptions) error {
 	switch {
-	case n.Name == NetworkHost || nc.Mode == ModeHost:
+	case n.Name == network.Host || nc.Mode == ModeHost:
 		return errdefs.Invalid("container cannot be disconnected from host network or connected to host network")
-	case n.Name == NetworkNone || nc.Mode == ModeNone:
+	case n.Name == network.None || nc.Mode == ModeNone:
 		return errdefs.Invalid("container cannot be connected to multiple networks with one of the networks in private (none) mode")
 	case nc.Mode != ModeBridge:
 		return errdefs.Invalid("container sharing network namespace with another container or host cannot be connected to any other network")
@@ -97,7 +98,7 @@ func (c *Container) attachLive(ec *EndpointConfig) error {
 	na := &req.Networks[0]
 	na.IfName = freeIfName(rt.Endpoints)
 	na.Route = !na.Network.Internal && !hasRoute(rt.Endpoints)
-	eps, err := netHost(c.e).Attach(req)
+	eps, err := network.Bridges(c.e).Attach(req)
 	if err != nil {
 		return err
 	}
@@ -124,9 +125,9 @@ func hasRoute(eps []*netns.Endpoint) bool {
 
 // DisconnectNetwork disconnects a container from a network.
 func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) error {
-	return changeAttachment(e, netRef, ctrRef, "disconnect", func(c *Container, n *NetworkRecord) error {
+	return changeAttachment(e, netRef, ctrRef, "disconnect", func(c *Container, n *network.Network) error {
 		nc := *c.netConfig()
-		if n.Name == NetworkHost || nc.Mode == ModeHost {
+		if n.Name == network.Host || nc.Mode == ModeHost {
 			return errdefs.Invalid("container cannot be disconnected from host network or connected to host network")
 		}
 		i := slices.IndexFunc(nc.Networks, func(ec *EndpointConfig) bool { return ec.ID == n.ID })
@@ -162,7 +163,7 @@ func (c *Container) detachLive(networkID string) {
 	if len(gone) == 0 {
 		return
 	}
-	netHost(c.e).Detach(gone)
+	network.Bridges(c.e).Detach(gone)
 	rt.Endpoints, rt.Addrs = keep, nil
 	for _, ep := range keep {
 		rt.Addrs = append(rt.Addrs, ep.IP.String())

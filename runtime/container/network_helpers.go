@@ -10,6 +10,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/netns"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 // The network helpers of a running container are processes of their own:
@@ -109,7 +110,7 @@ func (c *Container) repairNetwork() {
 		c.withNetLock(func() { c.repairOwnHelpers() })
 	}
 	nets := endpointNetworks(rt)
-	h := netHost(c.e)
+	h := network.Bridges(c.e)
 	if len(nets) > 0 && h.NeedsRepair(nets) {
 		if err := h.Repair(nets); err != nil {
 			logrus.Warnf("the network of container %s needs repair: %v", c.Name, err)
@@ -169,7 +170,7 @@ func (c *Container) sweepNetworks() {
 	if c.netConfig().Mode != ModeBridge {
 		return
 	}
-	netHost(c.e).Sweep()
+	network.Bridges(c.e).Sweep()
 }
 
 // endpointNetworks are the bridge networks of a started container.

@@ -11,6 +11,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 // NetworkOptions are run's and create's network flags (issue #5). The
@@ -72,7 +73,35 @@ func (c *Container) netConfig() *NetworkConfig {
 	case ModeHost, ModeNone:
 		return &NetworkConfig{Mode: c.HostConfig.NetworkMode}
 	}
-	return &NetworkConfig{Mode: ModeBridge, Networks: []*EndpointConfig{{Name: NetworkBridge, ID: netns.NetworkID(NetworkBridge)}}}
+	return &NetworkConfig{Mode: ModeBridge, Networks: []*EndpointConfig{{Name: network.Bridge, ID: netns.NetworkID(network.Bridge)}}}
+}
+
+// NetworkUsers answers, for runtime/network, which containers use which
+// network: every container's configured bridge networks (running or
+// not, as docker counts them), and host or none for a container in that
+// mode. One call reads every container record once.
+func NetworkUsers(e *engine.Engine) network.Users {
+	return func() ([]network.Attachment, error) {
+		cs, err := List(e)
+		if err != nil {
+			return nil, err
+		}
+		var out []network.Attachment
+		for _, c := range cs {
+			a := network.Attachment{ContainerID: c.ID, ContainerName: c.Name, Running: c.State.Running()}
+			nc := c.netConfig()
+			switch nc.Mode {
+			case ModeHost, ModeNone:
+				a.NetworkID, a.NetworkName = netns.NetworkID(nc.Mode), nc.Mode
+				out = append(out, a)
+			}
+			for _, ec := range nc.Networks {
+				a.NetworkID, a.NetworkName = ec.ID, ec.Name
+				out = append(out, a)
+			}
+		}
+		return out, nil
+	}
 }
 
 // netPlan is what Create writes into the record.
@@ -92,7 +121,7 @@ func resolveNetwork(e *engine.Engine, o *CreateOptions) (*netPlan, error) {
 		nets = []string{o.NetworkMode}
 	}
 	if len(nets) == 0 {
-		nets = []string{NetworkBridge}
+		nets = []string{network.Bridge}
 	}
 	p := &netPlan{}
 	if err := p.resolveModes(e, nets); err != nil {
@@ -103,16 +132,6 @@ func resolveNetwork(e *engine.Engine, o *CreateOptions) (*netPlan, error) {
 	}
 	if err := p.resolvePorts(o); err != nil {
 		return nil, err
-	}
-	for _, h := range o.AddHosts {
-		if _, _, err := ParseAddHost(h); err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range o.DNS {
-		if net.ParseIP(s) == nil {
-			return nil, errdefs.Invalid("%s is not an ip address: --dns takes IP addresses", s)
-		}
 	}
 	for k := range o.Spec.Sysctls {
 		switch {
@@ -134,7 +153,7 @@ func (p *netPlan) resolveModes(e *engine.Engine, nets []string) error {
 		kind, arg, _ := strings.Cut(v, ":")
 		switch {
 		case v == "" || v == "default":
-			kind = NetworkBridge
+			kind = network.Bridge
 		case kind == ModeNone || kind == ModeHost || kind == ModeContainer || kind == netns.Pasta || kind == netns.Slirp4netns:
 			if len(nets) > 1 {
 				return errdefs.Invalid("conflicting options: cannot attach both user-defined and non-user-defined network-modes")
@@ -145,7 +164,7 @@ func (p *netPlan) resolveModes(e *engine.Engine, nets []string) error {
 			}
 			continue
 		}
-		n, err := LookupNetwork(e, v)
+		n, err := network.Lookup(e, v)
 		if err != nil {
 			return err
 		}
@@ -198,7 +217,7 @@ func (p *netPlan) resolveSpecial(e *engine.Engine, kind, arg, v string) error {
 func (p *netPlan) checkFlags(o *CreateOptions) error {
 	userNets := 0
 	for _, ec := range p.cfg.Networks {
-		if ec.ID != netns.NetworkID(NetworkBridge) {
+		if ec.ID != netns.NetworkID(network.Bridge) {
 			userNets++
 		}
 	}
@@ -223,7 +242,7 @@ func (p *netPlan) checkFlags(o *CreateOptions) error {
 		fmt.Fprintln(o.Warnings, "WARNING: Published ports are discarded when using host network mode")
 	}
 	for i, ec := range p.cfg.Networks {
-		if ec.ID != netns.NetworkID(NetworkBridge) {
+		if ec.ID != netns.NetworkID(network.Bridge) {
 			ec.Aliases = o.Aliases
 		}
 		if i > 0 {

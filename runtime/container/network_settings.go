@@ -9,6 +9,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/network"
 )
 
 // portMappings are the ports to publish at start: -p, and with -P every
@@ -164,7 +165,7 @@ func (c *Container) networkSettings() NetworkSettings {
 			}
 		}
 		ns.Networks[ec.Name] = es
-		if ec.ID == netns.NetworkID(NetworkBridge) {
+		if ec.ID == netns.NetworkID(network.Bridge) {
 			ns.EndpointID, ns.Gateway, ns.IPAddress = es.EndpointID, es.Gateway, es.IPAddress
 			ns.IPPrefixLen, ns.MacAddress = es.IPPrefixLen, es.MacAddress
 		}
@@ -184,7 +185,7 @@ func (c *Container) fillPorts(ns *NetworkSettings, rt *netRuntime) {
 }
 
 func networkIDOf(e *engine.Engine, name string) string {
-	if n, err := LookupNetwork(e, name); err == nil {
+	if n, err := network.Lookup(e, name); err == nil {
 		return n.ID
 	}
 	return ""

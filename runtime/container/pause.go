@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/cgroups"
@@ -103,6 +101,8 @@ func Pause(e *engine.Engine, ref string) error {
 		case StatusPaused:
 			return errdefs.Conflict("Container %s is already paused", c.ID)
 		case StatusRunning:
+		case StatusRestarting:
+			return errRestarting(c)
 		default:
 			return errdefs.Conflict("Container %s is not running", c.ID)
 		}
@@ -143,14 +143,15 @@ func Unpause(e *engine.Engine, ref string) error {
 	})
 }
 
-// thawAfterKill lets a paused container die: frozen processes do not
-// act on SIGKILL until thawed (docker does the same).
-func (c *Container) thawAfterKill(sig unix.Signal) {
-	if sig != unix.SIGKILL || c.State.Status != StatusPaused {
+// thawToStop lets a paused container act on a stop (SIGKILL included):
+// frozen processes do not act on signals until thawed. Docker unpauses
+// too. The caller holds the lock; the container runs again.
+func (c *Container) thawToStop() {
+	if c.State.Status != StatusPaused {
 		return
 	}
-	if p, ok := c.existingFreezer(); ok {
-		_ = cgroups.Thaw(p)
+	if p, ok := c.existingFreezer(); ok && cgroups.Thaw(p) == nil {
+		c.State.Status = StatusRunning
 	}
 }
 

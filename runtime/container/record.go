@@ -1,10 +1,15 @@
 // Package container owns containers: their records on disk, the
 // per-container lock, and the lifecycle (create, start, stop, kill, remove,
-// wait, cleanup after exit). It starts the per-container monitor and talks
-// to it; it never runs inside a container's namespaces itself.
+// prune, wait, cleanup after exit); a container's life on its networks
+// (connect, disconnect, endpoints, ports); and the answers to "which
+// containers use this volume, this network" (VolumeUsers, NetworkUsers).
+// It starts the per-container monitor and talks to it; it never runs
+// inside a container's namespaces itself. flags.go is the one place where
+// the flags of run, create and update are read and checked.
 //
-// It must not import commands. Storage, netns and rootless are reached only
-// through plain values and the engine.
+// It must not import commands, nor runtime/volume or runtime/system, which
+// call it. Images come through runtime/image's verbs (Create's pull
+// records its event), network records through runtime/network.
 package container
 
 import (
@@ -134,6 +139,10 @@ type Record struct {
 	UserMounts []UserMount         `json:",omitempty"`
 	// Network is how the container connects (network_opts.go).
 	Network *NetworkConfig `json:",omitempty"`
+	// BuildStep marks a RUN step of a build (buildstep.go): hidden from
+	// every listing, removed by its build or, after the build was
+	// killed, by the next one (SweepSteps).
+	BuildStep *BuildOwner `json:",omitempty"`
 }
 
 // Status values, as docker names them.
@@ -156,20 +165,33 @@ type State struct {
 	PidStart     uint64 `json:",omitempty"`
 	MonitorPid   int    `json:",omitempty"`
 	MonitorStart uint64 `json:",omitempty"`
+	// ExitCode and FinishedAt describe the last exit; both stay while the
+	// container runs again (inspect shows ExitCode 0 then, as docker
+	// does), so `wait` finds the code of an exit its restart policy
+	// followed with a new start before wait looked.
 	ExitCode     int
 	Error        string
 	OOMKilled    bool
 	StartedAt    time.Time
 	FinishedAt   time.Time
 	RestartCount int
+	// Backoff is the restart policy's last delay before a restart
+	// (nextBackoff); a start by hand clears it, with RestartCount.
+	Backoff time.Duration `json:",omitempty"`
 	// Rootfs is the mount point while the root filesystem is mounted.
 	Rootfs string `json:",omitempty"`
 	// StartCount counts successful starts: a container whose first start
 	// failed is still "created", as in docker.
 	StartCount int `json:",omitempty"`
-	// ManuallyStopped is set by stop and kill: restart policies other
-	// than "always" leave such a container stopped.
+	// ManuallyStopped says the user stopped the container (stop, kill,
+	// rm -f: userStop): no restart policy starts it again until a start
+	// by hand, which clears it. A restore at boot heeds it only for
+	// unless-stopped (StartsAtRestore).
 	ManuallyStopped bool `json:",omitempty"`
+	// ManualRestart is set by restart for the exit its stop causes: that
+	// exit does not remove a --rm container (docker's
+	// HasBeenManuallyRestarted).
+	ManualRestart bool `json:",omitempty"`
 	// Health is the state of the health check, when there is one
 	// (health.go).
 	Health *Health `json:",omitempty"`

@@ -28,33 +28,53 @@ type RemoveOptions struct {
 // Remove deletes a container: its process (with Force), mount, root
 // filesystem layer, name, records and logs. Removing twice is harmless
 // to the second caller only in that it reports "No such container".
+// With Force it succeeds whatever the container is doing: its kill is a
+// user stop (signal), so neither the restart policy nor a pending restart
+// brings it back; only a start by hand in between can, and then the
+// container is killed again.
 func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	c, err := Lookup(e, ref)
 	if err != nil {
 		return err
 	}
-	if c.State.Running() {
-		if !o.Force {
-			return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
-		}
-		_ = c.signal(unix.SIGKILL, true)
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		c.waitProcess(ctx, 30*time.Second)
-		_ = c.waitRecorded(ctx)
-		cancel()
-		if c.HostConfig.AutoRemove {
-			if _, err := os.Stat(c.Dir()); os.IsNotExist(err) {
-				return nil // --rm removed it as it exited
+	if c.State.Running() && !o.Force {
+		return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
+	}
+	for tries := 1; ; tries++ {
+		if o.Force {
+			if err := c.killForRemoval(); err != nil {
+				return err
 			}
 		}
+		err := c.destroy(!o.AfterExit)
+		switch {
+		case errors.Is(err, errdefs.ErrConflict) && o.Force && tries < 5: // started again meanwhile
+			continue
+		case err != nil && c.HostConfig.AutoRemove && errdefs.IsNotFound(err):
+			return nil // its own --rm removed it as it exited
+		case err != nil:
+			return err
+		}
+		return c.removeVolumes(o.Volumes)
 	}
-	if err := c.destroy(!o.AfterExit); err != nil {
-		if c.HostConfig.AutoRemove && errdefs.IsNotFound(err) {
-			return nil // its own --rm removed it while we waited for its lock
+}
+
+// killForRemoval is rm -f's user stop: SIGKILL (or the end of a pending
+// restart), then the exit recorded.
+func (c *Container) killForRemoval() error {
+	if err := c.signal(unix.SIGKILL, true); err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return nil
 		}
 		return err
 	}
-	return c.removeVolumes(o.Volumes)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := ignoreRemoved(c.waitFor(ctx, stopped))
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("cannot remove container %q: its process did not exit within 30 seconds of SIGKILL", "/"+c.Name)
+	}
+	return err
 }
 
 // destroy removes everything of a stopped container, under its lock;
@@ -73,7 +93,7 @@ func (c *Container) destroy(sweep bool) error {
 		return err
 	}
 	if fresh.State.Running() {
-		return errdefs.Conflict("cannot remove container %q: it was started again meanwhile", "/"+c.Name)
+		return errdefs.Conflict("cannot remove container %q: it was started again meanwhile: stop it first or force remove (-f)", "/"+c.Name)
 	}
 	if fresh.State.Pid != 0 && proc.Alive(fresh.State.Pid, fresh.State.PidStart) {
 		// Left behind by a monitor that died (kill -9): end it first.

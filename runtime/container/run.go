@@ -41,7 +41,7 @@ func Start(ctx context.Context, e *engine.Engine, ref string, a *AttachOptions) 
 
 func (c *Container) startAttached(ctx context.Context, a *AttachOptions) (int, error) {
 	if a == nil {
-		return 0, c.start(nil)
+		return 0, c.start(nil, startByHand)
 	}
 	// The caller records the exit and cleans up itself unless a restart
 	// policy keeps the container going after this command returns.
@@ -50,7 +50,7 @@ func (c *Container) startAttached(ctx context.Context, a *AttachOptions) (int, e
 	if err != nil {
 		return 0, err
 	}
-	err = c.start(monitorEnd)
+	err = c.start(monitorEnd, startByHand)
 	monitorEnd.Close()
 	if err != nil {
 		conn.Close()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,12 +61,25 @@ func (e *StartError) Is(target error) bool {
 	return false
 }
 
+// startKind says who starts a container.
+type startKind int
+
+const (
+	// startByHand is start, restart, run (and a restore at boot): it
+	// clears a user stop and the restart policy's count and back-off.
+	startByHand startKind = iota
+	// startByPolicy is the restart policy after the back-off: only while
+	// the restart is still pending and this process's to make.
+	startByPolicy
+)
+
 // start mounts the root filesystem, prepares the container's files and
 // starts its monitor, which starts the process; it records the outcome.
 // client, when set, is the monitor's end of an attach connection the
 // caller already said hello on. It returns once the process runs or
-// failed to start.
-func (c *Container) start(client *os.File) error {
+// failed to start. A restarting container counts as running for a start
+// by hand, as in docker.
+func (c *Container) start(client *os.File, kind startKind) error {
 	l, err := lock(c.e, c.ID)
 	if err != nil {
 		return err
@@ -76,27 +90,21 @@ func (c *Container) start(client *os.File) error {
 		return err
 	}
 	*c = *fresh
-	if c.State.Running() && c.State.Status != StatusRestarting {
+	if kind == startByPolicy {
+		if c.State.Status != StatusRestarting || c.State.MonitorPid != os.Getpid() || c.State.ManuallyStopped {
+			return errRestartCancelled
+		}
+	} else if c.State.Running() {
 		return ErrAlreadyRunning
 	}
 	opts, err := c.prepare()
 	if err == nil {
 		opts.Client = client != nil
-		err = c.spawnMonitor(opts, client)
+		err = c.spawnMonitor(opts, client, kind)
 	}
 	c.networkStarted(err)
 	if err != nil {
-		var se *StartError
-		if errors.As(err, &se) {
-			c.State.ExitCode, c.State.Error = se.Code, se.Msg
-			c.State.FinishedAt = time.Now().UTC()
-			if c.State.StartCount == 0 {
-				c.State.Status = StatusCreated
-			} else {
-				c.State.Status = StatusExited
-			}
-		}
-		c.releaseRuntime()
+		c.recordStartFailure(err, kind)
 		_ = c.saveState()
 		return err
 	}
@@ -105,6 +113,29 @@ func (c *Container) start(client *os.File) error {
 	}
 	c.event("start")
 	return nil
+}
+
+// recordStartFailure records a start that failed: the process could not
+// be started (a StartError, with its exit code), or the restart policy's
+// start failed for any reason; the container is stopped then.
+func (c *Container) recordStartFailure(err error, kind startKind) {
+	var se *StartError
+	switch {
+	case errors.As(err, &se):
+		c.State.ExitCode, c.State.Error = se.Code, se.Msg
+		c.State.FinishedAt = time.Now().UTC()
+	case kind == startByPolicy:
+		c.State.Error = "restarting the container: " + err.Error()
+	default:
+		c.releaseRuntime()
+		return
+	}
+	c.State.Status = StatusExited
+	if c.State.StartCount == 0 {
+		c.State.Status = StatusCreated
+	}
+	c.State.MonitorPid, c.State.MonitorStart = 0, 0
+	c.releaseRuntime()
 }
 
 // prepare mounts the root filesystem, completes the spec and writes the
@@ -157,6 +188,10 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
+	filter, err := c.seccompFilter()
+	if err != nil {
+		return nil, err
+	}
 	cgroupDirs, err := c.prepareCgroup(&sp)
 	if err != nil {
 		return nil, err
@@ -168,7 +203,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
-		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp),
+		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter,
 		Cgroups: cgroupDirs, UnshareCgroupNS: unshareCgroup,
 	}
 	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
@@ -207,7 +242,7 @@ func hasNewNetNS(s *specs.Spec) bool {
 
 // spawnMonitor starts the monitor and records the running process, or
 // returns the StartError the monitor reported.
-func (c *Container) spawnMonitor(o *monitor.Options, client *os.File) error {
+func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind startKind) error {
 	args, err := monitor.Args(*o)
 	if err != nil {
 		return err
@@ -225,21 +260,25 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File) error {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, client)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
+	if c.BuildStep != nil {
+		// A build's step dies with its build (the init re-arms its own
+		// parent-death signal): a killed build leaves nothing running.
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
+	err = startReaped(cmd)
 	reportW.Close()
 	if err != nil {
 		return fmt.Errorf("starting the container monitor: %w", err)
 	}
-	go func() { _ = cmd.Wait() }() // reap it if it ends while we live
 	line, err := bufio.NewReader(reportR).ReadString('\n')
 	if err != nil {
 		return fmt.Errorf("the container monitor died before starting the container")
 	}
-	return c.recordStart(strings.TrimSpace(line), cmd.Process.Pid)
+	return c.recordStart(strings.TrimSpace(line), cmd.Process.Pid, kind)
 }
 
 // recordStart interprets the monitor's report: "pid N" or "error CODE MSG".
-func (c *Container) recordStart(report string, monitorPid int) error {
+func (c *Container) recordStart(report string, monitorPid int, kind startKind) error {
 	if rest, ok := strings.CutPrefix(report, "error "); ok {
 		codeStr, msg, _ := strings.Cut(rest, " ")
 		code, err := strconv.Atoi(codeStr)
@@ -259,9 +298,13 @@ func (c *Container) recordStart(report string, monitorPid int) error {
 	st.MonitorPid = monitorPid
 	st.MonitorStart, _ = proc.StartTime(monitorPid)
 	st.StartedAt = time.Now().UTC()
-	st.ExitCode, st.Error, st.OOMKilled = 0, "", false
+	st.Error, st.OOMKilled = "", false // ExitCode stays: the last exit's, for wait
 	st.StartCount++
-	st.ManuallyStopped = false
+	st.ManualRestart = false
+	if kind == startByHand {
+		st.ManuallyStopped = false
+		st.RestartCount, st.Backoff = 0, 0
+	}
 	st.Health = nil
 	if c.healthActive() {
 		st.Health = &Health{Status: HealthStarting}
@@ -281,4 +324,30 @@ func monitorEnv() []string {
 		}
 	}
 	return env
+}
+
+// startReaped starts cmd and reaps it when it ends. With a parent-death
+// signal, the start happens on an OS thread locked until cmd ends: the
+// signal follows the thread that forked, and Go ends a thread when a
+// goroutine that locked it (netns code does) returns without unlocking,
+// which would kill cmd long before this process dies.
+func startReaped(cmd *exec.Cmd) error {
+	if cmd.SysProcAttr == nil || cmd.SysProcAttr.Pdeathsig == 0 {
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		go func() { _ = cmd.Wait() }() // reap it if it ends while we live
+		return nil
+	}
+	started := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread()
+		defer goruntime.UnlockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			_ = cmd.Wait()
+		}
+	}()
+	return <-started
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/events"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
@@ -43,9 +44,18 @@ type StopOptions struct {
 	Signal  unix.Signal    // 0: the container's stop signal
 }
 
+// A user stop (stop, kill, rm -f, and compose's stop and down, which call
+// these) goes through signal with stop set: under the container's lock it
+// marks the container stopped by the user, so that no restart policy
+// starts it again until a start by hand, ends a pending restart at once,
+// and signals the process that runs now. The restart policy's own start
+// takes the same lock and gives up on a container marked so: whatever
+// the monitor is doing (running the container, recording its exit,
+// waiting out a back-off, starting it again), the user's stop wins.
+
 // Stop sends the stop signal, waits up to the timeout, then kills, and
-// returns once the exit is recorded. A container that is not running is
-// left alone.
+// returns once the exit is recorded. A container waiting to be restarted
+// is stopped at once; one that is not running is left alone.
 func Stop(ctx context.Context, e *engine.Engine, ref string, o StopOptions) error {
 	c, err := Lookup(e, ref)
 	if err != nil {
@@ -65,76 +75,127 @@ func Stop(ctx context.Context, e *engine.Engine, ref string, o StopOptions) erro
 	if t < 0 {
 		t = 365 * 24 * time.Hour // docker: -1 waits for ever
 	}
-	if err := c.signal(sig, true); err != nil && !errors.Is(err, ErrNotRunning) {
+	if err := c.signal(sig, true); err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return nil
+		}
 		return err
 	}
 	defer c.event("stop")
-	if t > 0 && c.waitProcess(ctx, t) {
-		return c.waitRecorded(ctx)
+	if t == 0 || !c.waitProcess(ctx, t) {
+		if err := c.signal(unix.SIGKILL, true); err != nil && !errors.Is(err, ErrNotRunning) {
+			return err
+		}
 	}
-	if err := c.signal(unix.SIGKILL, true); err != nil && !errors.Is(err, ErrNotRunning) {
-		return err
-	}
-	c.waitProcess(ctx, 30*time.Second)
-	return c.waitRecorded(ctx)
+	return ignoreRemoved(c.waitFor(ctx, stopped))
 }
 
-// Kill sends sig to the container's process.
+// Kill sends sig to the container's process. SIGKILL, the container's
+// stop signal, or any signal when it has none of its own are a user stop
+// (userStop); after SIGKILL, kill returns once the exit is recorded, as
+// docker's does, so `kill x && rm x` works. A container waiting to be
+// restarted only has its restart cancelled (or nothing, for a signal that
+// is no stop).
 func Kill(e *engine.Engine, ref string, sig unix.Signal) error {
 	c, err := Lookup(e, ref)
 	if err != nil {
 		return err
 	}
-	if !c.State.Running() || c.State.Status == StatusRestarting {
-		return errdefs.Conflict("cannot kill container %s: container %s is not running", ref, c.ID)
-	}
-	if err := c.signal(sig, true); err != nil || sig != unix.SIGKILL {
+	if err := c.signal(sig, c.userStop(sig)); err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return errdefs.Conflict("cannot kill container %s: container %s is not running", ref, c.ID)
+		}
 		return err
 	}
-	// As docker's: after SIGKILL the container is stopped when kill
-	// returns, so `kill x && rm x` works.
+	if sig != unix.SIGKILL {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c.waitProcess(ctx, 10*time.Second)
-	return c.waitRecorded(ctx)
+	return ignoreRemoved(c.waitFor(ctx, stopped))
 }
 
-// signal delivers sig to the container's first process, marking the
-// container as stopped by the user when asked.
-func (c *Container) signal(sig unix.Signal, manual bool) error {
-	if manual {
-		_ = Locked(c.e, c.ID, func(fresh *Container) error {
-			fresh.State.ManuallyStopped = true
-			return nil
-		})
-	}
-	if c.State.Pid == 0 || !proc.Alive(c.State.Pid, c.State.PidStart) {
-		return ErrNotRunning
-	}
-	if err := unix.Kill(c.State.Pid, sig); err != nil {
-		if errors.Is(err, unix.ESRCH) {
+// userStop reports whether kill (or a signal attach forwards) with sig
+// stops the container in the restart policy's eyes, by docker's rule:
+// SIGKILL, the container's stop signal, or any signal when it has no
+// stop signal of its own (--stop-signal, the image's STOPSIGNAL). Docker
+// also marks the other signals HasBeenManuallyStopped, which keeps an
+// unless-stopped container down at its next exit; skiff does not, so a
+// reload signal (kill -s HUP) leaves every policy in force.
+func (c *Container) userStop(sig unix.Signal) bool {
+	return sig == unix.SIGKILL || c.Config.StopSignal == "" || sig == c.StopSignal()
+}
+
+// signal sends sig to the container's process as the state says it is
+// under the container's lock; with stop it is a user stop (see above).
+// A restarting container has no process: a stop cancels the restart
+// (the container is exited then), another signal does nothing. c is
+// refreshed; ErrNotRunning means the container was not running.
+func (c *Container) signal(sig unix.Signal, stop bool) error {
+	err := Locked(c.e, c.ID, func(fresh *Container) error {
+		defer func() { *c = *fresh }()
+		if !fresh.State.Running() {
 			return ErrNotRunning
 		}
+		if stop {
+			fresh.State.ManuallyStopped = true
+		}
+		if fresh.State.Status == StatusRestarting {
+			if stop {
+				fresh.cancelRestart()
+			}
+			return nil
+		}
+		return fresh.kill(sig, stop)
+	})
+	return err
+}
+
+// kill delivers sig to the container's first process; one already gone
+// is no error (its exit is being recorded). The caller holds the lock.
+func (c *Container) kill(sig unix.Signal, stop bool) error {
+	if c.State.Pid == 0 || !proc.Alive(c.State.Pid, c.State.PidStart) {
+		return nil
+	}
+	if err := unix.Kill(c.State.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("signalling container %s: %w", c.ShortID(), err)
 	}
-	if manual {
-		c.event("kill", "signal", strconv.Itoa(int(sig)))
+	c.event("kill", "signal", strconv.Itoa(int(sig)))
+	if stop || sig == unix.SIGKILL {
+		c.thawToStop()
 	}
-	c.thawAfterKill(sig)
 	return nil
+}
+
+// stopped is the condition stop, kill and rm wait for: nothing runs and
+// no restart is pending.
+func stopped(s *State) bool { return !s.Running() }
+
+// ignoreRemoved treats a container removed while waiting (--rm) as
+// stopped.
+func ignoreRemoved(err error) error {
+	if errdefs.IsNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 // waitProcess waits up to d for the container's process to end.
 func (c *Container) waitProcess(ctx context.Context, d time.Duration) bool {
-	if c.State.Pid == 0 {
+	return waitPid(ctx, c.State.Pid, c.State.PidStart, d)
+}
+
+// waitPid waits up to d for process pid, which started at start, to end.
+func waitPid(ctx context.Context, pid int, start uint64, d time.Duration) bool {
+	if pid == 0 {
 		return true
 	}
-	fd, err := unix.PidfdOpen(c.State.Pid, 0)
+	fd, err := unix.PidfdOpen(pid, 0)
 	if err != nil {
-		return !proc.Alive(c.State.Pid, c.State.PidStart)
+		return !proc.Alive(pid, start)
 	}
 	defer unix.Close(fd)
-	if !proc.Alive(c.State.Pid, c.State.PidStart) {
+	if !proc.Alive(pid, start) {
 		return true // the pid was reused before we opened it
 	}
 	deadline := time.Now().Add(d)
@@ -143,58 +204,110 @@ func (c *Container) waitProcess(ctx context.Context, d time.Duration) bool {
 		if left <= 0 || ctx.Err() != nil {
 			return false
 		}
-		ms := int(left / time.Millisecond)
-		if ms > 200 {
-			ms = 200
-		}
-		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, ms)
+		ms := int(min(left, 200*time.Millisecond) / time.Millisecond)
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, max(ms, 1))
 		if err == nil && n > 0 {
 			return true
 		}
 	}
 }
 
-// waitRecorded waits until the monitor has recorded the exit.
-func (c *Container) waitRecorded(ctx context.Context) error {
-	for delay := time.Millisecond; ; {
+// waitFor waits until done holds for the container's recorded state,
+// which it reads into c. It sleeps on the process whose end changes the
+// state next (the container's, or during a restart back-off the one
+// waiting it out), then polls briefly for the record. A container
+// removed meanwhile ends the wait with a NotFound error.
+func (c *Container) waitFor(ctx context.Context, done func(*State) bool) error {
+	delay := time.Millisecond
+	for {
 		fresh, err := load(c.e, c.ID)
 		if err != nil {
-			if errors.Is(err, errdefs.ErrNotFound) {
-				return nil // removed (--rm)
-			}
 			return err
 		}
-		if !fresh.State.Running() || fresh.State.Status == StatusRestarting {
-			*c = *fresh
+		*c = *fresh
+		if done(&c.State) {
 			return nil
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
+		pid, start := c.State.Pid, c.State.PidStart
+		if c.State.Status == StatusRestarting {
+			pid, start = c.State.MonitorPid, c.State.MonitorStart
 		}
-		if delay < 50*time.Millisecond {
-			delay *= 2
+		if pid != 0 && proc.Alive(pid, start) {
+			waitPid(ctx, pid, start, time.Second)
+			delay = time.Millisecond
+		} else {
+			select {
+			case <-ctx.Done():
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 50*time.Millisecond)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 	}
 }
 
-// Wait blocks until the container is not running and returns its exit
-// code. With removed, a container that disappears (--rm) reports the last
-// code seen, as docker's wait does.
+// Wait blocks until the container's process exits and returns its exit
+// code, as docker's wait does: the next exit of a running or restarting
+// container (one its restart policy follows with a new start included),
+// at once for one that is not running. A container removed meanwhile
+// (--rm, rm -f) reports the code its die event recorded.
 func Wait(ctx context.Context, e *engine.Engine, ref string) (int, error) {
+	begun := time.Now()
 	c, err := Lookup(e, ref)
 	if err != nil {
 		return 0, err
 	}
-	for c.State.Running() {
-		c.waitProcess(ctx, time.Second)
-		if err := c.waitRecorded(ctx); err != nil {
-			return 0, err
-		}
-		if ctx.Err() != nil {
-			return 0, ctx.Err()
-		}
+	last := c.State.FinishedAt
+	err = c.waitFor(ctx, func(s *State) bool { return !s.Running() || !s.FinishedAt.Equal(last) })
+	if errdefs.IsNotFound(err) {
+		return c.diedWith(begun), nil
+	}
+	if err != nil {
+		return 0, err
 	}
 	return c.State.ExitCode, nil
+}
+
+// diedWith is the exit code of the container's last die event since t,
+// else the last one its state recorded.
+func (c *Container) diedWith(t time.Time) int {
+	code := c.State.ExitCode
+	f := events.Filter{"container": {c.ID}, "event": {"die"}}
+	_ = events.Read(context.Background(), c.e, events.ReadOptions{Since: t, Until: time.Now(), Filter: f}, func(ev *events.Event) error {
+		if n, err := strconv.Atoi(ev.Actor.Attributes["exitCode"]); err == nil {
+			code = n
+		}
+		return nil
+	})
+	return code
+}
+
+// Restart stops the container as Stop does and starts it again by hand
+// (which clears the restart policy's count); a restarting container has
+// its pending restart replaced. A --rm container is kept for the new
+// start, as docker does.
+func Restart(ctx context.Context, e *engine.Engine, ref string, o StopOptions) error {
+	c, err := Lookup(e, ref)
+	if err != nil {
+		return err
+	}
+	if c.State.Running() {
+		err := Locked(e, c.ID, func(fresh *Container) error {
+			fresh.State.ManualRestart = fresh.State.Status == StatusRunning || fresh.State.Status == StatusPaused
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := Stop(ctx, e, c.ID, o); err != nil {
+			return err
+		}
+	}
+	if err := c.start(nil, startByHand); err != nil && !errors.Is(err, ErrAlreadyRunning) {
+		return err
+	}
+	c.event("restart")
+	return nil
 }

@@ -92,6 +92,12 @@ func (c *Container) refresh() {
 	if c.State.MonitorPid == 0 && c.State.Pid != 0 && proc.Alive(c.State.Pid, c.State.PidStart) {
 		return
 	}
+	if c.State.Status == StatusRestarting {
+		// The process waiting out the back-off died: no restart follows.
+		c.State.Status = StatusExited
+		c.State.Error = "the process restarting the container died before it could"
+		return
+	}
 	c.State.Status = StatusExited
 	c.State.Error = "the container's monitor process died; the container was killed with it"
 	c.State.ExitCode = 255

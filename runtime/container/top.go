@@ -27,6 +27,9 @@ func Top(e *engine.Engine, ref string, psArgs []string) (*TopReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.State.Status == StatusRestarting {
+		return nil, errRestarting(c)
+	}
 	if !c.State.Running() || c.State.Pid == 0 {
 		return nil, errdefs.Conflict("container %s is not running", ref)
 	}

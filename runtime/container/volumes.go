@@ -24,6 +24,9 @@ type MountOptions struct {
 	// Userns is --userns: "" or "host" (skiff's user namespace), or
 	// "keep-id" (rootless: the user's ids inside are the user's ids).
 	Userns string
+	// NoImageVolumes leaves the image's VOLUMEs unmounted: a build's RUN
+	// step writes into the layer there, as BuildKit does.
+	NoImageVolumes bool
 }
 
 // TmpfsMount is one --tmpfs.
@@ -264,6 +267,9 @@ func (m *mountSetup) addVolumesFrom() error {
 // addImageVolumes gives every VOLUME of the image that nothing else
 // mounts an anonymous volume, filled from the image on first start.
 func (m *mountSetup) addImageVolumes() error {
+	if m.o.NoImageVolumes {
+		return nil
+	}
 	targets := make([]string, 0, len(m.image))
 	for t := range m.image {
 		targets = append(targets, t)

@@ -3,8 +3,9 @@
 // rootless. It opens the store lazily, so a command that never touches
 // storage never pays for it.
 //
-// It sits at the bottom of runtime: container, build and compose take an
-// *Engine; storage, netns and rootless never see it.
+// It sits at the bottom of runtime: every verb of runtime/ (container,
+// image, volume, network, system) takes an *Engine; storage, netns and
+// rootless never see it, and it imports nothing else of runtime.
 package engine
 
 import (
@@ -19,9 +20,17 @@ import (
 
 // Config is the engine's configuration, from global flags and defaults.
 type Config struct {
-	Storage storage.Options
-	System  image.SystemOptions
+	Storage StorageOptions
+	System  RegistryOptions
 }
+
+// StorageOptions say where and how the store is opened (--root,
+// --runroot, --storage-driver, rootless or not).
+type StorageOptions = storage.Options
+
+// RegistryOptions say how registries are reached (registries.conf, the
+// auth file, TLS verification).
+type RegistryOptions = image.SystemOptions
 
 // Engine is one command's view of the user's skiff installation.
 type Engine struct {

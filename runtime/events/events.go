@@ -1,6 +1,7 @@
 // Package events is skiff's event log, what `events` reads: without a
-// daemon, every command and monitor appends what it did as one JSON line
-// to <runroot>/skiff/events.log (a single write of an O_APPEND file, so
+// daemon, every verb (runtime/container, image, volume, network) and
+// monitor appends what it did as one JSON line to
+// <runroot>/skiff/events.log (a single write of an O_APPEND file, so
 // lines of concurrent writers do not mix). The file is rotated once past
 // maxSize to events.log.1; like docker's, the log does not survive a
 // reboot.
@@ -15,7 +16,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -92,22 +92,15 @@ func Record(e *engine.Engine, typ, action, id string, attrs map[string]string) {
 
 // Filter selects events as docker's --filter does: within a key any value
 // matches, all keys must match.
-type Filter map[string][]string
+type Filter filters.Args
 
 // filterKeys are the keys Filter understands.
 var filterKeys = []string{"container", "event", "image", "label", "network", "type", "volume", "scope"}
 
 // ParseFilter reads --filter key=value values.
 func ParseFilter(in []string) (Filter, error) {
-	f := Filter{}
-	for _, kv := range in {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || !slices.Contains(filterKeys, k) {
-			return nil, errors.New("invalid filter '" + kv + "': use " + strings.Join(filterKeys, ", ") + " (key=value)")
-		}
-		f[k] = append(f[k], v)
-	}
-	return f, nil
+	f, err := filters.Parse(in, filterKeys...)
+	return Filter(f), err
 }
 
 // Match reports whether ev passes f.

@@ -13,7 +13,37 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/seccomp"
 )
+
+// confine gives the calling thread the container's credentials and
+// seccomp filter. Loading a filter needs no_new_privs or CAP_SYS_ADMIN:
+// with no_new_privs it is loaded last, just before exec, so that nothing
+// skiff does is filtered; without, before the capabilities go (as runc
+// does). All threads get it (TSYNC): with --init skiff's own threads
+// live on beside the container's process.
+func confine(p *specs.Process, f *seccomp.Filter) error {
+	load := func() error {
+		if f == nil {
+			return nil
+		}
+		g := *f
+		g.Flags |= unix.SECCOMP_FILTER_FLAG_TSYNC
+		return seccomp.Install(&g)
+	}
+	if !p.NoNewPrivileges {
+		if err := load(); err != nil {
+			return err
+		}
+	}
+	if err := setupCredentials(p); err != nil {
+		return err
+	}
+	if p.NoNewPrivileges {
+		return load()
+	}
+	return nil
+}
 
 // setupCredentials switches the calling thread — the one that will exec —
 // to the container user with the container's capabilities. The raw

@@ -8,16 +8,20 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/runtime/seccomp"
 )
 
 // ExecRole is the value of _SKIFF_ROLE that makes main call ExecMain: a
 // process started inside a running container's namespaces (exec).
 const ExecRole = "exec"
 
-// Descriptors of the exec role: 3 is the config pipe, 4 the sync socket.
+// Descriptors of the exec role: 3 is the config pipe, 4 the sync socket,
+// 5 the sealed binary the role was executed from, which it closes first.
 const (
 	execConfigFD = 3
 	execSyncFD   = 4
+	ExecExeFD    = 5
 )
 
 // ExecConfig is what the exec caller sends.
@@ -27,6 +31,8 @@ type ExecConfig struct {
 	// host path); the process enters it itself, as its last step before
 	// the terminal and credentials.
 	MountNS string
+	// Seccomp is the container's compiled seccomp filter (nil: none).
+	Seccomp *seccomp.Filter
 }
 
 // ExecMain runs in a container's namespaces: the caller entered all but
@@ -35,6 +41,10 @@ type ExecConfig struct {
 // directory, and execs the command. It returns only on failure.
 func ExecMain() int {
 	goruntime.LockOSThread()
+	unix.Close(ExecExeFD)
+	// Descriptors the exec caller inherited from its own caller must not
+	// reach the container (the init's monitor closes them the same way).
+	_ = unix.CloseRange(ExecExeFD+1, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	unix.CloseOnExec(execConfigFD)
 	unix.CloseOnExec(execSyncFD)
 	sync := os.NewFile(execSyncFD, "sync")
@@ -49,7 +59,7 @@ func ExecMain() int {
 		err = enterMountNS(cfg.MountNS)
 	}
 	if err == nil {
-		err = execProcess(cfg.Process, sync)
+		err = execProcess(cfg.Process, cfg.Seccomp, sync)
 	}
 	return fail(sync, err)
 }
@@ -72,7 +82,7 @@ func enterMountNS(path string) error {
 	return nil
 }
 
-func execProcess(p *specs.Process, sync *os.File) error {
+func execProcess(p *specs.Process, filter *seccomp.Filter, sync *os.File) error {
 	if p.Terminal {
 		if err := setupConsole(sync, p, true); err != nil {
 			return err
@@ -88,8 +98,16 @@ func execProcess(p *specs.Process, sync *os.File) error {
 	if err := setLimits(p); err != nil {
 		return err
 	}
-	if err := setupCredentials(p); err != nil {
+	if err := confine(p, filter); err != nil {
 		return err
+	}
+	// The process dies with the role's relay outside the container's pid
+	// namespace (rootless/nsjoin; its parent there shows as pid 0), which
+	// changing credentials forgot.
+	if unix.Getppid() == 0 {
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+			return err
+		}
 	}
 	return execError(p.Args[0], unix.Exec(path, p.Args, p.Env))
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/netns"
+	"github.com/skiff-containers/skiff/runtime/seccomp"
 )
 
 // Role is the value of _SKIFF_ROLE that makes main call Main.
@@ -54,6 +55,8 @@ type Config struct {
 	// cgroup namespace (the monitor did not), rooted at that cgroup.
 	Cgroups         []string `json:",omitempty"`
 	UnshareCgroupNS bool     `json:",omitempty"`
+	// Seccomp is the container's compiled seccomp filter (nil: none).
+	Seccomp *seccomp.Filter
 }
 
 // Messages on the sync socket.
@@ -150,7 +153,7 @@ func run(cfg *Config, sync *os.File) error {
 	if err := setLimits(s.Process); err != nil {
 		return err
 	}
-	if err := setupCredentials(s.Process); err != nil {
+	if err := confine(s.Process, cfg.Seccomp); err != nil {
 		return err
 	}
 	// Changing credentials cleared the parent-death signal the monitor

@@ -4,13 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/inroot"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
@@ -29,8 +28,13 @@ func setupRootfs(cfg *Config) error {
 	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind-mounting the root filesystem: %w", err)
 	}
+	root, err := os.OpenFile(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("opening the root filesystem: %w", err)
+	}
+	defer root.Close()
 	for _, m := range s.Mounts {
-		if err := mountInto(rootfs, m, cfg.InUserNS); err != nil {
+		if err := mountInto(root, m); err != nil {
 			return fmt.Errorf("mounting %s on %s: %w", m.Type, m.Destination, err)
 		}
 	}
@@ -66,30 +70,33 @@ func setupRootfs(cfg *Config) error {
 	return nil
 }
 
-// mountInto mounts m under rootfs, resolving the destination inside the
-// root filesystem so a symlink cannot point it outside.
-func mountInto(rootfs string, m specs.Mount, inUserNS bool) error {
-	dest, err := securejoin.SecureJoin(rootfs, m.Destination)
+// mountInto mounts m inside the root filesystem. The mount point is
+// resolved and created inside it (internal/inroot) and used through its
+// handle, and bind mounts get their flags before they are attached: a
+// process of another container sharing a volume with this one cannot
+// make a mount land, or a read-only one stay writable, elsewhere.
+func mountInto(root *os.File, m specs.Mount) error {
+	flags, prop, data := parseOptions(m.Options)
+	isBind := m.Type == "bind" || flags&unix.MS_BIND != 0
+	dir := true
+	if isBind {
+		if st, err := os.Stat(m.Source); err == nil && !st.IsDir() {
+			dir = false
+		}
+	}
+	target, err := inroot.Target(root, m.Destination, dir)
 	if err != nil {
 		return err
 	}
-	flags, prop, data := parseOptions(m.Options)
-	isBind := m.Type == "bind" || flags&unix.MS_BIND != 0
-	if err := ensureTarget(dest, m.Source, isBind); err != nil {
-		return err
-	}
+	defer target.Close()
+	dest := inroot.ProcPath(target)
 	switch {
 	case isBind:
-		if err := unix.Mount(m.Source, dest, "", unix.MS_BIND|(flags&unix.MS_REC), ""); err != nil {
+		if err := inroot.Bind(m.Source, target, flags&unix.MS_REC != 0, inroot.Attrs(flags&^(unix.MS_BIND|unix.MS_REC))); err != nil {
 			return err
 		}
-		if flags&^(unix.MS_BIND|unix.MS_REC) != 0 {
-			if err := remount(dest, flags&^unix.MS_REC, flags&unix.MS_REC != 0); err != nil {
-				return err
-			}
-		}
 	case m.Type == "cgroup":
-		return mountCgroup(dest, flags)
+		return mountCgroup(target, flags)
 	default:
 		err := unix.Mount(m.Source, dest, m.Type, flags, data)
 		if err != nil && errors.Is(err, unix.EPERM) {
@@ -97,7 +104,7 @@ func mountInto(rootfs string, m specs.Mount, inUserNS bool) error {
 			// the host's network or pids): show the host's instead.
 			switch m.Type {
 			case "sysfs", "proc":
-				return bindHostReadonly(m.Destination, dest, flags)
+				return bindHostReadonly(m.Destination, target, flags)
 			case "mqueue":
 				return nil
 			}
@@ -106,57 +113,38 @@ func mountInto(rootfs string, m specs.Mount, inUserNS bool) error {
 			return err
 		}
 	}
+	if len(prop) == 0 {
+		return nil
+	}
+	top, err := inroot.Open(root, m.Destination) // the new mount, on top
+	if err != nil {
+		return err
+	}
+	defer top.Close()
 	for _, p := range prop {
-		if err := unix.Mount("", dest, "", p, ""); err != nil {
+		if err := unix.Mount("", inroot.ProcPath(top), "", p, ""); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func bindHostReadonly(src, dest string, flags uintptr) error {
-	if err := unix.Mount(src, dest, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return err
-	}
-	if flags&unix.MS_RDONLY != 0 {
-		return unix.MountSetattr(-1, dest, unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY})
-	}
-	return nil
+func bindHostReadonly(src string, target *os.File, flags uintptr) error {
+	return inroot.Bind(src, target, true, inroot.Attrs(flags&unix.MS_RDONLY))
 }
 
 // mountCgroup mounts a cgroup2 hierarchy on a cgroup v2 host; on a v1 host
 // the directory stays as sysfs shows it (no controllers are delegated).
-func mountCgroup(dest string, flags uintptr) error {
+func mountCgroup(target *os.File, flags uintptr) error {
 	var st unix.Statfs_t
 	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil || st.Type != unix.CGROUP2_SUPER_MAGIC {
 		return nil
 	}
-	err := unix.Mount("cgroup2", dest, "cgroup2", flags, "")
+	err := unix.Mount("cgroup2", inroot.ProcPath(target), "cgroup2", flags, "")
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EBUSY) {
-		return bindHostReadonly("/sys/fs/cgroup", dest, flags)
+		return bindHostReadonly("/sys/fs/cgroup", target, flags)
 	}
 	return err
-}
-
-// ensureTarget creates the mount point: a directory, or a file when a
-// file is bind-mounted.
-func ensureTarget(dest, src string, isBind bool) error {
-	if isBind {
-		if st, err := os.Stat(src); err == nil && !st.IsDir() {
-			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-				return err
-			}
-			f, err := os.OpenFile(dest, os.O_CREATE|os.O_RDONLY, 0o644)
-			if err != nil && !os.IsExist(err) {
-				return err
-			}
-			if f != nil {
-				f.Close()
-			}
-			return nil
-		}
-	}
-	return os.MkdirAll(dest, 0o755)
 }
 
 // remount applies flags (ro, nosuid, ...) to an existing bind mount,

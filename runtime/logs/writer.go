@@ -16,6 +16,10 @@ import (
 // maxLine is where docker splits a line that has no newline yet.
 const maxLine = 16 * 1024
 
+// TimestampLayout is how `logs -t` prints times: RFC 3339 with a fixed
+// nine-digit fraction, as docker does.
+const TimestampLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
 // Entry is one log record.
 type Entry struct {
 	Log    string    `json:"log"`

@@ -28,6 +28,7 @@
  * Descriptors: 3 the report pipe to the CLI, 4 the first attach client
  *   (with --client).
  * The attach protocol (runtime/attach): frames [kind][len be32][payload].
+ * The KIND_* values below are runtime/attach's; kinds_test.go checks it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,7 +42,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -54,6 +57,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/mount.h>
 
 enum {
 	KIND_STDIN = 0,
@@ -586,6 +590,62 @@ static void await_maps(int fd)
 		_exit(125);
 }
 
+/*
+ * sealed_exe returns a descriptor of this binary that no container process
+ * can write through, for the init to be executed from (runc's CVE-2019-5736):
+ * /proc/self/exe of a process in the container's namespaces then names a
+ * file on a detached read-only clone of the binary's mount (open_tree,
+ * mount_setattr: a few microseconds), or, where the kernel cannot, a
+ * sealed memfd copy. runtime/container/sealedexe.go does the same for exec.
+ */
+static int clone_exe(void)
+{
+	int fd = (int) syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd >= 0 || errno != EINVAL)
+		return fd;
+	/* Rootless, the binary was executed before skiff joined its mount
+	 * namespace, and a mount of another namespace cannot be cloned: clone
+	 * the binary by its path in this one when that is the same file. */
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return -1;
+	path[n] = '\0';
+	fd = (int) syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	struct stat a, b;
+	if (fd >= 0 && (fstat(fd, &a) < 0 || stat("/proc/self/exe", &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int sealed_exe(void)
+{
+	int fd = clone_exe();
+	if (fd >= 0) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+		if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
+			return fd;
+		close(fd);
+	}
+	int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int mem = memfd_create("skiff", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	struct stat st;
+	if (src < 0 || mem < 0 || fstat(src, &st) < 0)
+		die("copying the skiff binary for the container: %s", strerror(errno));
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n = sendfile(mem, src, NULL, (size_t) left);
+		if (n <= 0)
+			die("copying the skiff binary for the container: %s", n < 0 ? strerror(errno) : "short copy");
+		left -= n;
+	}
+	close(src);
+	if (fcntl(mem, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		die("sealing the copy of the skiff binary: %s", strerror(errno));
+	return mem;
+}
+
 static pid_t start_init(int *syncfd)
 {
 	int sp[2], in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
@@ -599,6 +659,7 @@ static pid_t start_init(int *syncfd)
 		if ((cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
 			die("creating pipes: %s", strerror(errno));
 	}
+	int exe = sealed_exe();
 	int maps[2] = { -1, -1 };
 	if (cfg.uid_map && pipe2(maps, O_CLOEXEC) < 0)
 		die("creating a pipe: %s", strerror(errno));
@@ -618,21 +679,23 @@ static pid_t start_init(int *syncfd)
 			await_maps(maps[0]);
 		}
 		join_ns(0);
-		int fds[5] = { cfg.tty ? null : (in[0] >= 0 ? in[0] : null), cfg.tty ? null : o[1], cfg.tty ? null : e[1], cfgfd, sp[1] };
-		/* move the sources out of the way, then into place */
-		for (int i = 0; i < 5; i++)
+		int fds[6] = { cfg.tty ? null : (in[0] >= 0 ? in[0] : null), cfg.tty ? null : o[1], cfg.tty ? null : e[1], cfgfd, sp[1], exe };
+		/* move the sources out of the way, then into place; the
+		 * binary's descriptor (5) closes at the exec it serves */
+		for (int i = 0; i < 6; i++)
 			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
-		for (int i = 0; i < 5; i++)
-			if (dup2(fds[i], i) < 0)
+		for (int i = 0; i < 6; i++)
+			if (dup3(fds[i], i, i == 5 ? O_CLOEXEC : 0) < 0)
 				_exit(125);
-		syscall(SYS_close_range, 5, ~0U, 0);
+		syscall(SYS_close_range, 6, ~0U, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setsid();
 		char *argv[] = { "skiff-init", NULL };
 		char *envp[] = { "_SKIFF_ROLE=init", NULL };
-		execve("/proc/self/exe", argv, envp);
+		syscall(SYS_execveat, 5, "", argv, envp, AT_EMPTY_PATH);
 		_exit(125);
 	}
+	close(exe);
 	if (maps[1] >= 0) {
 		close(maps[0]);
 		if (write_map(pid, "uid_map", cfg.uid_map) < 0 || write_map(pid, "gid_map", cfg.gid_map) < 0) {

@@ -46,46 +46,11 @@ var MaskedPaths = []string{
 // ReadonlyPaths are visible but read-only (docker's list).
 var ReadonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
 
-// Validate checks what needs only the flags.
-func Validate(o *Options) error {
-	if o.Image == "" {
-		return errdefs.Invalid("an image name is required")
-	}
-	if o.WorkingDir != "" && !path.IsAbs(o.WorkingDir) {
-		return errdefs.Invalid("the working directory %q is invalid: it needs to be an absolute path", o.WorkingDir)
-	}
-	if o.StopSignal != "" {
-		if _, err := ParseSignal(o.StopSignal); err != nil {
-			return err
-		}
-	}
-	if o.Hostname != "" && (len(o.Hostname) > 64 || strings.ContainsAny(o.Hostname, " /\t")) {
-		return errdefs.Invalid("invalid hostname %q", o.Hostname)
-	}
-	if m := o.PIDMode; m != "" && m != "host" && (!strings.HasPrefix(m, "container:") || m == "container:") {
-		return errdefs.Invalid("invalid PID mode %q: use host or container:NAME", m)
-	}
-	switch m := o.IPCMode; {
-	case m == "", m == "private", m == "shareable", m == "none", m == "host":
-	case strings.HasPrefix(m, "container:") && len(m) > len("container:"):
-	default:
-		return errdefs.Invalid("invalid IPC mode %q: use private, shareable, none, host or container:NAME", m)
-	}
-	for _, e := range o.Env {
-		if strings.HasPrefix(e, "=") || e == "" {
-			return errdefs.Invalid("invalid environment variable: %q", e)
-		}
-	}
-	return nil
-}
-
-// Generate builds the OCI spec of a new container. The root filesystem
-// path and the resolved user are filled in at start (Finalize).
+// Generate builds the OCI spec of a new container from options that have
+// passed runtime/container's checks (flags.go). The root filesystem path
+// and the resolved user are filled in at start (Finalize).
 func Generate(in Input) (*Generated, error) {
 	o := in.Options
-	if err := Validate(o); err != nil {
-		return nil, err
-	}
 	cmd := ResolveCommand(o, in.Image)
 	argv := cmd.Argv()
 	if len(argv) == 0 {

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/seccomp"
 )
 
 // ParseUlimits parses --ulimit values, docker's "name=soft[:hard]".
@@ -64,20 +66,23 @@ func ParseSysctls(in []string) (map[string]string, error) {
 type SecurityOptions struct {
 	NoNewPrivileges bool
 	UnconfinedPaths bool
+	// Opts are the options as HostConfig.SecurityOpt keeps them: a
+	// seccomp=FILE becomes seccomp=<the profile's compact JSON>, as
+	// docker's CLI sends it, so the container does not depend on the file.
+	Opts []string
 }
 
 // fixedSecurityOpts are the --security-opt keys that take one value only:
-// skiff loads no seccomp filter and has no SELinux or AppArmor support,
-// so asking to be unconfined is accepted and a profile or label refused.
+// skiff has no SELinux or AppArmor support, so asking to be unconfined is
+// accepted and a profile or label refused.
 var fixedSecurityOpts = map[string]struct{ value, why string }{
-	"seccomp":     {"unconfined", "skiff loads no seccomp filter"},
 	"apparmor":    {"unconfined", "skiff has no AppArmor support"},
 	"label":       {"disable", "skiff has no SELinux support"},
 	"systempaths": {"unconfined", "it lifts docker's masked and read-only paths"},
 }
 
 // ParseSecurityOpts applies --security-opt values to the defaults (no new
-// privileges on).
+// privileges on, docker's seccomp profile).
 func ParseSecurityOpts(in []string) (SecurityOptions, error) {
 	o := SecurityOptions{NoNewPrivileges: true}
 	for _, opt := range in {
@@ -85,6 +90,15 @@ func ParseSecurityOpts(in []string) (SecurityOptions, error) {
 		if !hasValue {
 			k, v, hasValue = strings.Cut(opt, ":")
 		}
+		if k == "seccomp" {
+			p, err := seccompOpt(v)
+			if err != nil {
+				return o, err
+			}
+			o.Opts = append(o.Opts, "seccomp="+p)
+			continue
+		}
+		o.Opts = append(o.Opts, opt)
 		if f, ok := fixedSecurityOpts[k]; ok {
 			if v != f.value {
 				return o, errdefs.Invalid("invalid --security-opt %q: %s; only %s=%s is accepted", opt, f.why, k, f.value)
@@ -94,7 +108,7 @@ func ParseSecurityOpts(in []string) (SecurityOptions, error) {
 		}
 		switch {
 		case k != "no-new-privileges":
-			return o, errdefs.Invalid("invalid --security-opt %q: use no-new-privileges, seccomp=unconfined, apparmor=unconfined, label=disable or systempaths=unconfined", opt)
+			return o, errdefs.Invalid("invalid --security-opt %q: use no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=unconfined, label=disable or systempaths=unconfined", opt)
 		case !hasValue || v == "true":
 			o.NoNewPrivileges = true
 		case v == "false":
@@ -104,6 +118,61 @@ func ParseSecurityOpts(in []string) (SecurityOptions, error) {
 		}
 	}
 	return o, nil
+}
+
+// seccompOpt reads the value of seccomp=: unconfined, builtin (docker's
+// default profile) or a profile file in docker's format, whose compact
+// JSON it returns.
+func seccompOpt(v string) (string, error) {
+	switch v {
+	case "":
+		return "", errdefs.Invalid("invalid --security-opt seccomp=: give unconfined, builtin or a profile file")
+	case seccomp.Unconfined, seccompBuiltin:
+		return v, nil
+	}
+	if strings.HasPrefix(v, "{") {
+		return checkProfile(v, []byte(v)) // already JSON (a record's own value)
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return "", errdefs.Invalid("opening seccomp profile (%s) failed: %v", v, err)
+	}
+	return checkProfile(v, b)
+}
+
+func checkProfile(name string, b []byte) (string, error) {
+	p, err := seccomp.Check(b)
+	if err != nil {
+		if len(name) > 64 {
+			name = name[:64] + "..."
+		}
+		return "", errdefs.Invalid("seccomp profile (%s): %v", name, err)
+	}
+	return p, nil
+}
+
+// seccompBuiltin names docker's default profile in seccomp=.
+const seccompBuiltin = "builtin"
+
+// SeccompProfile returns the seccomp profile HostConfig.SecurityOpt and
+// --privileged give a container: unconfined, or the profile's JSON ("":
+// docker's default). The last seccomp= wins, as in docker.
+func SeccompProfile(securityOpt []string, privileged bool) (profile string, unconfined bool) {
+	if privileged {
+		return "", true
+	}
+	for _, opt := range securityOpt {
+		if v, ok := strings.CutPrefix(opt, "seccomp="); ok {
+			profile = v
+		}
+	}
+	switch profile {
+	case seccomp.Unconfined:
+		return "", true
+	case seccompBuiltin:
+		return "", false
+	}
+	return profile, false
 }
 
 // shmOption is the size option of /dev/shm.

@@ -3,9 +3,12 @@
 // combines them: ENTRYPOINT/CMD, environment, user, working directory,
 // capabilities, the default mounts, masked and read-only paths.
 //
-// It is pure: no storage, no namespaces. Validate checks user intent first,
-// Generate builds the spec, Finalize fills what needs the mounted root
-// filesystem (user and group names).
+// It is pure: no storage, no namespaces. Generate builds the spec from
+// options runtime/container has checked (its flags.go is the one place
+// where run's and create's flags are read and checked, with the parsers
+// here: ParseUlimits, ParseSysctls, ParseSecurityOpts, ParseDevice,
+// ParseSignal); Finalize fills what needs the mounted root filesystem
+// (user and group names).
 package spec
 
 import (

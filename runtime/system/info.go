@@ -1,6 +1,8 @@
-// Package system answers questions about the whole installation: `info`,
-// and later `system df` and `system prune`. It gathers from storage,
-// runtime, cgroups and netns and changes nothing.
+// Package system is about the whole installation: `info` and `system df`
+// gather from storage, runtime, cgroups and netns and change nothing;
+// `system prune` (Prune) runs each kind's own prune (runtime/container,
+// runtime/network, runtime/volume, runtime/image), with their events and
+// usage checks. It must not import commands.
 package system
 
 import (
@@ -116,7 +118,7 @@ func GetInfo(e *engine.Engine, count Counter) (*Info, error) {
 		SystemTime:        time.Now().Format(time.RFC3339Nano),
 		LoggingDriver:     "json-file",
 		DefaultRuntime:    "skiff",
-		SecurityOptions:   []string{"name=seccomp,profile=unconfined"},
+		SecurityOptions:   []string{"name=seccomp,profile=builtin"},
 		Rootless:          e.Rootless(),
 		RunRoot:           e.RunRoot(),
 		DriverReason:      s.DriverReason,

@@ -2,11 +2,8 @@ package image
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -65,21 +62,21 @@ func Commit(ctx context.Context, s *storage.Store, sys *types.SystemContext, o C
 }
 
 func commitLayer(ctx context.Context, s *storage.Store, ws *writeSession, cfg *manifest.Schema2Config, named reference.Named, o CommitOptions) (*Image, error) {
-	parentLayers, err := commitParents(s, o.Parent.TopLayer)
-	if err != nil {
-		return nil, err
-	}
-	layerPath := filepath.Join(ws.tmp, "layer.tar")
-	diffID, size, err := writeLayer(layerPath, o.OpenLayer)
+	layer, err := putLayer(s, ws.tmp, o.Parent.TopLayer, o.OpenLayer)
 	if err != nil {
 		return nil, fmt.Errorf("committing: writing the container's changes: %w", err)
 	}
-	dcfg := commitConfig(o, cfg, diffID)
-	src, err := newMemImage(dcfg, parentLayers, diffID, size, layerPath)
+	var names []reference.Named
+	if named != nil {
+		names = append(names, named)
+	}
+	id, err := NewImage(s, NewImageOptions{
+		TopLayer: layer.ID, Config: commitConfig(o, cfg, layer.UncompressedDigest), Names: names,
+	})
 	if err != nil {
 		return nil, err
 	}
-	return ws.store(ctx, s, src, named, "committing", o.Container)
+	return lookupID(ctx, s, id, named)
 }
 
 // commitConfig is the parent's configuration with the new layer, the
@@ -126,27 +123,4 @@ func commitParents(s *storage.Store, top string) ([]parentLayer, error) {
 		id = l.Parent
 	}
 	return out, nil
-}
-
-// writeLayer copies the layer into path and returns its digest and size.
-func writeLayer(path string, open func() (io.ReadCloser, error)) (digest.Digest, int64, error) {
-	if open == nil {
-		return "", 0, errors.New("no layer content")
-	}
-	r, err := open()
-	if err != nil {
-		return "", 0, err
-	}
-	defer r.Close()
-	f, err := os.Create(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	d := digest.Canonical.Digester()
-	n, err := io.Copy(io.MultiWriter(f, d.Hash()), r)
-	if err != nil {
-		return "", 0, err
-	}
-	return d.Digest(), n, f.Sync()
 }

@@ -2,15 +2,16 @@ package image
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.podman.io/image/v5/docker/reference"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/filters"
+	"github.com/skiff-containers/skiff/internal/timestamp"
 )
 
 // Filters are docker's --filter values for images, parsed.
@@ -33,23 +34,18 @@ type Filters struct {
 type LabelFilter = filters.Label
 
 // ParseFilters parses --filter arguments ("key=value"); allowed lists the
-// keys the command accepts.
+// keys the command accepts, label also allowing label!.
 func ParseFilters(args []string, allowed ...string) (*Filters, error) {
-	f := &Filters{}
-	ok := map[string]bool{}
-	for _, a := range allowed {
-		ok[a] = true
+	if slices.Contains(allowed, "label") && !slices.Contains(allowed, "label!") {
+		allowed = append(slices.Clone(allowed), "label!")
 	}
-	for _, arg := range args {
-		key, val, found := strings.Cut(arg, "=")
-		negate := strings.HasSuffix(key, "!")
-		key = strings.ToLower(strings.TrimSuffix(key, "!"))
-		if !found || !ok[key] || (negate && key != "label") {
-			return nil, errdefs.Invalid("invalid filter %q: use %s (KEY=VALUE)", arg, strings.Join(allowed, ", "))
-		}
-		if err := f.add(key, val, negate); err != nil {
-			return nil, err
-		}
+	parsed, err := filters.Parse(args, allowed...)
+	if err != nil {
+		return nil, err
+	}
+	f := &Filters{}
+	if err := parsed.Visit(allowed, f.add); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -59,7 +55,7 @@ func (f *Filters) add(key, val string, negate bool) error {
 	case "dangling":
 		b, err := strconv.ParseBool(val)
 		if err != nil {
-			return errdefs.Invalid("invalid filter 'dangling=%s': use dangling=true or dangling=false", val)
+			return filters.Invalid(key, val, "use dangling=true or dangling=false")
 		}
 		if f.Dangling != nil && *f.Dangling != b {
 			return errdefs.Invalid("conflicting filters dangling=true and dangling=false: give one")
@@ -67,13 +63,13 @@ func (f *Filters) add(key, val string, negate bool) error {
 		f.Dangling = &b
 	case "reference":
 		if _, err := path.Match(val, ""); err != nil {
-			return errdefs.Invalid("invalid filter 'reference=%s': bad pattern", val)
+			return filters.Invalid(key, val, "bad pattern")
 		}
 		f.References = append(f.References, val)
 	case "label":
 		l := filters.ParseLabel(val, negate)
 		if l.Key == "" {
-			return errdefs.Invalid("invalid filter 'label=%s': use label=KEY or label=KEY=VALUE", val)
+			return filters.Invalid(key, val, "use label=KEY or label=KEY=VALUE")
 		}
 		f.Labels = append(f.Labels, l)
 	case "before":
@@ -81,33 +77,15 @@ func (f *Filters) add(key, val string, negate bool) error {
 	case "since":
 		f.Since = append(f.Since, val)
 	case "until":
-		t, err := ParseTimestamp(val, time.Now())
+		t, err := timestamp.Parse(val, time.Now())
 		if err != nil {
-			return err
+			return filters.Invalid(key, val, err.Error())
 		}
 		if f.Until.IsZero() || t.Before(f.Until) {
 			f.Until = t
 		}
 	}
 	return nil
-}
-
-// ParseTimestamp reads docker's --filter until= and --since values: a Go
-// duration before now ("10m", "24h"), RFC 3339, a date, or Unix seconds.
-func ParseTimestamp(s string, now time.Time) (time.Time, error) {
-	if d, err := time.ParseDuration(s); err == nil {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		sec := int64(secs)
-		return time.Unix(sec, int64((secs-float64(sec))*1e9)), nil
-	}
-	return time.Time{}, errdefs.Invalid("invalid time %q: use a duration (10m, 24h), a date (2006-01-02), RFC 3339 or Unix seconds", s)
 }
 
 // matchReference reports whether a familiar name matches a pattern as

@@ -12,8 +12,9 @@ import (
 
 // HistoryEntry is one step of an image's history, as `history` shows it.
 type HistoryEntry struct {
-	// ID is "sha256:…" of the image for the newest step and "<missing>"
-	// for the others (their intermediate images are not stored).
+	// ID is "sha256:…" of the image for the newest step and, for a built
+	// image, of each step's image still stored; "<missing>" for the
+	// others.
 	ID        string
 	Created   time.Time
 	CreatedBy string
@@ -53,9 +54,17 @@ func History(ctx context.Context, s *storage.Store, name string) ([]HistoryEntry
 		out = append(out, e)
 	}
 	slices.Reverse(out)
-	if len(out) > 0 {
-		out[0].ID = "sha256:" + img.ID
-		out[0].Tags = repoTags(img.Names)
+	// A built image's steps are images too (each names its parent):
+	// their rows show their IDs, as docker's history does.
+	id := img.ID
+	for i := 0; i < len(out) && id != ""; i++ {
+		si, err := s.Image(id)
+		if err != nil {
+			break
+		}
+		out[i].ID = "sha256:" + si.ID
+		out[i].Tags = repoTags(si.Names)
+		id = parentOf(si)
 	}
 	return out, nil
 }

@@ -35,8 +35,8 @@ func (s *Summary) Dangling() bool { return len(s.Tags) == 0 }
 
 // ListOptions select the images to list.
 type ListOptions struct {
-	// All includes intermediate images (skiff has none yet: builds do not
-	// keep them), as `images -a` does.
+	// All includes intermediate images (untagged images a build step
+	// was built on), as `images -a` does.
 	All     bool
 	Filters *Filters
 }
@@ -61,9 +61,13 @@ func List(ctx context.Context, s *storage.Store, opts ListOptions) ([]Summary, e
 	if err != nil {
 		return nil, err
 	}
+	parents := buildParents(imgs)
 	out := make([]Summary, 0, len(imgs))
 	for i := range imgs {
 		sum := summarize(&imgs[i], sizes, users)
+		if !opts.All && parents[imgs[i].ID] && sum.Dangling() && len(sum.DigestNames) == 0 {
+			continue // an intermediate image of a build (images -a shows it)
+		}
 		if !f.matchBasic(&sum, before, since) {
 			continue
 		}
@@ -221,4 +225,16 @@ func imageLabels(s *storage.Store, img *cstorage.Image) map[string]string {
 		}
 	}
 	return nil
+}
+
+// buildParents is the set of images another image was built on (a build
+// step's parent): untagged, they are intermediate images, not dangling.
+func buildParents(imgs []cstorage.Image) map[string]bool {
+	out := map[string]bool{}
+	for i := range imgs {
+		if p := parentOf(&imgs[i]); p != "" {
+			out[p] = true
+		}
+	}
+	return out
 }

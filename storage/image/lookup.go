@@ -2,8 +2,9 @@
 // lookups, and the registry and archive operations (pull, push, save, load,
 // import, tag, remove, history, inspect) built on go.podman.io/image/v5.
 //
-// It must not import runtime, netns or rootless; callers pass the store and
-// the registry context.
+// These are the mechanics; callers use the verbs of runtime/image, which
+// add the events. It must not import runtime, netns or rootless; callers
+// pass the store and the registry context.
 package image
 
 import (

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.podman.io/image/v5/docker/reference"
+	cstorage "go.podman.io/storage"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/filters"
@@ -24,6 +25,9 @@ type PruneReport struct {
 	Untagged  []string
 	Deleted   []string
 	Reclaimed int64 // bytes of layers deleted
+	// Images are the same, image by image, as rmi reports a removal:
+	// Deleted[0] is the image, then its layers.
+	Images []RemoveReport
 }
 
 // PruneFilterKeys are the --filter keys of `image prune`.
@@ -44,33 +48,60 @@ func Prune(ctx context.Context, s *storage.Store, opts PruneOptions) (*PruneRepo
 		return nil, err
 	}
 	rep := &PruneReport{}
+	for {
+		n, err := pruneOnce(s, imgs, sizes, users, all, f, rep)
+		if err != nil || n == 0 {
+			break
+		}
+		// Removing a build's last image makes the step images below it
+		// dangling: take them too, as docker does.
+		if imgs, sizes, users, err = inventory(s); err != nil {
+			return rep, err
+		}
+	}
+	rep.Reclaimed += pruneLeftovers(s)
+	return rep, nil
+}
+
+// pruneOnce removes the images that match, keeping intermediate images
+// whose child still exists; it returns how many it removed.
+func pruneOnce(s *storage.Store, imgs []cstorage.Image, sizes map[string]layerInfo, users map[string][]string, all bool, f *Filters, rep *PruneReport) (int, error) {
+	parents := buildParents(imgs)
+	removed := 0
 	for i := range imgs {
 		img := &imgs[i]
 		sum := summarize(img, sizes, users)
 		if sum.Containers > 0 || (!all && !sum.Dangling()) || !f.matchBasic(&sum, time.Time{}, time.Time{}) {
 			continue
 		}
+		if parents[img.ID] {
+			continue // a later build step's image is built on it
+		}
 		if len(f.Labels) > 0 && !filters.MatchAll(f.Labels, imageLabels(s, img)) {
 			continue
 		}
+		one := RemoveReport{}
 		for _, t := range sum.Tags {
-			rep.Untagged = append(rep.Untagged, reference.FamiliarString(t.Named))
+			one.Untagged = append(one.Untagged, reference.FamiliarString(t.Named))
 		}
-		rep.Untagged = append(rep.Untagged, sum.RepoDigests...)
+		one.Untagged = append(one.Untagged, sum.RepoDigests...)
 		layers, err := s.DeleteImage(img.ID, true)
 		if err != nil {
-			return rep, storageError("deleting image", ShortID(img.ID), err)
+			return removed, storageError("deleting image", ShortID(img.ID), err)
 		}
-		rep.Deleted = append(rep.Deleted, "sha256:"+img.ID)
+		removed++
+		one.Deleted = append(one.Deleted, "sha256:"+img.ID)
 		for _, l := range layers {
 			rep.Reclaimed += sizes[l].size
 			if looksLikeID(l) && len(l) == 64 {
-				rep.Deleted = append(rep.Deleted, "sha256:"+l)
+				one.Deleted = append(one.Deleted, "sha256:"+l)
 			}
 		}
+		rep.Untagged = append(rep.Untagged, one.Untagged...)
+		rep.Deleted = append(rep.Deleted, one.Deleted...)
+		rep.Images = append(rep.Images, one)
 	}
-	rep.Reclaimed += pruneLeftovers(s)
-	return rep, nil
+	return removed, nil
 }
 
 // pruneLeftovers removes layers no image or container uses, when no other

@@ -18,34 +18,22 @@ import (
 type Users func() (map[string][]string, error)
 
 // Filter is a parsed --filter list: key -> accepted values.
-type Filter map[string][]string
+type Filter filters.Args
 
 // ParseFilters reads "key=value" filters; keys names the keys allowed.
 func ParseFilters(in []string, keys ...string) (Filter, error) {
-	f := Filter{}
-	for _, s := range in {
-		k, v, ok := strings.Cut(s, "=")
-		if !ok {
-			return nil, errdefs.Invalid("bad format of filter (expected name=value)")
-		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		known := false
-		for _, allowed := range keys {
-			known = known || k == allowed
-		}
-		if !known {
-			return nil, errdefs.Invalid("invalid filter '%s'", k)
-		}
-		if k == "dangling" {
-			switch strings.ToLower(v) {
-			case "true", "1", "false", "0":
-			default:
-				return nil, errdefs.Invalid("invalid filter 'dangling=%s'", v)
-			}
-		}
-		f[k] = append(f[k], v)
+	f, err := filters.Parse(in, keys...)
+	if err != nil {
+		return nil, err
 	}
-	return f, nil
+	for _, v := range f["dangling"] {
+		switch strings.ToLower(v) {
+		case "true", "1", "false", "0":
+		default:
+			return nil, filters.Invalid("dangling", v, "use dangling=true or dangling=false")
+		}
+	}
+	return Filter(f), nil
 }
 
 // match reports whether v passes the filter; users says who uses it.

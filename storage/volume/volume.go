@@ -5,7 +5,8 @@
 //
 // It knows nothing of containers: whoever needs "is this volume in use"
 // answers through a callback (RemoveOptions.Users), called with the lock
-// held. It must not import runtime, netns or rootless.
+// held. Callers use the verbs of runtime/volume, which give that answer
+// and record the events. It must not import runtime, netns or rootless.
 package volume
 
 import (

@@ -16,7 +16,8 @@ type figure struct {
 }
 
 // figures lists what `make bench` reports, in order: images (issue #2),
-// then the runtime (issue #3, runtimeFigures).
+// then the runtime (issue #3, runtimeFigures), networking, and builds
+// (issue #10, buildFigures).
 func figures(runs int) []figure {
 	return append([]figure{
 		{
@@ -46,7 +47,7 @@ func figures(runs int) []figure {
 				return repeat(runs*2, func() (time.Duration, error) { return tl.run(s, "images") })
 			},
 		},
-	}, append(runtimeFigures(runs), networkFigures(runs)...)...)
+	}, append(append(runtimeFigures(runs), networkFigures(runs)...), buildFigures(runs)...)...)
 }
 
 // repeat runs fn once to warm up, then n times, and returns milliseconds.

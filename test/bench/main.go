@@ -40,6 +40,7 @@ type fixtures struct {
 	debianRef string // the Debian test image in the local registry
 	fifty     string // docker-archive with 50 small images
 	busybox   string // the busybox test image, readable by the tools' user
+	debian    string // the Debian test image, readable by the tools' user
 }
 
 func main() {
@@ -75,6 +76,10 @@ func main() {
 	b, err := os.ReadFile(filepath.Join(images, "busybox.tar"))
 	must(err)
 	must(os.WriteFile(fx.busybox, b, 0o644))
+	fx.debian = filepath.Join(base, "debian.tar")
+	b, err = os.ReadFile(filepath.Join(images, "debian.tar"))
+	must(err)
+	must(os.WriteFile(fx.debian, b, 0o644))
 
 	tools := []*tool{newTool("skiff", copyBinary(*skiff, base), base, who)}
 	if p, err := exec.LookPath("podman"); err == nil && !*noPodman {

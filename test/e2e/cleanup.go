@@ -99,8 +99,8 @@ func (e *Env) quiet(args ...string) Result {
 	return r
 }
 
-// pauseProcess reads the test's pause.pid ("PID STARTTIME"); 0 when there
-// is none (root, or no rootless command ran).
+// pauseProcess reads the test's pause.pid ("PID STARTTIME USERNS MNTNS");
+// 0 when there is none (root, or no rootless command ran).
 func (e *Env) pauseProcess() (int, uint64) {
 	if !e.Rootless {
 		return 0, 0
@@ -110,7 +110,7 @@ func (e *Env) pauseProcess() (int, uint64) {
 		return 0, 0
 	}
 	f := strings.Fields(string(b))
-	if len(f) != 2 {
+	if len(f) < 2 {
 		return 0, 0
 	}
 	pid, _ := strconv.Atoi(f[0])

@@ -100,7 +100,7 @@ func TestCLIKilled(t *testing.T) {
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool {
-		return e.Skiff("ps", "-aq").Out() == ""
+		return len(psAll(e)) == 0
 	})
 	noContainers(e)
 	// rm -f of a container whose CLI and monitor are both gone
@@ -145,7 +145,7 @@ func TestRunNameRace(t *testing.T) {
 			t.Errorf("round %d: %d won, %d lost", round, won, lost)
 		}
 	}
-	if n := len(e.Skiff("ps", "-aq").Lines()); n != 5 {
+	if n := len(psAll(e)); n != 5 {
 		t.Errorf("%d containers, want one per round", n)
 	}
 	e.Skiff("rm", "-f", "race0", "race1", "race2", "race3", "race4").Success(t)

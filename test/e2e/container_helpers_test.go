@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/tar"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -159,7 +160,10 @@ func containerFiles(e *Env, id string) []string {
 			left = append(left, p)
 		}
 	}
-	names, _ := os.ReadDir(filepath.Join(e.Root, "skiff", "names"))
+	names, err := os.ReadDir(filepath.Join(e.Root, "skiff", "names"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		e.T.Errorf("reading the container names: %v", err)
+	}
 	for _, n := range names {
 		if target, _ := os.Readlink(filepath.Join(e.Root, "skiff", "names", n.Name())); target == id {
 			left = append(left, "name "+n.Name())
@@ -169,19 +173,29 @@ func containerFiles(e *Env, id string) []string {
 }
 
 // noContainers checks that the store holds no container at all: records,
-// storage containers, mounts.
+// storage containers, mounts. A ps that fails, or a directory it cannot
+// read, fails the test: it proves nothing.
 func noContainers(e *Env) {
 	e.T.Helper()
-	if ids := e.Skiff("ps", "-aq").Lines(); len(ids) != 0 {
+	if ids := psAll(e); len(ids) != 0 {
 		e.T.Errorf("containers left: %v", ids)
 	}
-	entries, _ := os.ReadDir(filepath.Join(e.Root, "skiff", "containers"))
+	entries, err := os.ReadDir(filepath.Join(e.Root, "skiff", "containers"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		e.T.Errorf("reading the container records: %v", err)
+	}
 	if len(entries) != 0 {
 		e.T.Errorf("container records left: %d", len(entries))
 	}
-	files, _ := filepath.Glob(filepath.Join(e.Root, "*-containers", "containers.json"))
+	files, err := filepath.Glob(filepath.Join(e.Root, "*-containers", "containers.json"))
+	if err != nil {
+		e.T.Errorf("finding the storage containers: %v", err)
+	}
 	for _, f := range files {
-		b, _ := os.ReadFile(f)
+		b, err := os.ReadFile(f)
+		if err != nil {
+			e.T.Errorf("reading the storage containers: %v", err)
+		}
 		if s := strings.TrimSpace(string(b)); s != "" && s != "[]" {
 			e.T.Errorf("storage containers left: %s", s)
 		}
@@ -190,6 +204,13 @@ func noContainers(e *Env) {
 	if left := e.mounts(pause); len(left) > 0 {
 		e.T.Errorf("mounts left: %v", left)
 	}
+}
+
+// psAll is `ps -aq`: the IDs of every container; a failing ps fails the
+// test (it must not pass for "no containers").
+func psAll(e *Env) []string {
+	e.T.Helper()
+	return e.Skiff("ps", "-aq").Success(e.T).Lines()
 }
 
 // openPty opens a pseudo-terminal pair: the master for the test, the

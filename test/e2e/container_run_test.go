@@ -524,7 +524,7 @@ func TestRunHostOptions(t *testing.T) {
 	oneErrorLine(t, e.Skiff("run", "--rm", "--network", "host", "--sysctl", "net.ipv4.ip_forward=1", img, "true"), "not allowed in host network namespace")
 	oneErrorLine(t, e.Skiff("run", "--rm", "--ulimit", "bogus=1", img, "true"), "invalid --ulimit")
 	oneErrorLine(t, e.Skiff("run", "--rm", "--shm-size", "lots", img, "true"), "invalid --shm-size")
-	oneErrorLine(t, e.Skiff("run", "--rm", "--security-opt", "seccomp=profile.json", img, "true"), "only seccomp=unconfined")
+	oneErrorLine(t, e.Skiff("run", "--rm", "--security-opt", "seccomp=/nonexistent/profile.json", img, "true"), "opening seccomp profile (/nonexistent/profile.json) failed")
 	oneErrorLine(t, e.Skiff("run", "--rm", "--group-add", "nosuchgroup", img, "true"), "unable to find group nosuchgroup")
 	cid2 := filepath.Join(e.Dir, "cid2")
 	oneErrorLine(t, e.Skiff("run", "--rm", "--cidfile", cid2, "--pull", "never", "nosuchimage", "true"), "nosuchimage")

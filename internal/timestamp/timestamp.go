@@ -1,4 +1,9 @@
-package logs
+// Package timestamp reads the times docker's users type: --since and
+// --until of logs and events, and every --filter until=. One parser and
+// one time zone rule for all of them, docker's (its api/types/time
+// GetTimestamp): a time without a zone is in the zone of now, the local
+// one. It imports nothing from skiff.
+package timestamp
 
 import (
 	"errors"
@@ -7,17 +12,12 @@ import (
 	"time"
 )
 
-// TimestampLayout is how `logs -t` prints times: RFC 3339 with a fixed
-// nine-digit fraction, as docker does.
-const TimestampLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-// ParseTime reads the time values of docker's --since, --until and
-// --filter until=: a Go duration before now ("10m", "1h30m"); RFC 3339
+// Parse reads a time: a Go duration before now ("10m", "1h30m"); RFC 3339
 // with or without fraction or zone ("2024-01-02T15:04:05Z",
 // "2024-01-02T15:04"); a date ("2024-01-02"); or Unix seconds with an
-// optional fraction ("1700000000.5"). Times without a zone are in now's
-// zone.
-func ParseTime(value string, now time.Time) (time.Time, error) {
+// optional fraction ("1700000000.5"). A time without a zone is in now's
+// zone (its offset at now, as docker takes it).
+func Parse(value string, now time.Time) (time.Time, error) {
 	if value == "" {
 		return time.Time{}, errors.New("empty time: use a duration (10m), RFC 3339 or Unix seconds")
 	}
@@ -25,7 +25,7 @@ func ParseTime(value string, now time.Time) (time.Time, error) {
 		return now.Add(-d), nil
 	}
 	withZone := strings.ContainsAny(value, "zZ+") || strings.Count(value, "-") == 3
-	if t, err := parseLayouts(value, withZone, now.Location()); err == nil {
+	if t, err := parseLayouts(value, withZone, time.FixedZone(now.Zone())); err == nil {
 		return t, nil
 	} else if strings.Contains(value, "-") {
 		return time.Time{}, errors.New("cannot parse " + strconv.Quote(value) + " as RFC 3339: use e.g. 2006-01-02T15:04:05Z")
@@ -33,6 +33,8 @@ func ParseTime(value string, now time.Time) (time.Time, error) {
 	return parseUnix(value)
 }
 
+// parseLayouts reads the RFC 3339 forms: the layout follows from the
+// value's shape (a fraction, how many colons after the T), as docker's.
 func parseLayouts(value string, withZone bool, loc *time.Location) (time.Time, error) {
 	var layout string
 	switch {

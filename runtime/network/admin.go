@@ -1,9 +1,8 @@
-package container
+package network
 
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"regexp"
@@ -15,8 +14,8 @@ import (
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
-// NetworkCreateOptions are `network create`'s flags.
-type NetworkCreateOptions struct {
+// CreateOptions are `network create`'s flags.
+type CreateOptions struct {
 	Name       string
 	Driver     string // "" or bridge
 	Subnet     string
@@ -27,28 +26,32 @@ type NetworkCreateOptions struct {
 	IPv6       bool
 	Labels     map[string]string
 	Options    map[string]string
+	// IPAMDriver and Scope are docker's --ipam-driver ("default") and
+	// --scope ("local"), the only ones skiff has; "" means those.
+	IPAMDriver, Scope string
 }
 
-var validNetworkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
-// CreateNetwork makes a user-defined bridge network. Without --subnet it
+// Create makes a user-defined bridge network and records its create
+// event. Without --subnet it
 // takes the next free 10.89.N.0/24 (podman's pool), free meaning used by
 // no network of this installation, no other installation on this host or
 // user, and no route of the namespace holding the bridges.
-func CreateNetwork(e *engine.Engine, o NetworkCreateOptions) (*NetworkRecord, error) {
-	if err := validateNetworkCreate(&o); err != nil {
+func Create(e *engine.Engine, o CreateOptions) (*Network, error) {
+	if err := validateCreate(&o); err != nil {
 		return nil, err
 	}
-	for _, b := range builtinNetworks() {
+	for _, b := range builtins() {
 		if b.Name == o.Name {
 			return nil, errdefs.Conflict("network with name %s already exists", o.Name)
 		}
 	}
-	if _, err := os.Stat(networkPath(e, o.Name)); err == nil {
+	if _, err := os.Stat(recordPath(e, o.Name)); err == nil {
 		return nil, errdefs.Conflict("network with name %s already exists", o.Name)
 	}
-	n := &NetworkRecord{
-		Name: o.Name, ID: newNetworkID(), Created: time.Now().UTC(), Driver: "bridge",
+	n := &Network{
+		Name: o.Name, ID: newID(), Created: time.Now().UTC(), Driver: "bridge",
 		Internal: o.Internal, Attachable: o.Attachable, Labels: o.Labels, Options: o.Options,
 	}
 	if n.Labels == nil {
@@ -61,16 +64,16 @@ func CreateNetwork(e *engine.Engine, o NetworkCreateOptions) (*NetworkRecord, er
 	if err != nil {
 		return nil, err
 	}
-	if err := saveNetwork(e, n); err != nil {
+	if err := save(e, n); err != nil {
 		release()
 		return nil, err
 	}
-	n.event(e, "create")
+	n.Event(e, "create")
 	return n, nil
 }
 
-func validateNetworkCreate(o *NetworkCreateOptions) error {
-	if !validNetworkName.MatchString(o.Name) {
+func validateCreate(o *CreateOptions) error {
+	if !validName.MatchString(o.Name) {
 		return errdefs.Invalid("invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o.Name)
 	}
 	switch o.Driver {
@@ -79,6 +82,12 @@ func validateNetworkCreate(o *NetworkCreateOptions) error {
 		return errdefs.Invalid("only one instance of %q network is allowed", o.Driver)
 	default:
 		return errdefs.NotFound("plugin %q not found: skiff supports the bridge driver only", o.Driver)
+	}
+	if d := o.IPAMDriver; d != "" && d != "default" {
+		return errdefs.NotFound("plugin %q not found: skiff supports the default IPAM driver only", d)
+	}
+	if s := o.Scope; s != "" && s != "local" {
+		return errdefs.Invalid("scope %q is not supported: skiff networks are local", s)
 	}
 	if o.IPv6 {
 		return errdefs.Invalid("IPv6 networks are not supported yet: create the network without --ipv6")
@@ -94,17 +103,17 @@ func validateNetworkCreate(o *NetworkCreateOptions) error {
 
 // assignSubnet fills n's subnet, gateway and range and claims the subnet
 // in the host's state; release undoes the claim.
-func assignSubnet(e *engine.Engine, n *NetworkRecord, o *NetworkCreateOptions) (func(), error) {
-	h := netHost(e)
+func assignSubnet(e *engine.Engine, n *Network, o *CreateOptions) (func(), error) {
+	h := Bridges(e)
 	if o.Subnet != "" {
-		subnet, gw, ipRange, err := parseNetworkAddrs(o)
+		subnet, gw, ipRange, err := parseAddrs(o)
 		if err != nil {
 			return nil, err
 		}
 		if err := checkOwnSubnets(e, subnet); err != nil {
 			return nil, err
 		}
-		release, err := h.ClaimSubnet(subnet, networkPath(e, n.Name), false)
+		release, err := h.ClaimSubnet(subnet, recordPath(e, n.Name), false)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +128,7 @@ func assignSubnet(e *engine.Engine, n *NetworkRecord, o *NetworkCreateOptions) (
 		if checkOwnSubnets(e, subnet) != nil {
 			continue
 		}
-		release, err := h.ClaimSubnet(subnet, networkPath(e, n.Name), true)
+		release, err := h.ClaimSubnet(subnet, recordPath(e, n.Name), true)
 		if err != nil {
 			continue
 		}
@@ -129,7 +138,7 @@ func assignSubnet(e *engine.Engine, n *NetworkRecord, o *NetworkCreateOptions) (
 	return nil, errdefs.Conflict("no free subnet left for a new network: remove unused networks (network prune) or give --subnet")
 }
 
-func parseNetworkAddrs(o *NetworkCreateOptions) (subnet netip.Prefix, gw netip.Addr, ipRange netip.Prefix, err error) {
+func parseAddrs(o *CreateOptions) (subnet netip.Prefix, gw netip.Addr, ipRange netip.Prefix, err error) {
 	subnet, err = netip.ParsePrefix(o.Subnet)
 	if err != nil || !subnet.Addr().Is4() {
 		return subnet, gw, ipRange, errdefs.Invalid("invalid subnet %q: give an IPv4 CIDR such as 10.99.0.0/24", o.Subnet)
@@ -157,11 +166,11 @@ func parseNetworkAddrs(o *NetworkCreateOptions) (subnet netip.Prefix, gw netip.A
 // checkOwnSubnets refuses a subnet overlapping one of this
 // installation's networks.
 func checkOwnSubnets(e *engine.Engine, p netip.Prefix) error {
-	all, err := ListNetworks(e)
+	nets, err := all(e)
 	if err != nil {
 		return err
 	}
-	for _, n := range all {
+	for _, n := range nets {
 		if s, err := netip.ParsePrefix(n.Subnet); err == nil && s.Overlaps(p) {
 			return errdefs.Conflict("invalid pool request: Pool overlaps with other one on this address space (network %s has %s)", n.Name, s)
 		}
@@ -169,14 +178,17 @@ func checkOwnSubnets(e *engine.Engine, p netip.Prefix) error {
 	return nil
 }
 
-// NetworkRemoveOptions are `network rm`'s flags.
-type NetworkRemoveOptions struct {
+// RemoveOptions are `network rm`'s flags.
+type RemoveOptions struct {
 	Force bool // no error for a missing network
+	// Users says which containers use which network (required).
+	Users Users
 }
 
-// RemoveNetwork deletes a user-defined network no container uses.
-func RemoveNetwork(e *engine.Engine, ref string, o NetworkRemoveOptions) error {
-	n, err := LookupNetwork(e, ref)
+// Remove deletes a user-defined network no container uses and records
+// its destroy event.
+func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
+	n, err := Lookup(e, ref)
 	if err != nil {
 		if o.Force && errdefs.IsNotFound(err) {
 			return nil
@@ -186,62 +198,54 @@ func RemoveNetwork(e *engine.Engine, ref string, o NetworkRemoveOptions) error {
 	if n.BuiltIn {
 		return errdefs.Invalid("%s is a pre-defined network and cannot be removed", n.Name)
 	}
-	users, err := networkUsers(e, n)
+	atts, err := attachments(o.Users)
 	if err != nil {
 		return err
 	}
-	if len(users) > 0 {
-		var names []string
-		for _, c := range users {
-			names = append(names, c.Name)
-		}
+	if names := usersOf(n, atts); len(names) > 0 {
 		return errdefs.InUse("error while removing network: network %s id %s has active endpoints (containers: %s): remove them or disconnect them first",
 			n.Name, n.ID, strings.Join(names, ", "))
 	}
-	return deleteNetwork(e, n)
+	return remove(e, n)
 }
 
-func deleteNetwork(e *engine.Engine, n *NetworkRecord) error {
-	if err := os.Remove(networkPath(e, n.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+func remove(e *engine.Engine, n *Network) error {
+	if err := os.Remove(recordPath(e, n.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	netHost(e).Sweep() // its bridge, if it lingers, goes now
+	Bridges(e).Sweep() // its bridge, if it lingers, goes now
 	if s, err := netip.ParsePrefix(n.Subnet); err == nil {
-		netHost(e).ReleaseSubnet(s, networkPath(e, n.Name))
+		Bridges(e).ReleaseSubnet(s, recordPath(e, n.Name))
 	}
-	n.event(e, "destroy")
+	n.Event(e, "destroy")
 	return nil
 }
 
-// NetworkPruneOptions are `network prune`'s flags.
-type NetworkPruneOptions struct {
-	// Match selects the networks to prune (the --filter); nil selects
-	// every unused one.
-	Match  func(n *NetworkRecord) bool
-	Stdout io.Writer
+// PruneOptions are `network prune`'s flags.
+type PruneOptions struct {
+	Filters Filters // until=, label=, label!=
+	// Users says which containers use which network (required).
+	Users Users
 }
 
-// PruneNetworks removes the user-defined networks no container uses and
-// returns their names.
-func PruneNetworks(e *engine.Engine, o NetworkPruneOptions) ([]string, error) {
-	all, err := ListNetworks(e)
+// Prune removes the user-defined networks no container uses that pass
+// the filters, and returns their names.
+func Prune(e *engine.Engine, o PruneOptions) ([]string, error) {
+	nets, err := all(e)
+	if err != nil {
+		return nil, err
+	}
+	atts, err := attachments(o.Users)
 	if err != nil {
 		return nil, err
 	}
 	var removed []string
-	defer netHost(e).Sweep() // what lingers after the last containers goes now
-	for _, n := range all {
-		if n.BuiltIn || (o.Match != nil && !o.Match(n)) {
+	defer Bridges(e).Sweep() // what lingers after the last containers goes now
+	for _, n := range nets {
+		if n.BuiltIn || !o.Filters.Match(n, func() bool { return false }) || len(usersOf(n, atts)) > 0 {
 			continue
 		}
-		users, err := networkUsers(e, n)
-		if err != nil {
-			return removed, err
-		}
-		if len(users) > 0 {
-			continue
-		}
-		if err := deleteNetwork(e, n); err != nil {
+		if err := remove(e, n); err != nil {
 			return removed, fmt.Errorf("removing network %s: %w", n.Name, err)
 		}
 		removed = append(removed, n.Name)

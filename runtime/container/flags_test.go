@@ -1,0 +1,92 @@
+package container
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skiff-containers/skiff/runtime/spec"
+)
+
+// flagMap is Flags from a map, as a command line would give them.
+type flagMap map[string]any
+
+func (m flagMap) String(n string) string { s, _ := m[n].(string); return s }
+func (m flagMap) StringSlice(n string) []string {
+	s, _ := m[n].([]string)
+	return s
+}
+func (m flagMap) Bool(n string) bool              { b, _ := m[n].(bool); return b }
+func (m flagMap) Int(n string) int                { i, _ := m[n].(int); return i }
+func (m flagMap) Duration(n string) time.Duration { d, _ := m[n].(time.Duration); return d }
+func (m flagMap) IsSet(n string) bool             { _, ok := m[n]; return ok }
+
+func TestParseCreateFlags(t *testing.T) {
+	t.Parallel()
+	o, err := ParseCreateFlags(flagMap{
+		"pull": "missing", "uts": "host", "cgroupns": "host", "oom-score-adj": 500,
+		"annotation": []string{"a=1"}, "label": []string{"l"}, "shm-size": "128m",
+		"health-interval": 2 * time.Second, "restart": "on-failure:3", "detach": true,
+	}, []string{"busybox", "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := o.Spec
+	if s.Image != "busybox" || s.Command[0] != "true" || !s.UTSHost || !s.CgroupnsHost || *s.OOMScoreAdj != 500 ||
+		s.Annotations["a"] != "1" || s.Labels["l"] != "" || s.ShmSize != 128<<20 || *o.Health.Interval != 2*time.Second ||
+		o.RestartPolicy.MaximumRetryCount != 3 || !o.Detach || o.Streams != (Streams{}) || o.Pull.Policy != "missing" {
+		t.Errorf("options: %+v", o)
+	}
+	for _, tc := range []struct {
+		flags flagMap
+		want  string
+	}{
+		{flagMap{"pull": "sometimes"}, "invalid --pull value"},
+		{flagMap{"pull": "never", "uts": "private"}, "invalid UTS mode"},
+		{flagMap{"pull": "never", "cgroupns": "x"}, "invalid --cgroupns"},
+		{flagMap{"pull": "never", "annotation": []string{"k"}}, "invalid --annotation"},
+		{flagMap{"pull": "never", "shm-size": "-1"}, "invalid --shm-size"},
+		{flagMap{"pull": "never", "label": []string{"=v"}}, "invalid label"},
+		{flagMap{"pull": "never", "volume-driver": "nfs"}, "volume driver"},
+		{flagMap{"pull": "never", "detach": true, "attach": []string{"stdout"}}, "--attach and --detach"},
+		{flagMap{"pull": "never", "restart": "sometimes"}, "invalid restart policy"},
+	} {
+		if _, err := ParseCreateFlags(tc.flags, []string{"i"}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseCreateFlags(%v) = %v, want %q", tc.flags, err, tc.want)
+		}
+	}
+}
+
+func TestValidateCreateOptions(t *testing.T) {
+	t.Parallel()
+	neg, big, short := -1, 1001, time.Microsecond
+	for _, tc := range []struct {
+		change func(*CreateOptions)
+		want   string
+	}{
+		{func(o *CreateOptions) { o.Spec.Image = "" }, "an image name is required"},
+		{func(o *CreateOptions) { o.Spec.WorkingDir = "rel" }, "absolute path"},
+		{func(o *CreateOptions) { o.Spec.StopSignal = "SIGNOPE" }, "signal"},
+		{func(o *CreateOptions) { o.Spec.PIDMode = "container:" }, "invalid PID mode"},
+		{func(o *CreateOptions) { o.Spec.IPCMode = "bogus" }, "invalid IPC mode"},
+		{func(o *CreateOptions) { o.Spec.OOMScoreAdj = &big }, "invalid --oom-score-adj"},
+		{func(o *CreateOptions) { o.Spec.Env = []string{"=x"} }, "invalid environment variable"},
+		{func(o *CreateOptions) { o.Spec.UTSHost, o.Spec.Hostname = true, "h" }, "hostname and the UTS mode"},
+		{func(o *CreateOptions) { o.AutoRemove, o.RestartPolicy.Name = true, "always" }, "--restart and --rm"},
+		{func(o *CreateOptions) { o.Name = "-bad" }, "invalid container name"},
+		{func(o *CreateOptions) { o.Health.Disable, o.Health.Cmd = true, "true" }, "--no-healthcheck conflicts"},
+		{func(o *CreateOptions) { o.Health.Interval = &short }, "less than 1ms"},
+		{func(o *CreateOptions) { o.Health.Retries = &neg }, "--health-retries cannot be negative"},
+		{func(o *CreateOptions) { o.AddHosts = []string{"db"} }, "add-host"},
+		{func(o *CreateOptions) { o.DNS = []string{"dns.example"} }, "not an ip address"},
+	} {
+		o := CreateOptions{Spec: spec.Options{Image: "busybox"}}
+		if err := o.validate(); err != nil {
+			t.Fatalf("valid options: %v", err)
+		}
+		tc.change(&o)
+		if err := o.validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("validate = %v, want %q", err, tc.want)
+		}
+	}
+}
