@@ -150,12 +150,33 @@ func (c *Container) updateCgroup(r *specs.LinuxResources) error {
 	return c.cgroup().Set(r)
 }
 
-// addToCgroup moves process pid (an exec) into the container's cgroup,
-// if it has one.
+// addToCgroup moves process pid (an exec role) and the processes it
+// forked into the container's cgroup, if it has one. The role forks into
+// the container's pid namespace before it runs any Go (rootless/nsjoin):
+// its child is either there when pid has moved, and moved next, or forked
+// after, in the cgroup already; both wait for the exec configuration.
 func (c *Container) addToCgroup(pid int) error {
-	for _, dir := range c.State.Cgroup {
-		if err := cgroups.Add(dir, pid); err != nil {
-			return fmt.Errorf("moving the exec process into the container's cgroup %s: %w", dir, err)
+	add := func(p int) error {
+		for _, dir := range c.State.Cgroup {
+			if err := cgroups.Add(dir, p); err != nil {
+				return fmt.Errorf("moving the exec process into the container's cgroup %s: %w", dir, err)
+			}
+		}
+		return nil
+	}
+	if len(c.State.Cgroup) == 0 {
+		return nil
+	}
+	if err := add(pid); err != nil {
+		return err
+	}
+	children, err := proc.Descendants(pid)
+	if err != nil {
+		return fmt.Errorf("finding the exec process's children: %w", err)
+	}
+	for child := range children {
+		if err := add(child); err != nil {
+			return err
 		}
 	}
 	return nil
