@@ -56,7 +56,9 @@ func (c *Container) updateResources(u *spec.Resources, warn io.Writer) error {
 		return err
 	}
 	lr := spec.LinuxResources(&r)
-	if c.State.Running() {
+	// A restarting container has no process: its next start makes its
+	// cgroup from the spec.
+	if c.State.Status == StatusRunning || c.State.Status == StatusPaused {
 		if err := c.updateCgroup(lr); err != nil {
 			return errdefs.Invalid("Cannot update container %s: %v", c.ID, err)
 		}

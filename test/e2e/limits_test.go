@@ -450,3 +450,61 @@ func TestLimitsMemoryCpusetIO(t *testing.T) {
 		t.Errorf("MemoryReservation CpusetCpus len(BlkioDeviceReadBps) = %q", got)
 	}
 }
+
+// A container's limits survive `update --restart` and the restarts its
+// policy makes (each run gets a fresh cgroup with them), and an update
+// during the restart back-off is what the next run gets.
+func TestLimitsSurviveRestarts(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	img := e.LoadBusybox()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// it fails at once until the file ok appears, then stays up
+	e.Skiff("run", "-d", "--name", "loop", "--network", "none", "-m", "32m", "--pids-limit", "20",
+		"--restart", "on-failure", "-v", dir+":/d:ro", img, "sh", "-c", "[ -e /d/ok ] && exec sleep 300; exit 1").Success(t)
+	e.Skiff("update", "--restart", "always", "loop").Success(t)
+	limits := "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}"
+	if got := e.Skiff("inspect", "--format", limits, "loop").Success(t).Out(); got != "33554432 20 always" {
+		t.Errorf("limits after update --restart = %q, want 33554432 20 always", got)
+	}
+	// in the back-off (1.6 s and more after five restarts) the container
+	// has no process: update records the limits for the next run (a
+	// cpuset is a new v1 hierarchy, which it would have moved a process
+	// into)
+	waitFor(t, func() bool {
+		var n int
+		var status string
+		_, err := fmt.Sscan(e.Skiff("inspect", "--format", "{{.State.Status}} {{.RestartCount}}", "loop").Out(), &status, &n)
+		return err == nil && status == "restarting" && n >= 5
+	})
+	e.Skiff("update", "--pids-limit", "30", "--cpuset-cpus", "0", "loop").Success(t)
+	if err := os.WriteFile(filepath.Join(dir, "ok"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var pid string
+	waitFor(t, func() bool {
+		pid = e.Skiff("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", "loop").Out()
+		return strings.HasPrefix(pid, "running ") && pid != "running 0"
+	})
+	pid = strings.TrimPrefix(pid, "running ")
+	memFile := "memory.limit_in_bytes"
+	if cgroupV2() {
+		memFile = "memory.max"
+	}
+	if got := readCgroup(t, pid, memFile); got != "33554432" {
+		t.Errorf("%s of a run the policy started = %q, want 33554432", memFile, got)
+	}
+	if got := readCgroup(t, pid, "pids.max"); got != "30" {
+		t.Errorf("pids.max of a run after an update in the back-off = %q, want 30", got)
+	}
+	if got := readCgroup(t, pid, "cpuset.cpus"); got != "0" {
+		t.Errorf("cpuset.cpus of a run after an update in the back-off = %q, want 0", got)
+	}
+	if got := e.Skiff("inspect", "--format", limits, "loop").Success(t).Out(); got != "33554432 30 always" {
+		t.Errorf("limits after the restarts = %q, want 33554432 30 always", got)
+	}
+}
