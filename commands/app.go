@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -27,6 +28,16 @@ import (
 // returns the process exit code.
 func Run(ctx context.Context, args []string) int {
 	app := NewApp(appName(args[0]))
+	if filepath.Base(args[0]) == "docker-compose" {
+		// the standalone docker-compose is `docker compose` (after
+		// skiff's own global flags, if any)
+		i := 1
+		for i < len(args) && strings.HasPrefix(args[i], "--") && lookupFlag(app.Flags, strings.TrimLeft(strings.SplitN(args[i], "=", 2)[0], "-")) != nil {
+			i += flagArity(app.Flags, args[i])
+		}
+		i = min(i, len(args))
+		args = append(append(slices.Clone(args[:i]), "compose"), args[i:]...)
+	}
 	if len(args) == 2 && args[1] == "-h" {
 		args = []string{args[0], "--help"} // docker's top-level -h
 	}
@@ -35,7 +46,8 @@ func Run(ctx context.Context, args []string) int {
 }
 
 // appName is the name skiff answers to: "docker" when started through a
-// symlink of that name, else "skiff".
+// symlink named docker (or docker-compose, docker's standalone compose),
+// else "skiff".
 func appName(argv0 string) string {
 	if strings.HasPrefix(filepath.Base(argv0), "docker") {
 		return "docker"

@@ -50,6 +50,7 @@ func topCommands() []*cli.Command {
 		networkCommand(),
 		containerPortCommand(),
 		loginCommand(),
+		composeCommand(),
 		logoutCommand(),
 	}
 }

@@ -22,6 +22,7 @@ func systemCommand() *cli.Command {
 			info,
 			systemPruneCommand(),
 			eventsCommand(),
+			systemRestoreCommand(),
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"encoding/csv"
 	"net"
 	"os"
 	"path"
@@ -37,6 +38,22 @@ type Flags interface {
 	IsSet(name string) bool
 }
 
+// FlagMap is Flags from values by flag name (a string, []string, bool,
+// int or time.Duration each): how a caller without a command line, such
+// as compose, says what a service's flags would be, so that its values go
+// through the same parsers and checks as run's.
+type FlagMap map[string]any
+
+func (m FlagMap) String(n string) string { s, _ := m[n].(string); return s }
+func (m FlagMap) StringSlice(n string) []string {
+	s, _ := m[n].([]string)
+	return s
+}
+func (m FlagMap) Bool(n string) bool              { b, _ := m[n].(bool); return b }
+func (m FlagMap) Int(n string) int                { i, _ := m[n].(int); return i }
+func (m FlagMap) Duration(n string) time.Duration { d, _ := m[n].(time.Duration); return d }
+func (m FlagMap) IsSet(n string) bool             { _, ok := m[n]; return ok }
+
 // ParseCreateFlags reads run's and create's flags; args are the image
 // and the command after it. The streams the caller writes to (Warnings,
 // the pull progress) are the caller's to set.
@@ -51,10 +68,13 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 			Privileged: f.Bool("privileged"), CapAdd: f.StringSlice("cap-add"), CapDrop: f.StringSlice("cap-drop"),
 			ReadOnly: f.Bool("read-only"), Tty: f.Bool("tty"), Interactive: f.Bool("interactive"),
 		},
-		Name:           f.String("name"),
-		AutoRemove:     f.Bool("rm"),
-		Detach:         f.Bool("detach"),
-		NetworkOptions: networkFlags(f),
+		Name:       f.String("name"),
+		AutoRemove: f.Bool("rm"),
+		Detach:     f.Bool("detach"),
+	}
+	var err error
+	if o.NetworkOptions, err = networkFlags(f); err != nil {
+		return nil, err
 	}
 	if f.IsSet("entrypoint") {
 		ep := f.String("entrypoint")
@@ -201,14 +221,63 @@ func healthFlags(f Flags) HealthOptions {
 }
 
 // networkFlags reads the network flags (issue #5); Create resolves them.
-func networkFlags(f Flags) NetworkOptions {
-	return NetworkOptions{
-		Networks: f.StringSlice("network"), Aliases: f.StringSlice("network-alias"),
-		IP: f.String("ip"), MacAddress: f.String("mac-address"),
+func networkFlags(f Flags) (NetworkOptions, error) {
+	o := NetworkOptions{
+		Aliases: f.StringSlice("network-alias"),
+		IP:      f.String("ip"), MacAddress: f.String("mac-address"),
 		Publish: f.StringSlice("publish"), PublishAll: f.Bool("publish-all"), Expose: f.StringSlice("expose"),
 		DNS: f.StringSlice("dns"), DNSSearch: f.StringSlice("dns-search"), DNSOptions: f.StringSlice("dns-option"),
 		AddHosts: f.StringSlice("add-host"),
 	}
+	for _, v := range f.StringSlice("network") {
+		name, eo, err := ParseNetworkValue(v)
+		if err != nil {
+			return o, err
+		}
+		o.Networks = append(o.Networks, name)
+		if eo != nil {
+			if o.Endpoints == nil {
+				o.Endpoints = map[string]EndpointOptions{}
+			}
+			o.Endpoints[name] = *eo
+		}
+	}
+	return o, nil
+}
+
+// ParseNetworkValue reads one --network value: a mode or network name,
+// or docker's long form "name=NET,alias=A,alias=B,ip=IP,mac-address=MAC"
+// (then the endpoint's own options are returned too).
+func ParseNetworkValue(v string) (string, *EndpointOptions, error) {
+	if !strings.HasPrefix(v, "name=") {
+		return v, nil, nil
+	}
+	r := csv.NewReader(strings.NewReader(v))
+	fields, err := r.Read()
+	if err != nil {
+		return "", nil, errdefs.Invalid("invalid --network %q: %v", v, err)
+	}
+	var name string
+	eo := &EndpointOptions{}
+	for _, field := range fields {
+		k, val, ok := strings.Cut(field, "=")
+		if !ok || val == "" {
+			return "", nil, errdefs.Invalid("invalid --network %q: %q needs a value", v, k)
+		}
+		switch k {
+		case "name":
+			name = val
+		case "alias":
+			eo.Aliases = append(eo.Aliases, val)
+		case "ip":
+			eo.IP = val
+		case "mac-address":
+			eo.MacAddress = val
+		default:
+			return "", nil, errdefs.Invalid("invalid --network %q: unknown option %q: use name, alias, ip or mac-address", v, k)
+		}
+	}
+	return name, eo, nil
 }
 
 // mountFlags reads the storage flags (issue #4); relative "./" sources

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -8,18 +9,7 @@ import (
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
-// flagMap is Flags from a map, as a command line would give them.
-type flagMap map[string]any
-
-func (m flagMap) String(n string) string { s, _ := m[n].(string); return s }
-func (m flagMap) StringSlice(n string) []string {
-	s, _ := m[n].([]string)
-	return s
-}
-func (m flagMap) Bool(n string) bool              { b, _ := m[n].(bool); return b }
-func (m flagMap) Int(n string) int                { i, _ := m[n].(int); return i }
-func (m flagMap) Duration(n string) time.Duration { d, _ := m[n].(time.Duration); return d }
-func (m flagMap) IsSet(n string) bool             { _, ok := m[n]; return ok }
+type flagMap = FlagMap
 
 func TestParseCreateFlags(t *testing.T) {
 	t.Parallel()
@@ -120,6 +110,34 @@ func TestParseUpdateFlags(t *testing.T) {
 	} {
 		if _, err := ParseUpdateFlags(tc.flags); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseUpdateFlags(%v) = %v, want %q", tc.flags, err, tc.want)
+		}
+	}
+}
+
+func TestParseNetworkValue(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in, name string
+		eo       *EndpointOptions
+		bad      bool
+	}{
+		{in: "bridge", name: "bridge"},
+		{in: "container:web", name: "container:web"},
+		{in: "name=front,alias=web,alias=www,ip=10.1.2.3", name: "front",
+			eo: &EndpointOptions{Aliases: []string{"web", "www"}, IP: "10.1.2.3"}},
+		{in: "name=back,mac-address=02:42:ac:11:00:02", name: "back", eo: &EndpointOptions{MacAddress: "02:42:ac:11:00:02"}},
+		{in: "name=back,driver-opt=x=y", bad: true},
+		{in: "name=back,alias", bad: true},
+	} {
+		name, eo, err := ParseNetworkValue(tc.in)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("%s: no error", tc.in)
+			}
+			continue
+		}
+		if err != nil || name != tc.name || !reflect.DeepEqual(eo, tc.eo) {
+			t.Errorf("%s = %q, %+v, %v; want %q, %+v", tc.in, name, eo, err, tc.name, tc.eo)
 		}
 	}
 }

@@ -185,8 +185,9 @@ type State struct {
 	StartCount int `json:",omitempty"`
 	// ManuallyStopped says the user stopped the container (stop, kill,
 	// rm -f: userStop): no restart policy starts it again until a start
-	// by hand, which clears it. A restore at boot heeds it only for
-	// unless-stopped (StartsAtRestore).
+	// by hand, which clears it. The first restore of a boot heeds it
+	// only for unless-stopped, later ones for every policy
+	// (StartsAtRestore).
 	ManuallyStopped bool `json:",omitempty"`
 	// ManualRestart is set by restart for the exit its stop causes: that
 	// exit does not remove a --rm container (docker's

@@ -65,12 +65,17 @@ func (e *StartError) Is(target error) bool {
 type startKind int
 
 const (
-	// startByHand is start, restart, run (and a restore at boot): it
-	// clears a user stop and the restart policy's count and back-off.
+	// startByHand is start, restart, run: it clears a user stop and the
+	// restart policy's count and back-off.
 	startByHand startKind = iota
 	// startByPolicy is the restart policy after the back-off: only while
 	// the restart is still pending and this process's to make.
 	startByPolicy
+	// startAtRestore and startAtBootRestore are system restore's (later
+	// in a boot, or its first): a start by hand, made only while
+	// StartsAtRestore still says so under the container's lock.
+	startAtRestore
+	startAtBootRestore
 )
 
 // start mounts the root filesystem, prepares the container's files and
@@ -90,12 +95,17 @@ func (c *Container) start(client *os.File, kind startKind) error {
 		return err
 	}
 	*c = *fresh
-	if kind == startByPolicy {
+	switch {
+	case kind == startByPolicy:
 		if c.State.Status != StatusRestarting || c.State.MonitorPid != os.Getpid() || c.State.ManuallyStopped {
 			return errRestartCancelled
 		}
-	} else if c.State.Running() {
+	case c.State.Running():
 		return ErrAlreadyRunning
+	case kind == startAtRestore || kind == startAtBootRestore:
+		if !c.StartsAtRestore(kind == startAtBootRestore) {
+			return errNotRestored
+		}
 	}
 	opts, err := c.prepare()
 	if err == nil {
@@ -301,7 +311,7 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 	st.Error, st.OOMKilled = "", false // ExitCode stays: the last exit's, for wait
 	st.StartCount++
 	st.ManualRestart = false
-	if kind == startByHand {
+	if kind != startByPolicy {
 		st.ManuallyStopped = false
 		st.RestartCount, st.Backoff = 0, 0
 	}

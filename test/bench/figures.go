@@ -47,7 +47,7 @@ func figures(runs int) []figure {
 				return repeat(runs*2, func() (time.Duration, error) { return tl.run(s, "images") })
 			},
 		},
-	}, append(append(runtimeFigures(runs), networkFigures(runs)...), buildFigures(runs)...)...)
+	}, append(append(runtimeFigures(runs), networkFigures(runs)...), append(buildFigures(runs), composeFigures(runs)...)...)...)
 }
 
 // repeat runs fn once to warm up, then n times, and returns milliseconds.
