@@ -358,6 +358,12 @@ func TestLimitsRefused(t *testing.T) {
 			t.Errorf("%v: want one line about cgroups, got %q", flag, r.Stderr)
 		}
 	}
+	// compose's limits too, with the same line naming the service
+	dir := composeProject(e, "lim", map[string]string{"compose.yaml": "services:\n  web:\n    image: busybox\n    mem_limit: 64m\n"})
+	if r := compose(e, dir, "up", "-d"); r.Code == 0 || !strings.Contains(r.Stderr, `service "web"`) || !strings.Contains(r.Stderr, "cgroup") {
+		t.Errorf("compose mem_limit: exit %d, %q", r.Code, r.Stderr)
+	}
+	compose(e, dir, "down").Success(t)
 	e.Skiff("run", "--rm", "--network", "none", img, "true").Success(t)
 	if got := e.Skiff("ps", "-aq").Success(t).Out(); got != "" {
 		t.Errorf("containers left by refused runs: %q", got)
@@ -506,5 +512,75 @@ func TestLimitsSurviveRestarts(t *testing.T) {
 	}
 	if got := e.Skiff("inspect", "--format", limits, "loop").Success(t).Out(); got != "33554432 30 always" {
 		t.Errorf("limits after the restarts = %q, want 33554432 30 always", got)
+	}
+}
+
+// compose's limits are run's: mem_limit, memswap_limit, cpus, pids_limit,
+// cpu_shares, and deploy.resources' limits and memory reservation land in
+// HostConfig and the cgroup; an edited limit recreates the service; a bad
+// value gets run's message naming the service; cpu_count is refused.
+func TestLimitsCompose(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	e := New(t)
+	e.LoadBusybox()
+	project := `
+services:
+  flat:
+    image: busybox
+    command: ["sleep", "300"]
+    network_mode: none
+    mem_limit: MEM
+    memswap_limit: 128m
+    cpus: 0.5
+    pids_limit: 20
+    cpu_shares: 512
+  deployed:
+    image: busybox
+    command: ["sleep", "300"]
+    network_mode: none
+    deploy:
+      resources:
+        limits: {cpus: "0.75", memory: 48M, pids: 30}
+        reservations: {memory: 16M, cpus: "0.25"}
+`
+	dir := composeProject(e, "lim", map[string]string{"compose.yaml": strings.Replace(project, "MEM", "64m", 1)})
+	compose(e, dir, "up", "-d").Success(t)
+	fields := "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}} {{.HostConfig.MemoryReservation}}"
+	if got := inspectField(e, "lim-flat-1", fields); got != "67108864 134217728 500000000 20 512 0" {
+		t.Errorf("flat: %s = %q", fields, got)
+	}
+	if got := inspectField(e, "lim-deployed-1", fields); got != "50331648 100663296 750000000 30 0 16777216" {
+		t.Errorf("deployed: %s = %q", fields, got)
+	}
+	pid := inspectField(e, "lim-deployed-1", "{{.State.Pid}}")
+	if got := readCgroup(t, pid, "pids.max"); got != "30" {
+		t.Errorf("pids.max of deploy.resources.limits.pids 30 = %q", got)
+	}
+	if cgroupV2() {
+		if got := readCgroup(t, pid, "cpu.max"); got != "75000 100000" {
+			t.Errorf("cpu.max = %q", got)
+		}
+	} else if got := readCgroup(t, pid, "cpu.cfs_quota_us"); got != "75000" {
+		t.Errorf("cpu.cfs_quota_us = %q", got)
+	}
+	id := inspectField(e, "lim-flat-1", "{{.Id}}")
+	e.WriteFile("lim/compose.yaml", strings.Replace(project, "MEM", "96m", 1))
+	compose(e, dir, "up", "-d").Success(t)
+	if got := inspectField(e, "lim-flat-1", "{{.Id}} {{.HostConfig.Memory}}"); got == id+" 100663296" || !strings.HasSuffix(got, " 100663296") {
+		t.Errorf("after mem_limit 64m -> 96m: %q (was %s)", got, id)
+	}
+	compose(e, dir, "down").Success(t)
+
+	e.WriteFile("lim/compose.yaml", "services:\n  big:\n    image: busybox\n    cpus: 4096\n")
+	if r := compose(e, dir, "up", "-d"); r.Code == 0 || !strings.Contains(r.Stderr, `service "big"`) || !strings.Contains(r.Stderr, "of CPUs is from 0.01") {
+		t.Errorf("cpus: 4096: exit %d, %q", r.Code, r.Stderr)
+	}
+	e.WriteFile("lim/compose.yaml", "services:\n  win:\n    image: busybox\n    cpu_count: 2\n")
+	if r := compose(e, dir, "up", "-d"); r.Code == 0 || !strings.Contains(r.Stderr, `service "win": cpu_count is not supported`) {
+		t.Errorf("cpu_count: exit %d, %q", r.Code, r.Stderr)
+	}
+	if out := e.Skiff("ps", "-aq").Success(t).Out(); out != "" {
+		t.Errorf("refused services left containers: %q", out)
 	}
 }
