@@ -2,6 +2,7 @@
 #   make          build bin/skiff
 #   make test     go vet, unit tests, then end-to-end tests (as root and rootless)
 #   make demo     from a fresh Debian machine to a rootless container
+#                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
 #   make images   the test images (test/images/README.md)
 GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
@@ -11,14 +12,17 @@ LDFLAGS   := -s -w -X github.com/skiff-containers/skiff/internal/version.Commit=
 GOBUILD   := CGO_ENABLED=1 $(GO) build -tags "$(TAGS)" -trimpath -ldflags '$(LDFLAGS)'
 GOTEST    := CGO_ENABLED=1 $(GO) test -tags "$(TAGS)"
 
-# end-to-end tests: the unprivileged user for rootless runs, and knobs
+# end-to-end tests: the unprivileged user for rootless runs, a second one
+# whose /etc/subuid lines the range tests may rewrite (empty: they skip),
+# and knobs
 SKIFF_TEST_USER ?= skiffer
+SKIFF_TEST_RANGE_USER ?=
 E2E_TIMEOUT     ?= 40m
 E2E_PARALLEL    ?= 4
 E2E_FLAGS       ?=
 UID             := $(shell id -u)
 HAVE_TEST_USER  := $(shell id -u $(SKIFF_TEST_USER) >/dev/null 2>&1 && echo yes)
-E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST_USER) \
+E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST_USER) SKIFF_TEST_RANGE_USER=$(SKIFF_TEST_RANGE_USER) \
                    $(GOTEST) -count=1 -timeout $(E2E_TIMEOUT) -parallel $(E2E_PARALLEL) $(E2E_FLAGS) ./test/e2e
 
 export SKIFF_TEST_SLOW

@@ -1,8 +1,9 @@
-// Package system is about the whole installation: `info` and `system df`
-// gather from storage, runtime, cgroups and netns and change nothing;
-// `system prune` (Prune) runs each kind's own prune (runtime/container,
-// runtime/network, runtime/volume, runtime/image), with their events and
-// usage checks. It must not import commands.
+// Package system is about the whole installation: `info`, `system df`
+// and `system check` gather from storage, runtime, cgroups, netns and
+// internal/hostcheck and change nothing; `system prune` (Prune) runs each
+// kind's own prune (runtime/container, runtime/network, runtime/volume,
+// runtime/image), with their events and usage checks; `system restore`
+// starts what a reboot stopped. It must not import commands.
 package system
 
 import (

@@ -41,6 +41,21 @@ var requirements = map[string]func() string{
 		return unless(canLimit(), "skiff cannot make cgroups here (rootless needs a delegated cgroup v2 subtree)")
 	},
 	"nolimits": func() string { return unless(!canLimit(), "skiff can apply limits here") },
+	"rangeuser": func() string {
+		name := os.Getenv("SKIFF_TEST_RANGE_USER")
+		switch {
+		case name == "":
+			return "set SKIFF_TEST_RANGE_USER to a user of its own, whose /etc/subuid and /etc/subgid lines the test may rewrite (.ci/run makes one)"
+		case suite.testUser != nil && name == suite.testUser.Name:
+			return "SKIFF_TEST_RANGE_USER must not be the test user: other tests use its range meanwhile"
+		case !suite.hostRoot:
+			return "needs go test to run as root"
+		}
+		if _, err := lookupAccount(name); err != nil {
+			return "SKIFF_TEST_RANGE_USER: " + err.Error()
+		}
+		return ""
+	},
 	"subuid": func() string {
 		return unless(suite.testUser != nil && hasSubIDs(suite.testUser.Name), "the test user has no /etc/subuid range")
 	},
@@ -74,7 +89,8 @@ func canLimit() bool {
 // "registry", "podman", "newuidmap", "pasta", "slirp4netns",
 // "fuse-overlayfs", "busybox", "debian" (test images built), "cgroup2",
 // "limits" (skiff can make cgroups: root, or rootless with a delegated v2
-// subtree), "nolimits", "subuid".
+// subtree), "nolimits", "subuid", "rangeuser" (SKIFF_TEST_RANGE_USER, whose
+// ranges a test may rewrite).
 func Require(t testing.TB, what ...string) {
 	t.Helper()
 	for _, w := range what {

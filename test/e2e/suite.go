@@ -7,6 +7,9 @@
 //	SKIFF_TEST_MODE=root|rootless  who runs skiff (default: rootless when the
 //	                               test user exists, else root)
 //	SKIFF_TEST_USER=skiffer        the unprivileged user for rootless runs
+//	SKIFF_TEST_RANGE_USER=NAME     a user of its own whose /etc/subuid and
+//	                               /etc/subgid lines the range tests rewrite
+//	                               and restore (Require "rangeuser")
 //	SKIFF_TEST_SLOW=1              also run the slow suites (Require "slow")
 //	SKIFF_TEST_IMAGES=DIR          where busybox.tar and debian.tar are
 //
