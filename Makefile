@@ -27,7 +27,7 @@ E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean
+.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm
 
 all: bin/skiff
 
@@ -77,6 +77,11 @@ endif
 
 demo:
 	GO=$(GO) hack/demo.sh
+
+# The resource-limit tests on cgroup v2 (root, and rootless with a delegated
+# subtree) in a qemu VM; see hack/test-vm.sh.
+test-vm: images
+	GO=$(GO) SKIFF_TEST_IMAGES=$(or $(SKIFF_TEST_IMAGES),test/images/cache) hack/test-vm.sh
 
 bench: bin/skiff images
 	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)

@@ -171,6 +171,13 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	if err != nil {
 		return nil, err
 	}
+	// it waits for its configuration: nothing of it runs before it is in
+	// the container's cgroup (its limits count the exec too, as docker's)
+	if err := c.addToCgroup(cmd.Process.Pid); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, err
+	}
 	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid), Seccomp: filter})
 	cfgW.Close()
 	x := &execution{cmd: cmd}

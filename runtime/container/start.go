@@ -203,10 +203,19 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err != nil {
 		return nil, err
 	}
+	cgroupDirs, err := c.prepareCgroup(&sp)
+	if err != nil {
+		return nil, err
+	}
+	namespaces, unshareCgroup := sp.Linux.Namespaces, false
+	if len(cgroupDirs) > 0 {
+		namespaces, unshareCgroup = withoutCgroupNS(namespaces)
+	}
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
 		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter,
+		Cgroups: cgroupDirs, UnshareCgroupNS: unshareCgroup,
 	}
 	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
 		return nil, err
@@ -222,7 +231,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 		Socket: filepath.Join(dir, attachSocket), LogPath: logPath, LogMaxSize: logMax.size, LogMaxFiles: logMax.files,
 		HealthInterval: c.healthArg(),
 		InitConfig:     filepath.Join(dir, initConfigFile), RunDir: dir,
-		Namespaces: sp.Linux.Namespaces, Tty: sp.Process.Terminal,
+		Namespaces: namespaces, Tty: sp.Process.Terminal,
 		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
 	}, nil
@@ -309,7 +318,7 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 	st.MonitorPid = monitorPid
 	st.MonitorStart, _ = proc.StartTime(monitorPid)
 	st.StartedAt = time.Now().UTC()
-	st.Error = ""
+	st.Error, st.OOMKilled = "", false // ExitCode stays: the last exit's, for wait
 	st.StartCount++
 	st.ManualRestart = false
 	if kind != startByPolicy {

@@ -96,7 +96,8 @@ func cgroupCheck(f cgroups.Facts, rootless bool) hostcheck.Result {
 		fix = fmt.Sprintf("run as root: echo '+cpu +cpuset +io +memory +pids' > %s/cgroup.subtree_control", filepath.Dir(f.Dir))
 	}
 	switch {
-	case f.Mode != cgroups.Unified:
+	case !f.Usable && f.Mode != cgroups.Unified:
+		// cgroup v1 (or hybrid), which only root can write
 		r.Findings = append(r.Findings, hostcheck.Finding{Severity: hostcheck.Note,
 			Cause: fmt.Sprintf("resource limits (%s) cannot apply: %s", strings.Join(all, ", "), f.Reason),
 			Fix:   "boot with cgroup v2 only: add systemd.unified_cgroup_hierarchy=1 to GRUB_CMDLINE_LINUX in /etc/default/grub, run update-grub and reboot"})
@@ -106,13 +107,21 @@ func cgroupCheck(f cgroups.Facts, rootless bool) hostcheck.Result {
 	default:
 		var missing []string
 		for _, l := range limitFlags {
-			if !f.Controller[l.controller] {
-				missing = append(missing, fmt.Sprintf("%s (no %s controller)", l.flags, l.controller))
+			c := l.controller
+			if c == "io" && f.Mode != cgroups.Unified {
+				c = "blkio" // v1's name
 			}
+			if !f.Controller[c] {
+				missing = append(missing, fmt.Sprintf("%s (no %s controller)", l.flags, c))
+			}
+		}
+		where := f.Dir
+		if f.Mode != cgroups.Unified {
+			where, fix = "the cgroup v1 hierarchies", "mount the missing v1 controllers under /sys/fs/cgroup, or boot with cgroup v2 only"
 		}
 		if len(missing) > 0 {
 			r.Findings = append(r.Findings, hostcheck.Finding{Severity: hostcheck.Note,
-				Cause: fmt.Sprintf("some resource limits cannot apply in %s: %s", f.Dir, strings.Join(missing, ", ")), Fix: fix})
+				Cause: fmt.Sprintf("some resource limits cannot apply in %s: %s", where, strings.Join(missing, ", ")), Fix: fix})
 		}
 	}
 	return r

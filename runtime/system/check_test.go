@@ -11,6 +11,7 @@ import (
 func TestCgroupCheck(t *testing.T) {
 	t.Parallel()
 	all := map[string]bool{"cpu": true, "cpuset": true, "io": true, "memory": true, "pids": true}
+	v1 := map[string]bool{"cpu": true, "cpuacct": true, "cpuset": true, "blkio": true, "memory": true, "pids": true, "freezer": true}
 	for _, tc := range []struct {
 		name     string
 		facts    cgroups.Facts
@@ -26,6 +27,10 @@ func TestCgroupCheck(t *testing.T) {
 		{"partial", cgroups.Facts{Mode: cgroups.Unified, Usable: true, Dir: "/d", Controller: map[string]bool{"memory": true, "pids": true}}, true,
 			[]string{"--cpus (no cpu controller)", "--blkio-weight (no io controller)", "--cpuset-cpus (no cpuset controller)"}},
 		{"all", cgroups.Facts{Mode: cgroups.Unified, Usable: true, Dir: "/d", Controller: all}, true, nil},
+		// root on cgroup v1 makes the container's cgroups in the v1 hierarchies
+		{"v1 root", cgroups.Facts{Mode: cgroups.Hybrid, Usable: true, Controller: v1}, false, nil},
+		{"v1 root without blkio", cgroups.Facts{Mode: cgroups.Legacy, Usable: true, Controller: map[string]bool{"memory": true, "cpu": true, "cpuset": true, "pids": true}}, false,
+			[]string{"in the cgroup v1 hierarchies: --blkio-weight (no blkio controller)"}},
 	} {
 		r := cgroupCheck(tc.facts, tc.rootless)
 		if tc.want == nil {

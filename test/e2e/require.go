@@ -37,6 +37,10 @@ var requirements = map[string]func() string{
 		ok := unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
 		return unless(ok, "needs a unified cgroup v2 hierarchy at /sys/fs/cgroup")
 	},
+	"limits": func() string {
+		return unless(canLimit(), "skiff cannot make cgroups here (rootless needs a delegated cgroup v2 subtree)")
+	},
+	"nolimits": func() string { return unless(!canLimit(), "skiff can apply limits here") },
 	"rangeuser": func() string {
 		name := os.Getenv("SKIFF_TEST_RANGE_USER")
 		switch {
@@ -57,12 +61,36 @@ var requirements = map[string]func() string{
 	},
 }
 
+// canLimit tells whether skiff can make cgroups in this mode: as root
+// (the v1 hierarchies or the v2 root), or rootless when go test runs in a
+// cgroup v2 directory delegated to the test user (make test-vm).
+func canLimit() bool {
+	if suite.mode == ModeRoot {
+		return suite.hostRoot
+	}
+	if !cgroupV2() || suite.testUser == nil {
+		return false
+	}
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			var st syscall.Stat_t
+			return syscall.Stat(filepath.Join("/sys/fs/cgroup", p), &st) == nil && int(st.Uid) == suite.testUser.UID
+		}
+	}
+	return false
+}
+
 // Require skips the test unless every named requirement is met: "root",
 // "rootless", "hostroot" (go test runs as root), "slow" (SKIFF_TEST_SLOW=1),
 // "registry", "podman", "newuidmap", "pasta", "slirp4netns",
 // "fuse-overlayfs", "busybox", "debian" (test images built), "cgroup2",
-// "subuid", "rangeuser" (SKIFF_TEST_RANGE_USER, whose ranges a test may
-// rewrite).
+// "limits" (skiff can make cgroups: root, or rootless with a delegated v2
+// subtree), "nolimits", "subuid", "rangeuser" (SKIFF_TEST_RANGE_USER, whose
+// ranges a test may rewrite).
 func Require(t testing.TB, what ...string) {
 	t.Helper()
 	for _, w := range what {
