@@ -576,8 +576,9 @@ func TestRunNamespaceModes(t *testing.T) {
 	if n := len(e.Skiff("run", "--rm", "--pid", "host", img, "ps").Success(t).Lines()); n < 10 {
 		t.Errorf("--pid host: ps lists %d lines", n)
 	}
-	ph := e.Skiff("run", "-d", "--pid", "host", img, "sh", "-c", "(sleep 317 &); sleep 1").Success(t).Out()
+	ph := e.Skiff("run", "-d", "--pid", "host", img, "sh", "-c", "(sleep 317 &); until [ -e /go ]; do sleep 0.1; done").Success(t).Out()
 	waitFor(t, func() bool { return strings.Contains(e.Skiff("top", ph).Out(), "sleep 317") })
+	e.Skiff("exec", ph, "touch", "/go").Success(t) // now the container exits
 	waitUntil(t, 20*time.Second, "the container to exit", func() bool { return inspectField(e, ph, "{{.State.Status}}") == "exited" })
 	waitUntil(t, 10*time.Second, "the left-behind daemon to end", func() bool {
 		out, _ := exec.Command("pgrep", "-x", "-f", "sleep 317").Output()
