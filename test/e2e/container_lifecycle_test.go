@@ -141,7 +141,7 @@ func TestStopSignalAndTimeout(t *testing.T) {
 	e.Skiff("start", "slow").Success(t)
 	start = time.Now()
 	e.Skiff("stop", "-t", "0", "slow").Success(t)
-	if d := time.Since(start); d > 3*time.Second {
+	if d := time.Since(start); d > 8*time.Second { // far from docker's 10 s default: -t 0 was not ignored
 		t.Errorf("stop -t 0 took %v", d)
 	}
 	e.Skiff("run", "--rm", "--stop-signal", "NOSUCHSIG", img, "true").Fail(t, 125, "NOSUCHSIG")
