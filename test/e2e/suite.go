@@ -102,7 +102,7 @@ func setup() error {
 	if err := os.Chmod(suite.base, 0o755); err != nil {
 		return err
 	}
-	suite.netBase = 100 + rand.IntN(140) // clear of 10.88/16 and the 10.89.N pool
+	suite.netBase = chooseNetBase()
 	suite.binDir = filepath.Join(suite.base, "bin")
 	if err := os.Mkdir(suite.binDir, 0o755); err != nil {
 		return err
@@ -245,6 +245,30 @@ func credential(a *account) *syscall.Credential {
 		groups = []uint32{}
 	}
 	return &syscall.Credential{Uid: uint32(a.UID), Gid: uint32(a.GID), Groups: groups}
+}
+
+// chooseNetBase picks tnet's base at random in 100..239 (clear of
+// 10.88/16 and the 10.89.N pool), avoiding the second octets of subnets
+// already claimed on this host by root networks of other runs.
+func chooseNetBase() int {
+	used := map[int]bool{}
+	entries, _ := os.ReadDir("/run/skiff/net/subnets")
+	for _, e := range entries {
+		var a, b int
+		if _, err := fmt.Sscanf(e.Name(), "%d.%d.", &a, &b); err == nil && a == 10 {
+			used[b] = true
+		}
+	}
+	for range 50 {
+		base, free := 100+rand.IntN(140), true
+		for i := range 10 {
+			free = free && !used[base+i]
+		}
+		if free {
+			return base
+		}
+	}
+	return 100 + rand.IntN(140)
 }
 
 var tnetRe = regexp.MustCompile(`\b10\.20([0-9])\.`)
