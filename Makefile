@@ -27,8 +27,11 @@ export SKIFF_TEST_SLOW
 
 all: bin/skiff
 
+# hack/lazy-jsonschema.sh: compose-go's schema library compiles its
+# meta-schemas on first use instead of in every skiff process's init
 bin/skiff:
-	$(GOBUILD) -o $@ .
+	GO=$(GO) hack/lazy-jsonschema.sh bin/.overlay >/dev/null
+	$(GOBUILD) -modfile bin/.overlay/go.mod -o $@ .
 
 images:
 	GO=$(GO) hack/make-test-images.sh
