@@ -16,14 +16,16 @@ import (
 )
 
 // Containers lists the project's containers, found by their project
-// label, sorted by service and number; oneoff includes `run`'s.
+// label, sorted by service and number; oneoff includes `run`'s. Their
+// records lack the OCI spec (as ps's), which no compose verb reads.
 func (p *Project) Containers(e *engine.Engine, oneoff bool) ([]*container.Container, error) {
-	all, err := container.List(e)
+	all, err := container.ListFiltered(e, container.ListOptions{All: true})
 	if err != nil {
 		return nil, err
 	}
 	var out []*container.Container
-	for _, c := range all {
+	for _, s := range all {
+		c := s.Container
 		l := c.Config.Labels
 		if l[LabelProject] != p.Name || (!oneoff && l[LabelOneoff] == "True") {
 			continue
@@ -54,7 +56,7 @@ func (p *Project) services(names []string) ([]string, error) {
 		return p.ServiceNames(), nil
 	}
 	for _, n := range names {
-		if _, ok := p.Services[n]; !ok && p.Loaded {
+		if _, ok := p.Services[n]; !ok && p.servicesKnown {
 			return nil, errdefs.WithExitCode(ExitFailure, fmt.Errorf("%w: %s", ErrNoSuchService, n))
 		}
 	}
