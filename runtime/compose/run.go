@@ -103,7 +103,7 @@ func (p *Project) PrepareRun(ctx context.Context, e *engine.Engine, o RunOptions
 		s.Command = o.Command
 	}
 	c := &convergence{p: p, e: e}
-	if err := c.resolveRefs(&s); err != nil {
+	if err := resolveRefs(&s, c.firstContainer); err != nil {
 		return nil, fail(err)
 	}
 	hash, err := ServiceHash(s)

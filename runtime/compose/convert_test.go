@@ -1,0 +1,196 @@
+package compose
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// golden compares got with testdata/NAME.golden.json; UPDATE_GOLDEN=1
+// writes it instead.
+func golden(t *testing.T, name string, got any) {
+	t.Helper()
+	b, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	path := filepath.Join("testdata", name+".golden.json")
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (UPDATE_GOLDEN=1 writes it)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("%s differs from what the conversion gives (UPDATE_GOLDEN=1 rewrites it after checking the diff):\n%s", path, diffLines(string(want), string(b)))
+	}
+}
+
+// diffLines shows the first lines that differ.
+func diffLines(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var out []string
+	for i := 0; i < max(len(w), len(g)) && len(out) < 20; i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			out = append(out, "- "+a, "+ "+b)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// loadFields loads testdata/fields, whose services use every field of
+// issue 12's list that becomes a container option.
+func loadFields(t *testing.T) (*Project, string) {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("testdata", "fields"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("API_KEY", "from-the-environment")
+	p, err := Load(context.Background(), LoadOptions{Files: []string{filepath.Join(dir, "compose.yaml")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, dir
+}
+
+// Every service of testdata/fields as run's options: the golden file is
+// what `docker run` would have been given, after run's own parsers.
+func TestCreateOptionsGolden(t *testing.T) {
+	p, dir := loadFields(t)
+	files := t.TempDir()
+	p.WithFilesDir(files)
+	resolve := func(svc string) (string, error) { return "id-of-" + svc, nil }
+	out := map[string]any{}
+	for _, name := range p.ServiceNames() {
+		s := p.Services[name]
+		if err := resolveRefs(&s, resolve); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		labels := p.containerLabels(&s, 1, "HASH", "sha256:IMAGE", false)
+		o, err := p.CreateOptions(&s, ContainerName(p.Name, &s, 1), labels, resolve)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = o
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// paths under the checkout and the temporary directory vary
+	b = bytes.ReplaceAll(b, []byte(files), []byte("$FILES"))
+	b = bytes.ReplaceAll(b, []byte(dir), []byte("$PROJECT"))
+	var normalised any
+	if err := json.Unmarshal(b, &normalised); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "create-options", normalised)
+	// the secret from the environment was written for its bind mount
+	if b, err := os.ReadFile(filepath.Join(files, "secrets", "envsecret")); err != nil || string(b) != "from-the-environment" {
+		t.Errorf("secret from the environment: %q, %v", b, err)
+	}
+}
+
+// The same project's model as compose-go normalises it (what `config`
+// prints and the hash covers).
+func TestModelGolden(t *testing.T) {
+	p, dir := loadFields(t)
+	b, err := p.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.ReplaceAll(b, []byte(dir), []byte("$PROJECT"))
+	var normalised any
+	if err := json.Unmarshal(b, &normalised); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "model", normalised)
+}
+
+func TestPorts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   types.ServicePortConfig
+		want string
+	}{
+		{types.ServicePortConfig{Target: 80}, "80"},
+		{types.ServicePortConfig{Target: 80, Published: "8080"}, "8080:80"},
+		{types.ServicePortConfig{Target: 80, Published: "8080", Protocol: "tcp"}, "8080:80/tcp"},
+		{types.ServicePortConfig{Target: 53, Published: "53", Protocol: "udp"}, "53:53/udp"},
+		{types.ServicePortConfig{Target: 80, HostIP: "127.0.0.1"}, "127.0.0.1::80"},
+		{types.ServicePortConfig{Target: 80, Published: "8080", HostIP: "127.0.0.1"}, "127.0.0.1:8080:80"},
+		{types.ServicePortConfig{Target: 80, Published: "8080", HostIP: "::1"}, "[::1]:8080:80"},
+		{types.ServicePortConfig{Target: 9000, Published: "9000-9001"}, "9000-9001:9000"},
+	} {
+		if got := ports([]types.ServicePortConfig{tc.in}); len(got) != 1 || got[0] != tc.want {
+			t.Errorf("ports(%+v) = %v, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRestartPolicy(t *testing.T) {
+	t.Parallel()
+	four := uint64(4)
+	for _, tc := range []struct {
+		s    types.ServiceConfig
+		want string
+	}{
+		{types.ServiceConfig{}, ""},
+		{types.ServiceConfig{Restart: "always"}, "always"},
+		{types.ServiceConfig{Restart: "no", Deploy: &types.DeployConfig{RestartPolicy: &types.RestartPolicy{Condition: "any"}}}, "no"},
+		{types.ServiceConfig{Deploy: &types.DeployConfig{RestartPolicy: &types.RestartPolicy{Condition: "any"}}}, "always"},
+		{types.ServiceConfig{Deploy: &types.DeployConfig{RestartPolicy: &types.RestartPolicy{Condition: "none"}}}, "no"},
+		{types.ServiceConfig{Deploy: &types.DeployConfig{RestartPolicy: &types.RestartPolicy{Condition: "on-failure"}}}, "on-failure"},
+		{types.ServiceConfig{Deploy: &types.DeployConfig{RestartPolicy: &types.RestartPolicy{Condition: "on-failure", MaxAttempts: &four}}}, "on-failure:4"},
+	} {
+		if got := restartPolicy(&tc.s); got != tc.want {
+			t.Errorf("restartPolicy(%+v) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
+
+// Fields skiff cannot carry out are refused with one line naming them.
+func TestUnsupportedFields(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		set  func(s *types.ServiceConfig)
+		want string
+	}{
+		{func(s *types.ServiceConfig) { s.Gpus = []types.DeviceRequest{{Count: 1}} }, "gpus"},
+		{func(s *types.ServiceConfig) { s.Runtime = "kata" }, "runtime"},
+		{func(s *types.ServiceConfig) { s.CgroupParent = "x" }, "cgroup_parent"},
+		{func(s *types.ServiceConfig) { s.StorageOpt = map[string]string{"size": "1G"} }, "storage_opt"},
+		{func(s *types.ServiceConfig) { s.ExternalLinks = []string{"x"} }, "external_links"},
+	} {
+		s := types.ServiceConfig{Name: "svc"}
+		tc.set(&s)
+		err := unsupported(&s)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `service "svc"`) {
+			t.Errorf("unsupported(%s) = %v", tc.want, err)
+		}
+	}
+	s := types.ServiceConfig{Name: "svc"}
+	s.Runtime, s.Isolation, s.VolumeDriver = "runc", "default", "local"
+	if err := unsupported(&s); err != nil {
+		t.Errorf("defaults refused: %v", err)
+	}
+}
