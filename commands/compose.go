@@ -34,7 +34,7 @@ func composeCommand() *cli.Command {
 			composeExecCommand(), composeRunCommand(), composeConfigCommand(), composeBuildCommand(),
 			composePullCommand(), composePushCommand(), composeImagesCommand(), composePortCommand(),
 			composeTopCommand(), composeLsCommand(), composeWaitCommand(), composeCpCommand(),
-			composeEventsCommand(), composeVersionCommand(),
+			composeEventsCommand(), composeVersionCommand(), composeWatchCommand(),
 		},
 	}
 }
