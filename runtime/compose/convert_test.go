@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,5 +193,58 @@ func TestUnsupportedFields(t *testing.T) {
 	s.Runtime, s.Isolation, s.VolumeDriver = "runc", "default", "local"
 	if err := unsupported(&s); err != nil {
 		t.Errorf("defaults refused: %v", err)
+	}
+}
+
+// The build sections of testdata/fields as build's options.
+func TestBuildOptionsGolden(t *testing.T) {
+	p, dir := loadFields(t)
+	out := map[string]any{}
+	for _, name := range []string{"built", "inline"} {
+		s := p.Services[name]
+		bo, err := p.buildOptions(&s, BuildOptions{Args: map[string]string{"EXTRA": "from --build-arg"}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var inline []byte
+		if bo.Stdin != nil {
+			inline, _ = io.ReadAll(bo.Stdin)
+			bo.Stdin = nil
+		}
+		secrets := map[string]string{}
+		for k, v := range bo.Secrets {
+			secrets[k] = string(v)
+		}
+		bo.Secrets = nil
+		out[name] = map[string]any{"Options": bo, "Dockerfile (standard input)": string(inline), "Secrets": secrets}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.ReplaceAll(b, []byte(dir), []byte("$PROJECT"))
+	var normalised any
+	if err := json.Unmarshal(b, &normalised); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "build-options", normalised)
+}
+
+// Build fields skiff's builder cannot honour are refused with one line.
+func TestBuildRefusals(t *testing.T) {
+	p := &Project{Project: &types.Project{Name: "p"}}
+	for field, set := range map[string]func(b *types.BuildConfig){
+		"build.ssh":                 func(b *types.BuildConfig) { b.SSH = types.SSHConfig{{ID: "default"}} },
+		"build.additional_contexts": func(b *types.BuildConfig) { b.AdditionalContexts = types.Mapping{"x": "."} },
+		"build.platforms":           func(b *types.BuildConfig) { b.Platforms = types.StringList{"linux/amd64", "linux/arm64"} },
+		"build.shm_size":            func(b *types.BuildConfig) { b.ShmSize = 1 << 20 },
+		"local directory only":      func(b *types.BuildConfig) { b.Context = "https://github.com/example/app.git" },
+	} {
+		s := types.ServiceConfig{Name: "svc"}
+		s.Build = &types.BuildConfig{Context: "."}
+		set(s.Build)
+		if _, err := p.buildOptions(&s, BuildOptions{}); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: %v", field, err)
+		}
 	}
 }
