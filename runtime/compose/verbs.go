@@ -247,11 +247,57 @@ func (p *Project) Start(ctx context.Context, e *engine.Engine, services []string
 	})
 }
 
-// Restart restarts the services' containers.
-func (p *Project) Restart(ctx context.Context, e *engine.Engine, services []string, timeout *time.Duration, w io.Writer) error {
+// Restart restarts the services' containers, dependencies first, and
+// unless noDeps those of the services depending on them with
+// depends_on restart: true, as docker compose does.
+func (p *Project) Restart(ctx context.Context, e *engine.Engine, services []string, noDeps bool, timeout *time.Duration, w io.Writer) error {
+	if len(services) > 0 && !noDeps {
+		if _, err := p.services(services); err != nil {
+			return err
+		}
+		cs, err := p.Containers(e, false)
+		if err != nil {
+			return err
+		}
+		services = p.restartDependents(cs, services)
+	}
 	return p.forEach(e, services, false, false, progress{w}, "Restarting", "Started", func(c *container.Container) error {
 		return container.Restart(ctx, e, c.ID, container.StopOptions{Timeout: timeout})
 	})
+}
+
+// restartDependents adds to services, transitively, the services that
+// depend on one of them with restart: true (from the model, else from
+// the containers' depends_on labels).
+func (p *Project) restartDependents(cs []*container.Container, services []string) []string {
+	restarts := map[string][]string{} // service -> services it restarts with
+	for name, s := range p.Services {
+		for dep, d := range s.DependsOn {
+			if d.Restart {
+				restarts[dep] = append(restarts[dep], name)
+			}
+		}
+	}
+	for _, c := range cs {
+		name := ServiceOf(c)
+		if p.Loaded && p.Services[name].Name != "" {
+			continue
+		}
+		for _, d := range strings.Split(c.Config.Labels[LabelDependsOn], ",") {
+			if f := strings.Split(d, ":"); len(f) == 3 && f[2] == "true" && !slices.Contains(restarts[f[0]], name) {
+				restarts[f[0]] = append(restarts[f[0]], name)
+			}
+		}
+	}
+	out := slices.Clone(services)
+	for i := 0; i < len(out); i++ {
+		for _, dependent := range restarts[out[i]] {
+			if !slices.Contains(out, dependent) {
+				out = append(out, dependent)
+			}
+		}
+	}
+	return out
 }
 
 // Kill sends sig to the services' running containers.

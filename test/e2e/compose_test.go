@@ -408,3 +408,59 @@ func netHTTPGetVia(e *Env, dir string) (string, error) {
 	}
 	return r.Out(), nil
 }
+
+// restart SERVICE restarts the services depending on it with
+// depends_on restart: true (not the others), unless --no-deps.
+func TestComposeRestartDependents(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	dir := composeProject(e, "rd", map[string]string{
+		"compose.yaml": `
+services:
+  db:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+  app:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+    depends_on:
+      db: {condition: service_started, restart: true}
+  other:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+    depends_on: [db]
+`,
+	})
+	compose(e, dir, "up", "-d").Success(t)
+	started := func() map[string]string {
+		out := map[string]string{}
+		for _, s := range []string{"db", "app", "other"} {
+			out[s] = inspectField(e, "rd-"+s+"-1", "{{.State.StartedAt}}")
+		}
+		return out
+	}
+	before := started()
+	time.Sleep(1100 * time.Millisecond)
+	compose(e, dir, "restart", "db").Success(t)
+	after := started()
+	if after["db"] == before["db"] || after["app"] == before["app"] || after["other"] != before["other"] {
+		t.Errorf("restart db: before %v, after %v (db and app restarted, other not)", before, after)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	compose(e, dir, "restart", "--no-deps", "db").Success(t)
+	if again := started(); again["db"] == after["db"] || again["app"] != after["app"] {
+		t.Errorf("restart --no-deps db: before %v, after %v (db only)", after, again)
+	}
+	// also with -p alone, from the containers' labels
+	time.Sleep(1100 * time.Millisecond)
+	e.Skiff("compose", "--project-directory", e.Mkdir("elsewhere"), "-p", "rd", "restart", "db").Success(t)
+	if last := started(); last["app"] == after["app"] {
+		t.Errorf("restart db with -p: app not restarted")
+	}
+	compose(e, dir, "down").Success(t)
+}
