@@ -13,12 +13,24 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// golden compares got with testdata/NAME.golden.json; UPDATE_GOLDEN=1
-// writes it instead.
-func golden(t *testing.T, name string, got any) {
+// golden compares got, as JSON with the paths of paths replaced by
+// their names (paths under the checkout and temporary directories
+// vary), with testdata/NAME.golden.json; UPDATE_GOLDEN=1 writes it
+// instead.
+func golden(t *testing.T, name string, got any, paths map[string]string) {
 	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
+	b, err := json.Marshal(got)
 	if err != nil {
+		t.Fatal(err)
+	}
+	for name, path := range paths {
+		b = bytes.ReplaceAll(b, []byte(path), []byte(name))
+	}
+	var normalised any
+	if err := json.Unmarshal(b, &normalised); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = json.MarshalIndent(normalised, "", "  "); err != nil {
 		t.Fatal(err)
 	}
 	b = append(b, '\n')
@@ -93,18 +105,7 @@ func TestCreateOptionsGolden(t *testing.T) {
 		}
 		out[name] = o
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// paths under the checkout and the temporary directory vary
-	b = bytes.ReplaceAll(b, []byte(files), []byte("$FILES"))
-	b = bytes.ReplaceAll(b, []byte(dir), []byte("$PROJECT"))
-	var normalised any
-	if err := json.Unmarshal(b, &normalised); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "create-options", normalised)
+	golden(t, "create-options", out, map[string]string{"$FILES": files, "$PROJECT": dir})
 	// the secret from the environment was written for its bind mount
 	if b, err := os.ReadFile(filepath.Join(files, "secrets", "envsecret")); err != nil || string(b) != "from-the-environment" {
 		t.Errorf("secret from the environment: %q, %v", b, err)
@@ -115,16 +116,7 @@ func TestCreateOptionsGolden(t *testing.T) {
 // prints and the hash covers).
 func TestModelGolden(t *testing.T) {
 	p, dir := loadFields(t)
-	b, err := p.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = bytes.ReplaceAll(b, []byte(dir), []byte("$PROJECT"))
-	var normalised any
-	if err := json.Unmarshal(b, &normalised); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "model", normalised)
+	golden(t, "model", p.Project, map[string]string{"$PROJECT": dir})
 }
 
 func TestPorts(t *testing.T) {
@@ -218,16 +210,7 @@ func TestBuildOptionsGolden(t *testing.T) {
 		bo.Secrets = nil
 		out[name] = map[string]any{"Options": bo, "Dockerfile (standard input)": string(inline), "Secrets": secrets}
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = bytes.ReplaceAll(b, []byte(dir), []byte("$PROJECT"))
-	var normalised any
-	if err := json.Unmarshal(b, &normalised); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "build-options", normalised)
+	golden(t, "build-options", out, map[string]string{"$PROJECT": dir})
 }
 
 // Build fields skiff's builder cannot honour are refused with one line.
