@@ -66,6 +66,9 @@ type RunOptions struct {
 // for a one-off container of the service (PROJECT-SERVICE-run-ID,
 // labelled oneoff), which the caller runs as `run` does.
 func (p *Project) PrepareRun(ctx context.Context, e *engine.Engine, o RunOptions) (*container.CreateOptions, error) {
+	if err := p.enable([]string{o.Service}); err != nil {
+		return nil, err
+	}
 	s, ok := p.Services[o.Service]
 	if !ok {
 		return nil, fail(fmt.Errorf("%w: %s", ErrNoSuchService, o.Service))

@@ -46,17 +46,44 @@ func number(c *container.Container) int {
 	return n
 }
 
+// enable enables the named services of profiles not enabled, with
+// their profiles: docker compose starts a service named on the command
+// line whatever its profiles.
+func (p *Project) enable(names []string) error {
+	if !p.Loaded || len(names) == 0 {
+		return nil
+	}
+	enabled, err := p.WithServicesEnabled(names...)
+	if err != nil {
+		return fail(err)
+	}
+	p.Project = enabled
+	return nil
+}
+
+// declares reports whether the files declare the service, in a profile
+// enabled or not: the containers of the others are orphans (docker
+// compose's rule).
+func (p *Project) declares(service string) bool {
+	if _, ok := p.Services[service]; ok {
+		return true
+	}
+	_, ok := p.DisabledServices[service]
+	return ok
+}
+
 // ServiceOf is the service a container of the project belongs to.
 func ServiceOf(c *container.Container) string { return c.Config.Labels[LabelService] }
 
 // services checks that names are services of the project (all of them
-// when none are named) and returns them.
+// when none are named; a service of a profile not enabled counts when
+// named) and returns them.
 func (p *Project) services(names []string) ([]string, error) {
 	if len(names) == 0 {
 		return p.ServiceNames(), nil
 	}
 	for _, n := range names {
-		if _, ok := p.Services[n]; !ok && p.servicesKnown {
+		if !p.declares(n) && p.servicesKnown {
 			return nil, errdefs.WithExitCode(ExitFailure, fmt.Errorf("%w: %s", ErrNoSuchService, n))
 		}
 	}

@@ -67,6 +67,9 @@ type UpReport struct {
 // completed successfully) and a failed one is named.
 func (p *Project) Up(ctx context.Context, e *engine.Engine, o UpOptions) (*UpReport, error) {
 	pr := progress{o.Progress}
+	if err := p.enable(o.Services); err != nil {
+		return nil, err
+	}
 	names, err := p.selection(o.Services, o.NoDeps)
 	if err != nil {
 		return nil, err
@@ -163,7 +166,7 @@ func (p *Project) selection(names []string, noDeps bool) ([]string, error) {
 func (p *Project) orphans(e *engine.Engine, observed []*container.Container, o UpOptions, pr progress) error {
 	var names []string
 	for _, c := range observed {
-		if _, ok := p.Services[ServiceOf(c)]; ok {
+		if p.declares(ServiceOf(c)) {
 			continue
 		}
 		if o.RemoveOrphans {

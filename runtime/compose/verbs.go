@@ -46,7 +46,7 @@ func (p *Project) Down(ctx context.Context, e *engine.Engine, o DownOptions) err
 	}
 	var orphans []string
 	cs = slices.DeleteFunc(cs, func(c *container.Container) bool {
-		if _, ok := p.Services[ServiceOf(c)]; ok || !p.servicesKnown || o.RemoveOrphans {
+		if p.declares(ServiceOf(c)) || !p.servicesKnown || o.RemoveOrphans {
 			return false
 		}
 		orphans = append(orphans, c.Name)
