@@ -170,7 +170,11 @@ func TestUnsupportedFields(t *testing.T) {
 	}{
 		{func(s *types.ServiceConfig) { s.Gpus = []types.DeviceRequest{{Count: 1}} }, "gpus"},
 		{func(s *types.ServiceConfig) { s.Runtime = "kata" }, "runtime"},
-		{func(s *types.ServiceConfig) { s.CgroupParent = "x" }, "cgroup_parent"},
+		{func(s *types.ServiceConfig) { s.CPUCount = 2 }, "cpu_count"},
+		{func(s *types.ServiceConfig) { s.CPURTRuntime = 1000 }, "cpu_rt_runtime"},
+		{func(s *types.ServiceConfig) {
+			s.Deploy = &types.DeployConfig{Resources: types.Resources{Reservations: &types.Resource{Devices: []types.DeviceRequest{{Count: 1}}}}}
+		}, "deploy.resources devices"},
 		{func(s *types.ServiceConfig) { s.StorageOpt = map[string]string{"size": "1G"} }, "storage_opt"},
 		{func(s *types.ServiceConfig) { s.ExternalLinks = []string{"x"} }, "external_links"},
 	} {

@@ -21,7 +21,7 @@ func TestComposeFieldsTogether(t *testing.T) {
 	e := New(t)
 	e.LoadBusybox()
 	dir := composeProject(e, "many", map[string]string{
-		"compose.yaml": `
+		"compose.yaml": tnet(`
 name: fields
 include:
   - extra.yaml
@@ -52,7 +52,7 @@ services:
     secrets: [filesecret, {source: envsecret, target: custom}]
     configs: [{source: inline, target: /etc/inline.conf}]
     networks:
-      app: {ipv4_address: 172.31.5.10, aliases: [www]}
+      app: {ipv4_address: 10.207.5.10, aliases: [www]}
     depends_on:
       migrate: {condition: service_completed_successfully}
   migrate:
@@ -75,7 +75,7 @@ services:
     stop_signal: SIGKILL
 networks:
   app:
-    ipam: {config: [{subnet: 172.31.5.0/24}]}
+    ipam: {config: [{subnet: 10.207.5.0/24}]}
 volumes:
   data:
 secrets:
@@ -83,7 +83,7 @@ secrets:
   envsecret: {environment: API_TOKEN}
 configs:
   inline: {content: "inline=${GREETING}"}
-`,
+`),
 		"base.yaml":  "services:\n  base:\n    environment: {FROM_BASE: \"yes\"}\n    healthcheck: {test: [\"CMD\", \"true\"], interval: 500ms}\n",
 		"extra.yaml": "services:\n  extra:\n    image: busybox\n    command: [\"sleep\", \"600\"]\n    stop_signal: SIGKILL\n",
 		".env":       "GREETING=hello\nAPI_TOKEN=tok123\n",
@@ -108,7 +108,7 @@ configs:
 		{"cat /proc/sys/net/ipv4/ip_unprivileged_port_start; ulimit -n", "500\n1000"},
 		{"chown 1 /tmp/x 2>/dev/null && echo chown || echo no-chown", "no-chown"},
 		{"cat /run/secrets/filesecret /run/secrets/custom /etc/inline.conf", "s3cret\ntok123inline=hello"},
-		{"ip -4 addr show | grep -o 172.31.5.10; cat /data/migrated", "172.31.5.10\nmigrated"},
+		{tnet("ip -4 addr show | grep -o 10.207.5.10; cat /data/migrated"), tnet("10.207.5.10\nmigrated")},
 	}
 	for _, c := range checks {
 		if got := compose(e, dir, "exec", "-T", "web", "sh", "-c", c.script).Out(); got != c.want {
