@@ -37,8 +37,8 @@ all: bin/skiff
 # every skiff process's init (a patched copy, used through -modfile).
 bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
-	GO=$(GO) hack/lazy-jsonschema.sh bin/.overlay >/dev/null
-	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.overlay/go.mod -o $@ \
+	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy-jsonschema >/dev/null
+	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy-jsonschema/go.mod -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 
 images:
