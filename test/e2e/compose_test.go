@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -308,6 +309,67 @@ services:
 		t.Errorf("compose logs: %q", logs)
 	}
 	compose(e, dir, "down").Success(t)
+}
+
+// Attached up: the first ctrl-C stops every service (each with its stop
+// signal and grace period), a second kills what still runs; exit 130.
+func TestComposeAttachedCtrlC(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	dir := composeProject(e, "intr", map[string]string{
+		"compose.yaml": `
+services:
+  polite:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo polite stops; exit 3' TERM; echo polite up; while :; do sleep 0.1; done"]
+  stubborn:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo stubborn ignores TERM' TERM; echo stubborn up; while :; do sleep 0.1; done"]
+    stop_grace_period: 5m
+`,
+	})
+	var out syncBuffer
+	cmd := e.Cmd("compose", "--project-directory", dir, "-f", filepath.Join(dir, "compose.yaml"), "up")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		compose(e, dir, "down")
+	}()
+	waitUntil(t, 60*time.Second, "both services' output", func() bool {
+		return strings.Contains(out.String(), "polite up") && strings.Contains(out.String(), "stubborn up")
+	})
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	waitUntil(t, 30*time.Second, "polite to stop on the first ctrl-C", func() bool {
+		return inspectField(e, "intr-polite-1", "{{.State.Status}}") == "exited"
+	})
+	if st := inspectField(e, "intr-stubborn-1", "{{.State.Status}}"); st != "running" {
+		t.Errorf("stubborn, within its grace period, is %s", st)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("up did not end after a second ctrl-C\n%s", out.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("up after ctrl-C: exit %d, want 130\n%s", code, out.String())
+	}
+	if got := inspectField(e, "intr-polite-1", "{{.State.ExitCode}}") + " " + inspectField(e, "intr-stubborn-1", "{{.State.Status}} {{.State.ExitCode}}"); got != "3 exited 137" {
+		t.Errorf("exit codes after ctrl-C twice: %q\n%s", got, out.String())
+	}
+	for _, want := range []string{"Gracefully stopping...", "polite-1    | polite stops", "stubborn-1  | stubborn ignores TERM"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("up's output lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 // Faults: an invalid file names file, line and field (exit 15), no file
