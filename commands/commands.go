@@ -48,6 +48,7 @@ func topCommands() []*cli.Command {
 		containerPauseCommand(),
 		containerUnpauseCommand(),
 		networkCommand(),
+		podCommand(),
 		containerPortCommand(),
 		loginCommand(),
 		logoutCommand(),

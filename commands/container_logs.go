@@ -23,9 +23,11 @@ func containerLogsCommand() *cli.Command {
 			&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "Number of lines to show from the end of the logs"},
 			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "Show timestamps"},
 			&cli.StringFlag{Name: "until", Usage: `Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
+			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, 1); err != nil {
+			ref, _, err := containerAndArgs(c, 0, 0)
+			if err != nil {
 				return err
 			}
 			o := container.LogsOptions{
@@ -39,11 +41,10 @@ func containerLogsCommand() *cli.Command {
 				}
 				o.Tail = n // negative: all, as in docker
 			}
-			var err error
 			if o.Since, o.Until, err = timeRange(c); err != nil {
 				return err
 			}
-			return container.Logs(c.Context, engineFrom(c), c.Args().First(), o)
+			return container.Logs(c.Context, engineFrom(c), ref, o)
 		},
 	}
 }

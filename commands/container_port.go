@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,11 +14,13 @@ func containerPortCommand() *cli.Command {
 		Name:      "port",
 		Usage:     "List port mappings or a specific mapping for the container",
 		ArgsUsage: "CONTAINER [PRIVATE_PORT[/PROTO]]",
+		Flags:     []cli.Flag{latestFlag()},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, 2); err != nil {
+			ref, rest, err := containerAndArgs(c, 0, 1)
+			if err != nil {
 				return err
 			}
-			lines, err := container.PortLines(engineFrom(c), c.Args().Get(0), c.Args().Get(1))
+			lines, err := container.PortLines(engineFrom(c), ref, strings.Join(rest, ""))
 			if err != nil {
 				return err
 			}

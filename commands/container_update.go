@@ -22,7 +22,7 @@ func containerUpdateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, func(ref string) error {
+			return eachContainer(c, false, func(ref string) error {
 				return container.Update(engineFrom(c), ref, o)
 			})
 		},

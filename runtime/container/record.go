@@ -152,6 +152,9 @@ const (
 	StatusRemoving   = "removing"
 	StatusExited     = "exited"
 	StatusDead       = "dead"
+	// StatusStorage is podman's state of a container of the store that
+	// skiff's records do not show (ps --external: external.go).
+	StatusStorage = "storage"
 )
 
 // State is a container's run state, <root>/skiff/containers/ID/state.json,

@@ -23,6 +23,10 @@ type RemoveOptions struct {
 	// leaves unused stay for the keeper's linger (netns.Linger), so that
 	// `run --rm` after `run --rm` reuses them. rm tears them down at once.
 	AfterExit bool
+	// StopTimeout, with Force, stops a running container as stop does
+	// (its stop signal, SIGKILL after this long: podman's rm -t) before
+	// removing it; nil kills it at once, as docker's rm -f does.
+	StopTimeout *time.Duration
 }
 
 // Remove deletes a container: its process (with Force), mount, root
@@ -39,6 +43,12 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	}
 	if c.State.Running() && !o.Force {
 		return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
+	}
+	if o.Force && o.StopTimeout != nil && c.State.Running() {
+		err := Stop(context.Background(), e, c.ID, StopOptions{Timeout: o.StopTimeout})
+		if err != nil && !errdefs.IsNotFound(err) {
+			return err
+		}
 	}
 	for tries := 1; ; tries++ {
 		if o.Force {
@@ -83,7 +93,7 @@ func (c *Container) destroy(sweep bool) error {
 	l, err := lock(c.e, c.ID)
 	if err != nil {
 		if errors.Is(err, errdefs.ErrNotFound) {
-			return errdefs.NotFound("No such container: %s", c.ID)
+			return errdefs.NoSuchContainer(c.ID)
 		}
 		return err
 	}
@@ -116,5 +126,19 @@ func (c *Container) destroy(sweep bool) error {
 		return err
 	}
 	fresh.event("destroy")
+	return nil
+}
+
+// RemoveAll force-removes the containers ids (a volume's or a network's
+// users, for podman's volume rm -f and network rm -f): running ones are
+// stopped as stop does with timeout (nil: killed at once). A container
+// already gone is no error.
+func RemoveAll(e *engine.Engine, ids []string, timeout *time.Duration) error {
+	for _, id := range ids {
+		err := Remove(e, id, RemoveOptions{Force: true, StopTimeout: timeout})
+		if err != nil && !errdefs.IsNotFound(err) {
+			return err
+		}
+	}
 	return nil
 }

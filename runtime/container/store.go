@@ -64,7 +64,7 @@ func loadInto(e *engine.Engine, id string, withSpec bool) (*Container, error) {
 	dir := filepath.Join(containersDir(e), id)
 	if err := readJSON(filepath.Join(dir, "config.json"), &c.Record); err != nil {
 		if os.IsNotExist(err) {
-			return nil, errdefs.NotFound("No such container: %s", id)
+			return nil, errdefs.NoSuchContainer(id)
 		}
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func lookup(e *engine.Engine, ref string) (*Container, error) {
 		}
 	}
 	if match == "" {
-		return nil, errdefs.NotFound("No such container: %s", ref)
+		return nil, errdefs.NoSuchContainer(ref)
 	}
 	return load(e, match)
 }
@@ -158,7 +158,7 @@ func lock(e *engine.Engine, id string) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(containersDir(e), id, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, errdefs.NotFound("No such container: %s", id)
+			return nil, errdefs.NoSuchContainer(id)
 		}
 		return nil, err
 	}

@@ -9,6 +9,8 @@
 package volume
 
 import (
+	"time"
+
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/events"
@@ -47,14 +49,28 @@ func Create(e *engine.Engine, o CreateOptions) (*Volume, error) {
 
 // RemoveOptions are `volume rm`'s.
 type RemoveOptions struct {
-	// Force ignores volumes that do not exist; a volume in use is never
-	// removed, as in docker.
+	// Force ignores volumes that do not exist; a volume in use is
+	// removed only with RemoveUsers, as in docker.
 	Force bool
+	// RemoveUsers removes the containers that use the volume first
+	// (podman's volume rm -f), stopping running ones as stop does with
+	// StopTimeout (nil: at once).
+	RemoveUsers bool
+	StopTimeout *time.Duration
 }
 
 // Remove deletes one volume unless a container uses it, and records the
 // destroy event; nothing changes when it refuses.
 func Remove(e *engine.Engine, name string, o RemoveOptions) error {
+	if o.RemoveUsers {
+		users, err := container.VolumeUsers(e)()
+		if err != nil {
+			return err
+		}
+		if err := container.RemoveAll(e, users[name], o.StopTimeout); err != nil {
+			return err
+		}
+	}
 	err := container.VolumeStore(e).Remove(name, svolume.RemoveOptions{Force: o.Force, Users: container.VolumeUsers(e)})
 	if err != nil {
 		return err
