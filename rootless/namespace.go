@@ -162,3 +162,8 @@ func readIDMap(path string) ([]IDMap, error) {
 	}
 	return out, nil
 }
+
+// InheritedFD reports whether the process inherited descriptor fd from
+// the one that started it (run --preserve-fds passes only those: the Go
+// runtime opens descriptors of its own from 3 on).
+func InheritedFD(fd int) bool { return nsjoin.Inherited(fd) }

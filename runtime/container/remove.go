@@ -41,6 +41,12 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
+	if dep, err := c.requiredBy(); err != nil || dep != "" {
+		if err == nil {
+			err = errdefs.Conflict("cannot remove container %q: container %s requires it (--requires): remove that one first", "/"+c.Name, dep)
+		}
+		return err
+	}
 	if c.State.Running() && !o.Force {
 		return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
 	}

@@ -25,6 +25,9 @@ type Container struct {
 	// ports are the published-port sockets start bound, until the port
 	// forwarder takes them (network_helpers.go).
 	ports []*os.File
+	// preserved are run --preserve-fds's descriptors, for the first
+	// start (Run).
+	preserved []*os.File
 }
 
 // Dir is the container's persistent directory.
@@ -33,8 +36,14 @@ func (c *Container) Dir() string { return c.e.StateDir("containers", c.ID) }
 // RunDir is the container's runtime directory (hosts, resolv.conf, sockets).
 func (c *Container) RunDir() string { return c.e.RunDir("containers", c.ID) }
 
-// LogPath is the container's json-file log.
-func (c *Container) LogPath() string { return filepath.Join(c.Dir(), "ctr.log") }
+// LogPath is the container's log file: --log-opt path, else ctr.log in
+// its directory.
+func (c *Container) LogPath() string {
+	if p := c.HostConfig.LogConfig.Config["path"]; p != "" {
+		return p
+	}
+	return filepath.Join(c.Dir(), "ctr.log")
+}
 
 // ShortID is the 12-character ID docker prints.
 func (c *Container) ShortID() string { return c.ID[:12] }

@@ -170,6 +170,7 @@ func TestPodmanExists(t *testing.T) {
 		}
 	}
 	e.Podman("pod", "exists", "p").Fail(t, 125, "pods are not supported yet")
+	e.Podman("run", "--pod", "p", img, "true").Fail(t, 125, "pods are not supported yet")
 	e.Podman("network", "rm", "net").Success(t)
 }
 
