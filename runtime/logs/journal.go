@@ -37,6 +37,7 @@ type journalEntry struct {
 	Message  json.RawMessage `json:"MESSAGE"`
 	Priority string          `json:"PRIORITY"`
 	Realtime string          `json:"__REALTIME_TIMESTAMP"`
+	Source   string          `json:"_SOURCE_REALTIME_TIMESTAMP"` // when the monitor sent it
 	Partial  string          `json:"CONTAINER_PARTIAL_MESSAGE"`
 }
 
@@ -56,7 +57,11 @@ func (j *journalEntry) entry() (Entry, bool) {
 	if j.Priority == "3" {
 		e.Stream = "stderr"
 	}
-	usec, err := strconv.ParseInt(j.Realtime, 10, 64)
+	when := j.Source
+	if when == "" {
+		when = j.Realtime
+	}
+	usec, err := strconv.ParseInt(when, 10, 64)
 	if err != nil {
 		return e, false
 	}

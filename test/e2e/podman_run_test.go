@@ -282,3 +282,40 @@ func TestPodmanInspectFields(t *testing.T) {
 		t.Errorf("docker's image inspect has podman's fields")
 	}
 }
+
+// --log-driver journald where a journal listens: the test starts
+// systemd-journald in a mount namespace of its own (a tmpfs on /run and
+// /var/log/journal, nothing of the host's journal touched) and runs skiff
+// there; the entries carry conmon's fields and logs reads them back
+// through journalctl (podman-run(1) --log-driver journald).
+func TestPodmanJournald(t *testing.T) {
+	Require(t, "root", "journald")
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	podman := strings.Join(append([]string{suite.binDir + "/podman"}, e.GlobalArgs...), " ")
+	script := `set -e
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /var/log/journal 2>/dev/null || true
+` + journald + ` >/dev/null 2>&1 &
+trap "kill $!" EXIT
+for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+P="` + podman + `"
+$P run --name jd --network none --log-driver journald ` + img + ` sh -c 'echo hello journal; echo to-err >&2' 2>&1
+id=$($P inspect jd --format '{{.Id}}')
+for i in $(seq 50); do
+	n=$(journalctl --no-pager -o json CONTAINER_ID_FULL=$id | grep -c '"CONTAINER_NAME":"jd"' || true)
+	[ "$n" = 2 ] && break
+	sleep 0.1
+done
+echo "--- $n entries"
+$P logs jd 2>&1
+$P logs --tail 1 jd 2>&1
+$P rm jd >/dev/null
+`
+	r := e.Exec("unshare", "-m", "--propagation", "private", "sh", "-c", script)
+	out := r.Success(t).Stdout
+	if want := "hello journal\nto-err\n--- 2 entries\nhello journal\nto-err\nto-err\n"; out != want {
+		t.Errorf("journald:\n%s\nwant:\n%s", out, want)
+	}
+}

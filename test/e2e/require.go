@@ -13,6 +13,10 @@ import (
 	"github.com/skiff-containers/skiff/internal/testutil"
 )
 
+// journald is systemd's journal daemon, which a test may start in a mount
+// namespace of its own.
+const journald = "/lib/systemd/systemd-journald"
+
 // requirements maps what a test may need to a check that returns "" when
 // it is met, else why not.
 var requirements = map[string]func() string{
@@ -31,6 +35,10 @@ var requirements = map[string]func() string{
 	"slirp4netns":    func() string { return binary("slirp4netns", "slirp4netns") + device("/dev/net/tun") },
 	"fuse-overlayfs": func() string { return binary("fuse-overlayfs", "fuse-overlayfs") + device("/dev/fuse") },
 	"busybox":        func() string { return image("busybox.tar") },
+	"journald": func() string {
+		_, err := os.Stat(journald)
+		return unless(err == nil, "needs "+journald+" (systemd)") + binary("journalctl", "systemd")
+	},
 	"debian":         func() string { return image("debian.tar") },
 	"cgroup2": func() string {
 		var st unix.Statfs_t
@@ -46,7 +54,7 @@ var requirements = map[string]func() string{
 // "rootless", "hostroot" (go test runs as root), "slow" (SKIFF_TEST_SLOW=1),
 // "registry", "podman", "newuidmap", "pasta", "slirp4netns",
 // "fuse-overlayfs", "busybox", "debian" (test images built), "cgroup2",
-// "subuid".
+// "subuid", "journald" (systemd's journald and journalctl installed).
 func Require(t testing.TB, what ...string) {
 	t.Helper()
 	for _, w := range what {
