@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
@@ -43,7 +44,7 @@ func containerPsCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only display container IDs"},
 			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
 			&cli.BoolFlag{Name: "noheading", Usage: "Do not print headers"},
-			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first"},
+			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first; created (oldest first) invoked as podman"},
 			&cli.BoolFlag{Name: "external", Usage: "Show containers in storage not created by skiff (a build's, or another tool's)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -56,6 +57,9 @@ func containerPsCommand() *cli.Command {
 			}
 			tmpl := psTemplate(c)
 			sortKey := c.String("sort")
+			if !c.IsSet("sort") {
+				sortKey = dialect.Current().PsSort
+			}
 			if sortKey != "" && !slices.Contains(psSortKeys, sortKey) {
 				return usageErr(c, "cannot sort by %q: choose from %s", sortKey, strings.Join(psSortKeys, ", "))
 			}

@@ -9,11 +9,12 @@
 //   - the exit code of a bulk verb some of whose arguments failed;
 //   - what a new container's environment holds by default (podman's TERM
 //     and container variables);
-//   - the default log driver and its aliases;
+//   - the default log driver and its aliases, ps's default order;
 //   - whether inspect adds podman's fields (.ImageName, .Config.CreateCommand,
 //     .HostConfig.LogConfig.Path ...), and the shape of info and version;
 //   - which flag a short letter both CLIs use differently stands for
-//     (rm -l is docker's --link, podman's --latest);
+//     (rm -l is docker's --link, podman's --latest; logs -n docker's
+//     --tail, podman's --names);
 //   - whether volume rm -f and network rm -f remove the containers using
 //     the object (podman) or only ignore a missing one (docker).
 //
@@ -70,6 +71,9 @@ type Dialect struct {
 	// skiff's (podman takes json-file for its k8s-file).
 	LogDriver        string
 	LogDriverAliases map[string]string
+	// PsSort is ps's order without --sort: "" is docker's, newest
+	// first; podman's is "created", oldest first.
+	PsSort string
 	// InspectExtras adds podman's fields to inspect's objects.
 	InspectExtras bool
 	// PodmanInfo prints info and version in podman's shape.
@@ -96,7 +100,7 @@ var Docker = &Dialect{
 		Object:    "No such object: %s",
 	},
 	LogDriver:  "json-file",
-	Shorthands: shorthands("l", "link"),
+	Shorthands: shorthands("link", "tail"),
 }
 
 // Podman is podman's dialect (podman 4's messages and exit codes).
@@ -116,17 +120,19 @@ var Podman = &Dialect{
 	HTTPProxy:         true,
 	LogDriver:         "k8s-file",
 	LogDriverAliases:  map[string]string{"json-file": "k8s-file"},
+	PsSort:            "created",
 	InspectExtras:     true,
 	PodmanInfo:        true,
-	Shorthands:        shorthands("l", "latest"),
+	Shorthands:        shorthands("latest", "names"),
 	ForceRemovesUsers: true,
 }
 
-// shorthands is the table of contested letters: rm's -l.
-func shorthands(letter, flag string) map[string]map[string]string {
+// shorthands is the table of contested letters: what rm's -l and logs's
+// -n stand for.
+func shorthands(rmL, logsN string) map[string]map[string]string {
 	return map[string]map[string]string{
-		"rm":           {letter: flag},
-		"container rm": {letter: flag},
+		"rm": {"l": rmL}, "container rm": {"l": rmL},
+		"logs": {"n": logsN}, "container logs": {"n": logsN},
 	}
 }
 

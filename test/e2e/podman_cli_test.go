@@ -186,7 +186,7 @@ func TestPodmanListings(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	e.Podman("create", "--name", "mm", img, "sleep", "60").Success(t)
 	for key, want := range map[string]string{
-		"names": "aa mm zz", "created": "zz aa mm", "command": "zz mm aa", "": "mm aa zz",
+		"names": "aa mm zz", "created": "zz aa mm", "command": "zz mm aa", "": "zz aa mm",
 	} {
 		args := []string{"ps", "-a", "--format", "{{.Names}}"}
 		if key != "" {
@@ -195,6 +195,11 @@ func TestPodmanListings(t *testing.T) {
 		if got := strings.Join(e.Podman(args...).Success(t).Lines(), " "); got != want {
 			t.Errorf("ps --sort %q: %s, want %s", key, got, want)
 		}
+	}
+	// without --sort, docker's ps lists the newest first, podman's the
+	// oldest (podman-ps(1) --sort: "created" by default)
+	if got := strings.Join(e.Docker("ps", "-a", "--format", "{{.Names}}").Success(t).Lines(), " "); got != "mm aa zz" {
+		t.Errorf("docker's ps order: %s", got)
 	}
 	e.Podman("ps", "--sort", "bogus").Fail(t, 125, "cannot sort by \"bogus\"")
 	if got := e.Podman("ps", "-a", "--noheading").Success(t).Lines(); len(got) != 3 || strings.Contains(got[0], "CONTAINER ID") {

@@ -205,8 +205,12 @@ func TestPodmanLogDrivers(t *testing.T) {
 	if r.Stdout != "out\na\tb\n" || r.Stderr != "err\n" {
 		t.Errorf("logs of k8s-file: %q %q", r.Stdout, r.Stderr)
 	}
-	if r := e.Docker("logs", "--tail", "1", "k8").Success(t); strings.Count(r.Stdout+r.Stderr, "\n") != 1 {
-		t.Errorf("docker logs --tail 1 of k8s-file: %q %q", r.Stdout, r.Stderr)
+	if r := e.Docker("logs", "-n", "1", "k8").Success(t); strings.Count(r.Stdout+r.Stderr, "\n") != 1 {
+		t.Errorf("docker logs -n 1 (--tail) of k8s-file: %q %q", r.Stdout, r.Stderr)
+	}
+	// podman's logs -n is --names: nothing to add for one container
+	if r := e.Podman("logs", "-n", "k8").Success(t); r.Stdout != "out\na\tb\n" {
+		t.Errorf("podman logs -n: %q", r.Stdout)
 	}
 	// podman takes json-file for its k8s-file; docker keeps json-file
 	e.Podman("run", "--name", "jf", "--log-driver", "json-file", img, "true").Success(t)
