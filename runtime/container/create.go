@@ -209,6 +209,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := cid.write(c.ID); err != nil {
 		return nil, err
 	}
+	c.markRequired()
 	c.event("create")
 	return c, nil
 }

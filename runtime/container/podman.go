@@ -140,15 +140,34 @@ func (c *Container) startRequired(ctx context.Context, seen map[string]bool) err
 	return nil
 }
 
+// requiredByDir holds, in a container's directory, one empty file named
+// by the ID of each container that --requires it: rm looks there instead
+// of reading every record.
+const requiredByDir = "required-by"
+
+// markRequired records in each required container's directory that c
+// requires it.
+func (c *Container) markRequired() {
+	for _, id := range c.Extra.Requires {
+		dir := filepath.Join(containersDir(c.e), id, requiredByDir)
+		if os.MkdirAll(dir, 0o700) == nil {
+			_ = os.WriteFile(filepath.Join(dir, c.ID), nil, 0o600)
+		}
+	}
+}
+
 // requiredBy names a container that --requires c (rm refuses to remove
-// c then, as podman does).
+// c then, as podman does); "" when none does.
 func (c *Container) requiredBy() (string, error) {
-	all, err := loadAll(c.e, loadSummary)
+	entries, err := os.ReadDir(filepath.Join(c.Dir(), requiredByDir))
 	if err != nil {
+		if os.IsNotExist(err) {
+			return "", nil
+		}
 		return "", err
 	}
-	for _, o := range all {
-		if slices.Contains(o.Extra.Requires, c.ID) {
+	for _, ent := range entries {
+		if o, err := loadSummary(c.e, ent.Name()); err == nil && slices.Contains(o.Extra.Requires, c.ID) {
 			return o.Name, nil
 		}
 	}
