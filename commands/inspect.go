@@ -24,6 +24,9 @@ func inspectCommand() *cli.Command {
 				return err
 			}
 			kind := c.String("type")
+			if kind == "all" { // podman's name for any type
+				kind = ""
+			}
 			if kind != "" && kind != "container" && kind != "image" && kind != "network" {
 				return errdefs.Invalid("%q is not a valid value for --type: use container, image or network", kind)
 			}

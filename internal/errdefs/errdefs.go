@@ -108,8 +108,9 @@ func Conflict(format string, args ...any) error { return New(ErrConflict, format
 // Invalid is New(ErrInvalid, ...).
 func Invalid(format string, args ...any) error { return New(ErrInvalid, format, args...) }
 
-// missing is a missing object: worded by the dialect when printed, so
-// that `podman` gets podman's words and `docker` docker's.
+// missing is a missing object, worded by the dialect (commands.Run sets
+// it before anything can fail): `podman` gets podman's words, `docker`
+// docker's.
 type missing struct {
 	kind dialect.Kind
 	name string

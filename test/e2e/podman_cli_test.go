@@ -60,6 +60,9 @@ func TestPodmanContainerSelection(t *testing.T) {
 	if got := e.Podman("inspect", "-l", "--format", "{{.Name}}").Success(t).Out(); got != "/new" {
 		t.Errorf("inspect -l: %q", got)
 	}
+	if got := e.Podman("inspect", "--type", "all", "--format", "{{.Name}}", "mid").Success(t).Out(); got != "/mid" {
+		t.Errorf("inspect --type all: %q", got)
+	}
 	if got := e.Podman("container", "inspect", "--latest", "--format", "{{.Name}}").Success(t).Out(); got != "/new" {
 		t.Errorf("container inspect --latest: %q", got)
 	}
