@@ -13,7 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
@@ -30,6 +32,16 @@ import (
 func Run(ctx context.Context, args []string) int {
 	dialect.Set(dialect.ForProgram(args[0]))
 	app := NewApp(appName(args[0]))
+	if filepath.Base(args[0]) == "docker-compose" {
+		// the standalone docker-compose is `docker compose` (after
+		// skiff's own global flags, if any)
+		i := 1
+		for i < len(args) && strings.HasPrefix(args[i], "--") && lookupFlag(app.Flags, strings.TrimLeft(strings.SplitN(args[i], "=", 2)[0], "-")) != nil {
+			i += flagArity(app.Flags, args[i])
+		}
+		i = min(i, len(args))
+		args = append(append(slices.Clone(args[:i]), "compose"), args[i:]...)
+	}
 	if len(args) == 2 && args[1] == "-h" {
 		args = []string{args[0], "--help"} // docker's top-level -h
 	}
@@ -38,7 +50,8 @@ func Run(ctx context.Context, args []string) int {
 }
 
 // appName is the name skiff answers to: "docker" or "podman" when started
-// through a link of that name, else "skiff".
+// through a link of that name (docker-compose is docker's standalone
+// compose), else "skiff".
 func appName(argv0 string) string {
 	for _, name := range []string{"docker", "podman"} {
 		if strings.HasPrefix(filepath.Base(argv0), name) {
@@ -136,7 +149,9 @@ func addAlias(f cli.Flag, alias string) {
 	}
 }
 
-var badValue = regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
+var badValue = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
+})
 
 // usageError turns a flag parsing error into one line, in docker's words,
 // that points at --help.
@@ -150,7 +165,7 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	}
 	// `invalid value "x" for flag -stop-timeout: parse error`, in docker's
 	// words: `invalid argument "x" for "--stop-timeout" flag: parse error`.
-	if m := badValue.FindStringSubmatch(msg); m != nil {
+	if m := badValue().FindStringSubmatch(msg); m != nil {
 		dashes := "--"
 		if len(m[2]) == 1 {
 			dashes = "-"

@@ -57,7 +57,7 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		return append(out, rest...)
 	}
 	// run, create, exec and their `container` forms; not `network create`
-	if posixArgs[leaf.Name] && (len(path) == 1 || path[0] == "container") {
+	if posixArgs[leaf.Name] && (len(path) == 1 || path[0] == "container" || path[0] == "compose") {
 		return append(out, canonicalLeadingFlags(flags, rest)...)
 	}
 	var fl, pos []string

@@ -51,6 +51,7 @@ func topCommands() []*cli.Command {
 		podCommand(),
 		containerPortCommand(),
 		loginCommand(),
+		composeCommand(),
 		logoutCommand(),
 	}
 }

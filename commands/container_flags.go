@@ -2,6 +2,7 @@ package commands
 
 import (
 	"os"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -60,7 +61,7 @@ func createFlags() []cli.Flag {
 		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Usage: "logging driver for the container: json-file, k8s-file, journald, passthrough or none", DefaultText: "json-file; k8s-file invoked as podman"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file, k8s-file: max-size, max-file, path)"},
-	}, append(append(mountFlags(), networkFlags()...), podmanCreateFlags()...)...)
+	}, slices.Concat(mountFlags(), networkFlags(), resourceFlags(), podmanCreateFlags())...)
 }
 
 // podmanCreateFlags are the flags podman's run and create add to

@@ -27,14 +27,50 @@ func globalFlags() []cli.Flag {
 // noUserns names the commands that run without entering the user
 // namespace: they touch no storage, or only skiff's own container records,
 // which belong to the invoking user (ps, logs; ps enters it itself for
-// what needs the image store).
+// what needs the image store). "system restore --install" and
+// "--uninstall" write the user's own files and talk to the user's
+// systemd manager, which must see the user, not root of the namespace.
+// `system check` examines the host from outside: it must report even when
+// the namespace cannot be made.
 var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
-	"container ps": true, "container ls": true, "container list": true, "container logs": true}
+	"container ps": true, "container ls": true, "container list": true, "container logs": true,
+	"system check": true, "system restore --install": true, "system restore --uninstall": true}
 
-// skipsUserns reports whether the command line names a noUserns command.
+// composeNoUserns are the compose verbs that read only files and
+// container records.
+var composeNoUserns = map[string]bool{"ps": true, "ls": true, "logs": true, "config": true, "convert": true, "version": true}
+
+// composeVerb is the first word after compose's global flags.
+func composeVerb(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-f" || a == "--file" || a == "-p" || a == "--project-name" || a == "--project-directory" ||
+			a == "--env-file" || a == "--profile" || a == "--ansi" || a == "--progress" || a == "--parallel":
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a
+		}
+	}
+	return ""
+}
+
+// skipsUserns reports whether the command line names a noUserns command
+// (or one with a noUserns flag).
 func skipsUserns(args []string) bool {
-	if len(args) > 1 && args[0] == "container" {
-		return noUserns["container "+args[1]]
+	if len(args) > 1 && args[0] == "system" {
+		for _, a := range args[2:] {
+			if noUserns["system "+args[1]+" "+a] {
+				return true
+			}
+		}
+	}
+	if len(args) > 1 && (args[0] == "container" || args[0] == "system") {
+		return noUserns[args[0]+" "+args[1]]
+	}
+	if len(args) > 1 && args[0] == "compose" {
+		return composeNoUserns[composeVerb(args[1:])]
 	}
 	return noUserns[strings.Join(args[:min(len(args), 1)], "")]
 }

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/format"
@@ -81,6 +82,8 @@ func printInfo(w io.Writer, i *system.Info) {
 		i.LoggingDriver, i.CgroupDriver, i.CgroupVersion, yes[i.CgroupLimits])
 	if i.CgroupReason != "" {
 		fmt.Fprintf(w, "  Why not: %s\n", i.CgroupReason)
+	} else {
+		fmt.Fprintf(w, "  Controllers: %s\n", strings.Join(i.CgroupControllers, " "))
 	}
 	fmt.Fprintf(w, " Rootless: %s\n", yes[i.Rootless])
 	if i.Rootless {

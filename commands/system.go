@@ -18,10 +18,12 @@ func systemCommand() *cli.Command {
 		Name:  "system",
 		Usage: "Manage skiff",
 		Subcommands: []*cli.Command{
+			systemCheckCommand(),
 			systemDfCommand(),
 			info,
 			systemPruneCommand(),
 			eventsCommand(),
+			systemRestoreCommand(),
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package netns
 
 import (
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -36,6 +37,10 @@ func (r *responder) lookup(eps []*Endpoint, q dnsmessage.Question) (answers []dn
 			})
 		}
 	}
+	// Several containers under one name (compose's replicas share the
+	// service's alias): docker's embedded DNS answers them all, in a
+	// random order, so clients taking the first spread over them.
+	rand.Shuffle(len(answers), func(i, j int) { answers[i], answers[j] = answers[j], answers[i] })
 	return answers, known
 }
 

@@ -94,6 +94,26 @@ func RuntimeDirFor(uid int) string {
 	return filepath.Join(tmp, fmt.Sprintf("skiff-run-%d", uid))
 }
 
+// RuntimeDirEnv is what another process of the user (a systemd unit, a
+// crontab line) must have set and unset in its environment to compute
+// the same RuntimeDir as this one, and so join the same pause process:
+// XDG_RUNTIME_DIR when it is the one in use, else TMPDIR with
+// XDG_RUNTIME_DIR unset. Root needs nothing.
+func RuntimeDirEnv() (set, unset []string) {
+	uid := HostUID()
+	if uid == 0 {
+		return nil, nil
+	}
+	dir := RuntimeDirFor(uid)
+	if xdg := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(xdg) && dir == filepath.Join(xdg, "skiff") {
+		return []string{"XDG_RUNTIME_DIR=" + xdg}, nil
+	}
+	if tmp := os.Getenv("TMPDIR"); filepath.IsAbs(tmp) {
+		set = []string{"TMPDIR=" + tmp}
+	}
+	return set, []string{"XDG_RUNTIME_DIR"}
+}
+
 // Ensure puts an unprivileged process into the user's namespaces: it makes
 // sure a pause process holds them and re-executes skiff, whose nsjoin
 // constructor then joins. It returns only on error, or at once for root and

@@ -23,5 +23,9 @@ func errRestarting(c *Container) error {
 // hand or a removal overtook (start).
 var errRestartCancelled = errors.New("the restart was cancelled")
 
+// errNotRestored is a restore's start that found the container's
+// policy no longer asking for it under the lock (Restore).
+var errNotRestored = errors.New("the restart policy does not start the container at a restore")
+
 // errUnchanged makes Locked leave the state as it was (recordExit).
 var errUnchanged = errors.New("state unchanged")

@@ -100,6 +100,7 @@ func recordExit(e *engine.Engine, id string, monitorPid, code int, finished time
 			outcome = exitDeclined
 			return errUnchanged
 		}
+		c.noteOOM() // the oom event comes before die, as docker's
 		c.event("die", "exitCode", strconv.Itoa(code))
 		c.State.ExitCode, c.State.Error = code, ""
 		c.State.Pid, c.State.PidStart = 0, 0
@@ -180,45 +181,6 @@ func (c *Container) shouldRestart(code int) bool {
 		return true
 	case "on-failure":
 		return code != 0 && (p.MaximumRetryCount == 0 || c.State.RestartCount < p.MaximumRetryCount)
-	}
-	return false
-}
-
-// StartsAtRestore reports whether a restore after a reboot (skiff's
-// stand-in for dockerd starting, `system restore`) starts the container
-// again: docker's rule, as moby's daemon restore applies it (a fresh
-// restart manager asked with the container's last exit code and
-// HasBeenManuallyStopped), for containers started before and not running:
-//
-//   - always: yes, even after a user stop ("if it is manually stopped, it
-//     is restarted only when Docker daemon restarts or the container itself
-//     is manually restarted", docker's restart policy docs);
-//   - unless-stopped: unless the user stopped it (ManuallyStopped survives
-//     the reboot; a container that died with the machine was not stopped
-//     by the user, refresh records it as exited 255, and it comes back);
-//   - on-failure[:N]: when its last exit code is not 0 and retries are
-//     left. Docker does this even after a user stop, whose 137 or 143
-//     counts as a failure (moby#35166, moby#47846); so does this;
-//   - no: never.
-//
-// The restore then starts the container by hand (Start): docker resets
-// the restart manager there, so ManuallyStopped and RestartCount clear.
-// One difference from docker: kill with a signal that is not the
-// container's stop signal (userStop) sets docker's HasBeenManuallyStopped
-// but not ManuallyStopped, so such an unless-stopped container comes back.
-func (c *Container) StartsAtRestore() bool {
-	s := &c.State
-	if s.StartCount == 0 || s.Running() {
-		return false
-	}
-	p := c.HostConfig.RestartPolicy
-	switch p.Name {
-	case "always":
-		return true
-	case "unless-stopped":
-		return !s.ManuallyStopped
-	case "on-failure":
-		return s.ExitCode != 0 && (p.MaximumRetryCount == 0 || s.RestartCount < p.MaximumRetryCount)
 	}
 	return false
 }

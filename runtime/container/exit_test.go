@@ -41,38 +41,6 @@ func TestShouldRestart(t *testing.T) {
 	}
 }
 
-// docker's restore at boot: always comes back even after a user stop,
-// unless-stopped only when not stopped by the user, on-failure after a
-// non-zero last exit (a stop's 137 included), never a container that
-// never ran or runs.
-func TestStartsAtRestore(t *testing.T) {
-	t.Parallel()
-	ran := State{Status: StatusExited, StartCount: 1}
-	stoppedByUser := ran
-	stoppedByUser.ManuallyStopped, stoppedByUser.ExitCode = true, 137
-	for _, tc := range []struct {
-		policy string
-		max    int
-		state  State
-		want   bool
-	}{
-		{"always", 0, ran, true},
-		{"always", 0, stoppedByUser, true},
-		{"always", 0, State{Status: StatusCreated}, false},
-		{"always", 0, State{Status: StatusRunning, StartCount: 1}, false},
-		{"unless-stopped", 0, ran, true},
-		{"unless-stopped", 0, stoppedByUser, false},
-		{"on-failure", 0, ran, false},
-		{"on-failure", 0, stoppedByUser, true},
-		{"on-failure", 2, State{Status: StatusExited, StartCount: 3, ExitCode: 1, RestartCount: 2}, false},
-		{"no", 0, stoppedByUser, false},
-	} {
-		if got := policied(tc.policy, tc.max, tc.state).StartsAtRestore(); got != tc.want {
-			t.Errorf("%s:%d %+v: %v, want %v", tc.policy, tc.max, tc.state, got, tc.want)
-		}
-	}
-}
-
 // docker's back-off: 100ms doubling to a minute, 100ms again after a run
 // of ten seconds.
 func TestNextBackoff(t *testing.T) {

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"encoding/csv"
 	"net"
 	"os"
 	"path"
@@ -39,6 +40,22 @@ type Flags interface {
 	IsSet(name string) bool
 }
 
+// FlagMap is Flags from values by flag name (a string, []string, bool,
+// int or time.Duration each): how a caller without a command line, such
+// as compose, says what a service's flags would be, so that its values go
+// through the same parsers and checks as run's.
+type FlagMap map[string]any
+
+func (m FlagMap) String(n string) string { s, _ := m[n].(string); return s }
+func (m FlagMap) StringSlice(n string) []string {
+	s, _ := m[n].([]string)
+	return s
+}
+func (m FlagMap) Bool(n string) bool              { b, _ := m[n].(bool); return b }
+func (m FlagMap) Int(n string) int                { i, _ := m[n].(int); return i }
+func (m FlagMap) Duration(n string) time.Duration { d, _ := m[n].(time.Duration); return d }
+func (m FlagMap) IsSet(n string) bool             { _, ok := m[n]; return ok }
+
 // ParseCreateFlags reads run's and create's flags; args are the image
 // and the command after it. The streams the caller writes to (Warnings,
 // the pull progress) are the caller's to set.
@@ -53,10 +70,13 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 			Privileged: f.Bool("privileged"), CapAdd: f.StringSlice("cap-add"), CapDrop: f.StringSlice("cap-drop"),
 			ReadOnly: f.Bool("read-only"), Tty: f.Bool("tty"), Interactive: f.Bool("interactive"),
 		},
-		Name:           f.String("name"),
-		AutoRemove:     f.Bool("rm"),
-		Detach:         f.Bool("detach"),
-		NetworkOptions: networkFlags(f),
+		Name:       f.String("name"),
+		AutoRemove: f.Bool("rm"),
+		Detach:     f.Bool("detach"),
+	}
+	var err error
+	if o.NetworkOptions, err = networkFlags(f); err != nil {
+		return nil, err
 	}
 	if f.IsSet("entrypoint") {
 		ep := f.String("entrypoint")
@@ -92,6 +112,9 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 		return nil, errdefs.Invalid("invalid --pull value %q: use always, missing or never", o.Pull.Policy)
 	}
 	if o.MountOptions, err = mountFlags(f); err != nil {
+		return nil, err
+	}
+	if o.Spec.Resources, _, err = resourceFlags(f); err != nil {
 		return nil, err
 	}
 	if o.Detach {
@@ -203,14 +226,63 @@ func healthFlags(f Flags) HealthOptions {
 }
 
 // networkFlags reads the network flags (issue #5); Create resolves them.
-func networkFlags(f Flags) NetworkOptions {
-	return NetworkOptions{
-		Networks: f.StringSlice("network"), Aliases: f.StringSlice("network-alias"),
-		IP: f.String("ip"), MacAddress: f.String("mac-address"),
+func networkFlags(f Flags) (NetworkOptions, error) {
+	o := NetworkOptions{
+		Aliases: f.StringSlice("network-alias"),
+		IP:      f.String("ip"), MacAddress: f.String("mac-address"),
 		Publish: f.StringSlice("publish"), PublishAll: f.Bool("publish-all"), Expose: f.StringSlice("expose"),
 		DNS: f.StringSlice("dns"), DNSSearch: f.StringSlice("dns-search"), DNSOptions: f.StringSlice("dns-option"),
 		AddHosts: f.StringSlice("add-host"),
 	}
+	for _, v := range f.StringSlice("network") {
+		name, eo, err := ParseNetworkValue(v)
+		if err != nil {
+			return o, err
+		}
+		o.Networks = append(o.Networks, name)
+		if eo != nil {
+			if o.Endpoints == nil {
+				o.Endpoints = map[string]EndpointOptions{}
+			}
+			o.Endpoints[name] = *eo
+		}
+	}
+	return o, nil
+}
+
+// ParseNetworkValue reads one --network value: a mode or network name,
+// or docker's long form "name=NET,alias=A,alias=B,ip=IP,mac-address=MAC"
+// (then the endpoint's own options are returned too).
+func ParseNetworkValue(v string) (string, *EndpointOptions, error) {
+	if !strings.HasPrefix(v, "name=") {
+		return v, nil, nil
+	}
+	r := csv.NewReader(strings.NewReader(v))
+	fields, err := r.Read()
+	if err != nil {
+		return "", nil, errdefs.Invalid("invalid --network %q: %v", v, err)
+	}
+	var name string
+	eo := &EndpointOptions{}
+	for _, field := range fields {
+		k, val, ok := strings.Cut(field, "=")
+		if !ok || val == "" {
+			return "", nil, errdefs.Invalid("invalid --network %q: %q needs a value", v, k)
+		}
+		switch k {
+		case "name":
+			name = val
+		case "alias":
+			eo.Aliases = append(eo.Aliases, val)
+		case "ip":
+			eo.IP = val
+		case "mac-address":
+			eo.MacAddress = val
+		default:
+			return "", nil, errdefs.Invalid("invalid --network %q: unknown option %q: use name, alias, ip or mac-address", v, k)
+		}
+	}
+	return name, eo, nil
 }
 
 // mountFlags reads the storage flags (issue #4); relative "./" sources
@@ -255,6 +327,38 @@ func mountFlags(f Flags) (MountOptions, error) {
 	return o, nil
 }
 
+// resourceFlags reads the resource limit flags (issue #13) with docker's
+// units and messages (spec.ResourceFlags.Parse) and reports whether any
+// was given; update defines fewer of them than run and create.
+func resourceFlags(f Flags) (spec.Resources, bool, error) {
+	var rf spec.ResourceFlags
+	given := false
+	for name, dst := range map[string]*string{
+		"memory": &rf.Memory, "memory-swap": &rf.MemorySwap, "memory-reservation": &rf.MemoryReservation,
+		"memory-swappiness": &rf.MemorySwappiness, "kernel-memory": &rf.KernelMemory,
+		"cpus": &rf.CPUs, "cpu-shares": &rf.CPUShares, "cpu-period": &rf.CPUPeriod, "cpu-quota": &rf.CPUQuota,
+		"cpuset-cpus": &rf.CpusetCpus, "cpuset-mems": &rf.CpusetMems,
+		"pids-limit": &rf.PidsLimit, "blkio-weight": &rf.BlkioWeight, "cgroup-parent": &rf.CgroupParent,
+	} {
+		*dst = f.String(name)
+		given = given || f.IsSet(name)
+	}
+	for name, dst := range map[string]*[]string{
+		"blkio-weight-device": &rf.BlkioWeightDevice,
+		"device-read-bps":     &rf.DeviceReadBps, "device-write-bps": &rf.DeviceWriteBps,
+		"device-read-iops": &rf.DeviceReadIOps, "device-write-iops": &rf.DeviceWriteIOps,
+	} {
+		*dst = f.StringSlice(name)
+		given = given || f.IsSet(name)
+	}
+	if f.IsSet("oom-kill-disable") {
+		v := f.Bool("oom-kill-disable")
+		rf.OomKillDisable, given = &v, true
+	}
+	r, err := rf.Parse()
+	return r, given, err
+}
+
 // readLabelFiles reads --label-file files: a key=value label a line,
 // blank lines and # comments skipped; --label given after them wins.
 func readLabelFiles(paths []string) ([]string, error) {
@@ -274,7 +378,9 @@ func readLabelFiles(paths []string) ([]string, error) {
 	return out, nil
 }
 
-// ParseUpdateFlags reads update's flags; giving none is an error.
+// ParseUpdateFlags reads update's flags (the restart policy and the
+// live-changeable limits); giving none is an error. Update checks the
+// merged limits against the host, as Create does.
 func ParseUpdateFlags(f Flags) (UpdateOptions, error) {
 	var o UpdateOptions
 	if f.IsSet("restart") {
@@ -284,14 +390,21 @@ func ParseUpdateFlags(f Flags) (UpdateOptions, error) {
 		}
 		o.RestartPolicy = &p
 	}
-	if o.RestartPolicy == nil {
+	r, given, err := resourceFlags(f)
+	if err != nil {
+		return o, err
+	}
+	if given {
+		o.Resources = &r
+	}
+	if o.RestartPolicy == nil && o.Resources == nil {
 		return o, errdefs.Invalid("you must provide one or more flags when using this command")
 	}
 	return o, nil
 }
 
-// validate checks what the options say on their own, before Create
-// looks anything up.
+// validate checks what the options say on their own, and the limits
+// against what the host's cgroups offer, before Create looks anything up.
 func (o *CreateOptions) validate() error {
 	s := &o.Spec
 	if err := validateSpec(s); err != nil {
@@ -317,7 +430,10 @@ func (o *CreateOptions) validate() error {
 	if err := validateLogDriver(o.LogConfig, s.Tty); err != nil {
 		return err
 	}
-	return validateNetworkFlags(&o.NetworkOptions)
+	if err := validateNetworkFlags(&o.NetworkOptions); err != nil {
+		return err
+	}
+	return validateResources(&o.Spec.Resources, o.Warnings)
 }
 
 // validateSpec checks the options that shape the OCI spec.

@@ -54,7 +54,11 @@ type HealthResult struct {
 
 // HealthOptions are the --health-* flags; zero values keep the image's.
 type HealthOptions struct {
-	Cmd                                           string
+	Cmd string
+	// Test is a whole check in docker's form (["CMD", ...],
+	// ["CMD-SHELL", "..."], ["NONE"]), as compose gives it; it wins over
+	// Cmd.
+	Test                                          []string
 	Interval, Timeout, StartPeriod, StartInterval *time.Duration
 	Retries                                       *int
 	Disable                                       bool // --no-healthcheck
@@ -62,7 +66,7 @@ type HealthOptions struct {
 
 // set reports whether any --health-* flag was given.
 func (o *HealthOptions) set() bool {
-	return o.Cmd != "" || o.Interval != nil || o.Timeout != nil || o.StartPeriod != nil || o.StartInterval != nil || o.Retries != nil
+	return o.Cmd != "" || len(o.Test) > 0 || o.Interval != nil || o.Timeout != nil || o.StartPeriod != nil || o.StartInterval != nil || o.Retries != nil
 }
 
 // healthConfig merges the image's health check with the flags (checked
@@ -81,6 +85,9 @@ func healthConfig(image *HealthConfig, o HealthOptions) (*HealthConfig, error) {
 	}
 	if o.Cmd != "" {
 		hc.Test = []string{"CMD-SHELL", o.Cmd}
+	}
+	if len(o.Test) > 0 {
+		hc.Test = o.Test
 	}
 	for _, d := range []struct {
 		v   *time.Duration

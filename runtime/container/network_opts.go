@@ -1,6 +1,7 @@
 package container
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net"
@@ -28,9 +29,20 @@ type NetworkOptions struct {
 	DNSSearch  []string // --dns-search
 	DNSOptions []string // --dns-option
 	AddHosts   []string // --add-host
+	// Endpoints are the per-network options of --network's long form
+	// (name=NET,alias=...,ip=...), by the network as given.
+	Endpoints map[string]EndpointOptions
 	// Warnings receives docker's warnings (ports dropped with --network
 	// host); nil discards them.
 	Warnings io.Writer
+}
+
+// EndpointOptions are one network's own settings (--network's long form):
+// compose gives each network of a service its aliases and address.
+type EndpointOptions struct {
+	Aliases    []string
+	IP         string
+	MacAddress string
 }
 
 // Network modes of NetworkConfig.Mode.
@@ -106,7 +118,9 @@ func NetworkUsers(e *engine.Engine) network.Users {
 
 // netPlan is what Create writes into the record.
 type netPlan struct {
-	cfg      NetworkConfig
+	cfg NetworkConfig
+	// given are the --network values of cfg.Networks, in their order.
+	given    []string
 	mode     string // HostConfig.NetworkMode
 	bindings map[string][]PortBinding
 	exposed  []string
@@ -180,6 +194,7 @@ func (p *netPlan) resolveModes(e *engine.Engine, nets []string) error {
 			return errdefs.Invalid("network %s is given twice", n.Name)
 		}
 		p.cfg.Networks = append(p.cfg.Networks, &EndpointConfig{Name: n.Name, ID: n.ID})
+		p.given = append(p.given, v)
 	}
 	if special == "" {
 		p.cfg.Mode = ModeBridge
@@ -242,26 +257,43 @@ func (p *netPlan) checkFlags(o *CreateOptions) error {
 		fmt.Fprintln(o.Warnings, "WARNING: Published ports are discarded when using host network mode")
 	}
 	for i, ec := range p.cfg.Networks {
-		if ec.ID != netns.NetworkID(network.Bridge) {
+		user := ec.ID != netns.NetworkID(network.Bridge)
+		if user {
 			ec.Aliases = o.Aliases
 		}
-		if i > 0 {
-			continue
+		ip, mac := "", ""
+		if i == 0 {
+			ip, mac = o.IP, o.MacAddress
 		}
-		if o.IP != "" {
-			a, err := netip.ParseAddr(o.IP)
-			if err != nil || !a.Is4() {
-				return errdefs.Invalid("invalid IPv4 address: %s", o.IP)
+		if eo, ok := o.Endpoints[p.given[i]]; ok {
+			if !user && (len(eo.Aliases) > 0 || eo.IP != "") {
+				return errdefs.Invalid("network-scoped aliases and addresses are supported only for containers in user defined networks")
 			}
-			ec.IPv4Address = a.String()
+			ec.Aliases = append(slices.Clone(ec.Aliases), eo.Aliases...)
+			ip, mac = cmp.Or(eo.IP, ip), cmp.Or(eo.MacAddress, mac)
 		}
-		if o.MacAddress != "" {
-			mac, err := netns.ParseMAC(o.MacAddress)
-			if err != nil {
-				return errdefs.Invalid("%v", err)
-			}
-			ec.MacAddress = mac
+		if err := ec.setAddresses(ip, mac); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// setAddresses checks and sets the endpoint's --ip and --mac-address.
+func (ec *EndpointConfig) setAddresses(ip, mac string) error {
+	if ip != "" {
+		a, err := netip.ParseAddr(ip)
+		if err != nil || !a.Is4() {
+			return errdefs.Invalid("invalid IPv4 address: %s", ip)
+		}
+		ec.IPv4Address = a.String()
+	}
+	if mac != "" {
+		m, err := netns.ParseMAC(mac)
+		if err != nil {
+			return errdefs.Invalid("%v", err)
+		}
+		ec.MacAddress = m
 	}
 	return nil
 }

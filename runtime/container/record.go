@@ -112,6 +112,8 @@ type HostConfig struct {
 	Ulimits         []*units.Ulimit
 	Init            *bool `json:",omitempty"`
 	PidMode         string
+	// Resources are the limits (docker's HostConfig fields, inline).
+	spec.Resources
 }
 
 // Record is a container's definition, written once at create (and at
@@ -212,8 +214,9 @@ type State struct {
 	StartCount int `json:",omitempty"`
 	// ManuallyStopped says the user stopped the container (stop, kill,
 	// rm -f: userStop): no restart policy starts it again until a start
-	// by hand, which clears it. A restore at boot heeds it only for
-	// unless-stopped (StartsAtRestore).
+	// by hand, which clears it. The first restore of a boot heeds it
+	// only for unless-stopped, later ones for every policy
+	// (StartsAtRestore).
 	ManuallyStopped bool `json:",omitempty"`
 	// ManualRestart is set by restart for the exit its stop causes: that
 	// exit does not remove a --rm container (docker's
@@ -222,6 +225,9 @@ type State struct {
 	// Health is the state of the health check, when there is one
 	// (health.go).
 	Health *Health `json:",omitempty"`
+	// Cgroup is the container's cgroup while it has one (limits.go):
+	// v1 controller (or "" on v2) to directory.
+	Cgroup map[string]string `json:",omitempty"`
 }
 
 // Running reports whether the container's process is believed alive.

@@ -18,6 +18,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/initexe"
 	"github.com/skiff-containers/skiff/runtime/initproc"
 	"github.com/skiff-containers/skiff/runtime/monitor"
 	"github.com/skiff-containers/skiff/runtime/spec"
@@ -65,12 +66,17 @@ func (e *StartError) Is(target error) bool {
 type startKind int
 
 const (
-	// startByHand is start, restart, run (and a restore at boot): it
-	// clears a user stop and the restart policy's count and back-off.
+	// startByHand is start, restart, run: it clears a user stop and the
+	// restart policy's count and back-off.
 	startByHand startKind = iota
 	// startByPolicy is the restart policy after the back-off: only while
 	// the restart is still pending and this process's to make.
 	startByPolicy
+	// startAtRestore and startAtBootRestore are system restore's (later
+	// in a boot, or its first): a start by hand, made only while
+	// StartsAtRestore still says so under the container's lock.
+	startAtRestore
+	startAtBootRestore
 )
 
 // start mounts the root filesystem, prepares the container's files and
@@ -91,12 +97,17 @@ func (c *Container) start(client *os.File, kind startKind) error {
 	}
 	fresh.preserved = c.preserved
 	*c = *fresh
-	if kind == startByPolicy {
+	switch {
+	case kind == startByPolicy:
 		if c.State.Status != StatusRestarting || c.State.MonitorPid != os.Getpid() || c.State.ManuallyStopped {
 			return errRestartCancelled
 		}
-	} else if c.State.Running() {
+	case c.State.Running():
 		return ErrAlreadyRunning
+	case kind == startAtRestore || kind == startAtBootRestore:
+		if !c.StartsAtRestore(kind == startAtBootRestore) {
+			return errNotRestored
+		}
 	}
 	opts, err := c.prepare()
 	if err == nil {
@@ -201,10 +212,19 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err != nil {
 		return nil, err
 	}
+	cgroupDirs, err := c.prepareCgroup(&sp)
+	if err != nil {
+		return nil, err
+	}
+	namespaces, unshareCgroup := sp.Linux.Namespaces, false
+	if len(cgroupDirs) > 0 {
+		namespaces, unshareCgroup = withoutCgroupNS(namespaces)
+	}
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init && c.Extra.InitPath == "",
 		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter,
+		Cgroups: cgroupDirs, UnshareCgroupNS: unshareCgroup,
 	}
 	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
 		return nil, err
@@ -214,8 +234,8 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	}
 	o := &monitor.Options{
 		Socket: filepath.Join(dir, attachSocket), HealthInterval: c.healthArg(), Timeout: c.Extra.Timeout,
-		InitConfig:     filepath.Join(dir, initConfigFile), RunDir: dir,
-		Namespaces: sp.Linux.Namespaces, Tty: sp.Process.Terminal,
+		InitConfig: filepath.Join(dir, initConfigFile), RunDir: dir,
+		Namespaces: namespaces, Tty: sp.Process.Terminal,
 		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
 	}
@@ -257,6 +277,14 @@ func hasNewNetNS(s *specs.Spec) bool {
 // spawnMonitor starts the monitor and records the running process, or
 // returns the StartError the monitor reported.
 func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind startKind) error {
+	initExe, err := initexe.Open(c.e.RunDir("initexe")) // nil: the init runs from this binary
+	if err != nil {
+		return err
+	}
+	if initExe != nil {
+		defer initExe.Close()
+	}
+	o.InitExe = initExe != nil
 	reportR, reportW, err := os.Pipe()
 	if err != nil {
 		return err
@@ -265,9 +293,10 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind start
 	defer reportW.Close()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Env = monitorEnv()
-	cmd.ExtraFiles = []*os.File{reportW}
-	if client != nil {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, client)
+	// ReportFD, ClientFD (closed without a client), InitExeFD
+	cmd.ExtraFiles = []*os.File{reportW, client}
+	if initExe != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, initExe)
 	}
 	if o.Passthrough {
 		if err := c.checkPassthrough(); err != nil {
@@ -322,10 +351,10 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 	st.MonitorPid = monitorPid
 	st.MonitorStart, _ = proc.StartTime(monitorPid)
 	st.StartedAt = time.Now().UTC()
-	st.Error = ""
+	st.Error, st.OOMKilled = "", false // ExitCode stays: the last exit's, for wait
 	st.StartCount++
 	st.ManualRestart = false
-	if kind == startByHand {
+	if kind != startByPolicy {
 		st.ManuallyStopped = false
 		st.RestartCount, st.Backoff = 0, 0
 	}

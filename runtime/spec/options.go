@@ -25,15 +25,19 @@ type Options struct {
 	Image      string   // as the user typed it
 	Command    []string // arguments after the image
 	Entrypoint *string  // --entrypoint; non-nil "" clears the image's
-	Env        []string // -e, in order; "KEY" alone takes the host's value
-	EnvFiles   []string // --env-file, in order
-	WorkingDir string   // -w
-	User       string   // -u user[:group]
-	Hostname   string
-	Domainname string
-	Labels     map[string]string
-	Init       bool // --init
-	StopSignal string
+	// EntrypointList is an entrypoint given as a list of words (compose's
+	// `entrypoint: [sh, -c]`); non-nil, it wins over Entrypoint, and an
+	// empty list clears the image's.
+	EntrypointList []string
+	Env            []string // -e, in order; "KEY" alone takes the host's value
+	EnvFiles       []string // --env-file, in order
+	WorkingDir     string   // -w
+	User           string   // -u user[:group]
+	Hostname       string
+	Domainname     string
+	Labels         map[string]string
+	Init           bool // --init
+	StopSignal     string
 	// StopTimeout is --stop-timeout in seconds; nil keeps the default.
 	StopTimeout *int
 	Privileged  bool
@@ -86,6 +90,9 @@ type Options struct {
 	// InitPath, with Init, is a host binary mounted at InitMount and run
 	// as PID 1 ("INIT -- COMMAND"), instead of skiff's own reaper.
 	InitPath string
+	// Resources are the resource limits (--memory, --cpus, ...),
+	// checked by ValidateResources before Generate.
+	Resources Resources
 }
 
 // InitMount is where --init-path's binary is mounted in the container.
@@ -121,6 +128,14 @@ func (c Command) Argv() []string {
 // image's CMD.
 func ResolveCommand(o *Options, img *ImageConfig) Command {
 	var c Command
+	if o.EntrypointList != nil {
+		c.Entrypoint = o.EntrypointList
+		if len(c.Entrypoint) == 0 {
+			c.Entrypoint = nil
+		}
+		c.Cmd = o.Command
+		return c
+	}
 	if o.Entrypoint != nil {
 		c.Entrypoint = ParseEntrypoint(*o.Entrypoint)
 		c.Cmd = o.Command

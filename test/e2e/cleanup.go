@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -87,6 +88,12 @@ func (e *Env) removeContainersAndImages() {
 func (e *Env) quiet(args ...string) Result {
 	cmd := e.command(suite.binary, e.GlobalArgs, args)
 	cmd.SysProcAttr.Setpgid = true
+	return collect(cmd)
+}
+
+// collect runs cmd and returns what it left (code -1 and the error as
+// stderr when it could not start), without failing or logging.
+func collect(cmd *exec.Cmd) Result {
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

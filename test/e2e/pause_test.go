@@ -40,17 +40,9 @@ func (e *Env) pauseRecord(t *testing.T) (pid int, start, userNS uint64) {
 // pausesIn lists the live pause processes holding user namespace userNS.
 func pausesIn(userNS uint64) []int {
 	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, d := range entries {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		comm, _ := os.ReadFile("/proc/" + d.Name() + "/comm")
-		if strings.TrimSpace(string(comm)) != "skiff-pause" || !alive(pid) {
-			continue
-		}
-		if st, err := os.Stat("/proc/" + d.Name() + "/ns/user"); err == nil && statIno(st) == userNS {
+	for _, pid := range processesInUserNS(userNS) {
+		comm, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+		if strings.TrimSpace(string(comm)) == "skiff-pause" {
 			out = append(out, pid)
 		}
 	}

@@ -1,0 +1,199 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	cerrdefs "github.com/compose-spec/compose-go/v2/errdefs"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v4"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
+)
+
+// LoadOptions are compose's global flags (and their environment
+// variables, read by compose-go: COMPOSE_FILE, COMPOSE_PROJECT_NAME,
+// COMPOSE_PROFILES, COMPOSE_PATH_SEPARATOR).
+type LoadOptions struct {
+	// Files are -f, merged in order; "-" is standard input. None: the
+	// directory's (or a parent's) compose.yaml, compose.yml,
+	// docker-compose.yml or docker-compose.yaml, and its override file.
+	Files []string
+	// ProjectName is -p; else COMPOSE_PROJECT_NAME, the files' name:,
+	// or the project directory's base name.
+	ProjectName string
+	// ProjectDirectory is --project-directory (default: the first
+	// file's directory).
+	ProjectDirectory string
+	// EnvFiles are --env-file (default: the project directory's .env).
+	EnvFiles []string
+	// Profiles are --profile (default: COMPOSE_PROFILES).
+	Profiles []string
+	// NameOnly lets a command that acts on what exists (ps, down, stop,
+	// logs, ...) go on with just a project name when -p gives one and
+	// there is no compose file, as docker compose does.
+	NameOnly bool
+}
+
+// Project is a loaded compose project.
+type Project struct {
+	*types.Project
+	// Loaded is false for a project known only by its name (NameOnly).
+	Loaded bool
+	// filesDir holds the files written for secrets and configs given by
+	// content or environment (WithFilesDir).
+	filesDir string
+}
+
+// Load reads the project's compose files. A file that does not parse or
+// validate is an error naming the file, line and field (exit 15); no
+// file at all is ErrNoConfig (exit 14).
+func Load(ctx context.Context, o LoadOptions) (*Project, error) {
+	opts, err := cli.NewProjectOptions(o.Files,
+		cli.WithWorkingDirectory(o.ProjectDirectory),
+		cli.WithOsEnv,
+		cli.WithConfigFileEnv,
+		cli.WithDefaultConfigPath,
+		cli.WithEnvFiles(o.EnvFiles...),
+		cli.WithDotEnv,
+		cli.WithDefaultProfiles(o.Profiles...),
+		cli.WithName(o.ProjectName),
+	)
+	if err == nil && o.ProjectName == "" {
+		// WithName before WithDotEnv saw no .env: COMPOSE_PROJECT_NAME
+		// from there counts too (docker compose's precedence).
+		if n := opts.Environment["COMPOSE_PROJECT_NAME"]; n != "" {
+			err = cli.WithName(loader.NormalizeProjectName(n))(opts)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, cerrdefs.ErrNotFound) {
+			if o.NameOnly && o.ProjectName != "" {
+				return nameOnly(o.ProjectName)
+			}
+			return nil, errdefs.WithExitCode(ExitFileNotFound, ErrNoConfig)
+		}
+		return nil, loadError(o.Files, err)
+	}
+	p, err := opts.LoadProject(ctx)
+	if errors.Is(err, cerrdefs.ErrNotFound) && len(opts.ConfigPaths) == 0 {
+		if o.NameOnly && o.ProjectName != "" {
+			return nameOnly(o.ProjectName)
+		}
+		return nil, errdefs.WithExitCode(ExitFileNotFound, ErrNoConfig)
+	}
+	if err != nil {
+		return nil, loadError(opts.ConfigPaths, err)
+	}
+	return &Project{Project: p, Loaded: true}, nil
+}
+
+// nameOnly is a project without files: -p NAME for ps, down, ...
+func nameOnly(name string) (*Project, error) {
+	if n := loader.NormalizeProjectName(name); n != name || n == "" {
+		return nil, errdefs.WithExitCode(ExitFailure, loader.InvalidProjectNameErr(name))
+	}
+	wd, _ := os.Getwd()
+	return &Project{Project: &types.Project{Name: name, WorkingDir: wd, Services: types.Services{}}}, nil
+}
+
+var (
+	// compose-go's schema errors: "validating FILE: PATH MESSAGE".
+	schemaError = regexp.MustCompile(`^validating (.+?): ([^ ]+) (.*)$`)
+	// yaml's: "yaml: line N: ..." or "... at line N ...".
+	yamlLine = regexp.MustCompile(`line (\d+)`)
+)
+
+// loadError turns a loader error into one line naming the file, the line
+// and the field, with docker compose's exit code 15 (14 for a missing
+// file).
+func loadError(files []string, err error) error {
+	msg := err.Error()
+	if errors.Is(err, os.ErrNotExist) {
+		return errdefs.WithExitCode(ExitFileNotFound, errors.New(msg))
+	}
+	if m := schemaError.FindStringSubmatch(msg); m != nil {
+		file, path, what := m[1], m[2], m[3]
+		if what == "false schema" {
+			field := path[strings.LastIndex(path, ".")+1:]
+			what = fmt.Sprintf("is not allowed: no field %q there", field)
+		}
+		loc := relative(file)
+		if line := lineOf(file, strings.Split(path, ".")); line > 0 {
+			loc += ":" + strconv.Itoa(line)
+		}
+		return errdefs.WithExitCode(ExitInvalidFile, fmt.Errorf("%s: %s %s", loc, path, what))
+	}
+	if strings.HasPrefix(msg, "yaml:") || strings.Contains(msg, "while parsing") || strings.Contains(msg, "did not find") {
+		file := "-"
+		if len(files) > 0 {
+			file = relative(files[len(files)-1])
+			// the file whose YAML fails: the first one that does not parse
+			for _, f := range files {
+				if b, rerr := os.ReadFile(f); rerr == nil && yaml.Unmarshal(b, new(yaml.Node)) != nil {
+					file = relative(f)
+					break
+				}
+			}
+		}
+		if l := yamlLine.FindStringSubmatch(msg); l != nil {
+			file += ":" + l[1]
+		}
+		return errdefs.WithExitCode(ExitInvalidFile, fmt.Errorf("%s: %s", file, strings.TrimPrefix(msg, "yaml: ")))
+	}
+	return errdefs.WithExitCode(ExitInvalidFile, err)
+}
+
+// relative shortens a path under the current directory.
+func relative(path string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+	}
+	return path
+}
+
+// lineOf finds the line of the field at path (keys and list indexes) in
+// a YAML file; 0 when it cannot tell.
+func lineOf(file string, path []string) int {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	n, line := doc.Content[0], 0
+	for _, key := range path {
+		next := (*yaml.Node)(nil)
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					line, next = n.Content[i].Line, n.Content[i+1]
+					break
+				}
+			}
+		case yaml.SequenceNode:
+			if i, err := strconv.Atoi(key); err == nil && i < len(n.Content) {
+				next = n.Content[i]
+				line = next.Line
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+	}
+	return line
+}
