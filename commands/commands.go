@@ -21,6 +21,7 @@ func topCommands() []*cli.Command {
 		containerRenameCommand(),
 		containerUpdateCommand(),
 		containerTopCommand(),
+		healthcheckCommand(),
 		containerCommand(),
 		versionCommand(),
 		infoCommand(),

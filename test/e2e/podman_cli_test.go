@@ -288,3 +288,119 @@ func TestPodmanRemovals(t *testing.T) {
 		t.Errorf("rmi -a left %q", got)
 	}
 }
+
+// The other verbs' --latest and --all (podman-ps(1) --latest: "Show the
+// latest container created (all states)"; podman-start(1),
+// podman-restart(1), podman-pause(1), podman-unpause(1), podman-kill(1),
+// podman-stats(1) --latest; podman-restart(1), podman-pause(1),
+// podman-unpause(1) --all), --filter on start and rm (podman-start(1),
+// podman-rm(1) --filter), and port --all: "List all known port mappings
+// for running containers" (podman-port(1)), each line after the
+// container's short ID.
+func TestPodmanLatestAllVerbs(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Podman("run", "-d", "--name", "one", "--label", "k=1", "-p", "127.0.0.1::80", img, "sleep", "60").Success(t)
+	oneID := inspectField(e, "one", "{{.Id}}")
+	e.Podman("create", "--name", "two", "--label", "k=2", img, "sleep", "60").Success(t)
+	twoID := inspectField(e, "two", "{{.Id}}")
+	if got := e.Podman("ps", "-l", "--format", "{{.Names}} {{.State}}").Success(t).Out(); got != "two created" {
+		t.Errorf("ps -l: %q", got)
+	}
+	if got := e.Podman("ps", "--latest", "-q", "--no-trunc").Success(t).Out(); got != twoID {
+		t.Errorf("ps --latest -q: %q", got)
+	}
+	verbs := []string{"start", "pause", "unpause", "restart", "kill"}
+	if !canLimit() {
+		verbs = []string{"start", "restart", "kill"} // no freezer to pause with
+	}
+	for _, verb := range verbs {
+		if got := e.Podman(verb, "-l").Success(t).Out(); got != twoID {
+			t.Errorf("%s -l printed %q", verb, got)
+		}
+		if verb == "pause" {
+			waitStatus(e, "two", "paused")
+		}
+	}
+	waitStatus(e, "two", "exited")
+	if got := inspectField(e, "one", "{{.State.Status}}"); got != "running" {
+		t.Errorf("the verbs with -l reached one: %s", got)
+	}
+	e.Podman("start", "two").Success(t)
+	if got := e.Podman("stats", "-l", "--no-stream", "--format", "{{.Name}}").Success(t).Out(); got != "two" {
+		t.Errorf("stats -l: %q", got)
+	}
+	// --all on restart, pause and unpause
+	if canLimit() {
+		if got := e.Podman("pause", "-a").Success(t).Lines(); len(got) != 2 {
+			t.Errorf("pause -a printed %q", got)
+		}
+		if got := e.Podman("ps", "--format", "{{.State}}").Success(t).Lines(); strings.Join(got, " ") != "paused paused" {
+			t.Errorf("after pause -a: %q", got)
+		}
+		if got := e.Podman("unpause", "--all").Success(t).Lines(); len(got) != 2 {
+			t.Errorf("unpause --all printed %q", got)
+		}
+	}
+	before := inspectField(e, "one", "{{.State.StartedAt}}")
+	if got := e.Podman("restart", "-a", "-t", "0").Success(t).Lines(); len(got) != 2 {
+		t.Errorf("restart -a printed %q", got)
+	}
+	if after := inspectField(e, "one", "{{.State.StartedAt}}"); after == before {
+		t.Errorf("restart -a did not restart one")
+	}
+	// port --all: the running containers' mappings, each after its short ID
+	hostPort := e.Podman("port", "one", "80").Success(t).Out()
+	if got := e.Podman("port", "-a").Success(t).Out(); got != oneID[:12]+"\t80/tcp -> "+hostPort {
+		t.Errorf("port -a: %q (port one 80: %q)", got, hostPort)
+	}
+	e.Podman("port", "-a", "one").Fail(t, 125, "no arguments are needed with --all")
+	e.Podman("port", "-a", "-l").Fail(t, 125, "--all and --latest cannot be used together")
+	// --filter on start and rm
+	e.Podman("stop", "-a", "-t", "0").Success(t)
+	if got := e.Podman("start", "--filter", "label=k=1").Success(t).Out(); got != oneID {
+		t.Errorf("start --filter printed %q", got)
+	}
+	if got := inspectField(e, "two", "{{.State.Status}}"); got != "exited" {
+		t.Errorf("start --filter label=k=1 started two: %s", got)
+	}
+	if got := e.Podman("rm", "--filter", "label=k=2").Success(t).Out(); got != twoID {
+		t.Errorf("rm --filter printed %q", got)
+	}
+	if got := psAll(e); len(got) != 1 {
+		t.Errorf("after rm --filter: %q", got)
+	}
+	e.Podman("rm", "-f", "-t", "0", "one").Success(t)
+}
+
+// healthcheck run runs the container's check once now
+// (podman-healthcheck-run(1)): exit 0 when it passes, else "unhealthy"
+// on stdout and exit 1 ("starting" within the start period); a container
+// without a check, or not running, is an error.
+func TestPodmanHealthcheckRun(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Podman("run", "-d", "--name", "hc", "--health-cmd", "test -f /tmp/ok", "--health-interval", "1h", img, "sleep", "60").Success(t)
+	if r := e.Podman("healthcheck", "run", "hc"); r.Code != 1 || r.Stdout != "unhealthy\n" {
+		t.Errorf("a failing check: exit %d %q %q", r.Code, r.Stdout, r.Stderr)
+	}
+	e.Podman("exec", "hc", "touch", "/tmp/ok").Success(t)
+	if r := e.Podman("healthcheck", "run", "hc").Success(t); r.Stdout != "" {
+		t.Errorf("a passing check printed %q", r.Stdout)
+	}
+	if got := inspectField(e, "hc", "{{.State.Health.Status}} {{len .State.Health.Log}}"); got != "healthy 2" {
+		t.Errorf("the checks are recorded as the monitor's are: %q", got)
+	}
+	e.Podman("run", "-d", "--name", "early", "--health-cmd", "false", "--health-start-period", "1h", "--health-interval", "1h", img, "sleep", "60").Success(t)
+	if r := e.Podman("healthcheck", "run", "early"); r.Code != 1 || r.Stdout != "starting\n" {
+		t.Errorf("a failure in the start period: exit %d %q", r.Code, r.Stdout)
+	}
+	e.Podman("run", "-d", "--name", "none", img, "sleep", "60").Success(t)
+	e.Podman("healthcheck", "run", "none").Fail(t, 125, "has no defined healthcheck")
+	e.Podman("stop", "-t", "0", "hc").Success(t)
+	e.Podman("healthcheck", "run", "hc").Fail(t, 125, "is not running")
+	e.Podman("healthcheck", "run", "nosuch").Fail(t, 125, "no such container")
+	e.Podman("rm", "-f", "-t", "0", "early", "none").Success(t)
+}
