@@ -98,14 +98,14 @@ func containerRmCommand() *cli.Command {
 		Usage:     "Remove one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "force the removal of a running container (uses SIGKILL)"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "force the removal of a running container (uses SIGKILL; invoked as podman, stops it as stop does first)"},
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove anonymous volumes associated with the container"},
 			// -l is --link in docker's dialect, --latest in podman's
 			// (internal/dialect's Shorthands)
 			&cli.BoolFlag{Name: "link", Usage: "remove the specified link (/CONTAINER/ALIAS), not a container"},
 			&cli.BoolFlag{Name: "latest", Usage: "act on the latest container skiff is aware of"},
 			allFlag("remove all containers", true), filterFlag("remove", false), ignoreFlag(),
-			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with --force, seconds to wait for a running container to stop before killing it", DefaultText: "kill at once"},
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with --force, seconds to wait for a running container to stop before killing it", DefaultText: "kill at once; invoked as podman, the container's stop timeout"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Bool("link") {
@@ -116,11 +116,7 @@ func containerRmCommand() *cli.Command {
 					return container.RemoveLink(engineFrom(c), ref)
 				})
 			}
-			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes")}
-			if c.IsSet("time") {
-				t := time.Duration(c.Int("time")) * time.Second
-				o.StopTimeout = &t
-			}
+			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes"), ForceStop: forceStop(c)}
 			return eachContainer(c, true, func(ref string) error {
 				return container.Remove(engineFrom(c), ref, o)
 			})

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,7 +19,7 @@ func networkRmCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Do not error if the network does not exist (invoked as podman: also remove the containers using it)"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "Ignore errors when a specified network does not exist"},
-			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "Seconds to wait for the running containers --force removes to stop before killing them (podman's)", DefaultText: "kill at once"},
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "Seconds to wait for the running containers --force removes to stop before killing them (podman's)", DefaultText: "each container's stop timeout"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
@@ -29,16 +28,12 @@ func networkRmCommand() *cli.Command {
 			e := engineFrom(c)
 			o := network.RemoveOptions{Force: c.Bool("force"), Users: container.NetworkUsers(e)}
 			evict := o.Force && dialect.Current().ForceRemovesUsers
-			var timeout *time.Duration
-			if c.IsSet("time") {
-				if !evict {
-					return usageErr(c, "--time applies to the containers that --force removes (podman's network rm): invoke skiff as podman")
-				}
-				t := time.Duration(c.Int("time")) * time.Second
-				timeout = &t
+			if c.IsSet("time") && !evict {
+				return usageErr(c, "--time applies to the containers that --force removes (podman's network rm): invoke skiff as podman")
 			}
 			if evict {
-				o.Evict = func(ids []string) error { return container.RemoveAll(e, ids, timeout) }
+				stop := forceStop(c)
+				o.Evict = func(ids []string) error { return container.RemoveAll(e, ids, stop) }
 			}
 			return bulk(c, c.Args().Slice(), func(name string) error {
 				if err := network.Remove(e, name, o); err != nil {

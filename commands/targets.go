@@ -2,9 +2,11 @@ package commands
 
 import (
 	"errors"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
@@ -132,4 +134,17 @@ func addOne(n int) int {
 		return n
 	}
 	return n + 1
+}
+
+// forceStop is how a forced removal (rm -f; podman's volume rm -f and
+// network rm -f, which remove their users) ends a running container:
+// as stop does with -t/--time, else as the dialect says (podman stops it
+// with its stop timeout, docker kills it at once).
+func forceStop(c *cli.Context) container.ForceStop {
+	fs := container.ForceStop{Stop: dialect.Current().ForceStops}
+	if c.IsSet("time") {
+		t := time.Duration(c.Int("time")) * time.Second
+		fs.Stop, fs.Timeout = true, &t
+	}
+	return fs
 }

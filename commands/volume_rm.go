@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"time"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/dialect"
@@ -19,7 +17,7 @@ func volumeRmCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Force the removal of one or more volumes (volumes that do not exist are not an error; volumes in use are refused, or, invoked as podman, their containers removed first)"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Remove all volumes"},
 			&cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "Ignore errors when a specified volume does not exist"},
-			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "Seconds to wait for the running containers --force removes to stop before killing them (podman's)", DefaultText: "kill at once"},
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "Seconds to wait for the running containers --force removes to stop before killing them (podman's)", DefaultText: "each container's stop timeout"},
 		},
 		Action: func(c *cli.Context) error {
 			names, err := volumesToRemove(c)
@@ -28,13 +26,10 @@ func volumeRmCommand() *cli.Command {
 			}
 			force := c.Bool("force")
 			o := volume.RemoveOptions{Force: force, RemoveUsers: force && dialect.Current().ForceRemovesUsers}
-			if c.IsSet("time") {
-				if !o.RemoveUsers {
-					return usageErr(c, "--time applies to the containers that --force removes (podman's volume rm): invoke skiff as podman")
-				}
-				t := time.Duration(c.Int("time")) * time.Second
-				o.StopTimeout = &t
+			if c.IsSet("time") && !o.RemoveUsers {
+				return usageErr(c, "--time applies to the containers that --force removes (podman's volume rm): invoke skiff as podman")
 			}
+			o.StopUsers = forceStop(c)
 			return bulk(c, names, func(name string) error {
 				if err := volume.Remove(engineFrom(c), name, o); err != nil {
 					return err

@@ -16,7 +16,9 @@
 //     (rm -l is docker's --link, podman's --latest; logs -n docker's
 //     --tail, podman's --names);
 //   - whether volume rm -f and network rm -f remove the containers using
-//     the object (podman) or only ignore a missing one (docker).
+//     the object (podman) or only ignore a missing one (docker), and
+//     whether rm -f stops a running container first (podman) or kills it
+//     at once (docker).
 //
 // The dialect is process-wide, as the program name is. Roles the binary
 // re-executes itself as (monitor, cleanup, health) keep docker's: they
@@ -86,6 +88,12 @@ type Dialect struct {
 	// containers that use the volume or network first (podman); docker's
 	// -f only ignores a missing one.
 	ForceRemovesUsers bool
+	// ForceStops makes rm -f (and volume rm -f, network rm -f, which
+	// remove their users) stop a running container as stop does, its
+	// stop signal then SIGKILL after its stop timeout, before removing
+	// it (podman); docker's rm -f kills it at once. -t gives the timeout
+	// either way.
+	ForceStops bool
 }
 
 // Docker is docker's dialect, skiff's own.
@@ -125,6 +133,7 @@ var Podman = &Dialect{
 	PodmanInfo:        true,
 	Shorthands:        shorthands("latest", "names"),
 	ForceRemovesUsers: true,
+	ForceStops:        true,
 }
 
 // shorthands is the table of contested letters: what rm's -l and logs's

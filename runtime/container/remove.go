@@ -23,10 +23,17 @@ type RemoveOptions struct {
 	// leaves unused stay for the keeper's linger (netns.Linger), so that
 	// `run --rm` after `run --rm` reuses them. rm tears them down at once.
 	AfterExit bool
-	// StopTimeout, with Force, stops a running container as stop does
-	// (its stop signal, SIGKILL after this long: podman's rm -t) before
-	// removing it; nil kills it at once, as docker's rm -f does.
-	StopTimeout *time.Duration
+	// ForceStop is how Force ends a running container.
+	ForceStop ForceStop
+}
+
+// ForceStop is how a forced removal ends a running container: with Stop
+// as stop does, its stop signal then SIGKILL after Timeout (nil: its
+// --stop-timeout, else 10 s), podman's rm -f; without, SIGKILL at once,
+// docker's rm -f.
+type ForceStop struct {
+	Stop    bool
+	Timeout *time.Duration
 }
 
 // Remove deletes a container: its process (with Force), mount, root
@@ -50,8 +57,8 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	if c.State.Running() && !o.Force {
 		return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
 	}
-	if o.Force && o.StopTimeout != nil && c.State.Running() {
-		err := Stop(context.Background(), e, c.ID, StopOptions{Timeout: o.StopTimeout})
+	if o.Force && o.ForceStop.Stop && c.State.Running() {
+		err := Stop(context.Background(), e, c.ID, StopOptions{Timeout: o.ForceStop.Timeout})
 		if err != nil && !errdefs.IsNotFound(err) {
 			return err
 		}
@@ -138,12 +145,11 @@ func (c *Container) destroy(sweep bool) error {
 }
 
 // RemoveAll force-removes the containers ids (a volume's or a network's
-// users, for podman's volume rm -f and network rm -f): running ones are
-// stopped as stop does with timeout (nil: killed at once). A container
-// already gone is no error.
-func RemoveAll(e *engine.Engine, ids []string, timeout *time.Duration) error {
+// users, for podman's volume rm -f and network rm -f), running ones
+// ended as stop says. A container already gone is no error.
+func RemoveAll(e *engine.Engine, ids []string, stop ForceStop) error {
 	for _, id := range ids {
-		err := Remove(e, id, RemoveOptions{Force: true, StopTimeout: timeout})
+		err := Remove(e, id, RemoveOptions{Force: true, ForceStop: stop})
 		if err != nil && !errdefs.IsNotFound(err) {
 			return err
 		}

@@ -9,8 +9,6 @@
 package volume
 
 import (
-	"time"
-
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/events"
@@ -53,10 +51,9 @@ type RemoveOptions struct {
 	// removed only with RemoveUsers, as in docker.
 	Force bool
 	// RemoveUsers removes the containers that use the volume first
-	// (podman's volume rm -f), stopping running ones as stop does with
-	// StopTimeout (nil: at once).
+	// (podman's volume rm -f), running ones ended as StopUsers says.
 	RemoveUsers bool
-	StopTimeout *time.Duration
+	StopUsers   container.ForceStop
 }
 
 // Remove deletes one volume unless a container uses it, and records the
@@ -67,7 +64,7 @@ func Remove(e *engine.Engine, name string, o RemoveOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := container.RemoveAll(e, users[name], o.StopTimeout); err != nil {
+		if err := container.RemoveAll(e, users[name], o.StopUsers); err != nil {
 			return err
 		}
 	}

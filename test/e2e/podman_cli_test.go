@@ -42,7 +42,7 @@ func TestPodmanDialectErrors(t *testing.T) {
 	e.Podman("logs", "nosuch").Fail(t, 125, `no container with name or ID "nosuch" found`)
 	// help and usage errors name podman
 	e.Podman("rm").Fail(t, 125, "'podman rm --help'")
-	e.Podman("rm", "-f", "up").Success(t)
+	e.Podman("rm", "-f", "-t", "0", "up").Success(t)
 }
 
 // --latest (-l), --all (-a), --ignore (-i) and --filter choose the
@@ -113,7 +113,7 @@ func TestPodmanContainerSelection(t *testing.T) {
 		t.Errorf("rm -l printed %q", got)
 	}
 	e.Podman("start", "mid").Success(t)
-	if got := e.Podman("rm", "-a", "-f").Success(t).Lines(); len(got) != 2 {
+	if got := e.Podman("rm", "-a", "-f", "-t", "0").Success(t).Lines(); len(got) != 2 {
 		t.Errorf("rm -a -f printed %q", got)
 	}
 	if got := psAll(e); len(got) != 0 {
@@ -140,6 +140,23 @@ func TestPodmanRmTime(t *testing.T) {
 	if got := e.Exec("cat", vol+"/by").Out(); got != "stopped" {
 		t.Errorf("the container's TERM trap did not run: %q", got)
 	}
+	// without -t, podman's rm -f stops as stop does, SIGKILL only after
+	// the container's stop timeout (podman-rm(1) --time); docker's kills
+	// at once
+	for _, name := range []string{"podman", "docker"} {
+		cli := e.Podman
+		if name == "docker" {
+			cli = e.Docker
+		}
+		cli("run", "-d", "--name", name, "-v", vol+":/out", img, "sh", "-c",
+			"trap 'echo stopped > /out/"+name+"; exit 0' TERM; echo up; while :; do sleep 0.1; done").Success(t)
+		waitLog(e, name, "up")
+		cli("rm", "-f", name).Success(t)
+	}
+	if got := e.Exec("cat", vol+"/podman").Out(); got != "stopped" {
+		t.Errorf("podman's rm -f did not stop the container first: %q", got)
+	}
+	e.Exec("test", "!", "-e", vol+"/docker").Success(t)
 	// docker's rm -l is --link, podman's --latest (internal/dialect)
 	e.Docker("rm", "-l", "nosuch/alias").Fail(t, 1, "")
 	e.Podman("create", "--name", "x", img, "true").Success(t)

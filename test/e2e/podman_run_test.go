@@ -122,7 +122,7 @@ func TestPodmanRunFlags(t *testing.T) {
 	}
 	e.Podman("rm", "-f", "dep").Fail(t, 2, "requires it")
 	e.Podman("run", "--rm", "--requires", "nosuch", img, "true").Fail(t, 125, "no such container")
-	e.Podman("rm", "-f", "main", "dep").Success(t)
+	e.Podman("rm", "-f", "-t", "0", "main", "dep").Success(t)
 }
 
 // --timeout: "Maximum time a container is allowed to run before conmon

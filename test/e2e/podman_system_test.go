@@ -129,6 +129,6 @@ func TestPodmanCommitCpLogs(t *testing.T) {
 	if got := inspectField(e, "box", "{{.State.Status}}"); got != "running" {
 		t.Errorf("after cp --pause: %s", got)
 	}
-	e.Podman("rm", "-f", "box").Success(t)
+	e.Podman("rm", "-f", "-t", "0", "box").Success(t)
 	e.Podman("rmi", "committed").Success(t)
 }
