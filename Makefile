@@ -32,10 +32,13 @@ export SKIFF_TEST_SLOW
 all: bin/skiff
 
 # The init and exec roles' own small program first (runtime/initexe),
-# then skiff with it embedded.
+# then skiff with it embedded. hack/lazy-jsonschema.sh: compose-go's
+# schema library compiles its meta-schemas on first use instead of in
+# every skiff process's init (a patched copy, used through -modfile).
 bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
-	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -o $@ \
+	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy-jsonschema >/dev/null
+	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy-jsonschema/go.mod -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 
 images:

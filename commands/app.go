@@ -20,14 +20,17 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/version"
 )
 
 // Run is skiff's CLI entry point: it runs the command in args (args[0] is
-// the program name, which decides whether skiff calls itself docker) and
-// returns the process exit code.
+// the program name, which decides whether skiff calls itself docker or
+// podman, and which dialect it speaks: internal/dialect) and returns the
+// process exit code.
 func Run(ctx context.Context, args []string) int {
+	dialect.Set(dialect.ForProgram(args[0]))
 	app := NewApp(appName(args[0]))
 	if filepath.Base(args[0]) == "docker-compose" {
 		// the standalone docker-compose is `docker compose` (after
@@ -46,12 +49,14 @@ func Run(ctx context.Context, args []string) int {
 	return report(app.ErrWriter, app.Name, err)
 }
 
-// appName is the name skiff answers to: "docker" when started through a
-// symlink named docker (or docker-compose, docker's standalone compose),
-// else "skiff".
+// appName is the name skiff answers to: "docker" or "podman" when started
+// through a link of that name (docker-compose is docker's standalone
+// compose), else "skiff".
 func appName(argv0 string) string {
-	if strings.HasPrefix(filepath.Base(argv0), "docker") {
-		return "docker"
+	for _, name := range []string{"docker", "podman"} {
+		if strings.HasPrefix(filepath.Base(argv0), name) {
+			return name
+		}
 	}
 	return "skiff"
 }
@@ -81,6 +86,9 @@ func NewApp(name string) *cli.App {
 	cli.VersionPrinter = func(c *cli.Context) {
 		fmt.Fprintf(c.App.Writer, "%s version %s, build %s\n", c.App.Name, version.Version, version.GitCommit())
 	}
+	walkPaths(app.Commands, "", func(path string, cmd *cli.Command) {
+		applyShorthands(cmd, dialect.Current().Shorthands[path])
+	})
 	walk(app.Commands, func(cmd *cli.Command) {
 		if cmd.OnUsageError == nil {
 			cmd.OnUsageError = usageError
@@ -102,6 +110,42 @@ func walk(cmds []*cli.Command, fn func(*cli.Command)) {
 	for _, c := range cmds {
 		fn(c)
 		walk(c.Subcommands, fn)
+	}
+}
+
+// walkPaths is walk with each command's path ("container rm").
+func walkPaths(cmds []*cli.Command, prefix string, fn func(string, *cli.Command)) {
+	for _, c := range cmds {
+		path := strings.TrimSpace(prefix + " " + c.Name)
+		fn(path, c)
+		walkPaths(c.Subcommands, path, fn)
+	}
+}
+
+// applyShorthands gives cmd's flags the short letters the dialect assigns
+// them (letter -> long name): rm -l is --link for docker, --latest for
+// podman. A command defines its contested flags without the letter.
+func applyShorthands(cmd *cli.Command, letters map[string]string) {
+	for letter, long := range letters {
+		for _, f := range cmd.Flags {
+			if f.Names()[0] == long {
+				addAlias(f, letter)
+			}
+		}
+	}
+}
+
+// addAlias appends a short name to a flag of the kinds skiff defines.
+func addAlias(f cli.Flag, alias string) {
+	switch f := f.(type) {
+	case *cli.BoolFlag:
+		f.Aliases = append(f.Aliases, alias)
+	case *cli.StringFlag:
+		f.Aliases = append(f.Aliases, alias)
+	case *cli.IntFlag:
+		f.Aliases = append(f.Aliases, alias)
+	case *cli.StringSliceFlag:
+		f.Aliases = append(f.Aliases, alias)
 	}
 }
 
@@ -158,7 +202,11 @@ func usageErr(c *cli.Context, format string, args ...any) error {
 
 // needArgs checks the number of positional arguments like docker does.
 func needArgs(c *cli.Context, min, max int) error {
-	n := c.NArg()
+	return needCount(c, c.NArg(), min, max)
+}
+
+// needCount is needArgs for n arguments.
+func needCount(c *cli.Context, n, min, max int) error {
 	switch {
 	case max == 0 && n > 0:
 		return usageErr(c, "accepts no arguments")

@@ -34,18 +34,20 @@ func composeCommand() *cli.Command {
 			composeExecCommand(), composeRunCommand(), composeConfigCommand(), composeBuildCommand(),
 			composePullCommand(), composePushCommand(), composeImagesCommand(), composePortCommand(),
 			composeTopCommand(), composeLsCommand(), composeWaitCommand(), composeCpCommand(),
-			composeEventsCommand(), composeVersionCommand(),
+			composeEventsCommand(), composeVersionCommand(), composeWatchCommand(),
 		},
 	}
 }
 
-// loadProject reads the project the global compose flags name; nameOnly
-// commands (ps, down, ...) also work with -p and no file.
-func loadProject(c *cli.Context, nameOnly bool) (*compose.Project, error) {
+// loadProject reads the project the global compose flags name. The
+// commands on what exists (ps, down, stop, logs, ...: existing) read no
+// more of the files than the project's and services' names, and also
+// work with -p and no file.
+func loadProject(c *cli.Context, existing bool) (*compose.Project, error) {
 	p, err := compose.Load(c.Context, compose.LoadOptions{
 		Files: c.StringSlice("file"), ProjectName: c.String("project-name"),
 		ProjectDirectory: c.String("project-directory"), EnvFiles: c.StringSlice("env-file"),
-		Profiles: c.StringSlice("profile"), NameOnly: nameOnly,
+		Profiles: c.StringSlice("profile"), Existing: existing,
 	})
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -176,11 +177,15 @@ func composeEventsCommand() *cli.Command {
 			}
 			services := c.Args().Slice()
 			return events.Read(c.Context, engineFrom(c), events.ReadOptions{Since: since, Until: until, Filter: filter}, func(ev *events.Event) error {
-				if len(services) > 0 && !slices.Contains(services, ev.Actor.Attributes[compose.LabelService]) {
+				svc := ev.Actor.Attributes[compose.LabelService]
+				if ev.Type != "container" || (len(services) > 0 && !slices.Contains(services, svc)) {
 					return nil
 				}
 				if c.Bool("json") {
-					return json.NewEncoder(c.App.Writer).Encode(ev)
+					return json.NewEncoder(c.App.Writer).Encode(composeEvent{
+						Time: time.Unix(0, ev.TimeNano).UTC(), Type: ev.Type, Action: ev.Action,
+						ID: ev.Actor.ID, Service: svc, Attributes: ev.Actor.Attributes,
+					})
 				}
 				var b strings.Builder
 				if err := printEvent(&b, ev); err != nil {
@@ -191,6 +196,16 @@ func composeEventsCommand() *cli.Command {
 			})
 		},
 	}
+}
+
+// composeEvent is an event as docker compose's events --json prints it.
+type composeEvent struct {
+	Time       time.Time         `json:"time"`
+	Type       string            `json:"type"`
+	Action     string            `json:"action"`
+	ID         string            `json:"id"`
+	Service    string            `json:"service"`
+	Attributes map[string]string `json:"attributes"`
 }
 
 func composeVersionCommand() *cli.Command {

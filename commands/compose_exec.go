@@ -161,9 +161,13 @@ func composeContainerArg(name, usage, argsUsage string, min, max int, fn func(c 
 }
 
 func composePortCommand() *cli.Command {
-	return composeContainerArg("port", "Print the public port for a port binding", "SERVICE PRIVATE_PORT", 2, 2,
+	cmd := composeContainerArg("port", "Print the public port for a port binding", "SERVICE PRIVATE_PORT", 2, 2,
 		func(c *cli.Context, ctr *container.Container) error {
-			lines, err := container.PortLines(engineFrom(c), ctr.ID, c.Args().Get(1))
+			port := c.Args().Get(1)
+			if !strings.Contains(port, "/") {
+				port += "/" + c.String("protocol")
+			}
+			lines, err := container.PortLines(engineFrom(c), ctr.ID, port)
 			if err != nil {
 				return err
 			}
@@ -172,6 +176,8 @@ func composePortCommand() *cli.Command {
 			}
 			return nil
 		})
+	cmd.Flags = append(cmd.Flags, &cli.StringFlag{Name: "protocol", Value: "tcp", Usage: "tcp or udp"})
+	return cmd
 }
 
 func composeTopCommand() *cli.Command {

@@ -170,7 +170,8 @@ func composeDownCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
-			p, err := loadProject(c, true)
+			// --rmi needs the services' images: the model
+			p, err := loadProject(c, c.String("rmi") == "")
 			if err != nil {
 				return err
 			}

@@ -35,8 +35,9 @@ func composeStopCommand() *cli.Command {
 }
 
 func composeRestartCommand() *cli.Command {
-	return composeServicesVerb("restart", "Restart service containers", []cli.Flag{timeoutFlag()}, func(c *cli.Context, p *compose.Project) error {
-		return p.Restart(c.Context, engineFrom(c), c.Args().Slice(), timeoutFrom(c), composeProgress(c))
+	flags := []cli.Flag{timeoutFlag(), &cli.BoolFlag{Name: "no-deps", Usage: "don't restart dependent services"}}
+	return composeServicesVerb("restart", "Restart service containers", flags, func(c *cli.Context, p *compose.Project) error {
+		return p.Restart(c.Context, engineFrom(c), c.Args().Slice(), c.Bool("no-deps"), timeoutFrom(c), composeProgress(c))
 	})
 }
 

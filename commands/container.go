@@ -12,6 +12,7 @@ func containerCommand() *cli.Command {
 			containerAttachCommand(),
 			containerCreateCommand(),
 			containerExecCommand(),
+			containerExistsCommand(),
 			containerInspectCommand(),
 			containerKillCommand(),
 			containerLogsCommand(),

@@ -17,13 +17,15 @@ func containerAttachCommand() *cli.Command {
 			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
 			&cli.BoolFlag{Name: "no-stdin", Usage: "do not attach STDIN"},
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "proxy all received signals to the process"},
+			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, 1); err != nil {
+			ref, _, err := containerAndArgs(c, 0, 0)
+			if err != nil {
 				return err
 			}
 			e := engineFrom(c)
-			ctr, err := container.Lookup(e, c.Args().First())
+			ctr, err := container.Lookup(e, ref)
 			if err != nil {
 				return err
 			}

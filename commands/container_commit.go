@@ -16,6 +16,7 @@ func containerCommitCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Apply Dockerfile instruction to the created image"},
 			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "Commit message"},
 			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "Pause container during commit (where skiff can freeze containers)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress output: print only the image's ID"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, 2); err != nil {
@@ -28,6 +29,10 @@ func containerCommitCommand() *cli.Command {
 			})
 			if err != nil {
 				return err
+			}
+			if c.Bool("quiet") {
+				printOut(c, img.ID) // podman's -q: the bare ID
+				return nil
 			}
 			printOut(c, "sha256:"+img.ID)
 			return nil

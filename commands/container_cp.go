@@ -27,6 +27,7 @@ func containerCpCommand() *cli.Command {
 			&cli.BoolFlag{Name: "archive", Aliases: []string{"a"}, Usage: "Archive mode (copy all uid/gid information)"},
 			&cli.BoolFlag{Name: "follow-link", Aliases: []string{"L"}, Usage: "Always follow symbol link in SRC_PATH"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached"},
+			&cli.BoolFlag{Name: "pause", Usage: "Pause a running container during the copy (where skiff can freeze containers)"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 2, 2); err != nil {
@@ -34,6 +35,13 @@ func containerCpCommand() *cli.Command {
 			}
 			srcCtr, src := splitCpArg(c.Args().Get(0))
 			dstCtr, dst := splitCpArg(c.Args().Get(1))
+			// podman takes /dev/stdin and /dev/stdout for - (a tar stream)
+			if srcCtr == "" && src == "/dev/stdin" {
+				src = "-"
+			}
+			if dstCtr == "" && dst == "/dev/stdout" {
+				dst = "-"
+			}
 			switch {
 			case src == "":
 				return errdefs.Invalid("source can not be empty")
@@ -46,7 +54,7 @@ func containerCpCommand() *cli.Command {
 			}
 			o := container.CopyOptions{
 				FollowLink: c.Bool("follow-link"), Archive: c.Bool("archive"),
-				Stdin: c.App.Reader, Stdout: c.App.Writer, InUserNS: engineFrom(c).Rootless(),
+				Stdin: c.App.Reader, Stdout: c.App.Writer, InUserNS: engineFrom(c).Rootless(), Pause: c.Bool("pause"),
 			}
 			var n int64
 			var err error

@@ -11,11 +11,13 @@ func containerDiffCommand() *cli.Command {
 		Name:      "diff",
 		Usage:     "Inspect changes to files or directories on a container's filesystem",
 		ArgsUsage: "CONTAINER",
+		Flags:     []cli.Flag{latestFlag()},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, 1); err != nil {
+			ref, _, err := containerAndArgs(c, 0, 0)
+			if err != nil {
 				return err
 			}
-			changes, err := container.Diff(engineFrom(c), c.Args().First())
+			changes, err := container.Diff(engineFrom(c), ref)
 			if err != nil {
 				return err
 			}

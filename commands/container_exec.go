@@ -23,13 +23,15 @@ func containerExecCommand() *cli.Command {
 			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "username or UID (format: <name|uid>[:<group|gid>])"},
 			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
+			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 2, -1); err != nil {
+			ref, cmd, err := containerAndArgs(c, 1, -1)
+			if err != nil {
 				return err
 			}
 			o := container.ExecOptions{
-				Cmd: c.Args().Slice()[1:], Env: c.StringSlice("env"), EnvFiles: c.StringSlice("env-file"),
+				Cmd: cmd, Env: c.StringSlice("env"), EnvFiles: c.StringSlice("env-file"),
 				WorkingDir: c.String("workdir"), User: c.String("user"), Privileged: c.Bool("privileged"),
 				Tty: c.Bool("tty"), Detach: c.Bool("detach"),
 			}
@@ -42,7 +44,7 @@ func containerExecCommand() *cli.Command {
 				o.Stdin, o.Stdout, o.Stderr = t.options.Stdin, t.options.Stdout, t.options.Stderr
 				o.DetachKeys, o.Size, o.Resize = t.options.DetachKeys, t.options.Size, t.options.Resize
 			}
-			code, err := container.Exec(c.Context, engineFrom(c), c.Args().First(), o)
+			code, err := container.Exec(c.Context, engineFrom(c), ref, o)
 			if errors.Is(err, container.ErrDetached) {
 				return nil
 			}

@@ -1,6 +1,9 @@
 package commands
 
 import (
+	"os"
+	"slices"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/runtime/container"
@@ -56,9 +59,24 @@ func createFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-healthcheck", Usage: "disable any container-specified HEALTHCHECK"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "add an annotation to the container (key=value), passed to the OCI spec"},
 		contentTrustFlag(),
-		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
-		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
-	}, append(append(mountFlags(), networkFlags()...), resourceFlags()...)...)
+		&cli.StringFlag{Name: "log-driver", Usage: "logging driver for the container: json-file, k8s-file, journald, passthrough or none", DefaultText: "json-file; k8s-file invoked as podman"},
+		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file, k8s-file: max-size, max-file, path)"},
+	}, slices.Concat(mountFlags(), networkFlags(), resourceFlags(), podmanCreateFlags())...)
+}
+
+// podmanCreateFlags are the flags podman's run and create add to
+// docker's (runtime/container's podmanFlags reads them).
+func podmanCreateFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "tz", Usage: "set the container's time zone: local (the host's) or a zone such as Europe/Paris"},
+		&cli.IntFlag{Name: "timeout", Usage: "kill the container after this many seconds (its exit code is then -1)", DefaultText: "no limit"},
+		&cli.StringSliceFlag{Name: "hostuser", Usage: "add the host's account NAME (or UID) to the container's /etc/passwd"},
+		&cli.StringSliceFlag{Name: "requires", Usage: "containers (comma-separated) to start before this one"},
+		&cli.StringFlag{Name: "init-path", Usage: "with --init, the host's init binary to run as PID 1 instead of skiff's"},
+		&cli.BoolFlag{Name: "env-host", Usage: "pass the host's environment to the container"},
+		&cli.BoolFlag{Name: "http-proxy", Usage: "pass the host's proxy variables (http_proxy, https_proxy, ftp_proxy, no_proxy)", DefaultText: "false; true invoked as podman"},
+		&cli.StringFlag{Name: "pod", Usage: "run the container in a pod (not supported yet)"},
+	}
 }
 
 // createOptionsFrom reads run's and create's flags and arguments
@@ -71,5 +89,6 @@ func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
 	}
 	o.Warnings = c.App.ErrWriter
 	o.Pull.Progress = c.App.ErrWriter // run's stdout is the container's
+	o.Extra.CreateCommand = os.Args
 	return o, nil
 }

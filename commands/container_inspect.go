@@ -14,12 +14,14 @@ func containerInspectCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Format output using a custom template: 'json' or a Go template"},
 			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
+			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
+			names, err := targets(c)
+			if err != nil {
 				return err
 			}
-			return inspectObjects(c, c.Args().Slice(), func(name string) (any, error) {
+			return inspectObjects(c, names, func(name string) (any, error) {
 				return inspectContainer(c, name, c.Bool("size"))
 			})
 		},

@@ -20,12 +20,16 @@ func containerLogsCommand() *cli.Command {
 			&cli.BoolFlag{Name: "details", Usage: "Show extra details provided to logs"},
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "Follow log output"},
 			&cli.StringFlag{Name: "since", Usage: `Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
-			&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "Number of lines to show from the end of the logs"},
+			// -n is --tail in docker's dialect, --names in podman's
+			&cli.StringFlag{Name: "tail", Value: "all", Usage: "Number of lines to show from the end of the logs"},
+			&cli.BoolFlag{Name: "names", Usage: "Name the container on each line when the logs of several are shown (podman's; with the one container skiff's logs takes, nothing is added, as in podman)"},
 			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "Show timestamps"},
 			&cli.StringFlag{Name: "until", Usage: `Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
+			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, 1); err != nil {
+			ref, _, err := containerAndArgs(c, 0, 0)
+			if err != nil {
 				return err
 			}
 			o := container.LogsOptions{
@@ -39,11 +43,10 @@ func containerLogsCommand() *cli.Command {
 				}
 				o.Tail = n // negative: all, as in docker
 			}
-			var err error
 			if o.Since, o.Until, err = timeRange(c); err != nil {
 				return err
 			}
-			return container.Logs(c.Context, engineFrom(c), c.Args().First(), o)
+			return container.Logs(c.Context, engineFrom(c), ref, o)
 		},
 	}
 }

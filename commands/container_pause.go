@@ -11,13 +11,11 @@ func containerPauseCommand() *cli.Command {
 		Name:      "pause",
 		Usage:     "Pause all processes within one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
+		Flags:     []cli.Flag{allFlag("pause all running containers", true), filterFlag("pause", true), latestFlag()},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
-				return err
-			}
-			return eachContainer(c, func(ref string) error {
+			return eachContainer(c, false, func(ref string) error {
 				return container.Pause(engineFrom(c), ref)
-			})
+			}, container.StatusRunning)
 		},
 	}
 }
@@ -27,13 +25,11 @@ func containerUnpauseCommand() *cli.Command {
 		Name:      "unpause",
 		Usage:     "Unpause all processes within one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
+		Flags:     []cli.Flag{allFlag("unpause all paused containers", true), filterFlag("unpause", true), latestFlag()},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
-				return err
-			}
-			return eachContainer(c, func(ref string) error {
+			return eachContainer(c, false, func(ref string) error {
 				return container.Unpause(engineFrom(c), ref)
-			})
+			}, container.StatusPaused)
 		},
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
@@ -41,6 +43,9 @@ func containerPsCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only display container IDs"},
 			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
+			&cli.BoolFlag{Name: "noheading", Usage: "Do not print headers"},
+			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first; created (oldest first) invoked as podman"},
+			&cli.BoolFlag{Name: "external", Usage: "Show containers in storage not created by skiff (a build's, or another tool's)"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0); err != nil {
@@ -51,12 +56,19 @@ func containerPsCommand() *cli.Command {
 				return err
 			}
 			tmpl := psTemplate(c)
-			o := container.ListOptions{All: c.Bool("all"), Last: c.Int("last"), Filters: filters,
-				Size: !c.Bool("quiet") && (c.Bool("size") || (!c.IsSet("size") && strings.Contains(tmpl, ".Size")))}
+			sortKey := c.String("sort")
+			if !c.IsSet("sort") {
+				sortKey = dialect.Current().PsSort
+			}
+			if sortKey != "" && !slices.Contains(psSortKeys, sortKey) {
+				return usageErr(c, "cannot sort by %q: choose from %s", sortKey, strings.Join(psSortKeys, ", "))
+			}
+			o := container.ListOptions{All: c.Bool("all"), Last: c.Int("last"), Filters: filters, External: c.Bool("external"),
+				Size: sortKey == "size" || !c.Bool("quiet") && (c.Bool("size") || (!c.IsSet("size") && strings.Contains(tmpl, ".Size")))}
 			if c.Bool("latest") {
 				o.Last = 1
 			}
-			if o.Size || len(filters.Ancestors) > 0 {
+			if o.Size || o.External || len(filters.Ancestors) > 0 {
 				// sizes and image ancestry come from the image store
 				if err := rootless.Ensure(); err != nil {
 					return err
@@ -66,9 +78,13 @@ func containerPsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			sortContainers(list, sortKey)
 			l, err := format.NewLister(c.App.Writer, tmpl, psTable, psHeaders)
 			if err != nil {
 				return err
+			}
+			if c.Bool("noheading") {
+				l.OmitHeader()
 			}
 			now := time.Now()
 			for _, s := range list {
@@ -78,6 +94,28 @@ func containerPsCommand() *cli.Command {
 			}
 			return l.Flush()
 		},
+	}
+}
+
+// psSortKeys are podman's ps --sort keys.
+var psSortKeys = []string{"command", "created", "id", "image", "names", "runningfor", "size", "status"}
+
+// sortContainers orders ps's list by podman's --sort key (stable; created
+// and runningfor put the oldest first, as podman does); "" keeps docker's
+// order, newest first.
+func sortContainers(list []container.Summary, key string) {
+	less := map[string]func(a, b container.Summary) bool{
+		"command":    func(a, b container.Summary) bool { return a.CommandLine() < b.CommandLine() },
+		"created":    func(a, b container.Summary) bool { return a.Created.Before(b.Created) },
+		"runningfor": func(a, b container.Summary) bool { return a.Created.Before(b.Created) },
+		"id":         func(a, b container.Summary) bool { return a.ID < b.ID },
+		"image":      func(a, b container.Summary) bool { return a.Config.Image < b.Config.Image },
+		"names":      func(a, b container.Summary) bool { return a.Name < b.Name },
+		"size":       func(a, b container.Summary) bool { return a.SizeRw < b.SizeRw },
+		"status":     func(a, b container.Summary) bool { return a.State.Status < b.State.Status },
+	}[key]
+	if less != nil {
+		sort.SliceStable(list, func(i, j int) bool { return less(list[i], list[j]) })
 	}
 }
 

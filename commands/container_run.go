@@ -19,6 +19,7 @@ func containerRunCommand() *cli.Command {
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run the container in the background and print its ID"},
 			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "proxy received signals to the process (non-TTY mode only)"},
+			&cli.IntFlag{Name: "preserve-fds", Usage: "pass N more descriptors (3 to 3+N-1) to the container's process"},
 		),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {

@@ -42,6 +42,7 @@ func containerStatsCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-stream", Usage: "disable streaming stats and only pull the first result"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "do not truncate output"},
 			&cli.StringFlag{Name: "format", Usage: "format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			prev := map[string]*container.Stats{}
@@ -90,9 +91,13 @@ func containerStatsCommand() *cli.Command {
 // statsTargets are the named containers, or all running (all with -a).
 func statsTargets(c *cli.Context) ([]*container.Container, error) {
 	e := engineFrom(c)
-	if c.NArg() > 0 {
+	if c.NArg() > 0 || c.Bool("latest") {
+		refs, err := targets(c)
+		if err != nil {
+			return nil, err
+		}
 		var out []*container.Container
-		for _, ref := range c.Args().Slice() {
+		for _, ref := range refs {
 			ctr, err := container.Lookup(e, ref)
 			if err != nil {
 				return nil, err

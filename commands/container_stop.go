@@ -38,18 +38,16 @@ func containerStopCommand() *cli.Command {
 		Name:      "stop",
 		Usage:     "Stop one or more running containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags:     stopFlags(),
+		Flags: append(stopFlags(), allFlag("stop all running containers", true), filterFlag("stop", true),
+			ignoreFlag(), latestFlag()),
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
-				return err
-			}
 			o, err := stopOptionsFrom(c)
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, func(ref string) error {
+			return eachContainer(c, false, func(ref string) error {
 				return container.Stop(c.Context, engineFrom(c), ref, o)
-			})
+			}, container.StatusRunning, container.StatusRestarting)
 		},
 	}
 }
@@ -59,16 +57,13 @@ func containerRestartCommand() *cli.Command {
 		Name:      "restart",
 		Usage:     "Restart one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags:     stopFlags(),
+		Flags:     append(stopFlags(), allFlag("restart all containers", true), filterFlag("restart", true), latestFlag()),
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
-				return err
-			}
 			o, err := stopOptionsFrom(c)
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, func(ref string) error {
+			return eachContainer(c, false, func(ref string) error {
 				return container.Restart(c.Context, engineFrom(c), ref, o)
 			})
 		},
@@ -82,18 +77,16 @@ func containerKillCommand() *cli.Command {
 		ArgsUsage: "CONTAINER [CONTAINER...]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Value: "KILL", Usage: "signal to send to the container"},
+			allFlag("signal all running containers", true), ignoreFlag(), latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
-				return err
-			}
 			sig, err := spec.ParseSignal(c.String("signal"))
 			if err != nil {
 				return err
 			}
-			return eachContainer(c, func(ref string) error {
+			return eachContainer(c, false, func(ref string) error {
 				return container.Kill(engineFrom(c), ref, sig)
-			})
+			}, container.StatusRunning, container.StatusPaused)
 		},
 	}
 }
@@ -105,21 +98,26 @@ func containerRmCommand() *cli.Command {
 		Usage:     "Remove one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "force the removal of a running container (uses SIGKILL)"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "force the removal of a running container (uses SIGKILL; invoked as podman, stops it as stop does first)"},
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove anonymous volumes associated with the container"},
-			&cli.BoolFlag{Name: "link", Aliases: []string{"l"}, Usage: "remove the specified link (/CONTAINER/ALIAS), not a container"},
+			// -l is --link in docker's dialect, --latest in podman's
+			// (internal/dialect's Shorthands)
+			&cli.BoolFlag{Name: "link", Usage: "remove the specified link (/CONTAINER/ALIAS), not a container"},
+			&cli.BoolFlag{Name: "latest", Usage: "act on the latest container skiff is aware of"},
+			allFlag("remove all containers", true), filterFlag("remove", false), ignoreFlag(),
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with --force, seconds to wait for a running container to stop before killing it", DefaultText: "kill at once; invoked as podman, the container's stop timeout"},
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
-				return err
-			}
 			if c.Bool("link") {
-				return eachContainer(c, func(ref string) error {
+				if err := needArgs(c, 1, -1); err != nil {
+					return err
+				}
+				return eachContainer(c, false, func(ref string) error {
 					return container.RemoveLink(engineFrom(c), ref)
 				})
 			}
-			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes")}
-			return eachContainer(c, func(ref string) error {
+			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes"), ForceStop: forceStop(c)}
+			return eachContainer(c, true, func(ref string) error {
 				return container.Remove(engineFrom(c), ref, o)
 			})
 		},
@@ -131,21 +129,23 @@ func containerWaitCommand() *cli.Command {
 		Name:      "wait",
 		Usage:     "Block until one or more containers stop, then print their exit codes",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
+		Flags:     []cli.Flag{latestFlag()},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
+			refs, err := targets(c)
+			if err != nil {
 				return err
 			}
-			var failed error
-			for _, ref := range c.Args().Slice() {
+			var errs []error
+			for _, ref := range refs {
 				code, err := container.Wait(c.Context, engineFrom(c), ref)
 				if err != nil {
 					printErr(c, err)
-					failed = errBulk
+					errs = append(errs, err)
 					continue
 				}
 				printOut(c, code)
 			}
-			return failed
+			return bulkFailure(errs, false, 1)
 		},
 	}
 }

@@ -14,12 +14,20 @@ func containerTopCommand() *cli.Command {
 	return &cli.Command{
 		Name:            "top",
 		Usage:           "Display the running processes of a container",
-		ArgsUsage:       "CONTAINER [ps OPTIONS]",
+		ArgsUsage:       "CONTAINER|--latest [ps OPTIONS]",
 		SkipFlagParsing: true, // everything after the container is ps's
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
 			if len(args) > 0 && args[0] == "--help" {
 				return cli.ShowCommandHelp(c.Lineage()[1], c.Command.Name)
+			}
+			if len(args) > 0 && (args[0] == "--latest" || args[0] == "-l") {
+				// podman's top -l [ps OPTIONS]: the latest container
+				ctr, err := container.Latest(engineFrom(c))
+				if err != nil {
+					return err
+				}
+				args[0] = ctr.ID
 			}
 			if len(args) > 0 && args[0] == "--" {
 				args = args[1:]

@@ -23,7 +23,7 @@ func containerUpdateCommand() *cli.Command {
 				return err
 			}
 			o.Warnings = c.App.ErrWriter
-			return eachContainer(c, func(ref string) error {
+			return eachContainer(c, false, func(ref string) error {
 				return container.Update(engineFrom(c), ref, o)
 			})
 		},

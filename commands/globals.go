@@ -14,14 +14,14 @@ import (
 )
 
 func globalFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "root", Usage: "storage root `DIR` (default: $XDG_DATA_HOME/skiff/storage, or /var/lib/skiff/storage for root)", EnvVars: []string{"SKIFF_ROOT"}},
 		&cli.StringFlag{Name: "runroot", Usage: "runtime state `DIR` (default: $XDG_RUNTIME_DIR/skiff, or /run/skiff for root)", EnvVars: []string{"SKIFF_RUNROOT"}},
 		&cli.StringFlag{Name: "storage-driver", Aliases: []string{"s"}, Usage: "storage `DRIVER`: overlay or vfs (default: chosen for the kernel)", EnvVars: []string{"STORAGE_DRIVER"}},
 		&cli.StringFlag{Name: "registries-conf", Usage: "registries.conf `FILE` (default: ~/.config/containers/registries.conf, /etc/containers/registries.conf)", EnvVars: []string{"REGISTRIES_CONFIG_PATH"}},
 		&cli.StringFlag{Name: "log-level", Aliases: []string{"l"}, Value: "warn", Usage: "log `LEVEL`: debug, info, warn, error, fatal"},
 		&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "enable debug output"},
-	}
+	}, podmanGlobalFlags()...)
 }
 
 // noUserns names the commands that run without entering the user
@@ -99,7 +99,11 @@ func setupGlobals(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	c.App.Metadata = map[string]any{"engine": engine.New(cfg)}
+	c.App.Metadata = map[string]any{}
+	if err := applyPodmanGlobals(c, &cfg); err != nil {
+		return err
+	}
+	c.App.Metadata["engine"] = engine.New(cfg)
 	return nil
 }
 

@@ -14,6 +14,7 @@ func imageCommand() *cli.Command {
 		Usage: "Manage images",
 		Subcommands: []*cli.Command{
 			imageBuildCommand(),
+			imageExistsCommand(),
 			imageHistoryCommand(),
 			imageImportCommand(),
 			imageInspectCommand(),

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"slices"
+	"sort"
 	"strings"
 
 	units "github.com/docker/go-units"
@@ -50,10 +52,15 @@ func imageLsCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
 			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only show image IDs"},
+			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "Do not print column headings"},
+			&cli.StringFlag{Name: "sort", Value: "created", Usage: "Sort by " + strings.Join(imageSortKeys, ", ")},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 1); err != nil {
 				return err
+			}
+			if !slices.Contains(imageSortKeys, c.String("sort")) {
+				return usageErr(c, "cannot sort by %q: choose from %s", c.String("sort"), strings.Join(imageSortKeys, ", "))
 			}
 			filters := c.StringSlice("filter")
 			if c.NArg() == 1 {
@@ -87,14 +94,44 @@ func printImages(c *cli.Context, list []image.Summary) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("noheading") {
+		l.OmitHeader()
+	}
+	var rows []sortedRow
 	for _, sum := range list {
 		for _, r := range imageRows(sum, c.Bool("digests"), !c.Bool("no-trunc")) {
-			if err := l.Row(r); err != nil {
-				return err
-			}
+			rows = append(rows, sortedRow{r, sum})
+		}
+	}
+	sortImageRows(rows, c.String("sort"))
+	for _, r := range rows {
+		if err := l.Row(r.imageRow); err != nil {
+			return err
 		}
 	}
 	return l.Flush()
+}
+
+// imageSortKeys are podman's images --sort keys.
+var imageSortKeys = []string{"created", "id", "repository", "size", "tag"}
+
+// sortedRow is a row of images with the image it shows.
+type sortedRow struct {
+	imageRow
+	sum image.Summary
+}
+
+// sortImageRows orders the rows by podman's --sort key: created newest
+// first (the default, docker's order), the others ascending.
+func sortImageRows(rows []sortedRow, key string) {
+	less := map[string]func(a, b sortedRow) bool{
+		"created":    func(a, b sortedRow) bool { return a.sum.Created.After(b.sum.Created) },
+		"id":         func(a, b sortedRow) bool { return a.sum.ID < b.sum.ID },
+		"repository": func(a, b sortedRow) bool { return a.Repository < b.Repository },
+		"size":       func(a, b sortedRow) bool { return a.sum.Size < b.sum.Size },
+		"tag":        func(a, b sortedRow) bool { return a.Tag < b.Tag },
+	}[key]
+	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
 }
 
 // imageRows expands one image into docker's rows: one per tag (times

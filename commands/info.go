@@ -1,12 +1,15 @@
 package commands
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"go.yaml.in/yaml/v4"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/system"
@@ -23,6 +26,9 @@ func infoCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
+			if dialect.Current().PodmanInfo {
+				return podmanInfo(c)
+			}
 			info, err := system.GetInfo(engineFrom(c), containerCounter(c))
 			if err != nil {
 				return err
@@ -37,6 +43,30 @@ func infoCommand() *cli.Command {
 				return format.Object(c.App.Writer, f, info)
 			}
 		},
+	}
+}
+
+// podmanInfo is info in podman's shape: YAML by default, indented JSON
+// for --format json, or a template over podman's fields.
+func podmanInfo(c *cli.Context) error {
+	info, err := system.GetPodmanInfo(engineFrom(c), containerCounter(c))
+	if err != nil {
+		return err
+	}
+	switch f := c.String("format"); f {
+	case "":
+		enc := yaml.NewEncoder(c.App.Writer)
+		enc.SetIndent(2)
+		if err := enc.Encode(info); err != nil {
+			return err
+		}
+		return enc.Close()
+	case "json":
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(info)
+	default:
+		return format.Object(c.App.Writer, f, info)
 	}
 }
 

@@ -16,16 +16,21 @@ func inspectCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Format output using a custom template: 'json' or a Go template"},
 			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes if the type is container"},
 			&cli.StringFlag{Name: "type", Usage: "Return JSON for specified type (container, image or network)"},
+			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1); err != nil {
+			names, err := targets(c)
+			if err != nil {
 				return err
 			}
 			kind := c.String("type")
+			if kind == "all" { // podman's name for any type
+				kind = ""
+			}
 			if kind != "" && kind != "container" && kind != "image" && kind != "network" {
 				return errdefs.Invalid("%q is not a valid value for --type: use container, image or network", kind)
 			}
-			return inspectObjects(c, c.Args().Slice(), func(name string) (any, error) {
+			return inspectObjects(c, names, func(name string) (any, error) {
 				return inspectAny(c, kind, name)
 			})
 		},
@@ -49,7 +54,7 @@ func inspectAny(c *cli.Context, kind, name string) (any, error) {
 		if obj, err := inspectNetwork(c, name); err == nil || !isNotFound(err) {
 			return obj, err
 		}
-		return nil, errdefs.NotFound("No such object: %s", name)
+		return nil, errdefs.NoSuchObject(name)
 	}
 	return obj, err
 }

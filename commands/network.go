@@ -10,6 +10,7 @@ func networkCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			networkConnectCommand(),
 			networkCreateCommand(),
+			networkExistsCommand(),
 			networkDisconnectCommand(),
 			networkInspectCommand(),
 			networkLsCommand(),

@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/system"
 )
 
@@ -43,7 +44,7 @@ func systemRestoreCommand() *cli.Command {
 				printErr(c, f)
 			}
 			if len(r.Failed) > 0 {
-				return errBulk
+				return &errdefs.ExitCodeError{Code: 1} // docker's bulk verbs' code
 			}
 			return nil
 		},

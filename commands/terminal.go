@@ -27,7 +27,7 @@ func attachTerminal(c *cli.Context, stdin, tty, sigProxy bool) (*terminal, error
 		return nil, err
 	}
 	t := &terminal{options: &container.AttachOptions{
-		Stdout: c.App.Writer, Stderr: c.App.ErrWriter, DetachKeys: keys,
+		Stdout: containerStdout(c), Stderr: c.App.ErrWriter, DetachKeys: keys,
 	}}
 	if stdin {
 		t.options.Stdin = os.Stdin

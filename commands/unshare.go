@@ -54,6 +54,7 @@ func unshareCommand() *cli.Command {
 			}
 			e := engineFrom(c)
 			env := append(os.Environ(), "CONTAINERS_GRAPHROOT="+e.Root(), "CONTAINERS_RUNROOT="+e.RunRoot())
+			rootless.KeepInheritedOnExec() // the command gets what skiff was given
 			err = syscall.Exec(path, args, env)
 			return errdefs.New(errdefs.ErrCannotInvoke, "running %s: %v", args[0], err)
 		},

@@ -6,8 +6,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/internal/version"
+	"github.com/skiff-containers/skiff/runtime/system"
 )
 
 // versionInfo has docker's `version` shape: .Client and .Server.
@@ -39,6 +41,9 @@ func versionCommand() *cli.Command {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
+			if dialect.Current().PodmanInfo {
+				return podmanVersion(c)
+			}
 			s := versionSection{
 				Version: version.Version, APIVersion: version.APIVersion, MinAPIVersion: "1.24",
 				GitCommit: version.GitCommit(), GoVersion: goruntime.Version(),
@@ -68,4 +73,21 @@ func versionCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// podmanVersion is version in podman's shape: .Client with podman's
+// fields (skiff's version), and its table.
+func podmanVersion(c *cli.Context) error {
+	v := struct{ Client system.PodmanVersion }{system.GetPodmanVersion()}
+	switch f := c.String("format"); f {
+	case "":
+	case "json":
+		return format.Object(c.App.Writer, "{{json .}}", v)
+	default:
+		return format.Object(c.App.Writer, f, v)
+	}
+	cl := v.Client
+	_, err := fmt.Fprintf(c.App.Writer, "Client:       skiff\nVersion:      %s\nAPI Version:  %s\nGo Version:   %s\nGit Commit:   %s\nBuilt:        %s\nOS/Arch:      %s\n",
+		cl.Version, cl.APIVersion, cl.GoVersion, cl.GitCommit, cl.BuiltTime, cl.OsArch)
+	return err
 }

@@ -9,6 +9,7 @@ func volumeCommand() *cli.Command {
 		Usage: "Manage volumes",
 		Subcommands: []*cli.Command{
 			volumeCreateCommand(),
+			volumeExistsCommand(),
 			volumeInspectCommand(),
 			volumeLsCommand(),
 			volumePruneCommand(),

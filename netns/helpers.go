@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -90,6 +91,46 @@ func (p *HelperProc) Stop() {
 	}
 	if p.Alive() {
 		_ = syscall.Kill(p.Pid, syscall.SIGKILL)
+	}
+}
+
+// stopStrays ends the outward helpers serving the namespace pinned at
+// nsPath that no record names, and removes their pid files: a command
+// killed (kill -9) between starting a helper and recording it leaves
+// one holding the namespace's tap device, and every later helper then
+// fails ("Failed to open tun socket in namespace"). The caller holds the
+// lock, so no other command is starting one.
+func stopStrays(nsPath string) {
+	var strays []*HelperProc
+	entries, _ := os.ReadDir("/proc")
+	for _, ent := range entries {
+		pid, err := strconv.Atoi(ent.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", ent.Name(), "cmdline"))
+		if err != nil || len(b) == 0 {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		switch filepath.Base(args[0]) {
+		case Pasta, "passt", "passt.avx2", Slirp4netns:
+		default:
+			continue
+		}
+		if !slices.Contains(args[1:], nsPath) {
+			continue
+		}
+		if start, err := proc.StartTime(pid); err == nil {
+			strays = append(strays, &HelperProc{Pid: pid, Start: start})
+		}
+	}
+	for _, hp := range strays {
+		hp.Stop()
+	}
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(nsPath), ".pasta.*.pid"))
+	for _, f := range stale {
+		os.Remove(f)
 	}
 }
 

@@ -31,6 +31,7 @@ func (h *Host) ensureNamespace() error {
 	if h.helper().Alive() {
 		return nil
 	}
+	stopStrays(ns)
 	kind, err := PreferredHelper()
 	if err == nil {
 		var hp *HelperProc

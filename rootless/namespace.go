@@ -29,8 +29,10 @@ var initErr error
 // the libraries. Should the pause process have been killed in the instant
 // since the constructor checked it, this process, already inside, starts
 // another one in there: nothing can take a process back out of a user
-// namespace.
+// namespace. First of all it marks the descriptors the process inherited
+// close-on-exec (fds.go), root or not.
 func Init() {
+	closeInheritedOnExec()
 	joined, uid, gid := nsjoin.Joined()
 	if !joined {
 		return
@@ -142,6 +144,7 @@ func Ensure() error {
 		return err
 	}
 	_ = os.Setenv(envJoinTried, strconv.Itoa(tries+1))
+	KeepInheritedOnExec() // run --preserve-fds's, for the skiff inside
 	if err := syscall.Exec("/proc/self/exe", os.Args, os.Environ()); err != nil {
 		return fmt.Errorf("re-executing skiff: %w", err)
 	}
@@ -182,3 +185,8 @@ func readIDMap(path string) ([]IDMap, error) {
 	}
 	return out, nil
 }
+
+// InheritedFD reports whether the process inherited descriptor fd from
+// the one that started it (run --preserve-fds passes only those: the Go
+// runtime opens descriptors of its own from 3 on).
+func InheritedFD(fd int) bool { return nsjoin.Inherited(fd) }

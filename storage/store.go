@@ -8,6 +8,7 @@ import (
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/hostcheck"
 )
@@ -56,7 +57,38 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening storage at %s with driver %s: %w", opts.Root, driver, err)
 	}
+	spreadLayers(s.GraphRoot(), driver)
 	return &Store{Store: s, Driver: driver, DriverReason: reason, Options: opts}, nil
+}
+
+// fsTopdirFlag is FS_TOPDIR_FL (linux/fs.h), which x/sys/unix lacks.
+const fsTopdirFlag = 0x20000
+
+// spreadLayers marks the directory holding the driver's layer directories
+// as the top of directory hierarchies (chattr +T), where ext4 has it: its
+// allocator then places each new layer's tree in a block group of its own
+// with free inodes, instead of the group of the store's parent, where a
+// busy /tmp or home holds thousands of just-deleted inodes that ext4
+// without a journal walks past, one lookup each, for every file it
+// creates (measured: a third of the CPU time of a Debian pull on the test
+// machine). Layers are independent trees, which is what the flag is
+// for. Elsewhere (no such flag, or a store on tmpfs, XFS, btrfs) this does
+// nothing.
+func spreadLayers(graphRoot, driver string) {
+	dir := filepath.Join(graphRoot, driver)
+	if driver == "vfs" {
+		dir = filepath.Join(dir, "dir")
+	}
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	flags, err := unix.IoctlGetUint32(fd, unix.FS_IOC_GETFLAGS)
+	if err != nil || flags&fsTopdirFlag != 0 {
+		return
+	}
+	_ = unix.IoctlSetPointerInt(fd, unix.FS_IOC_SETFLAGS, int(flags|fsTopdirFlag))
 }
 
 // Close releases the store; mounts stay as they are.

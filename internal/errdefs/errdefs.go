@@ -4,12 +4,16 @@
 // command cannot be invoked, 127 when it cannot be found, else the
 // container's own exit code. Packages keep their own sentinels in their
 // errors.go and wrap them with these classes where an exit code other than
-// 125 is owed. It imports nothing from skiff.
+// 125 is owed. The wording of a missing object and the exit code of a
+// bulk verb depend on the dialect skiff speaks (internal/dialect), its only
+// import from skiff.
 package errdefs
 
 import (
 	"errors"
 	"fmt"
+
+	"github.com/skiff-containers/skiff/internal/dialect"
 )
 
 // Exit codes docker documents for `docker run`.
@@ -103,6 +107,64 @@ func Conflict(format string, args ...any) error { return New(ErrConflict, format
 
 // Invalid is New(ErrInvalid, ...).
 func Invalid(format string, args ...any) error { return New(ErrInvalid, format, args...) }
+
+// missing is a missing object, worded by the dialect (commands.Run sets
+// it before anything can fail): `podman` gets podman's words, `docker`
+// docker's.
+type missing struct {
+	kind dialect.Kind
+	name string
+}
+
+func (e *missing) Error() string        { return dialect.Current().NoSuch(e.kind, e.name) }
+func (e *missing) Is(target error) bool { return target == ErrNotFound }
+
+// NoSuchContainer is the error of a container that does not exist.
+func NoSuchContainer(ref string) error { return &missing{dialect.Container, ref} }
+
+// NoSuchImage is the error of an image that does not exist.
+func NoSuchImage(ref string) error { return &missing{dialect.Image, ref} }
+
+// NoSuchVolume is the error of a volume that does not exist.
+func NoSuchVolume(name string) error { return &missing{dialect.Volume, name} }
+
+// NoSuchNetwork is the error of a network that does not exist.
+func NoSuchNetwork(ref string) error { return &missing{dialect.Network, ref} }
+
+// NoSuchPod is the error of a pod that does not exist.
+func NoSuchPod(ref string) error { return &missing{dialect.Pod, ref} }
+
+// NoSuchObject is inspect's error for a name that is no object at all.
+func NoSuchObject(ref string) error { return &missing{dialect.Object, ref} }
+
+// BulkExitCode is the exit code of a bulk verb (rm a b c) whose failures,
+// each already printed, were errs: 0 without any. In docker's dialect it
+// is fallback, the verb's own code; podman's gives its removal verbs
+// (removes) 1 for missing objects, 2 when one is in use and 125 for
+// anything else, and its other verbs 125.
+func BulkExitCode(errs []error, removes bool, fallback int) int {
+	if len(errs) == 0 {
+		return 0
+	}
+	d := dialect.Current()
+	if removes && d.RemovalExitCodes {
+		code := 1
+		for _, err := range errs {
+			switch {
+			case errors.Is(err, ErrInUse), errors.Is(err, ErrConflict):
+				code = 2
+			case errors.Is(err, ErrNotFound):
+			default:
+				return ExitSkiff
+			}
+		}
+		return code
+	}
+	if d.BulkFailure != 0 {
+		return d.BulkFailure
+	}
+	return fallback
+}
 
 // IsNotFound reports whether err is of class ErrNotFound.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -160,6 +160,9 @@ func (l *Lister) writeHeader() error {
 // prints as an empty column head.
 type headerMap map[string]string
 
+// OmitHeader drops a table's header row (podman's --noheading).
+func (l *Lister) OmitHeader() { l.header = false }
+
 // Flush writes out aligned columns. A table with no rows still prints its
 // header, as docker does.
 func (l *Lister) Flush() error {

@@ -47,6 +47,10 @@
 
 int skiff_nsjoin_joined;
 unsigned skiff_nsjoin_uid, skiff_nsjoin_gid;
+/* descriptors 3 to 66 the process inherited (bit fd-3), taken before
+ * anything, the Go runtime included, opens one: run --preserve-fds
+ * passes only those */
+unsigned long long skiff_inherited_fds;
 char skiff_nsjoin_error[512];
 
 /* pause_dir computes the per-user runtime directory. It must agree with
@@ -478,6 +482,9 @@ static void join_exec_pidns(const char *path)
 
 __attribute__((constructor)) static void skiff_nsjoin(void)
 {
+	for (int fd = 3; fd < 3 + 64; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			skiff_inherited_fds |= 1ULL << (fd - 3);
 	/* The init and exec roles run inside a container's pid namespace
 	 * until they exec the user's program: no process in there may open
 	 * /proc/PID/exe and write to the skiff binary (CVE-2019-5736). A

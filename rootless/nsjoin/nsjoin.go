@@ -10,6 +10,7 @@ package nsjoin
 
 /*
 extern int skiff_nsjoin_joined;
+extern unsigned long long skiff_inherited_fds;
 extern unsigned skiff_nsjoin_uid, skiff_nsjoin_gid;
 extern char skiff_nsjoin_error[512];
 long skiff_userns_find(unsigned long long userns, unsigned long long mntns, long skip);
@@ -20,6 +21,13 @@ import "C"
 // namespaces, and the host uid and gid the process had before.
 func Joined() (ok bool, uid, gid int) {
 	return C.skiff_nsjoin_joined != 0, int(C.skiff_nsjoin_uid), int(C.skiff_nsjoin_gid)
+}
+
+// Inherited reports whether the process inherited descriptor fd (3 to
+// 66) from its parent, as the constructor found it before the Go
+// runtime opened any.
+func Inherited(fd int) bool {
+	return fd >= 3 && fd < 3+64 && C.skiff_inherited_fds&(1<<uint(fd-3)) != 0
 }
 
 // Error is why the constructor could not join, or "" when it did not try or

@@ -39,7 +39,7 @@ func (p *Project) CreateOptions(s *types.ServiceConfig, name string, labels map[
 		"read-only": s.ReadOnly, "tty": s.Tty, "interactive": s.StdinOpen, "group-add": s.GroupAdd,
 		"security-opt": s.SecurityOpt, "userns": s.UserNSMode, "uts": s.Uts, "mac-address": s.MacAddress,
 		"env": environment(s.Environment), "label": keyValues(labels), "annotation": keyValues(s.Annotations),
-		"dns": s.DNS, "dns-search": s.DNSSearch, "dns-option": s.DNSOpts, "tmpfs": s.Tmpfs,
+		"dns": []string(s.DNS), "dns-search": []string(s.DNSSearch), "dns-option": s.DNSOpts, "tmpfs": []string(s.Tmpfs),
 		"sysctl": keyValues(s.Sysctls), "ulimit": ulimits(s.Ulimits), "add-host": hosts(s.ExtraHosts),
 		"expose": []string(s.Expose), "publish": ports(s.Ports), "device": devices(s.Devices),
 		"restart": restartPolicy(s),
@@ -79,6 +79,9 @@ func (p *Project) CreateOptions(s *types.ServiceConfig, name string, labels map[
 	if err := p.volumeFlags(s, f, resolve); err != nil {
 		return nil, err
 	}
+	if err := checkFlagTypes(f); err != nil {
+		return nil, err
+	}
 	o, err := container.ParseCreateFlags(f, append([]string{imageName(p.Name, s)}, s.Command...))
 	if err != nil {
 		return nil, serviceErr(s, "%v", err)
@@ -91,6 +94,19 @@ func (p *Project) CreateOptions(s *types.ServiceConfig, name string, labels map[
 	}
 	o.Health = health(s.HealthCheck)
 	return o, nil
+}
+
+// checkFlagTypes makes sure every value has a type FlagMap reads: a
+// named type (compose-go's StringList, ...) would be read as unset.
+func checkFlagTypes(f container.FlagMap) error {
+	for name, v := range f {
+		switch v.(type) {
+		case string, []string, bool, int, time.Duration:
+		default:
+			return fmt.Errorf("internal error: flag %s is a %T", name, v)
+		}
+	}
+	return nil
 }
 
 // serviceErr is an error about service s, docker compose's way: one line

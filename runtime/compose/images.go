@@ -57,9 +57,40 @@ func (p *Project) Build(ctx context.Context, e *engine.Engine, services []string
 // buildService builds one service's image and tags it with its image
 // name (PROJECT-SERVICE without image:) and build.tags.
 func (p *Project) buildService(ctx context.Context, e *engine.Engine, s *types.ServiceConfig, o BuildOptions) (*image.Image, error) {
+	bo, err := p.buildOptions(s, o)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := build.Build(ctx, e, bo)
+	if err != nil {
+		return nil, errdefs.WithExitCode(ExitBuildFailed, fmt.Errorf("service %q failed to build: %w", s.Name, err))
+	}
+	return image.Lookup(ctx, e, rep.ID)
+}
+
+// buildOptions are the options `build` would be given for the service's
+// build section; what skiff's builder cannot do is refused with one
+// line naming it (cache_from and cache_to are hints it may ignore, as
+// docker's classic builder does).
+func (p *Project) buildOptions(s *types.ServiceConfig, o BuildOptions) (build.Options, error) {
 	b := s.Build
 	if strings.Contains(b.Context, "://") || strings.HasPrefix(b.Context, "git@") {
-		return nil, serviceErr(s, "build context %s: skiff builds from a local directory only", b.Context)
+		return build.Options{}, serviceErr(s, "build context %s: skiff builds from a local directory only", b.Context)
+	}
+	for _, f := range []struct {
+		set  bool
+		name string
+	}{
+		{len(b.Platforms) > 1, "build.platforms (more than one: skiff builds for this machine's platform only)"},
+		{len(b.AdditionalContexts) > 0, "build.additional_contexts"}, {len(b.SSH) > 0, "build.ssh"},
+		{len(b.ExtraHosts) > 0, "build.extra_hosts"}, {b.ShmSize > 0, "build.shm_size"},
+		{len(b.Ulimits) > 0, "build.ulimits"}, {b.Privileged, "build.privileged"},
+		{len(b.Entitlements) > 0, "build.entitlements"}, {len(b.NoCacheFilter) > 0, "build.no_cache_filter"},
+		{b.Isolation != "" && b.Isolation != "default", "build.isolation"},
+	} {
+		if f.set {
+			return build.Options{}, serviceErr(s, "%s is not supported by skiff's builder; remove it", f.name)
+		}
 	}
 	bo := build.Options{
 		Context: b.Context, Target: b.Target, NoCache: o.NoCache || b.NoCache, Pull: o.Pull || b.Pull,
@@ -75,36 +106,19 @@ func (p *Project) buildService(ctx context.Context, e *engine.Engine, s *types.S
 	maps.Copy(bo.BuildArgs, o.Args)
 	switch {
 	case b.DockerfileInline != "":
-		f, err := os.CreateTemp("", "skiff-compose-dockerfile-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.Remove(f.Name())
-		if _, err := f.WriteString(b.DockerfileInline); err != nil {
-			f.Close()
-			return nil, err
-		}
-		f.Close()
-		bo.Dockerfile = f.Name()
+		bo.Dockerfile, bo.Stdin = "-", strings.NewReader(b.DockerfileInline)
 	case b.Dockerfile != "":
 		bo.Dockerfile = b.Dockerfile
 		if !filepath.IsAbs(bo.Dockerfile) {
 			bo.Dockerfile = filepath.Join(b.Context, b.Dockerfile)
 		}
 	}
-	if len(b.Platforms) > 1 {
-		return nil, serviceErr(s, "build.platforms: skiff builds for this machine's platform only")
-	}
 	secrets, err := p.buildSecrets(s)
 	if err != nil {
-		return nil, err
+		return build.Options{}, err
 	}
 	bo.Secrets = secrets
-	rep, err := build.Build(ctx, e, bo)
-	if err != nil {
-		return nil, errdefs.WithExitCode(ExitBuildFailed, fmt.Errorf("service %q failed to build: %w", s.Name, err))
-	}
-	return image.Lookup(ctx, e, rep.ID)
+	return bo, nil
 }
 
 // buildSecrets reads the secrets a service's build names.

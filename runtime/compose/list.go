@@ -20,7 +20,7 @@ type ProjectSummary struct {
 // ListProjects lists the projects that have containers (running ones
 // only unless all), found by their labels.
 func ListProjects(e *engine.Engine, all bool) ([]ProjectSummary, error) {
-	cs, err := container.List(e)
+	cs, err := container.ListFiltered(e, container.ListOptions{All: true})
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,9 @@ type RunOptions struct {
 // for a one-off container of the service (PROJECT-SERVICE-run-ID,
 // labelled oneoff), which the caller runs as `run` does.
 func (p *Project) PrepareRun(ctx context.Context, e *engine.Engine, o RunOptions) (*container.CreateOptions, error) {
+	if err := p.enable([]string{o.Service}); err != nil {
+		return nil, err
+	}
 	s, ok := p.Services[o.Service]
 	if !ok {
 		return nil, fail(fmt.Errorf("%w: %s", ErrNoSuchService, o.Service))
@@ -103,7 +106,7 @@ func (p *Project) PrepareRun(ctx context.Context, e *engine.Engine, o RunOptions
 		s.Command = o.Command
 	}
 	c := &convergence{p: p, e: e}
-	if err := c.resolveRefs(&s); err != nil {
+	if err := resolveRefs(&s, c.firstContainer); err != nil {
 		return nil, fail(err)
 	}
 	hash, err := ServiceHash(s)

@@ -16,14 +16,16 @@ import (
 )
 
 // Containers lists the project's containers, found by their project
-// label, sorted by service and number; oneoff includes `run`'s.
+// label, sorted by service and number; oneoff includes `run`'s. Their
+// records lack the OCI spec (as ps's), which no compose verb reads.
 func (p *Project) Containers(e *engine.Engine, oneoff bool) ([]*container.Container, error) {
-	all, err := container.List(e)
+	all, err := container.ListFiltered(e, container.ListOptions{All: true})
 	if err != nil {
 		return nil, err
 	}
 	var out []*container.Container
-	for _, c := range all {
+	for _, s := range all {
+		c := s.Container
 		l := c.Config.Labels
 		if l[LabelProject] != p.Name || (!oneoff && l[LabelOneoff] == "True") {
 			continue
@@ -44,17 +46,44 @@ func number(c *container.Container) int {
 	return n
 }
 
+// enable enables the named services of profiles not enabled, with
+// their profiles: docker compose starts a service named on the command
+// line whatever its profiles.
+func (p *Project) enable(names []string) error {
+	if !p.Loaded || len(names) == 0 {
+		return nil
+	}
+	enabled, err := p.WithServicesEnabled(names...)
+	if err != nil {
+		return fail(err)
+	}
+	p.Project = enabled
+	return nil
+}
+
+// declares reports whether the files declare the service, in a profile
+// enabled or not: the containers of the others are orphans (docker
+// compose's rule).
+func (p *Project) declares(service string) bool {
+	if _, ok := p.Services[service]; ok {
+		return true
+	}
+	_, ok := p.DisabledServices[service]
+	return ok
+}
+
 // ServiceOf is the service a container of the project belongs to.
 func ServiceOf(c *container.Container) string { return c.Config.Labels[LabelService] }
 
 // services checks that names are services of the project (all of them
-// when none are named) and returns them.
+// when none are named; a service of a profile not enabled counts when
+// named) and returns them.
 func (p *Project) services(names []string) ([]string, error) {
 	if len(names) == 0 {
 		return p.ServiceNames(), nil
 	}
 	for _, n := range names {
-		if _, ok := p.Services[n]; !ok && p.Loaded {
+		if !p.declares(n) && p.servicesKnown {
 			return nil, errdefs.WithExitCode(ExitFailure, fmt.Errorf("%w: %s", ErrNoSuchService, n))
 		}
 	}

@@ -67,6 +67,9 @@ type UpReport struct {
 // completed successfully) and a failed one is named.
 func (p *Project) Up(ctx context.Context, e *engine.Engine, o UpOptions) (*UpReport, error) {
 	pr := progress{o.Progress}
+	if err := p.enable(o.Services); err != nil {
+		return nil, err
+	}
 	names, err := p.selection(o.Services, o.NoDeps)
 	if err != nil {
 		return nil, err
@@ -163,7 +166,7 @@ func (p *Project) selection(names []string, noDeps bool) ([]string, error) {
 func (p *Project) orphans(e *engine.Engine, observed []*container.Container, o UpOptions, pr progress) error {
 	var names []string
 	for _, c := range observed {
-		if _, ok := p.Services[ServiceOf(c)]; ok {
+		if p.declares(ServiceOf(c)) {
 			continue
 		}
 		if o.RemoveOrphans {
@@ -249,7 +252,7 @@ func (c *convergence) service(ctx context.Context, name string) error {
 	if err := c.waitDependencies(ctx, &s); err != nil {
 		return err
 	}
-	if err := c.resolveRefs(&s); err != nil {
+	if err := resolveRefs(&s, c.firstContainer); err != nil {
 		return err
 	}
 	hash, err := ServiceHash(s)
@@ -420,27 +423,31 @@ func (c *convergence) stopDependents(ctx context.Context, name string) {
 	}
 }
 
-// resolveRefs points network_mode, ipc, pid and volumes_from naming a
-// service at that service's first container (as docker compose does,
-// before hashing: a dependency recreated changes the dependent's hash).
-func (c *convergence) resolveRefs(s *types.ServiceConfig) error {
-	first := func(svc string) (string, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for _, ctr := range c.state[svc] {
-			if ctr != nil && ctr.ID != "" {
+// firstContainer is the ID of service svc's first container: this up's,
+// else one that exists.
+func (c *convergence) firstContainer(svc string) (string, error) {
+	c.mu.Lock()
+	for _, ctr := range c.state[svc] {
+		if ctr != nil && ctr.ID != "" {
+			c.mu.Unlock()
+			return ctr.ID, nil
+		}
+	}
+	c.mu.Unlock()
+	if cs, err := c.p.Containers(c.e, false); err == nil {
+		for _, ctr := range cs {
+			if ServiceOf(ctr) == svc {
 				return ctr.ID, nil
 			}
 		}
-		if cs, err := c.p.Containers(c.e, false); err == nil {
-			for _, ctr := range cs {
-				if ServiceOf(ctr) == svc {
-					return ctr.ID, nil
-				}
-			}
-		}
-		return "", fmt.Errorf("service %s has no container", svc)
 	}
+	return "", fmt.Errorf("service %s has no container", svc)
+}
+
+// resolveRefs points network_mode, ipc, pid and volumes_from naming a
+// service at that service's first container (as docker compose does,
+// before hashing: a dependency recreated changes the dependent's hash).
+func resolveRefs(s *types.ServiceConfig, first refs) error {
 	var err error
 	for _, mode := range []*string{&s.NetworkMode, &s.Ipc, &s.Pid} {
 		if *mode, err = shareMode(*mode, first); err != nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -44,7 +46,7 @@ func (p *Project) Down(ctx context.Context, e *engine.Engine, o DownOptions) err
 	}
 	var orphans []string
 	cs = slices.DeleteFunc(cs, func(c *container.Container) bool {
-		if _, ok := p.Services[ServiceOf(c)]; ok || !p.Loaded || o.RemoveOrphans {
+		if p.declares(ServiceOf(c)) || !p.servicesKnown || o.RemoveOrphans {
 			return false
 		}
 		orphans = append(orphans, c.Name)
@@ -109,46 +111,40 @@ func (p *Project) removeImages(ctx context.Context, e *engine.Engine, which stri
 // inReverseOrder runs fn on the containers, dependents before the
 // services they depend on, independent ones in parallel.
 func (p *Project) inReverseOrder(cs []*container.Container, fn func(*container.Container) error) error {
-	levels := p.levels()
+	levels := p.levels(cs)
 	for i := len(levels) - 1; i >= 0; i-- {
-		var batch []*container.Container
-		for _, c := range cs {
-			if levels[i][ServiceOf(c)] {
-				batch = append(batch, c)
-			}
-		}
-		if err := parallel(batch, fn); err != nil {
-			return err
-		}
-	}
-	var rest []*container.Container
-	for _, c := range cs {
-		if _, ok := p.Services[ServiceOf(c)]; !ok {
-			rest = append(rest, c)
-		}
-	}
-	return parallel(rest, fn)
-}
-
-// inOrder runs fn on the containers, dependencies first.
-func (p *Project) inOrder(cs []*container.Container, fn func(*container.Container) error) error {
-	for _, level := range p.levels() {
-		var batch []*container.Container
-		for _, c := range cs {
-			if level[ServiceOf(c)] {
-				batch = append(batch, c)
-			}
-		}
-		if err := parallel(batch, fn); err != nil {
+		if err := parallel(inLevel(cs, levels[i]), fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// levels groups the services by dependency depth: level 0 depends on
-// nothing, level n on services of lower levels only.
-func (p *Project) levels() []map[string]bool {
+// inOrder runs fn on the containers, dependencies first.
+func (p *Project) inOrder(cs []*container.Container, fn func(*container.Container) error) error {
+	for _, level := range p.levels(cs) {
+		if err := parallel(inLevel(cs, level), fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func inLevel(cs []*container.Container, level map[string]bool) []*container.Container {
+	var out []*container.Container
+	for _, c := range cs {
+		if level[ServiceOf(c)] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// levels groups the services of the project and of the containers by
+// dependency depth: level 0 depends on nothing, level n on services of
+// lower levels only.
+func (p *Project) levels(cs []*container.Container) []map[string]bool {
+	deps := p.dependencies(cs)
 	depth := map[string]int{}
 	var visit func(string, map[string]bool) int
 	visit = func(n string, seen map[string]bool) int {
@@ -160,8 +156,8 @@ func (p *Project) levels() []map[string]bool {
 		}
 		seen[n] = true
 		d := 0
-		for dep := range p.Services[n].DependsOn {
-			if _, ok := p.Services[dep]; ok {
+		for _, dep := range deps[n] {
+			if _, ok := deps[dep]; ok {
 				d = max(d, visit(dep, seen)+1)
 			}
 		}
@@ -169,7 +165,7 @@ func (p *Project) levels() []map[string]bool {
 		return d
 	}
 	var out []map[string]bool
-	for _, n := range p.ServiceNames() {
+	for _, n := range slices.Sorted(maps.Keys(deps)) {
 		d := visit(n, map[string]bool{})
 		for len(out) <= d {
 			out = append(out, map[string]bool{})
@@ -177,6 +173,31 @@ func (p *Project) levels() []map[string]bool {
 		out[d][n] = true
 	}
 	return out
+}
+
+// dependencies maps each service of the project and of the containers
+// to the services it depends on: the model's depends_on, and where the
+// model is not loaded (ps, down, stop, ... read no more than the names)
+// or lacks the service, the depends_on label its containers were
+// created with, as docker compose reads it without files.
+func (p *Project) dependencies(cs []*container.Container) map[string][]string {
+	deps := map[string][]string{}
+	for name, s := range p.Services {
+		deps[name] = slices.Sorted(maps.Keys(s.DependsOn))
+	}
+	for _, c := range cs {
+		name := ServiceOf(c)
+		if len(deps[name]) > 0 || (p.Loaded && p.Services[name].Name != "") {
+			continue
+		}
+		deps[name] = nil
+		for _, d := range strings.Split(c.Config.Labels[LabelDependsOn], ",") {
+			if svc, _, _ := strings.Cut(d, ":"); svc != "" && !slices.Contains(deps[name], svc) {
+				deps[name] = append(deps[name], svc)
+			}
+		}
+	}
+	return deps
 }
 
 // forEach runs fn on the containers of the named services (all when none
@@ -226,11 +247,57 @@ func (p *Project) Start(ctx context.Context, e *engine.Engine, services []string
 	})
 }
 
-// Restart restarts the services' containers.
-func (p *Project) Restart(ctx context.Context, e *engine.Engine, services []string, timeout *time.Duration, w io.Writer) error {
+// Restart restarts the services' containers, dependencies first, and
+// unless noDeps those of the services depending on them with
+// depends_on restart: true, as docker compose does.
+func (p *Project) Restart(ctx context.Context, e *engine.Engine, services []string, noDeps bool, timeout *time.Duration, w io.Writer) error {
+	if len(services) > 0 && !noDeps {
+		if _, err := p.services(services); err != nil {
+			return err
+		}
+		cs, err := p.Containers(e, false)
+		if err != nil {
+			return err
+		}
+		services = p.restartDependents(cs, services)
+	}
 	return p.forEach(e, services, false, false, progress{w}, "Restarting", "Started", func(c *container.Container) error {
 		return container.Restart(ctx, e, c.ID, container.StopOptions{Timeout: timeout})
 	})
+}
+
+// restartDependents adds to services, transitively, the services that
+// depend on one of them with restart: true (from the model, else from
+// the containers' depends_on labels).
+func (p *Project) restartDependents(cs []*container.Container, services []string) []string {
+	restarts := map[string][]string{} // service -> services it restarts with
+	for name, s := range p.Services {
+		for dep, d := range s.DependsOn {
+			if d.Restart {
+				restarts[dep] = append(restarts[dep], name)
+			}
+		}
+	}
+	for _, c := range cs {
+		name := ServiceOf(c)
+		if p.Loaded && p.Services[name].Name != "" {
+			continue
+		}
+		for _, d := range strings.Split(c.Config.Labels[LabelDependsOn], ",") {
+			if f := strings.Split(d, ":"); len(f) == 3 && f[2] == "true" && !slices.Contains(restarts[f[0]], name) {
+				restarts[f[0]] = append(restarts[f[0]], name)
+			}
+		}
+	}
+	out := slices.Clone(services)
+	for i := 0; i < len(out); i++ {
+		for _, dependent := range restarts[out[i]] {
+			if !slices.Contains(out, dependent) {
+				out = append(out, dependent)
+			}
+		}
+	}
+	return out
 }
 
 // Kill sends sig to the services' running containers.

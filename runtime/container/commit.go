@@ -45,7 +45,7 @@ func Commit(ctx context.Context, e *engine.Engine, ref string, o CommitOptions) 
 		return nil, fmt.Errorf("committing %s: its image: %w", c.ShortID(), err)
 	}
 	if o.Pause && c.State.Status == StatusRunning {
-		thaw, err := c.pauseForCommit(o.PauseRequired)
+		thaw, err := c.pauseDuring(o.PauseRequired)
 		if err != nil {
 			return nil, err
 		}

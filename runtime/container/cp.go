@@ -33,6 +33,17 @@ type CopyOptions struct {
 	// InUserNS makes extraction skip what a user namespace cannot create
 	// (device nodes).
 	InUserNS bool
+	// Pause freezes a running container during the copy where skiff can
+	// freeze it (podman's cp --pause).
+	Pause bool
+}
+
+// pauseFor freezes c for a copy when o asks; thaw undoes it.
+func (c *Container) pauseFor(o CopyOptions) (thaw func(), err error) {
+	if !o.Pause || c.State.Status != StatusRunning {
+		return func() {}, nil
+	}
+	return c.pauseDuring(false)
 }
 
 // CopyFrom copies the container's srcPath to the host path dst, or as a
@@ -43,6 +54,11 @@ func CopyFrom(e *engine.Engine, ref, srcPath, dst string, o CopyOptions) (int64,
 	if err != nil {
 		return 0, err
 	}
+	thaw, err := c.pauseFor(o)
+	if err != nil {
+		return 0, err
+	}
+	defer thaw()
 	var n int64
 	err = c.withView(viewBinds, func(v *fsView) error {
 		info, tarDir, tarOpts, err := v.sourceInfo(srcPath, o.FollowLink)
@@ -124,6 +140,11 @@ func CopyTo(e *engine.Engine, ref, src, dstPath string, o CopyOptions) (int64, e
 	if err != nil {
 		return 0, err
 	}
+	thaw, err := c.pauseFor(o)
+	if err != nil {
+		return 0, err
+	}
+	defer thaw()
 	var srcInfo archive.CopyInfo
 	if src != "-" {
 		p := archive.PreserveTrailingDotOrSeparator(filepath.Clean(src), src)

@@ -47,6 +47,12 @@ type CreateOptions struct {
 	Links []string
 	// Health are the --health-* flags (health.go).
 	Health HealthOptions
+	// Extra are podman's options (--tz, --timeout, --hostuser,
+	// --requires ...: podmanFlags); CreateCommand is the caller's to set.
+	Extra ExtraConfig
+	// PreserveFDs is run's --preserve-fds: the caller's descriptors 3 to
+	// 3+N-1 are passed to the container's process at its first start.
+	PreserveFDs int
 	// buildOwner makes the container a build's RUN step (buildstep.go).
 	buildOwner *BuildOwner
 }
@@ -85,6 +91,13 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	plan, err := resolveNetwork(e, &o)
 	if err != nil {
 		return nil, err
+	}
+	for i, r := range o.Extra.Requires {
+		dep, err := Lookup(e, r)
+		if err != nil {
+			return nil, fmt.Errorf("--requires %s: %w", r, err)
+		}
+		o.Extra.Requires[i] = dep.ID
 	}
 	for _, mode := range []string{o.Spec.IPCMode, o.Spec.PIDMode} {
 		if target, ok := strings.CutPrefix(mode, "container:"); ok {
@@ -180,6 +193,8 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	}()
 	c.Record = newRecord(id, name, img, &o, gen, s.Driver)
 	c.BuildStep = o.buildOwner
+	c.Extra = o.Extra
+	c.Extra.InitPath = o.Spec.InitPath
 	c.Config.Healthcheck = health
 	c.HostConfig.Links = links
 	ms.record(&c.Record)
@@ -194,6 +209,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := cid.write(c.ID); err != nil {
 		return nil, err
 	}
+	c.markRequired()
 	c.event("create")
 	return c, nil
 }

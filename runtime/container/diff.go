@@ -11,6 +11,7 @@ import (
 	"go.podman.io/storage/pkg/archive"
 
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // Change is one line of `diff`: Kind is "A", "C" or "D".
@@ -27,6 +28,7 @@ func (c Change) String() string { return c.Kind + " " + c.Path }
 var mountTargets = map[string]bool{
 	"/etc/hosts": true, "/etc/hostname": true, "/etc/resolv.conf": true,
 	"/dev": true, "/proc": true, "/sys": true,
+	"/.dockerenv": true, containerEnvPath: true, spec.InitMount: true,
 }
 
 func isMountTarget(p string) bool {
@@ -71,7 +73,7 @@ func filterChanges(in []archive.Change) []Change {
 	}
 	var out []Change
 	for _, ch := range kept {
-		if ch.Kind == "C" && dropped[ch.Path] && !hasChangeUnder(kept, ch.Path) {
+		if (ch.Kind == "C" || ch.Kind == "A") && dropped[ch.Path] && !hasChangeUnder(kept, ch.Path) {
 			continue
 		}
 		out = append(out, ch)

@@ -228,6 +228,13 @@ func enterAndStart(pid int, cmd *exec.Cmd) error {
 		if err != nil {
 			return fmt.Errorf("opening the container's %s namespace: %w", ns.name, err)
 		}
+		if inNamespace(fd, ns.name) {
+			// a namespace shared with the host (--network host, ...):
+			// rootless, entering it again would be refused (EPERM), as
+			// the host's user namespace owns it
+			unix.Close(fd)
+			continue
+		}
 		err = unix.Setns(fd, ns.flag)
 		unix.Close(fd)
 		if err != nil {
@@ -238,6 +245,16 @@ func enterAndStart(pid int, cmd *exec.Cmd) error {
 		return fmt.Errorf("starting the exec process: %w", err)
 	}
 	return nil
+}
+
+// inNamespace reports whether the calling thread is already in the
+// namespace fd refers to.
+func inNamespace(fd int, name string) bool {
+	var target, mine unix.Stat_t
+	if unix.Fstat(fd, &target) != nil || unix.Stat("/proc/thread-self/ns/"+name, &mine) != nil {
+		return false
+	}
+	return target.Dev == mine.Dev && target.Ino == mine.Ino
 }
 
 func (x *execution) readSync(sock *os.File) error {

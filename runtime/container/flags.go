@@ -5,11 +5,13 @@ import (
 	"net"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/docker/go-units"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/labels"
 	"github.com/skiff-containers/skiff/runtime/image"
@@ -95,6 +97,9 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 		return nil, err
 	}
 	if err := namespaceFlags(f, &o.Spec); err != nil {
+		return nil, err
+	}
+	if err := podmanFlags(f, o); err != nil {
 		return nil, err
 	}
 	if o.RestartPolicy, err = ParseRestartPolicy(f.String("restart")); err != nil {
@@ -419,6 +424,12 @@ func (o *CreateOptions) validate() error {
 	if err := o.Health.validate(); err != nil {
 		return err
 	}
+	if err := o.validatePodman(); err != nil {
+		return err
+	}
+	if err := validateLogDriver(o.LogConfig, s.Tty); err != nil {
+		return err
+	}
 	if err := validateNetworkFlags(&o.NetworkOptions); err != nil {
 		return err
 	}
@@ -497,6 +508,96 @@ func validateNetworkFlags(o *NetworkOptions) error {
 	for _, s := range o.DNS {
 		if net.ParseIP(s) == nil {
 			return errdefs.Invalid("%s is not an ip address: --dns takes IP addresses", s)
+		}
+	}
+	return nil
+}
+
+// ---- podman's run and create flags (issue #17) ----
+
+// podmanFlags reads the flags podman's run and create add to docker's:
+// --tz, --timeout, --hostuser, --requires, --init-path, --preserve-fds,
+// --env-host, --http-proxy, and --pod, refused until pods exist. The
+// dialect's default environment (podman's TERM and container) comes in
+// here too.
+func podmanFlags(f Flags, o *CreateOptions) error {
+	if f.String("pod") != "" {
+		return ErrNoPods
+	}
+	x := &o.Extra
+	x.Timezone = f.String("tz")
+	if f.IsSet("timeout") {
+		if x.Timeout = f.Int("timeout"); x.Timeout < 0 {
+			return errdefs.Invalid("invalid --timeout %d: use a number of seconds", x.Timeout)
+		}
+	}
+	x.HostUsers = f.StringSlice("hostuser")
+	for _, r := range f.StringSlice("requires") {
+		x.Requires = append(x.Requires, strings.Split(r, ",")...)
+	}
+	if p := f.String("init-path"); p != "" {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		o.Spec.InitPath = abs
+	}
+	if o.PreserveFDs = f.Int("preserve-fds"); o.PreserveFDs < 0 {
+		return errdefs.Invalid("invalid --preserve-fds %d: use a number of descriptors", o.PreserveFDs)
+	}
+	proxy := dialect.Current().HTTPProxy
+	if f.IsSet("http-proxy") {
+		proxy = f.Bool("http-proxy")
+	}
+	o.Spec.HostEnv = HostEnv(f.Bool("env-host"), proxy)
+	o.Spec.DefaultEnv = dialect.Current().DefaultEnv
+	return nil
+}
+
+// proxyVars are the variables --http-proxy passes (podman-run(1)).
+var proxyVars = []string{"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY"}
+
+// HostEnv is what a container gets from the host's environment: the
+// proxy variables (proxy), then with all the whole environment but
+// skiff's own variables (--env-host).
+func HostEnv(all, proxy bool) []string {
+	var env []string
+	if proxy {
+		for _, k := range proxyVars {
+			if v, ok := os.LookupEnv(k); ok {
+				env = append(env, k+"="+v)
+			}
+		}
+	}
+	if all {
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "_SKIFF_") && !strings.HasPrefix(kv, "_CONTAINERS_") {
+				env = append(env, kv)
+			}
+		}
+	}
+	return env
+}
+
+// validatePodman checks podman's flags that need no state: the zone, the
+// host's accounts, the init binary.
+func (o *CreateOptions) validatePodman() error {
+	if tz := o.Extra.Timezone; tz != "" {
+		if _, err := zoneFile(tz); err != nil {
+			return err
+		}
+	}
+	for _, u := range o.Extra.HostUsers {
+		if _, err := spec.HostPasswdLine(u); err != nil {
+			return err
+		}
+	}
+	if p := o.Spec.InitPath; p != "" {
+		if !o.Spec.Init {
+			return errdefs.Invalid("--init-path %s needs --init: the binary runs as the container's init", p)
+		}
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			return errdefs.Invalid("--init-path %s: not a file on this host", p)
 		}
 	}
 	return nil

@@ -148,18 +148,38 @@ func HealthMain() int {
 		return 125
 	}
 	defer e.Close()
-	if err := runHealthcheck(context.Background(), e, id); err != nil {
+	if _, err := runHealthcheck(context.Background(), e, id); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return 0
 }
 
-// runHealthcheck runs the container's check once and records it.
-func runHealthcheck(ctx context.Context, e *engine.Engine, id string) error {
+// RunHealthcheck is podman's healthcheck run: the container's check, run
+// once now and recorded as the monitor's checks are. It returns the
+// check's verdict: HealthHealthy, HealthStarting (a failure within the
+// start period) or HealthUnhealthy (any other failure, whatever the
+// retries say, as podman answers).
+func RunHealthcheck(ctx context.Context, e *engine.Engine, ref string) (string, error) {
+	c, err := Lookup(e, ref)
+	if err != nil {
+		return "", err
+	}
+	if !c.healthActive() {
+		return "", errdefs.Invalid("container %s has no defined healthcheck", c.Name)
+	}
+	if c.State.Status != StatusRunning {
+		return "", errdefs.Conflict("container %s is not running", c.Name)
+	}
+	return runHealthcheck(ctx, e, c.ID)
+}
+
+// runHealthcheck runs the container's check once, records it and returns
+// its verdict ("" when there was none to run).
+func runHealthcheck(ctx context.Context, e *engine.Engine, id string) (string, error) {
 	c, err := load(e, id)
 	if err != nil || !c.healthActive() || c.State.Status != StatusRunning {
-		return err
+		return "", err
 	}
 	hc := c.Config.Healthcheck
 	var cmd []string
@@ -169,7 +189,7 @@ func runHealthcheck(ctx context.Context, e *engine.Engine, id string) error {
 	case "CMD-SHELL":
 		cmd = append([]string{"/bin/sh", "-c"}, hc.Test[1:]...)
 	default:
-		return fmt.Errorf("unknown health check type %q", hc.Test[0])
+		return "", fmt.Errorf("unknown health check type %q", hc.Test[0])
 	}
 	timeout := hc.Timeout
 	if timeout <= 0 {
@@ -178,6 +198,13 @@ func runHealthcheck(ctx context.Context, e *engine.Engine, id string) error {
 	res := HealthResult{Start: time.Now().UTC()}
 	res.ExitCode, res.Output = c.check(ctx, cmd, timeout)
 	res.End = time.Now().UTC()
+	verdict := HealthUnhealthy
+	switch {
+	case res.ExitCode == 0:
+		verdict = HealthHealthy
+	case res.Start.Sub(c.State.StartedAt) < hc.StartPeriod:
+		verdict = HealthStarting
+	}
 	var changed string
 	err = Locked(e, id, func(fresh *Container) error {
 		if fresh.State.Status != StatusRunning || fresh.State.Health == nil || fresh.State.Pid != c.State.Pid {
@@ -211,7 +238,7 @@ func runHealthcheck(ctx context.Context, e *engine.Engine, id string) error {
 	if changed != "" {
 		c.event("health_status: " + changed)
 	}
-	return err
+	return verdict, err
 }
 
 // check runs cmd in the container with a time limit and returns its exit

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/go-units"
+
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/mounts"
 	"github.com/skiff-containers/skiff/runtime/spec"
@@ -42,9 +45,34 @@ type InspectData struct {
 	SizeRw      *int64 `json:",omitempty"`
 	SizeRootFs  *int64 `json:",omitempty"`
 	Mounts      []mounts.MountPoint
-	Config      Config
+	Config      InspectConfig
 	// NetworkSettings is docker's shape; issue #5 fills in addresses.
 	NetworkSettings NetworkSettings
+	// ImageName is podman's: the image's full name (podman dialect).
+	ImageName string `json:",omitempty"`
+	// Dependencies are podman's: the containers --requires starts first.
+	Dependencies []string `json:",omitempty"`
+}
+
+// InspectConfig is docker's .Config with the fields podman adds, shown
+// only when skiff is invoked as podman (internal/dialect InspectExtras).
+type InspectConfig struct {
+	Config
+	// CreateCommand is the command line that created the container.
+	CreateCommand []string `json:",omitempty"`
+	// Timezone is --tz; Timeout is --timeout in seconds.
+	Timezone string `json:",omitempty"`
+	Timeout  int    `json:",omitempty"`
+}
+
+// podmanLogConfig is podman's .HostConfig.LogConfig: the driver with its
+// file and size limit.
+type podmanLogConfig struct {
+	Type   string
+	Config map[string]string
+	Path   string
+	Tag    string
+	Size   string
 }
 
 // ID is {{.ID}}, which docker's templates accept beside {{.Id}}.
@@ -99,8 +127,11 @@ func Inspect(e *engine.Engine, ref string, size bool) (*InspectData, error) {
 		HostConfig:      c.inspectHostConfig(),
 		GraphDriver:     c.graphDriver(),
 		Mounts:          c.mountPoints(),
-		Config:          c.Config,
+		Config:          InspectConfig{Config: c.Config},
 		NetworkSettings: c.networkSettings(),
+	}
+	if dialect.Current().InspectExtras {
+		c.podmanInspect(d)
 	}
 	if s.Running() {
 		d.State.Pid = s.Pid // a dead monitor's leftover pid is rm's business
@@ -121,6 +152,23 @@ func Inspect(e *engine.Engine, ref string, size bool) (*InspectData, error) {
 		}
 	}
 	return d, nil
+}
+
+// podmanInspect adds podman's fields: .ImageName, .Dependencies,
+// .Config.CreateCommand, Timezone and Timeout, and the log's .Path and
+// .Size in .HostConfig.LogConfig.
+func (c *Container) podmanInspect(d *InspectData) {
+	d.ImageName, d.Dependencies = c.ImageName(), c.Extra.Requires
+	d.Config.CreateCommand, d.Config.Timezone, d.Config.Timeout = c.Extra.CreateCommand, c.Extra.Timezone, c.Extra.Timeout
+	lc := c.HostConfig.LogConfig
+	plc := podmanLogConfig{Type: lc.Type, Config: lc.Config, Size: "0B"}
+	if lc.Type == LogDriverJSONFile || lc.Type == LogDriverK8sFile {
+		plc.Path = c.LogPath()
+	}
+	if n, err := units.RAMInBytes(lc.Config["max-size"]); err == nil && n > 0 {
+		plc.Size = units.BytesSize(float64(n))
+	}
+	d.HostConfig["LogConfig"] = plc
 }
 
 // timeString is docker's time format in inspect: RFC 3339 with

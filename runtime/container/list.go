@@ -25,6 +25,9 @@ type ListOptions struct {
 	// Size computes SizeRw and SizeRootFs; only then is the image store
 	// opened (the rest reads skiff's own records).
 	Size bool
+	// External adds the store's containers that skiff's records do not
+	// show (podman's ps --external: external.go), after the others.
+	External bool
 }
 
 // Summary is a container as ps lists it.
@@ -80,6 +83,11 @@ func ListFiltered(e *engine.Engine, o ListOptions) ([]Summary, error) {
 		out = append(out, Summary{Container: c})
 		if o.Last > 0 && len(out) == o.Last {
 			break
+		}
+	}
+	if o.External {
+		if out, err = withExternals(e, out, all, f); err != nil {
+			return nil, err
 		}
 	}
 	if o.Size {
@@ -215,4 +223,25 @@ func loadAll(e *engine.Engine, loadOne func(*engine.Engine, string) (*Container,
 // loadSummary is load without the record's spec, for reading them all.
 func loadSummary(e *engine.Engine, id string) (*Container, error) {
 	return loadInto(e, id, false, manyRecordsJSON)
+}
+
+// withExternals adds the store's containers without a listed record that
+// the basic filters match, whatever their state (as podman lists them),
+// keeping the list newest first.
+func withExternals(e *engine.Engine, out []Summary, listed []*Container, f *Filters) ([]Summary, error) {
+	shown := map[string]bool{}
+	for _, c := range listed {
+		shown[c.ID] = true
+	}
+	ext, err := externals(e, shown)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range ext {
+		if f.matchBasic(c) {
+			out = append(out, Summary{Container: c})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
 }

@@ -155,9 +155,10 @@ func (c *Container) thawToStop() {
 	}
 }
 
-// pauseForCommit freezes a running container during commit and returns
-// how to thaw it. Without a freezer it goes on unpaused unless required.
-func (c *Container) pauseForCommit(required bool) (func(), error) {
+// pauseDuring freezes a running container while commit or cp read or
+// write its files, and returns how to thaw it. Without a freezer it goes
+// on unpaused unless required.
+func (c *Container) pauseDuring(required bool) (func(), error) {
 	p, err := c.freezerFor("pause")
 	if err != nil {
 		if required {

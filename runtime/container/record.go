@@ -143,6 +143,32 @@ type Record struct {
 	// every listing, removed by its build or, after the build was
 	// killed, by the next one (SweepSteps).
 	BuildStep *BuildOwner `json:",omitempty"`
+	// Extra are the options podman's command line adds, which docker's
+	// shapes have no place for (inspect shows them where podman does
+	// when skiff is invoked as podman).
+	Extra ExtraConfig `json:",omitzero"`
+}
+
+// ExtraConfig holds what podman's run and create flags ask beyond
+// docker's (podman.go).
+type ExtraConfig struct {
+	// CreateCommand is the command line that created the container
+	// (podman's .Config.CreateCommand).
+	CreateCommand []string `json:",omitempty"`
+	// Timezone is --tz: "local" or a zone of /usr/share/zoneinfo; start
+	// mounts the zone's file on /etc/localtime.
+	Timezone string `json:",omitempty"`
+	// Timeout is --timeout in seconds: the monitor kills the container
+	// after that long and records -1 as its exit code.
+	Timeout int `json:",omitempty"`
+	// HostUsers are --hostuser: the host's accounts added to the
+	// container's /etc/passwd at start.
+	HostUsers []string `json:",omitempty"`
+	// Requires are --requires: containers started before this one.
+	Requires []string `json:",omitempty"`
+	// InitPath is --init-path: the host's init binary run as the
+	// container's PID 1 (with --init) instead of skiff's own reaper.
+	InitPath string `json:",omitempty"`
 }
 
 // Status values, as docker names them.
@@ -154,6 +180,9 @@ const (
 	StatusRemoving   = "removing"
 	StatusExited     = "exited"
 	StatusDead       = "dead"
+	// StatusStorage is podman's state of a container of the store that
+	// skiff's records do not show (ps --external: external.go).
+	StatusStorage = "storage"
 )
 
 // State is a container's run state, <root>/skiff/containers/ID/state.json,

@@ -23,6 +23,17 @@ type RemoveOptions struct {
 	// leaves unused stay for the keeper's linger (netns.Linger), so that
 	// `run --rm` after `run --rm` reuses them. rm tears them down at once.
 	AfterExit bool
+	// ForceStop is how Force ends a running container.
+	ForceStop ForceStop
+}
+
+// ForceStop is how a forced removal ends a running container: with Stop
+// as stop does, its stop signal then SIGKILL after Timeout (nil: its
+// --stop-timeout, else 10 s), podman's rm -f; without, SIGKILL at once,
+// docker's rm -f.
+type ForceStop struct {
+	Stop    bool
+	Timeout *time.Duration
 }
 
 // Remove deletes a container: its process (with Force), mount, root
@@ -37,8 +48,20 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
+	if dep, err := c.requiredBy(); err != nil || dep != "" {
+		if err == nil {
+			err = errdefs.Conflict("cannot remove container %q: container %s requires it (--requires): remove that one first", "/"+c.Name, dep)
+		}
+		return err
+	}
 	if c.State.Running() && !o.Force {
 		return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
+	}
+	if o.Force && o.ForceStop.Stop && c.State.Running() {
+		err := Stop(context.Background(), e, c.ID, StopOptions{Timeout: o.ForceStop.Timeout})
+		if err != nil && !errdefs.IsNotFound(err) {
+			return err
+		}
 	}
 	for tries := 1; ; tries++ {
 		if o.Force {
@@ -83,7 +106,7 @@ func (c *Container) destroy(sweep bool) error {
 	l, err := lock(c.e, c.ID)
 	if err != nil {
 		if errors.Is(err, errdefs.ErrNotFound) {
-			return errdefs.NotFound("No such container: %s", c.ID)
+			return errdefs.NoSuchContainer(c.ID)
 		}
 		return err
 	}
@@ -118,5 +141,18 @@ func (c *Container) destroy(sweep bool) error {
 		return err
 	}
 	fresh.event("destroy")
+	return nil
+}
+
+// RemoveAll force-removes the containers ids (a volume's or a network's
+// users, for podman's volume rm -f and network rm -f), running ones
+// ended as stop says. A container already gone is no error.
+func RemoveAll(e *engine.Engine, ids []string, stop ForceStop) error {
+	for _, id := range ids {
+		err := Remove(e, id, RemoveOptions{Force: true, ForceStop: stop})
+		if err != nil && !errdefs.IsNotFound(err) {
+			return err
+		}
+	}
 	return nil
 }

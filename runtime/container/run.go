@@ -3,7 +3,10 @@ package container
 import (
 	"context"
 	"errors"
+	"os"
 
+	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
@@ -13,9 +16,17 @@ import (
 // never ran (no such user, command not found) is removed: a failed run
 // leaves nothing behind (issue #3 §5).
 func Run(ctx context.Context, e *engine.Engine, o CreateOptions, a *AttachOptions) (*Container, int, error) {
+	for fd := 3; fd < 3+o.PreserveFDs; fd++ {
+		if !rootless.InheritedFD(fd) {
+			return nil, 0, errdefs.Invalid("--preserve-fds %d: descriptor %d was not passed to skiff: open descriptors 3 to %d for it", o.PreserveFDs, fd, 2+o.PreserveFDs)
+		}
+	}
 	c, err := Create(ctx, e, o)
 	if err != nil {
 		return nil, 0, err
+	}
+	for fd := 3; fd < 3+o.PreserveFDs; fd++ {
+		c.preserved = append(c.preserved, os.NewFile(uintptr(fd), "preserved"))
 	}
 	code, err := c.startAttached(ctx, a)
 	if err != nil && !errors.Is(err, ErrDetached) {
@@ -40,8 +51,15 @@ func Start(ctx context.Context, e *engine.Engine, ref string, a *AttachOptions) 
 }
 
 func (c *Container) startAttached(ctx context.Context, a *AttachOptions) (int, error) {
+	if err := c.startRequired(ctx, map[string]bool{c.ID: true}); err != nil {
+		return 0, err
+	}
 	if a == nil {
 		return 0, c.start(nil, startByHand)
+	}
+	if c.passthrough() {
+		// The container has the caller's streams: nothing to copy.
+		a.Stdin, a.Stdout, a.Stderr = nil, nil, nil
 	}
 	// The caller records the exit and cleans up itself unless a restart
 	// policy keeps the container going after this command returns.

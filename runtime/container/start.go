@@ -95,6 +95,7 @@ func (c *Container) start(client *os.File, kind startKind) error {
 	if err != nil {
 		return err
 	}
+	fresh.preserved = c.preserved
 	*c = *fresh
 	switch {
 	case kind == startByPolicy:
@@ -175,7 +176,11 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	sp.Mounts = append([]specs.Mount{}, c.Spec.Mounts...)
 	linux := *sp.Linux
 	sp.Linux = &linux
-	if err := spec.Finalize(&sp, rootfs, c.HostConfig.GroupAdd); err != nil {
+	extra, passwd, err := c.podmanMounts(rootfs)
+	if err != nil {
+		return nil, err
+	}
+	if err := spec.FinalizePasswd(&sp, rootfs, c.HostConfig.GroupAdd, passwd); err != nil {
 		return nil, err
 	}
 	if err := c.prepareNetwork(&sp); err != nil {
@@ -195,7 +200,11 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp.Mounts = append(sp.Mounts, files...)
+	markers, err := c.markerMounts()
+	if err != nil {
+		return nil, err
+	}
+	sp.Mounts = append(append(append(sp.Mounts, files...), markers...), extra...)
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
@@ -213,7 +222,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	}
 	dir := c.RunDir()
 	init := initproc.Config{
-		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
+		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init && c.Extra.InitPath == "",
 		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter,
 		Cgroups: cgroupDirs, UnshareCgroupNS: unshareCgroup,
 	}
@@ -223,18 +232,32 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := writeJSON(filepath.Join(dir, cleanupFile), &cleanupConfig{Engine: c.e.Config, ID: c.ID}); err != nil {
 		return nil, err
 	}
-	logPath, logMax := c.LogPath(), c.logLimits()
-	if c.HostConfig.LogConfig.Type == LogDriverNone {
-		logPath = ""
-	}
-	return &monitor.Options{
-		Socket: filepath.Join(dir, attachSocket), LogPath: logPath, LogMaxSize: logMax.size, LogMaxFiles: logMax.files,
-		HealthInterval: c.healthArg(),
-		InitConfig:     filepath.Join(dir, initConfigFile), RunDir: dir,
+	o := &monitor.Options{
+		Socket: filepath.Join(dir, attachSocket), HealthInterval: c.healthArg(), Timeout: c.Extra.Timeout,
+		InitConfig: filepath.Join(dir, initConfigFile), RunDir: dir,
 		Namespaces: namespaces, Tty: sp.Process.Terminal,
 		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
-	}, nil
+	}
+	c.logMonitor(o)
+	return o, nil
+}
+
+// logMonitor sets where the monitor sends the container's output: the
+// log driver's file, the journal, nowhere, or (passthrough) the caller's
+// own streams.
+func (c *Container) logMonitor(o *monitor.Options) {
+	limit := c.logLimits()
+	switch c.HostConfig.LogConfig.Type {
+	case LogDriverNone:
+	case LogDriverJournald:
+		o.JournalID, o.JournalName = c.ID, c.Name
+	case LogDriverPassthrough, LogDriverPassthroughTTY:
+		o.Passthrough = true
+	default:
+		o.LogPath, o.LogMaxSize, o.LogMaxFiles = c.LogPath(), limit.size, limit.files
+		o.K8sFile = c.HostConfig.LogConfig.Type == LogDriverK8sFile
+	}
 }
 
 // errSpecMissing reports a container whose spec.json went missing.
@@ -262,22 +285,32 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind start
 		defer initExe.Close()
 	}
 	o.InitExe = initExe != nil
-	args, err := monitor.Args(*o)
-	if err != nil {
-		return err
-	}
 	reportR, reportW, err := os.Pipe()
 	if err != nil {
 		return err
 	}
 	defer reportR.Close()
+	defer reportW.Close()
 	cmd := exec.Command("/proc/self/exe")
-	cmd.Args = args
 	cmd.Env = monitorEnv()
 	// ReportFD, ClientFD (closed without a client), InitExeFD
 	cmd.ExtraFiles = []*os.File{reportW, client}
 	if initExe != nil {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, initExe)
+	}
+	if o.Passthrough {
+		if err := c.checkPassthrough(); err != nil {
+			return err
+		}
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	}
+	if len(c.preserved) > 0 {
+		o.PreserveFDs, o.PreserveAt = len(c.preserved), 3+len(cmd.ExtraFiles)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, c.preserved...)
+		c.preserved = nil // the first start's only
+	}
+	if cmd.Args, err = monitor.Args(*o); err != nil {
+		return err
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if c.BuildStep != nil {

@@ -24,6 +24,8 @@ func (c *Container) StatusText(now time.Time) string {
 		return "Removal In Progress"
 	case StatusDead:
 		return "Dead"
+	case StatusStorage:
+		return "Storage"
 	case StatusExited:
 		if s.FinishedAt.IsZero() {
 			return fmt.Sprintf("Exited (%d)", s.ExitCode)

@@ -26,6 +26,9 @@ type Container struct {
 	// ports are the published-port sockets start bound, until the port
 	// forwarder takes them (network_helpers.go).
 	ports []*os.File
+	// preserved are run --preserve-fds's descriptors, for the first
+	// start (Run).
+	preserved []*os.File
 }
 
 // Dir is the container's persistent directory.
@@ -34,8 +37,14 @@ func (c *Container) Dir() string { return c.e.StateDir("containers", c.ID) }
 // RunDir is the container's runtime directory (hosts, resolv.conf, sockets).
 func (c *Container) RunDir() string { return c.e.RunDir("containers", c.ID) }
 
-// LogPath is the container's json-file log.
-func (c *Container) LogPath() string { return filepath.Join(c.Dir(), "ctr.log") }
+// LogPath is the container's log file: --log-opt path, else ctr.log in
+// its directory.
+func (c *Container) LogPath() string {
+	if p := c.HostConfig.LogConfig.Config["path"]; p != "" {
+		return p
+	}
+	return filepath.Join(c.Dir(), "ctr.log")
+}
 
 // ShortID is the 12-character ID docker prints.
 func (c *Container) ShortID() string { return c.ID[:12] }
@@ -67,7 +76,7 @@ func loadInto(e *engine.Engine, id string, withSpec bool, unmarshal func([]byte,
 	dir := filepath.Join(containersDir(e), id)
 	if err := decodeFile(filepath.Join(dir, "config.json"), &c.Record, unmarshal); err != nil {
 		if os.IsNotExist(err) {
-			return nil, errdefs.NotFound("No such container: %s", id)
+			return nil, errdefs.NoSuchContainer(id)
 		}
 		return nil, err
 	}
@@ -150,7 +159,7 @@ func lookup(e *engine.Engine, ref string) (*Container, error) {
 		}
 	}
 	if match == "" {
-		return nil, errdefs.NotFound("No such container: %s", ref)
+		return nil, errdefs.NoSuchContainer(ref)
 	}
 	return load(e, match)
 }
@@ -161,7 +170,7 @@ func lock(e *engine.Engine, id string) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(containersDir(e), id, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, errdefs.NotFound("No such container: %s", id)
+			return nil, errdefs.NoSuchContainer(id)
 		}
 		return nil, err
 	}

@@ -22,6 +22,9 @@ import (
 type Config struct {
 	Storage StorageOptions
 	System  RegistryOptions
+	// NoEvents records no event (podman's --events-backend none); the
+	// monitor's roles inherit it with the rest of the configuration.
+	NoEvents bool `json:",omitempty"`
 }
 
 // StorageOptions say where and how the store is opened (--root,

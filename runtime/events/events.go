@@ -60,6 +60,9 @@ func logPath(e *engine.Engine) string { return e.RunDir("events.log") }
 // (docker's: name, image, exitCode, signal, ...). Failing to record is
 // not an error of the operation that happened.
 func Record(e *engine.Engine, typ, action, id string, attrs map[string]string) {
+	if e.Config.NoEvents {
+		return
+	}
 	now := time.Now()
 	ev := Event{
 		Type: typ, Action: action, Actor: Actor{ID: id, Attributes: maps.Clone(attrs)},

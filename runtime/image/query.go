@@ -3,6 +3,7 @@ package image
 import (
 	"context"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	simage "github.com/skiff-containers/skiff/storage/image"
 )
@@ -50,5 +51,12 @@ func Inspect(ctx context.Context, e *engine.Engine, name string) (*InspectReport
 	if err != nil {
 		return nil, err
 	}
-	return simage.Inspect(ctx, s, name)
+	r, err := simage.Inspect(ctx, s, name)
+	if err != nil || !dialect.Current().InspectExtras {
+		return r, err
+	}
+	if img, err := s.Image(r.ID()); err == nil {
+		r.Digest, r.NamesHistory = img.Digest.String(), img.NamesHistory
+	}
+	return r, nil
 }

@@ -26,6 +26,9 @@ type RemoveOptions struct {
 	// Force removes an image by ID even when it has several names, and
 	// untags an image a container uses.
 	Force bool
+	// AllNames, given an ID, removes the image whatever names it has
+	// (rmi -a).
+	AllNames bool
 }
 
 // Remove removes the name (or, given an ID, the image) as docker's rmi
@@ -36,7 +39,7 @@ func Remove(ctx context.Context, e *engine.Engine, name string, o RemoveOptions)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := simage.Remove(ctx, s, name, simage.RemoveOptions{Force: o.Force})
+	rep, err := simage.Remove(ctx, s, name, simage.RemoveOptions{Force: o.Force, AllNames: o.AllNames})
 	if rep != nil {
 		recordRemoval(e, name, rep)
 	}

@@ -33,11 +33,23 @@ import (
 // Role is the value of _SKIFF_ROLE that makes main call Main.
 const Role = "init"
 
-// File descriptors the monitor passes.
+// File descriptors the monitor passes: the configuration and the sync
+// socket follow the descriptors run --preserve-fds passes on to the
+// process (3 to 3+N-1, N in PreserveFDsEnv).
 const (
 	ConfigFD = 3
 	SyncFD   = 4
 )
+
+// PreserveFDsEnv is the init's environment variable that says how many
+// descriptors after stderr are the process's (run --preserve-fds).
+const PreserveFDsEnv = "_SKIFF_PRESERVE_FDS"
+
+// preserved is how many descriptors the process inherits after stderr.
+func preserved() int {
+	n, _ := strconv.Atoi(os.Getenv(PreserveFDsEnv))
+	return max(n, 0)
+}
 
 // Config is what the monitor sends the init.
 type Config struct {
@@ -90,18 +102,19 @@ func Main() int {
 	goruntime.LockOSThread()
 	// Inherited descriptors must not reach the container's process; the
 	// sync socket's closing at exec is what tells the monitor exec worked.
-	unix.CloseOnExec(ConfigFD)
-	unix.CloseOnExec(SyncFD)
-	sync := os.NewFile(SyncFD, "sync")
-	cfg, err := readConfig()
+	n := preserved()
+	unix.CloseOnExec(ConfigFD + n)
+	unix.CloseOnExec(SyncFD + n)
+	sync := os.NewFile(uintptr(SyncFD+n), "sync")
+	cfg, err := readConfig(n)
 	if err == nil {
 		err = run(cfg, sync)
 	}
 	return fail(sync, err)
 }
 
-func readConfig() (*Config, error) {
-	f := os.NewFile(ConfigFD, "config")
+func readConfig(preserved int) (*Config, error) {
+	f := os.NewFile(uintptr(ConfigFD+preserved), "config")
 	defer f.Close()
 	var cfg Config
 	if err := json.NewDecoder(f).Decode(&cfg); err != nil {

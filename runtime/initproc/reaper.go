@@ -22,6 +22,9 @@ func reap(path string, p *specs.Process, sync *os.File) error {
 	cmd.Args = p.Args
 	cmd.Env = p.Env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	for i := range preserved() {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(3+i), "preserved"))
+	}
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: p.Terminal, Setctty: p.Terminal, Ctty: 0}
 	if err := cmd.Start(); err != nil {
 		return execError(p.Args[0], err)

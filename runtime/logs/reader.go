@@ -2,9 +2,7 @@ package logs
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -192,8 +190,8 @@ func (r *reader) readAvailable() (stop bool, err error) {
 			line = append(r.pending, line...)
 			r.pending = nil
 		}
-		var e Entry
-		if json.Unmarshal(bytes.TrimSpace(line), &e) != nil {
+		e, ok := parseEntry(line)
+		if !ok {
 			continue // not an entry (a torn write after a crash)
 		}
 		if !r.o.Since.IsZero() && e.Time.Before(r.o.Since) {

@@ -1,6 +1,8 @@
-// Package logs reads and writes docker's json-file container logs: one
-// JSON object per line, {"log":"text\n","stream":"stdout","time":"..."}.
-// The monitor writes; `logs` reads, filters and follows.
+// Package logs reads and writes container logs: docker's json-file, one
+// JSON object per line, {"log":"text\n","stream":"stdout","time":"..."},
+// and podman's k8s-file (k8sfile.go), which the reader takes too. The
+// monitor writes; `logs` reads, filters and follows (the journal's
+// entries come through journalctl: journal.go).
 //
 // It imports nothing from skiff.
 package logs

@@ -19,9 +19,20 @@
  *     the clients the exit code.
  *
  * Arguments: --socket=PATH [--log=PATH [--log-max-size=BYTES
- *   --log-max-files=N]] --init-config=PATH --rundir=PATH
+ *   --log-max-files=N]] [--log-format=json-file|k8s-file] [--journald=ID:NAME]
+ *   [--passthrough] --init-config=PATH --rundir=PATH
  *   --clone-flags=N [--ns=TYPE:PATH ...] [--tty] [--stdin] [--stdin-once]
  *   [--client] [--init-exe] [--uid-map=C:H:S,... --gid-map=C:H:S,...]
+ *   [--timeout=SECONDS] [--preserve-fds=N:FIRST]
+ * Logs (--log) are docker's json-file or podman's k8s-file format; with
+ * --journald each line goes to the journal's socket instead; with
+ * --passthrough the container's standard streams are the monitor's own
+ * (the CLI's), and nothing is logged or copied to clients.
+ * --timeout kills the container that many seconds after its start and
+ * reports -1 as its exit code (podman's run --timeout).
+ * --preserve-fds: the N descriptors from FIRST on are passed to the
+ * container's process as 3 to 3+N-1 (run --preserve-fds); the init's own
+ * follow them, which it learns from _SKIFF_PRESERVE_FDS.
  * With the maps the init gets a user namespace of its own (CLONE_NEWUSER
  * among the clone flags): the monitor writes its uid_map and gid_map, from
  * the user namespace it runs in, before the init goes on as root in it.
@@ -112,6 +123,11 @@ static struct {
 	long health_ms;         /* run the health role this often; 0: never */
 	int log_max_files;      /* files kept, the live one included */
 	const char *uid_map, *gid_map; /* "C:H:S,..." for a new user namespace */
+	int k8s_file;                  /* podman's k8s-file log format */
+	const char *journal_id, *journal_name; /* --journald: log to the journal */
+	int passthrough;               /* the container's stdio are the monitor's */
+	long timeout_s;                /* kill the container after this long; 0: never */
+	int preserve_fds, preserve_at; /* descriptors passed on to the process */
 } cfg;
 
 static struct client clients[MAX_CLIENTS];
@@ -196,6 +212,23 @@ static void parse_args(int argc, char **argv)
 			cfg.uid_map = a + 10;
 		else if (strncmp(a, "--gid-map=", 10) == 0)
 			cfg.gid_map = a + 10;
+		else if (strcmp(a, "--log-format=k8s-file") == 0)
+			cfg.k8s_file = 1;
+		else if (strncmp(a, "--journald=", 11) == 0) {
+			char *colon = strchr(a + 11, ':');
+			if (colon == NULL)
+				die("bad --journald argument %s", a);
+			*colon = '\0';
+			cfg.journal_id = a + 11;
+			cfg.journal_name = colon + 1;
+		} else if (strcmp(a, "--passthrough") == 0)
+			cfg.passthrough = 1;
+		else if (strncmp(a, "--timeout=", 10) == 0)
+			cfg.timeout_s = strtol(a + 10, NULL, 10);
+		else if (strncmp(a, "--preserve-fds=", 15) == 0) {
+			if (sscanf(a + 15, "%d:%d", &cfg.preserve_fds, &cfg.preserve_at) != 2 || cfg.preserve_fds < 0 || cfg.preserve_at < 3)
+				die("bad --preserve-fds argument %s", a);
+		}
 	}
 	if ((cfg.uid_map == NULL) != (cfg.gid_map == NULL) || ((cfg.clone_flags & CLONE_NEWUSER) != 0) != (cfg.uid_map != NULL))
 		die("a user namespace needs both --uid-map and --gid-map");
@@ -454,14 +487,88 @@ static void rotate_log(void)
 	log_size = 0;
 }
 
+static char logbuf[LINE_MAX_LOG * 6 + 128];
+
+/* append the buffered line of o bytes to the log, rotating it first when
+ * it would pass --log-max-size */
+static void log_write(size_t o)
+{
+	if (log_fd >= 0) {
+		if (cfg.log_max_size > 0 && log_size > 0 && log_size + (long long) o > cfg.log_max_size)
+			rotate_log();
+		if (write_all(log_fd, logbuf, o) == 0)
+			log_size += (long long) o;
+	}
+}
+
+/* podman's k8s-file: "TIME STREAM F|P TEXT\n", the time with the local
+ * offset, P for a line cut before its newline (conmon's format) */
+static void log_line_k8s(const char *stream, const char *p, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	int full = len > 0 && p[len - 1] == '\n';
+	if (full)
+		len--;
+	long off = tm.tm_gmtoff / 60;
+	size_t o = strftime(logbuf, sizeof(logbuf), "%Y-%m-%dT%H:%M:%S", &tm);
+	o += (size_t) snprintf(logbuf + o, sizeof(logbuf) - o, ".%09ld%c%02ld:%02ld %s %c ", ts.tv_nsec, off < 0 ? '-' : '+',
+			       labs(off) / 60, labs(off) % 60, stream, full ? 'F' : 'P');
+	memcpy(logbuf + o, p, len);
+	o += len;
+	logbuf[o++] = '\n';
+	log_write(o);
+}
+
+/* ---- the journal (--journald): its native protocol, one datagram a line ---- */
+
+static int journal_fd = -1;
+
+static void journal_open(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", "/run/systemd/journal/socket");
+	journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (journal_fd < 0 || connect(journal_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+		die("the journal is not reachable (%s: %s): use --log-driver k8s-file or json-file", sa.sun_path, strerror(errno));
+}
+
+static void journal_line(const char *stream, const char *p, size_t len)
+{
+	int full = len > 0 && p[len - 1] == '\n';
+	if (full)
+		len--;
+	int o = snprintf(logbuf, sizeof(logbuf),
+			 "CONTAINER_ID_FULL=%s\nCONTAINER_ID=%.12s\nCONTAINER_NAME=%s\nSYSLOG_IDENTIFIER=%s\nPRIORITY=%d\n%sMESSAGE\n",
+			 cfg.journal_id, cfg.journal_id, cfg.journal_name, cfg.journal_name, strcmp(stream, "stderr") == 0 ? 3 : 6,
+			 full ? "" : "CONTAINER_PARTIAL_MESSAGE=true\n");
+	uint64_t n = len; /* little endian length, then the bytes: any content */
+	for (int i = 0; i < 8; i++)
+		logbuf[o++] = (char) ((n >> (8 * i)) & 0xff);
+	memcpy(logbuf + o, p, len);
+	o += (int) len;
+	logbuf[o++] = '\n';
+	send(journal_fd, logbuf, (size_t) o, MSG_NOSIGNAL);
+}
+
 static void log_line(const char *stream, const char *p, size_t len)
 {
-	static char buf[LINE_MAX_LOG * 6 + 128];
+	if (journal_fd >= 0) {
+		journal_line(stream, p, len);
+		return;
+	}
+	if (cfg.k8s_file) {
+		log_line_k8s(stream, p, len);
+		return;
+	}
+	char *buf = logbuf;
 	struct timespec ts;
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	size_t o = (size_t) snprintf(buf, sizeof(buf), "{\"log\":\"");
+	size_t o = (size_t) snprintf(buf, sizeof(logbuf), "{\"log\":\"");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char) p[i];
 		switch (ch) {
@@ -477,15 +584,10 @@ static void log_line(const char *stream, const char *p, size_t len)
 				buf[o++] = (char) ch;
 		}
 	}
-	o += (size_t) snprintf(buf + o, sizeof(buf) - o, "\",\"stream\":\"%s\",\"time\":\"", stream);
-	o += strftime(buf + o, sizeof(buf) - o, "%Y-%m-%dT%H:%M:%S", &tm);
-	o += (size_t) snprintf(buf + o, sizeof(buf) - o, ".%09ldZ\"}\n", ts.tv_nsec);
-	if (log_fd >= 0) {
-		if (cfg.log_max_size > 0 && log_size > 0 && log_size + (long long) o > cfg.log_max_size)
-			rotate_log();
-		if (write_all(log_fd, buf, o) == 0)
-			log_size += (long long) o;
-	}
+	o += (size_t) snprintf(buf + o, sizeof(logbuf) - o, "\",\"stream\":\"%s\",\"time\":\"", stream);
+	o += strftime(buf + o, sizeof(logbuf) - o, "%Y-%m-%dT%H:%M:%S", &tm);
+	o += (size_t) snprintf(buf + o, sizeof(logbuf) - o, ".%09ldZ\"}\n", ts.tv_nsec);
+	log_write(o);
 }
 
 /* log the output of s split into lines; partial lines wait (up to 16 KiB) */
@@ -659,7 +761,7 @@ static pid_t start_init(int *syncfd)
 	if (cfgfd < 0)
 		die("opening %s: %s", cfg.init_config, strerror(errno));
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (!cfg.tty) {
+	if (!cfg.tty && !cfg.passthrough) {
 		if ((cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
 			die("creating pipes: %s", strerror(errno));
 	}
@@ -683,22 +785,37 @@ static pid_t start_init(int *syncfd)
 			await_maps(maps[0]);
 		}
 		join_ns(0);
-		int fds[6] = { cfg.tty ? null : (in[0] >= 0 ? in[0] : null), cfg.tty ? null : o[1], cfg.tty ? null : e[1], cfgfd, sp[1], exe };
+		/* 0-2 the container's stdio, then the preserved descriptors,
+		 * then the init's configuration, sync socket and binary */
+		int np = cfg.preserve_fds, n = 6 + np;
+		int fds[n];
+		fds[0] = cfg.tty ? null : cfg.passthrough ? 0 : (in[0] >= 0 ? in[0] : null);
+		fds[1] = cfg.tty ? null : cfg.passthrough ? 1 : o[1];
+		fds[2] = cfg.tty ? null : cfg.passthrough ? 2 : e[1];
+		for (int i = 0; i < np; i++)
+			fds[3 + i] = cfg.preserve_at + i;
+		fds[3 + np] = cfgfd;
+		fds[4 + np] = sp[1];
+		fds[5 + np] = exe;
 		/* move the sources out of the way, then into place; the
-		 * binary's descriptor (5) closes at the exec it serves */
-		for (int i = 0; i < 6; i++)
-			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
-		for (int i = 0; i < 6; i++)
-			if (dup3(fds[i], i, i == 5 ? O_CLOEXEC : 0) < 0)
+		 * binary's descriptor closes at the exec it serves */
+		for (int i = 0; i < n; i++)
+			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, n + 10);
+		for (int i = 0; i < n; i++)
+			if (dup3(fds[i], i, i == n - 1 ? O_CLOEXEC : 0) < 0)
 				_exit(125);
-		syscall(SYS_close_range, 6, ~0U, 0);
+		syscall(SYS_close_range, (unsigned) n, ~0U, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		setsid();
+		char envfds[48];
+		snprintf(envfds, sizeof(envfds), "_SKIFF_PRESERVE_FDS=%d", np);
 		char *argv[] = { "skiff-init", NULL };
-		char *envp[] = { "_SKIFF_ROLE=init", NULL };
-		syscall(SYS_execveat, 5, "", argv, envp, AT_EMPTY_PATH);
+		char *envp[] = { "_SKIFF_ROLE=init", envfds, NULL };
+		syscall(SYS_execveat, n - 1, "", argv, envp, AT_EMPTY_PATH);
 		_exit(125);
 	}
+	for (int i = 0; i < cfg.preserve_fds; i++)
+		close(cfg.preserve_at + i); /* the container's now */
 	close(exe);
 	if (maps[1] >= 0) {
 		close(maps[0]);
@@ -714,8 +831,13 @@ static pid_t start_init(int *syncfd)
 	}
 	close(sp[1]);
 	close(cfgfd);
+	if (cfg.passthrough) { /* the container has the CLI's streams; the monitor lets go */
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
 	close(null);
-	if (!cfg.tty) {
+	if (!cfg.tty && !cfg.passthrough) {
 		if (in[0] >= 0) {
 			close(in[0]);
 			stdin_fd = in[1];
@@ -855,7 +977,17 @@ static void health_run(void)
 
 static int exit_code(int status)
 {
+	if (status == -1)
+		return -1; /* killed by --timeout */
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* milliseconds until t (CLOCK_MONOTONIC); negative once past */
+static long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
 }
 
 /*
@@ -983,6 +1115,8 @@ static void monitor_main(int argc, char **argv)
 		if (fstat(log_fd, &st) == 0)
 			log_size = st.st_size;
 	}
+	if (cfg.journal_id != NULL)
+		journal_open();
 	listen_fd = listen_socket(cfg.socket);
 	if (cfg.has_client)
 		first_client();
@@ -995,10 +1129,14 @@ static void monitor_main(int argc, char **argv)
 	dprintf(REPORT_FD, "pid %d\n", (int) pid);
 	close(REPORT_FD);
 
-	int status = 0, exited = 0;
-	struct timespec deadline = { 0, 0 };
+	int status = 0, exited = 0, timed_out = 0;
+	struct timespec deadline = { 0, 0 }, kill_at = { 0, 0 };
 	if (cfg.health_ms > 0)
 		health_schedule();
+	if (cfg.timeout_s > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &kill_at);
+		kill_at.tv_sec += cfg.timeout_s;
+	}
 	for (;;) {
 		struct pollfd pfd[MAX_CLIENTS + 4];
 		int idx[MAX_CLIENTS + 4];
@@ -1028,10 +1166,18 @@ static void monitor_main(int argc, char **argv)
 			health_run();
 			continue;
 		}
+		if (cfg.timeout_s > 0 && !exited && !timed_out) { /* --timeout */
+			long left = ms_until(&kill_at);
+			if (left <= 0) {
+				kill(pid, SIGKILL);
+				timed_out = 1;
+				continue;
+			}
+			if (timeout < 0 || left < timeout)
+				timeout = (int) left;
+		}
 		if (exited) {
-			struct timespec now;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			long ms = (deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1000000;
+			long ms = ms_until(&deadline);
 			if (ms <= 0)
 				break; /* output held open by a process outside the container */
 			timeout = (int) ms;
@@ -1083,6 +1229,8 @@ static void monitor_main(int argc, char **argv)
 		close(log_fd);
 	struct timespec finished;
 	clock_gettime(CLOCK_REALTIME, &finished);
+	if (timed_out)
+		status = -1; /* exit_code reports -1, as podman records a --timeout kill */
 	hand_over(status, &finished);
 	exec_cleanup(status, &finished);
 }

@@ -37,6 +37,21 @@ type Options struct {
 	// LogMaxFiles files, the live one included.
 	LogMaxSize  int64
 	LogMaxFiles int
+	// K8sFile writes the log in podman's k8s-file format instead of
+	// json-file.
+	K8sFile bool
+	// JournalID and JournalName, when set, send each line to the
+	// journal (--log-driver journald) instead of a file.
+	JournalID, JournalName string
+	// Passthrough gives the container the monitor's own standard
+	// streams (the CLI's: --log-driver passthrough).
+	Passthrough bool
+	// Timeout kills the container that many seconds after its start
+	// (--timeout; 0: never); its exit code is then -1.
+	Timeout int
+	// PreserveFDs descriptors from PreserveAt on go to the container's
+	// process as 3 to 3+PreserveFDs-1 (run --preserve-fds).
+	PreserveFDs, PreserveAt int
 	// HealthInterval, in milliseconds, makes the monitor run skiff's
 	// health role that often while the container runs ("": never).
 	HealthInterval string
@@ -81,6 +96,21 @@ func Args(o Options) ([]string, error) {
 	}
 	if o.HealthInterval != "" {
 		args = append(args, "--health-interval="+o.HealthInterval)
+	}
+	if o.K8sFile {
+		args = append(args, "--log-format=k8s-file")
+	}
+	if o.JournalID != "" {
+		args = append(args, "--journald="+o.JournalID+":"+o.JournalName)
+	}
+	if o.Passthrough {
+		args = append(args, "--passthrough")
+	}
+	if o.Timeout > 0 {
+		args = append(args, "--timeout="+strconv.Itoa(o.Timeout))
+	}
+	if o.PreserveFDs > 0 {
+		args = append(args, fmt.Sprintf("--preserve-fds=%d:%d", o.PreserveFDs, o.PreserveAt))
 	}
 	var flags uintptr
 	for _, ns := range o.Namespaces {

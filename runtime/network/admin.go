@@ -184,6 +184,9 @@ type RemoveOptions struct {
 	Force bool // no error for a missing network
 	// Users says which containers use which network (required).
 	Users Users
+	// Evict, when set, removes the containers that use the network
+	// first (podman's network rm -f): runtime/container's RemoveAll.
+	Evict func(ids []string) error
 }
 
 // Remove deletes a user-defined network no container uses and records
@@ -202,6 +205,14 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	atts, err := attachments(o.Users)
 	if err != nil {
 		return err
+	}
+	if o.Evict != nil && len(usersOf(n, atts)) > 0 {
+		if err := o.Evict(idsOf(n, atts)); err != nil {
+			return err
+		}
+		if atts, err = attachments(o.Users); err != nil {
+			return err
+		}
 	}
 	if names := usersOf(n, atts); len(names) > 0 {
 		return errdefs.InUse("error while removing network: network %s id %s has active endpoints (containers: %s): remove them or disconnect them first",

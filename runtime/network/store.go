@@ -137,7 +137,7 @@ func Lookup(e *engine.Engine, ref string) (*Network, error) {
 		}
 	}
 	if match == nil {
-		return nil, errdefs.NotFound("network %s not found", ref)
+		return nil, errdefs.NoSuchNetwork(ref)
 	}
 	return match, nil
 }
@@ -228,10 +228,19 @@ func (n *Network) attaches(a Attachment) bool {
 
 // usersOf are the names of the containers attached to n.
 func usersOf(n *Network, atts []Attachment) []string {
+	return attached(n, atts, func(a Attachment) string { return a.ContainerName })
+}
+
+// idsOf are the IDs of the containers attached to n.
+func idsOf(n *Network, atts []Attachment) []string {
+	return attached(n, atts, func(a Attachment) string { return a.ContainerID })
+}
+
+func attached(n *Network, atts []Attachment, field func(Attachment) string) []string {
 	var out []string
 	for _, a := range atts {
 		if n.attaches(a) {
-			out = append(out, a.ContainerName)
+			out = append(out, field(a))
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -79,7 +80,7 @@ func Generate(in Input) (*Generated, error) {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	env := MergeEnv(imgEnv, in.EnvFiles, o.Env, lookup)
+	env := MergeEnv(imgEnv, append([][]string{o.HostEnv}, in.EnvFiles...), o.Env, lookup)
 	hostname := o.Hostname
 	if hostname == "" && len(in.ID) >= 12 {
 		hostname = in.ID[:12]
@@ -89,6 +90,11 @@ func Generate(in Input) (*Generated, error) {
 	}
 	if _, ok := Getenv(env, "TERM"); !ok && o.Tty {
 		env = append(env, "TERM=xterm")
+	}
+	for _, kv := range o.DefaultEnv {
+		if k, _, _ := strings.Cut(kv, "="); !hasEnv(env, k) {
+			env = append(env, kv)
+		}
 	}
 	s := &specs.Spec{
 		Version:    specs.Version,
@@ -131,7 +137,16 @@ func Generate(in Input) (*Generated, error) {
 		s.Linux.ReadonlyPaths = ReadonlyPaths
 	}
 	s.Process.User.Username = user
+	if o.Init && o.InitPath != "" {
+		s.Process.Args = append([]string{InitMount, "--"}, argv...)
+		s.Mounts = append(s.Mounts, specs.Mount{Destination: InitMount, Type: "bind", Source: o.InitPath, Options: []string{"rbind", "ro"}})
+	}
 	return &Generated{Spec: s, Command: cmd, Env: env, Caps: caps}, nil
+}
+
+func hasEnv(env []string, key string) bool {
+	_, ok := Getenv(env, key)
+	return ok
 }
 
 // DefaultSysctls are set in every container with a network namespace of
@@ -169,7 +184,19 @@ func defaultMounts(privileged, singleID bool, shmSize int64) []specs.Mount {
 // groups, names or numbers), HOME, and the reduced capabilities of a
 // non-root user (docker gives them none but bounding).
 func Finalize(s *specs.Spec, rootfs string, groupAdd []string) error {
-	u, err := ResolveUser(rootfs, s.Process.User.Username)
+	return FinalizePasswd(s, rootfs, groupAdd, nil)
+}
+
+// FinalizePasswd is Finalize with the container's /etc/passwd given
+// (--hostuser's, which start mounts over the image's); nil reads the
+// image's.
+func FinalizePasswd(s *specs.Spec, rootfs string, groupAdd []string, passwd []byte) error {
+	users, _ := readPasswd(rootfs)
+	if passwd != nil {
+		users = parsePasswd(bytes.NewReader(passwd))
+	}
+	groups, _ := readGroups(rootfs)
+	u, err := resolveUser(s.Process.User.Username, users, groups)
 	if err == nil {
 		err = u.addGroups(rootfs, groupAdd)
 	}

@@ -12,6 +12,9 @@
 package spec
 
 import (
+	"encoding/json"
+	"strings"
+
 	"github.com/docker/go-units"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -74,10 +77,26 @@ type Options struct {
 	CgroupnsHost bool
 	// Annotations are --annotation, the spec's annotations.
 	Annotations map[string]string
+
+	// Podman's flags (runtime/container/podman.go reads them).
+
+	// HostEnv is what the host's environment gives the container
+	// (--http-proxy's proxy variables, --env-host's whole environment):
+	// above the image's variables, below --env-file and -e.
+	HostEnv []string
+	// DefaultEnv is set where nothing else sets the variable (the
+	// dialect's: podman's TERM and container).
+	DefaultEnv []string
+	// InitPath, with Init, is a host binary mounted at InitMount and run
+	// as PID 1 ("INIT -- COMMAND"), instead of skiff's own reaper.
+	InitPath string
 	// Resources are the resource limits (--memory, --cpus, ...),
 	// checked by ValidateResources before Generate.
 	Resources Resources
 }
+
+// InitMount is where --init-path's binary is mounted in the container.
+const InitMount = "/run/skiff-init"
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).
 const DefaultShmSize = 64 << 20
@@ -118,9 +137,7 @@ func ResolveCommand(o *Options, img *ImageConfig) Command {
 		return c
 	}
 	if o.Entrypoint != nil {
-		if *o.Entrypoint != "" {
-			c.Entrypoint = []string{*o.Entrypoint}
-		}
+		c.Entrypoint = ParseEntrypoint(*o.Entrypoint)
 		c.Cmd = o.Command
 		return c
 	}
@@ -132,4 +149,18 @@ func ResolveCommand(o *Options, img *ImageConfig) Command {
 		c.Cmd = img.Cmd
 	}
 	return c
+}
+
+// ParseEntrypoint reads --entrypoint: a JSON array of strings is the
+// argv (podman's '["/bin/echo","x"]', podman-run(1) --entrypoint), any
+// other value the single program; "" clears the image's.
+func ParseEntrypoint(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var argv []string
+	if strings.HasPrefix(s, "[") && json.Unmarshal([]byte(s), &argv) == nil && len(argv) > 0 {
+		return argv
+	}
+	return []string{s}
 }

@@ -155,3 +155,21 @@ func TestGenerate(t *testing.T) {
 		t.Fatal("want error: no command")
 	}
 }
+
+func TestParseEntrypoint(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string][]string{
+		"":                     nil,
+		"/bin/sh":              {"/bin/sh"},
+		`["/bin/echo","x"]`:    {"/bin/echo", "x"},
+		`[ "a b", "c" ]`:       {"a b", "c"},
+		`[not json`:            {"[not json"},
+		`[]`:                   {"[]"},
+		`["only"]`:             {"only"},
+		"/usr/bin/env -i true": {"/usr/bin/env -i true"},
+	} {
+		if got := ParseEntrypoint(in); !slices.Equal(got, want) {
+			t.Errorf("ParseEntrypoint(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

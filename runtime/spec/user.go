@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -190,4 +191,48 @@ func parseGroups(r io.Reader) []groupEntry {
 		out = append(out, g)
 	}
 	return out
+}
+
+// WithHostUsers returns the container's /etc/passwd (at rootfs) with the
+// host's entries lines appended for the accounts it lacks by name
+// (podman's --hostuser).
+func WithHostUsers(rootfs string, lines []string) ([]byte, error) {
+	var buf bytes.Buffer
+	if f, err := openInRoot(rootfs, "/etc/passwd"); err == nil {
+		_, err = buf.ReadFrom(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	have := map[string]bool{}
+	for _, e := range parsePasswd(bytes.NewReader(buf.Bytes())) {
+		have[e.name] = true
+	}
+	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+		buf.WriteByte('\n')
+	}
+	for _, l := range lines {
+		if name, _, _ := strings.Cut(l, ":"); !have[name] {
+			buf.WriteString(l + "\n")
+			have[name] = true
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// HostPasswdLine is the host's /etc/passwd entry of user (a name or a
+// uid), for --hostuser.
+func HostPasswdLine(user string) (string, error) {
+	b, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return "", err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Split(l, ":")
+		if len(f) >= 7 && !strings.HasPrefix(f[0], "#") && (f[0] == user || f[2] == user) {
+			return l, nil
+		}
+	}
+	return "", errdefs.Invalid("--hostuser %s: no such user on this host: give a user of the host's /etc/passwd", user)
 }

@@ -47,14 +47,27 @@ func Create(e *engine.Engine, o CreateOptions) (*Volume, error) {
 
 // RemoveOptions are `volume rm`'s.
 type RemoveOptions struct {
-	// Force ignores volumes that do not exist; a volume in use is never
-	// removed, as in docker.
+	// Force ignores volumes that do not exist; a volume in use is
+	// removed only with RemoveUsers, as in docker.
 	Force bool
+	// RemoveUsers removes the containers that use the volume first
+	// (podman's volume rm -f), running ones ended as StopUsers says.
+	RemoveUsers bool
+	StopUsers   container.ForceStop
 }
 
 // Remove deletes one volume unless a container uses it, and records the
 // destroy event; nothing changes when it refuses.
 func Remove(e *engine.Engine, name string, o RemoveOptions) error {
+	if o.RemoveUsers {
+		users, err := container.VolumeUsers(e)()
+		if err != nil {
+			return err
+		}
+		if err := container.RemoveAll(e, users[name], o.StopUsers); err != nil {
+			return err
+		}
+	}
 	err := container.VolumeStore(e).Remove(name, svolume.RemoveOptions{Force: o.Force, Users: container.VolumeUsers(e)})
 	if err != nil {
 		return err

@@ -21,9 +21,9 @@ import (
 // container uses, ErrConflict, ErrInvalid for bad input, damaged archives
 // and refused credentials) and read as one line that says what to do.
 
-// noSuchImage is docker's "No such image" error for name.
+// noSuchImage is the error of a missing image (worded by the dialect).
 func noSuchImage(name string) error {
-	return errdefs.NotFound("No such image: %s", name)
+	return errdefs.NoSuchImage(name)
 }
 
 // oneLine folds a multi-line message (image/v5 lists mirror attempts on

@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"go.podman.io/image/v5/manifest"
@@ -30,7 +31,16 @@ type InspectReport struct {
 	GraphDriver   GraphDriver
 	RootFS        RootFS
 	Metadata      Metadata
+	// Digest and NamesHistory are podman's: the manifest's digest and
+	// every name the image had, newest first (set by runtime/image when
+	// skiff speaks podman's dialect).
+	Digest       string   `json:",omitempty"`
+	NamesHistory []string `json:",omitempty"`
 }
+
+// ID is {{.ID}}: the image's ID without its "sha256:", as podman's
+// templates read it.
+func (r *InspectReport) ID() string { return strings.TrimPrefix(r.Id, "sha256:") }
 
 // GraphDriver names the storage driver and the top layer's directories.
 type GraphDriver struct {

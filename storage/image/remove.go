@@ -17,6 +17,9 @@ type RemoveOptions struct {
 	// untags an image a container uses (the image itself stays until the
 	// container is removed).
 	Force bool
+	// AllNames, given an ID, removes the image whatever names it has
+	// (podman's rmi -a); a container using it still refuses.
+	AllNames bool
 }
 
 // RemoveReport lists, in docker's words, what a removal did.
@@ -61,7 +64,7 @@ func Remove(ctx context.Context, s *storage.Store, name string, opts RemoveOptio
 		if err != nil || done {
 			return rep, err
 		}
-	} else if err := untagAll(s, img, name, used, opts.Force, rep); err != nil {
+	} else if err := untagAll(s, img, name, used, opts, rep); err != nil {
 		return nil, err
 	}
 	if len(used) > 0 {
@@ -109,13 +112,14 @@ func otherTagInRepo(tags []RepoTag, named reference.Named) bool {
 
 // untagAll handles removal by ID: refused when a container uses the image
 // or it has several names, unless forced; then every name goes.
-func untagAll(s *storage.Store, img *cstorage.Image, name string, used []string, force bool, rep *RemoveReport) error {
+func untagAll(s *storage.Store, img *cstorage.Image, name string, used []string, opts RemoveOptions, rep *RemoveReport) error {
+	force := opts.Force
 	if len(used) > 0 && !force {
 		return errdefs.InUse("conflict: unable to delete %s (must be forced) - image is being used by container %s; remove the container first",
 			ShortID(img.ID), ShortID(used[0]))
 	}
 	tags, _ := splitNames(img.Names)
-	if !force && !singleRepository(img.Names) {
+	if !force && !opts.AllNames && !singleRepository(img.Names) {
 		return errdefs.Conflict("conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories; remove its names one by one (rmi NAME:TAG), or use -f",
 			ShortID(img.ID))
 	}

@@ -75,12 +75,12 @@ func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
 // Get reads one volume.
 func (s *Store) Get(name string) (*Volume, error) {
 	if name == "" || strings.ContainsAny(name, "/\x00") || strings.HasPrefix(name, ".") {
-		return nil, errdefs.NotFound("No such volume: %s", name)
+		return nil, errdefs.NoSuchVolume(name)
 	}
 	b, err := os.ReadFile(filepath.Join(s.path(name), "volume.json"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, errdefs.NotFound("No such volume: %s", name)
+			return nil, errdefs.NoSuchVolume(name)
 		}
 		return nil, err
 	}

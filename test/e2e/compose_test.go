@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -310,6 +311,67 @@ services:
 	compose(e, dir, "down").Success(t)
 }
 
+// Attached up: the first ctrl-C stops every service (each with its stop
+// signal and grace period), a second kills what still runs; exit 130.
+func TestComposeAttachedCtrlC(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	dir := composeProject(e, "intr", map[string]string{
+		"compose.yaml": `
+services:
+  polite:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo polite stops; exit 3' TERM; echo polite up; while :; do sleep 0.1; done"]
+  stubborn:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo stubborn ignores TERM' TERM; echo stubborn up; while :; do sleep 0.1; done"]
+    stop_grace_period: 5m
+`,
+	})
+	var out syncBuffer
+	cmd := e.Cmd("compose", "--project-directory", dir, "-f", filepath.Join(dir, "compose.yaml"), "up")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		compose(e, dir, "down")
+	}()
+	waitUntil(t, 60*time.Second, "both services' output", func() bool {
+		return strings.Contains(out.String(), "polite up") && strings.Contains(out.String(), "stubborn up")
+	})
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	waitUntil(t, 30*time.Second, "polite to stop on the first ctrl-C", func() bool {
+		return inspectField(e, "intr-polite-1", "{{.State.Status}}") == "exited"
+	})
+	if st := inspectField(e, "intr-stubborn-1", "{{.State.Status}}"); st != "running" {
+		t.Errorf("stubborn, within its grace period, is %s", st)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("up did not end after a second ctrl-C\n%s", out.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("up after ctrl-C: exit %d, want 130\n%s", code, out.String())
+	}
+	if got := inspectField(e, "intr-polite-1", "{{.State.ExitCode}}") + " " + inspectField(e, "intr-stubborn-1", "{{.State.Status}} {{.State.ExitCode}}"); got != "3 exited 137" {
+		t.Errorf("exit codes after ctrl-C twice: %q\n%s", got, out.String())
+	}
+	for _, want := range []string{"Gracefully stopping...", "polite-1    | polite stops", "stubborn-1  | stubborn ignores TERM"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("up's output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 // Faults: an invalid file names file, line and field (exit 15), no file
 // exits 14, a missing image stops up with one line and leaves what runs,
 // a port taken names the service and the port.
@@ -407,4 +469,60 @@ func netHTTPGetVia(e *Env, dir string) (string, error) {
 		return "", fmt.Errorf("exit %d: %s", r.Code, r.Stderr)
 	}
 	return r.Out(), nil
+}
+
+// restart SERVICE restarts the services depending on it with
+// depends_on restart: true (not the others), unless --no-deps.
+func TestComposeRestartDependents(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	dir := composeProject(e, "rd", map[string]string{
+		"compose.yaml": `
+services:
+  db:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+  app:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+    depends_on:
+      db: {condition: service_started, restart: true}
+  other:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+    depends_on: [db]
+`,
+	})
+	compose(e, dir, "up", "-d").Success(t)
+	started := func() map[string]string {
+		out := map[string]string{}
+		for _, s := range []string{"db", "app", "other"} {
+			out[s] = inspectField(e, "rd-"+s+"-1", "{{.State.StartedAt}}")
+		}
+		return out
+	}
+	before := started()
+	time.Sleep(1100 * time.Millisecond)
+	compose(e, dir, "restart", "db").Success(t)
+	after := started()
+	if after["db"] == before["db"] || after["app"] == before["app"] || after["other"] != before["other"] {
+		t.Errorf("restart db: before %v, after %v (db and app restarted, other not)", before, after)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	compose(e, dir, "restart", "--no-deps", "db").Success(t)
+	if again := started(); again["db"] == after["db"] || again["app"] != after["app"] {
+		t.Errorf("restart --no-deps db: before %v, after %v (db only)", after, again)
+	}
+	// also with -p alone, from the containers' labels
+	time.Sleep(1100 * time.Millisecond)
+	e.Skiff("compose", "--project-directory", e.Mkdir("elsewhere"), "-p", "rd", "restart", "db").Success(t)
+	if last := started(); last["app"] == after["app"] {
+		t.Errorf("restart db with -p: app not restarted")
+	}
+	compose(e, dir, "down").Success(t)
 }

@@ -184,6 +184,24 @@ func (e *Env) Docker(args ...string) Result {
 	return e.run(nil, filepath.Join(suite.binDir, "docker"), e.GlobalArgs, args)
 }
 
+// Podman runs skiff through a symlink named podman (argv[0] "podman"):
+// podman's dialect (internal/dialect), with the same global arguments.
+func (e *Env) Podman(args ...string) Result {
+	e.T.Helper()
+	return e.run(nil, filepath.Join(suite.binDir, "podman"), e.GlobalArgs, args)
+}
+
+// PodmanStdin is Podman with stdin read from in.
+func (e *Env) PodmanStdin(in io.Reader, args ...string) Result {
+	e.T.Helper()
+	return e.run(in, filepath.Join(suite.binDir, "podman"), e.GlobalArgs, args)
+}
+
+// PodmanCmd is Cmd through the podman link.
+func (e *Env) PodmanCmd(args ...string) *exec.Cmd {
+	return e.command(filepath.Join(suite.binDir, "podman"), e.GlobalArgs, args)
+}
+
 // Exec runs any program as the test's user with the test's environment
 // (no global arguments added).
 func (e *Env) Exec(name string, args ...string) Result {

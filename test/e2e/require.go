@@ -13,6 +13,10 @@ import (
 	"github.com/skiff-containers/skiff/internal/testutil"
 )
 
+// journald is systemd's journal daemon, which a test may start in a mount
+// namespace of its own.
+const journald = "/lib/systemd/systemd-journald"
+
 // requirements maps what a test may need to a check that returns "" when
 // it is met, else why not.
 var requirements = map[string]func() string{
@@ -31,7 +35,11 @@ var requirements = map[string]func() string{
 	"slirp4netns":    func() string { return binary("slirp4netns", "slirp4netns") + device("/dev/net/tun") },
 	"fuse-overlayfs": func() string { return binary("fuse-overlayfs", "fuse-overlayfs") + device("/dev/fuse") },
 	"busybox":        func() string { return image("busybox.tar") },
-	"debian":         func() string { return image("debian.tar") },
+	"journald": func() string {
+		_, err := os.Stat(journald)
+		return unless(err == nil, "needs "+journald+" (systemd)") + binary("journalctl", "systemd")
+	},
+	"debian": func() string { return image("debian.tar") },
 	"cgroup2": func() string {
 		var st unix.Statfs_t
 		ok := unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
@@ -90,7 +98,8 @@ func canLimit() bool {
 // "fuse-overlayfs", "busybox", "debian" (test images built), "cgroup2",
 // "limits" (skiff can make cgroups: root, or rootless with a delegated v2
 // subtree), "nolimits", "subuid", "rangeuser" (SKIFF_TEST_RANGE_USER, whose
-// ranges a test may rewrite).
+// ranges a test may rewrite), "journald" (systemd's journald and journalctl
+// installed).
 func Require(t testing.TB, what ...string) {
 	t.Helper()
 	for _, w := range what {

@@ -59,7 +59,7 @@ type account struct {
 // suite is the state TestMain sets up once for the package.
 var suite struct {
 	binary   string // the copy of skiff every user can execute
-	binDir   string // holds skiff and a "docker" symlink to it
+	binDir   string // holds skiff and "docker" and "podman" symlinks to it
 	base     string // short, world-traversable directory for all tests
 	mode     string
 	runner   *account // who runs skiff: nil when that is go test's own user
@@ -111,8 +111,10 @@ func setup() error {
 	if err := copyFile(bin, suite.binary, 0o755); err != nil {
 		return err
 	}
-	if err := os.Symlink("skiff", filepath.Join(suite.binDir, "docker")); err != nil {
-		return err
+	for _, name := range []string{"docker", "podman"} {
+		if err := os.Symlink("skiff", filepath.Join(suite.binDir, name)); err != nil {
+			return err
+		}
 	}
 	return chooseMode()
 }

@@ -224,13 +224,33 @@ func (c *Context) readDockerfile(o OpenOptions) error {
 		}
 		c.Dockerfile, c.DockerfileName = b, filepath.Base(path)
 	}
-	ignore := filepath.Join(c.Root, ".dockerignore")
+	return c.readIgnore(ignoreFile(c.Root, path))
+}
+
+// ignoreFile is the .dockerignore that goes with the Dockerfile at path
+// ("": none): PATH.dockerignore beside it, else the context's.
+func ignoreFile(root, path string) string {
 	if path != "" {
 		if _, err := os.Stat(path + ".dockerignore"); err == nil {
-			ignore = path + ".dockerignore"
+			return path + ".dockerignore"
 		}
 	}
-	return c.readIgnore(ignore)
+	return filepath.Join(root, ".dockerignore")
+}
+
+// IgnoreFor is the .dockerignore a build of the directory dir with the
+// Dockerfile at dockerfile ("": dir's own) would apply, as the FS of
+// that context: for callers that need to know what a build leaves out
+// without building (compose watch). Its Ignore is nil when there is none.
+func IgnoreFor(dir, dockerfile string) (*FS, error) {
+	if dockerfile == "" {
+		dockerfile = filepath.Join(dir, "Dockerfile")
+	}
+	c := &Context{FS: FS{Root: dir}}
+	if err := c.readIgnore(ignoreFile(dir, dockerfile)); err != nil {
+		return nil, err
+	}
+	return &c.FS, nil
 }
 
 func (c *Context) readIgnore(path string) error {

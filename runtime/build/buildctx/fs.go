@@ -121,6 +121,10 @@ func (f *FS) stat(rel string) (Source, error) {
 	return Source{Rel: rel, Path: p, Info: info}, nil
 }
 
+// Ignored reports whether the .dockerignore leaves out rel (a path
+// relative to the root, with /), or a directory above it.
+func (f *FS) Ignored(rel string) bool { return f.ignored(rel) }
+
 func (f *FS) ignored(rel string) bool {
 	if f.Ignore == nil {
 		return false
