@@ -59,6 +59,7 @@ func appName(argv0 string) string {
 func NewApp(name string) *cli.App {
 	app := &cli.App{
 		Name:                      name,
+		HelpName:                  name,
 		Usage:                     "run containers without a daemon, rootless or as root",
 		Version:                   version.Version,
 		Flags:                     globalFlags(),
@@ -77,6 +78,7 @@ func NewApp(name string) *cli.App {
 	}
 	// -h is run's --hostname, as in docker: help is --help everywhere.
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+	cli.HelpPrinter = printHelp
 	cli.VersionPrinter = func(c *cli.Context) {
 		fmt.Fprintf(c.App.Writer, "%s version %s, build %s\n", c.App.Name, version.Version, version.GitCommit())
 	}
@@ -111,9 +113,13 @@ var badValue = regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*
 func usageError(c *cli.Context, err error, _ bool) error {
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		msg = "unknown flag: -" + strings.TrimLeft(f, "-")
-		if len(strings.TrimLeft(f, "-")) > 1 {
-			msg = "unknown flag: --" + strings.TrimLeft(f, "-")
+		flag := "-" + strings.TrimLeft(f, "-")
+		if len(flag) > 2 {
+			flag = "-" + flag
+		}
+		msg = "unknown flag: " + flag
+		if why := refusedFlag(canonicalPath(c), flag); why != "" {
+			msg = why
 		}
 	}
 	// `invalid value "x" for flag -stop-timeout: parse error`, in docker's
@@ -146,6 +152,16 @@ func commandPath(c *cli.Context) string {
 		}
 	}
 	return strings.Join(append([]string{c.App.Name}, parts...), " ")
+}
+
+// canonicalPath is the first of the command's paths in Tree ("run" for
+// `container run`), which keys refused flags and man pages.
+func canonicalPath(c *cli.Context) string {
+	prog, path, _ := strings.Cut(commandPath(c), " ")
+	if n, ok := FindNode(Tree(NewApp(prog)), path); ok {
+		return n.Paths[0]
+	}
+	return path
 }
 
 // usageErr is for checks in an Action that need only the arguments.
