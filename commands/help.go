@@ -49,8 +49,17 @@ func commandHelp(w io.Writer, c *cli.Command) {
 	full := c.HelpName // "skiff container run", set by urfave/cli
 	prog, path, _ := strings.Cut(full, " ")
 	if len(c.Subcommands) > 0 {
-		fmt.Fprintf(w, "Usage:  %s COMMAND\n\n%s\n\n", full, capitalize(c.Usage))
+		opts := ""
+		if visibleFlags(c.Flags) > 0 {
+			opts = " [OPTIONS]"
+		}
+		fmt.Fprintf(w, "Usage:  %s%s COMMAND\n\n%s\n\n", full, opts, capitalize(c.Usage))
 		writeCommandList(w, "Commands", c.Subcommands)
+		if opts != "" {
+			fmt.Fprintln(w, "Options:")
+			writeOptions(w, path, c.Flags)
+			fmt.Fprintln(w)
+		}
 		fmt.Fprintf(w, "Run '%s COMMAND --help' for more information on a command.\n", full)
 		return
 	}
