@@ -52,5 +52,7 @@ func topCommands() []*cli.Command {
 		loginCommand(),
 		composeCommand(),
 		logoutCommand(),
+		completionCommand(),
+		completeCommand(),
 	}
 }

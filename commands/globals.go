@@ -30,7 +30,10 @@ func globalFlags() []cli.Flag {
 // what needs the image store). "system restore --install" and
 // "--uninstall" write the user's own files and talk to the user's
 // systemd manager, which must see the user, not root of the namespace.
+// Shell completion reads container, volume and network records as ps
+// does, and enters the namespace itself for image names.
 var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
+	"completion": true, "__complete": true,
 	"container ps": true, "container ls": true, "container list": true, "container logs": true,
 	"system restore --install": true, "system restore --uninstall": true}
 
