@@ -6,6 +6,7 @@
 #   make images   the test images (test/images/README.md)
 #   make man      the man pages (docs/man -> bin/man/man1), with go-md2man
 #   make install  binary, man pages, shell completions (PREFIX, DESTDIR, DOCKER_ALIAS=1)
+#   make doctest  run the tutorials' commands (docs/tutorial*.md; make test runs them too)
 GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 TAGS      := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub urfave_cli_no_docs
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null)
@@ -36,7 +37,7 @@ DOCKER_ALIAS ?=
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall
+.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest
 
 all: bin/skiff
 
@@ -82,6 +83,11 @@ endif
 
 demo:
 	GO=$(GO) hack/demo.sh
+
+# the tutorials, command by command, as root and rootless as e2e runs
+# (they are e2e tests: test/e2e/doctest_test.go)
+doctest:
+	@$(MAKE) --no-print-directory e2e E2E_FLAGS="-run ^TestDoc $(E2E_FLAGS)"
 
 bench: bin/skiff images
 	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)
