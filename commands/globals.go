@@ -30,12 +30,14 @@ func globalFlags() []cli.Flag {
 // what needs the image store). "system restore --install" and
 // "--uninstall" write the user's own files and talk to the user's
 // systemd manager, which must see the user, not root of the namespace.
+// `system check` examines the host from outside: it must report even when
+// the namespace cannot be made.
 // Shell completion reads container, volume and network records as ps
 // does, and enters the namespace itself for image names.
 var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
 	"completion": true, "__complete": true,
 	"container ps": true, "container ls": true, "container list": true, "container logs": true,
-	"system restore --install": true, "system restore --uninstall": true}
+	"system check": true, "system restore --install": true, "system restore --uninstall": true}
 
 // composeNoUserns are the compose verbs that read only files and
 // container records.
@@ -67,8 +69,8 @@ func skipsUserns(args []string) bool {
 			}
 		}
 	}
-	if len(args) > 1 && args[0] == "container" {
-		return noUserns["container "+args[1]]
+	if len(args) > 1 && (args[0] == "container" || args[0] == "system") {
+		return noUserns[args[0]+" "+args[1]]
 	}
 	if len(args) > 1 && args[0] == "compose" {
 		return composeNoUserns[composeVerb(args[1:])]

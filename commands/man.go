@@ -116,6 +116,9 @@ func CheckMan(dir string) []string {
 				add("docs/man/%s.1.md has no %q section", p.name, s)
 			}
 		}
+		if name := page.Section("NAME"); name != nil && strings.Join(strings.Fields(name.Body), " ") != p.nameLine() {
+			add("docs/man/%s.1.md: NAME is not `%s` (--help's usage): run `make man-sync`", p.name, p.nameLine())
+		}
 		documented := map[string]bool{}
 		if opts := optionsSection(page); opts != nil {
 			_, entries := manpage.Entries(opts.Body)
@@ -272,6 +275,10 @@ func SyncMan(dir string) ([]string, error) {
 				did = append(did, p.file(dir)+": "+c)
 			}
 		}
+		if name := page.Section("NAME"); name != nil && strings.Join(strings.Fields(name.Body), " ") != p.nameLine() {
+			name.Body = "\n" + p.nameLine() + "\n\n"
+			did = append(did, p.file(dir)+": NAME from --help")
+		}
 		if cmds := page.Section("COMMANDS"); cmds != nil {
 			for _, line := range p.missingCommands(cmds.Body) {
 				cmds.Body = strings.TrimRight(cmds.Body, "\n") + "\n\n" + line + "\n"
@@ -396,15 +403,20 @@ func (p manPage) missingCommands(body string) []string {
 	return out
 }
 
-// skeleton is a new page: what the tree knows, and the sections to write.
-func (p manPage) skeleton() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%% %s 1 skiff\n%% skiff developers\n\n", strings.ToUpper(p.name))
+// nameLine is the NAME section: the page, --help's usage, the other paths.
+func (p manPage) nameLine() string {
 	also := ""
 	if len(p.paths) > 0 {
 		also = " (also `skiff " + strings.Join(p.paths, "`, `skiff ") + "`)"
 	}
-	fmt.Fprintf(&b, "# NAME\n\n%s - %s%s\n\n", p.name, capitalize(p.usage), also)
+	return fmt.Sprintf("%s - %s%s", p.name, capitalize(p.usage), also)
+}
+
+// skeleton is a new page: what the tree knows, and the sections to write.
+func (p manPage) skeleton() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%% %s 1 skiff\n%% skiff developers\n\n", strings.ToUpper(p.name))
+	fmt.Fprintf(&b, "# NAME\n\n%s\n\n", p.nameLine())
 	fmt.Fprintf(&b, "# SYNOPSIS\n\n%s\n\n", p.synopsis())
 	fmt.Fprintf(&b, "# DESCRIPTION\n\n%s.\n\n", capitalize(p.usage))
 	if !p.leaf {

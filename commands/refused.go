@@ -16,11 +16,9 @@ type Refusal struct {
 // refuses. --help ends with them in one line, and using one gives its
 // reason instead of a bare "unknown flag".
 var refused = map[string][]Refusal{
-	"run":    containerRefusals,
-	"create": containerRefusals,
-	"update": {{[]string{"--memory", "--memory-swap", "--memory-reservation", "--cpus", "--cpu-shares",
-		"--cpu-period", "--cpu-quota", "--cpuset-cpus", "--cpuset-mems", "--pids-limit", "--blkio-weight"},
-		"resource limits are not implemented yet"}, rtRefusal},
+	"run":            containerRefusals,
+	"create":         containerRefusals,
+	"update":         {rtRefusal},
 	"start":          {{[]string{"--checkpoint", "--checkpoint-dir"}, "skiff has no checkpoint/restore"}},
 	"build":          buildRefusals,
 	"images":         {{[]string{"--tree"}, "the store keeps one platform of an image"}},
@@ -41,19 +39,13 @@ var refused = map[string][]Refusal{
 }
 
 var (
-	// resourceRefusal goes when resource limits land.
-	resourceRefusal = Refusal{[]string{"--memory", "--memory-swap", "--memory-reservation", "--kernel-memory",
-		"--memory-swappiness", "--oom-kill-disable", "--cpus", "--cpu-shares", "--cpu-period", "--cpu-quota",
-		"--cpuset-cpus", "--cpuset-mems", "--pids-limit", "--blkio-weight", "--blkio-weight-device",
-		"--device-read-bps", "--device-write-bps", "--device-read-iops", "--device-write-iops", "--cgroup-parent"},
-		"resource limits are not implemented yet"}
 	rtRefusal      = Refusal{[]string{"--cpu-rt-period", "--cpu-rt-runtime"}, "no real-time CPU scheduling"}
 	windowsRefusal = Refusal{[]string{"--cpu-count", "--cpu-percent", "--io-maxbandwidth", "--io-maxiops", "--isolation"},
 		"Windows only"}
 	platformRefusal = Refusal{[]string{"--platform"}, "the store keeps one platform of an image"}
 
 	containerRefusals = []Refusal{
-		resourceRefusal, rtRefusal, windowsRefusal,
+		rtRefusal, windowsRefusal,
 		{[]string{"--device-cgroup-rule"}, "devices are bind-mounted, with no device cgroup"},
 		{[]string{"--gpus"}, "no GPU support"},
 		{[]string{"--ip6", "--link-local-ip"}, "skiff's networks are IPv4 only"},

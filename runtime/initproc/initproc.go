@@ -50,6 +50,11 @@ type Config struct {
 	// SetupLoopback brings up lo in a network namespace made for the
 	// container alone.
 	SetupLoopback bool
+	// Cgroups are the directories of the container's cgroup (one per v1
+	// hierarchy) the init joins first; UnshareCgroupNS then gives it its
+	// cgroup namespace (the monitor did not), rooted at that cgroup.
+	Cgroups         []string `json:",omitempty"`
+	UnshareCgroupNS bool     `json:",omitempty"`
 	// Seccomp is the container's compiled seccomp filter (nil: none).
 	Seccomp *seccomp.Filter
 }
@@ -112,7 +117,7 @@ func readConfig() (*Config, error) {
 // failure.
 func run(cfg *Config, sync *os.File) error {
 	s := cfg.Spec
-	if err := joinCgroup(s); err != nil {
+	if err := joinCgroup(cfg); err != nil {
 		return err
 	}
 	if cfg.SetupLoopback {
