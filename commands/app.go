@@ -123,6 +123,8 @@ func usageError(c *cli.Context, err error, _ bool) error {
 		msg = "unknown flag: " + flag
 		if why := refusedFlag(canonicalPath(c), flag); why != "" {
 			msg = why
+		} else if strings.HasPrefix(flag, "--") {
+			msg += didYouMean(flag, longFlagNames(c), false)
 		}
 	}
 	// `invalid value "x" for flag -stop-timeout: parse error`, in docker's
@@ -143,7 +145,9 @@ func unknownSubcommand(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return cli.ShowSubcommandHelp(c)
 	}
-	return errdefs.Invalid("unknown command %q for %q (see '%s --help')", c.Args().First(), commandPath(c), commandPath(c))
+	word := c.Args().First()
+	return errdefs.Invalid("unknown command %q for %q%s (see '%s --help')", word, commandPath(c),
+		didYouMean(word, commandNames(c), true), commandPath(c))
 }
 
 func commandPath(c *cli.Context) string {
