@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/rootless"
+	"github.com/skiff-containers/skiff/runtime/compose"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/network"
@@ -42,6 +44,7 @@ const (
 	argObject   // inspect: any kind of object
 	argShell    // completion's shells
 	argCommands // the command words after help
+	argService  // the services of the compose project
 )
 
 // positional says, by canonical command path, what the first positional
@@ -65,6 +68,15 @@ var positional = map[string][]argKind{
 	"network connect": {argNetwork, argAnyCtr, argNone}, "network disconnect": {argNetwork, argAnyCtr, argNone},
 	"inspect": {argObject}, "completion": {argShell, argNone},
 	"login": {argNone}, "logout": {argNone}, "unshare": {argNone},
+	"compose up": {argService}, "compose down": {argService}, "compose create": {argService},
+	"compose start": {argService}, "compose stop": {argService}, "compose restart": {argService},
+	"compose kill": {argService}, "compose rm": {argService}, "compose pause": {argService},
+	"compose unpause": {argService}, "compose ps": {argService}, "compose logs": {argService},
+	"compose images": {argService}, "compose top": {argService}, "compose build": {argService},
+	"compose pull": {argService}, "compose push": {argService}, "compose wait": {argService},
+	"compose events": {argService}, "compose exec": {argService, argNone}, "compose run": {argService, argNone},
+	"compose port": {argService, argNone}, "compose config": {argService}, "compose ls": {argNone},
+	"compose version": {argNone},
 }
 
 // flagValues says what a flag's value names, by long name ("cmd --name"
@@ -336,6 +348,14 @@ func storeNames(c *cli.Context) func(argKind) []Candidate {
 			for _, n := range nets {
 				out = append(out, Candidate{n.Name, n.Driver + " network"})
 			}
+		case argService:
+			p, err := compose.Load(c.Context, composeLoadOptions(c.App, c.Args().Slice()))
+			if err != nil {
+				return nil
+			}
+			for _, name := range p.ServiceNames() {
+				out = append(out, Candidate{name, "service"})
+			}
 		case argImage:
 			if err := rootless.Ensure(); err != nil {
 				return nil
@@ -349,6 +369,54 @@ func storeNames(c *cli.Context) func(argKind) []Candidate {
 		}
 		return out
 	}
+}
+
+// composeLoadOptions reads compose's own flags (-f, -p, --project-directory,
+// --env-file, --profile) from the words of a command line being completed,
+// so that services come from the project the command will use.
+func composeLoadOptions(app *cli.App, words []string) compose.LoadOptions {
+	i := slices.Index(words, "compose")
+	cmd := findCommand(app.Commands, "compose")
+	if i < 0 || cmd == nil {
+		return compose.LoadOptions{}
+	}
+	fs := flag.NewFlagSet("compose", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	for _, f := range cmd.Flags {
+		if err := f.Apply(fs); err != nil {
+			return compose.LoadOptions{}
+		}
+	}
+	if fs.Parse(words[i+1:]) != nil {
+		return compose.LoadOptions{}
+	}
+	// each name of a flag is a flag of its own in fs: take the one typed
+	typed := map[string]flag.Value{}
+	fs.Visit(func(f *flag.Flag) { typed[f.Name] = f.Value })
+	value := func(name string) flag.Value {
+		if f := lookupFlag(cmd.Flags, name); f != nil {
+			for _, n := range f.Names() {
+				if v, ok := typed[n]; ok {
+					return v
+				}
+			}
+		}
+		return nil
+	}
+	str := func(name string) string {
+		if v := value(name); v != nil {
+			return v.String()
+		}
+		return ""
+	}
+	list := func(name string) []string {
+		if v, ok := value(name).(*cli.StringSlice); ok {
+			return v.Value()
+		}
+		return nil
+	}
+	return compose.LoadOptions{Files: list("file"), ProjectName: str("project-name"),
+		ProjectDirectory: str("project-directory"), EnvFiles: list("env-file"), Profiles: list("profile")}
 }
 
 // completeCommand is the hidden `__complete WORD... CUR` the scripts

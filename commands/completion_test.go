@@ -20,6 +20,8 @@ func fakeNames(kind argKind) []Candidate {
 		return []Candidate{{"data", ""}}
 	case argNetwork:
 		return []Candidate{{"bridge", ""}, {"appnet", ""}}
+	case argService:
+		return []Candidate{{"db", ""}, {"frontend", ""}}
 	}
 	return nil
 }
@@ -60,6 +62,11 @@ func TestComplete(t *testing.T) {
 		{words: []string{"completion", ""}, want: []string{"bash", "zsh", "fish"}},
 		{words: []string{"build", "-f", ""}, files: true},
 		{words: []string{"unshare", ""}, files: true},
+		{words: []string{"compose", "up", ""}, want: []string{"db", "frontend"}},
+		{words: []string{"compose", "-f", "x.yaml", "logs", "-f", "fr"}, want: []string{"frontend"}, not: []string{"db"}},
+		{words: []string{"compose", "exec", "-T", ""}, want: []string{"db"}},
+		{words: []string{"compose", "exec", "db", ""}, files: true},
+		{words: []string{"compose", "ls", ""}, not: []string{"db"}},
 	} {
 		got := Complete(app, c.words, fakeNames)
 		var vals []string
@@ -88,5 +95,21 @@ func TestWriteCompletion(t *testing.T) {
 	writeCompletion(&b, Completion{Candidates: []Candidate{{"run", "Create and\nrun"}, {"x", ""}}, Files: true})
 	if got := b.String(); got != ":files\nrun\tCreate and run\nx\n" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestComposeLoadOptions: services are completed from the project the
+// command line names.
+func TestComposeLoadOptions(t *testing.T) {
+	t.Parallel()
+	app := NewApp("skiff")
+	o := composeLoadOptions(app, []string{"--root", "/r", "compose", "-f", "a.yaml", "--file=b.yaml", "--ansi", "never",
+		"-p", "shop", "--project-directory", "/srv", "--profile", "dev", "logs", "-f", ""})
+	if !slices.Equal(o.Files, []string{"a.yaml", "b.yaml"}) || o.ProjectName != "shop" || o.ProjectDirectory != "/srv" ||
+		!slices.Equal(o.Profiles, []string{"dev"}) {
+		t.Errorf("composeLoadOptions = %+v", o)
+	}
+	if o := composeLoadOptions(app, []string{"compose", "--bogus", "up", ""}); o.Files != nil || o.ProjectName != "" {
+		t.Errorf("an unknown flag: %+v", o)
 	}
 }

@@ -65,6 +65,8 @@ func TestCompletionBash(t *testing.T) {
 	e.Skiff("create", "--name", "old", img, "true").Success(t)
 	e.Skiff("volume", "create", "cache").Success(t)
 	e.Skiff("network", "create", "appnet").Success(t)
+	e.WriteFile("compose.yaml", "services:\n  frontend:\n    image: busybox\n  db:\n    image: busybox\n")
+	e.WriteFile("other/compose.yaml", "services:\n  api:\n    image: busybox\n")
 	script := e.WriteFile("skiff.bash", e.Skiff("completion", "bash").Success(t).Stdout)
 	pre := Binary() + " " + strings.Join(e.GlobalArgs, " ") + " "
 	for _, c := range []struct {
@@ -89,6 +91,8 @@ func TestCompletionBash(t *testing.T) {
 		{"network rm ", []string{"appnet"}, nil},
 		{"cp we", []string{"web:"}, nil},
 		{"completion ", []string{"bash", "zsh", "fish"}, nil},
+		{"compose logs -f ", []string{"frontend", "db"}, nil}, // the services of ./compose.yaml
+		{"compose --project-directory other up ", []string{"api"}, []string{"db"}},
 		{"run busybox --rest", nil, []string{"--restart"}}, // the container's own flags
 	} {
 		got := bashComplete(e, script, pre+c.line)
