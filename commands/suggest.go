@@ -60,7 +60,7 @@ func didYouMean(typed string, candidates []string, quote bool) string {
 // the command c runs (the top level's for the app).
 func commandNames(c *cli.Context) []string {
 	cmds := c.App.Commands
-	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
+	if !atTop(c) {
 		cmds = c.Command.Subcommands
 	}
 	var names []string
@@ -75,7 +75,7 @@ func commandNames(c *cli.Context) []string {
 // longFlagNames are c's command's visible flags as typed: "--memory".
 func longFlagNames(c *cli.Context) []string {
 	flags := c.App.Flags
-	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
+	if !atTop(c) {
 		flags = c.Command.Flags
 	}
 	var names []string
@@ -90,4 +90,9 @@ func longFlagNames(c *cli.Context) []string {
 		}
 	}
 	return names
+}
+
+// atTop tells whether c is the program's own context, not a command's.
+func atTop(c *cli.Context) bool {
+	return c.Command == nil || c.Command.Name == "" || c.Command.Name == c.App.Name
 }
