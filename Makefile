@@ -5,6 +5,9 @@
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
 #   make images   the test images (test/images/README.md)
+#   make man      the man pages (docs/man -> bin/man/man1), with go-md2man
+#   make install  binary, man pages, shell completions (PREFIX, DESTDIR, DOCKER_ALIAS=1)
+#   make doctest  run the tutorials' commands (docs/tutorial*.md; make test runs them too)
 GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 TAGS      := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub urfave_cli_no_docs
 COMMIT    := $(shell git rev-parse --short HEAD 2>/dev/null)
@@ -25,9 +28,20 @@ HAVE_TEST_USER  := $(shell id -u $(SKIFF_TEST_USER) >/dev/null 2>&1 && echo yes)
 E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST_USER) SKIFF_TEST_RANGE_USER=$(SKIFF_TEST_RANGE_USER) \
                    $(GOTEST) -count=1 -timeout $(E2E_TIMEOUT) -parallel $(E2E_PARALLEL) $(E2E_FLAGS) ./test/e2e
 
+# installation: GNU's directory variables
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+BINDIR       ?= $(PREFIX)/bin
+MANDIR       ?= $(PREFIX)/share/man
+BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR  ?= $(PREFIX)/share/fish/vendor_completions.d
+# DOCKER_ALIAS=1 also installs docker and docker-compose as links to skiff
+DOCKER_ALIAS ?=
+
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm
+.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest test-vm
 
 all: bin/skiff
 
@@ -81,6 +95,11 @@ endif
 demo:
 	GO=$(GO) hack/demo.sh
 
+# the tutorials, command by command, as root and rootless as e2e runs
+# (they are e2e tests: test/e2e/doctest_test.go)
+doctest:
+	@$(MAKE) --no-print-directory e2e E2E_FLAGS="-run ^TestDoc $(E2E_FLAGS)"
+
 # The resource-limit tests on cgroup v2 (root, and rootless with a delegated
 # subtree) in a qemu VM; see hack/test-vm.sh.
 test-vm: images
@@ -88,6 +107,49 @@ test-vm: images
 
 bench: bin/skiff images
 	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)
+
+# man pages: docs/man/*.1.md (prose by hand, OPTIONS kept complete by the
+# command tree) -> bin/man/man1; man-sync adds what new commands and flags
+# need (TestManPages says what is missing).
+man:
+	$(GO) run -tags "$(TAGS)" ./hack/man build bin/man
+
+man-sync:
+	$(GO) run -tags "$(TAGS)" ./hack/man sync
+
+install: bin/skiff man
+	@for link in $(if $(DOCKER_ALIAS),docker docker-compose); do \
+		t=$(DESTDIR)$(BINDIR)/$$link; \
+		if [ -e $$t ] && [ "$$(readlink $$t)" != skiff ]; then \
+			echo "install: $$t exists and is not skiff: remove it, or install without DOCKER_ALIAS=1" >&2; exit 1; \
+		fi; \
+	done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 bin/skiff $(DESTDIR)$(BINDIR)/skiff
+	install -m 0644 bin/man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	bin/skiff completion bash >$(DESTDIR)$(BASHCOMPDIR)/skiff
+	bin/skiff completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_skiff
+	bin/skiff completion fish >$(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+ifneq ($(DOCKER_ALIAS),)
+	ln -sfn skiff $(DESTDIR)$(BINDIR)/docker
+	ln -sfn skiff $(DESTDIR)$(BINDIR)/docker-compose
+	$(DESTDIR)$(BINDIR)/docker completion bash >$(DESTDIR)$(BASHCOMPDIR)/docker
+	$(DESTDIR)$(BINDIR)/docker completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_docker
+	$(DESTDIR)$(BINDIR)/docker completion fish >$(DESTDIR)$(FISHCOMPDIR)/docker.fish
+endif
+
+# uninstall removes what install put, and the docker links only when they
+# are skiff's
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/skiff $(DESTDIR)$(MANDIR)/man1/skiff.1 $(DESTDIR)$(MANDIR)/man1/skiff-*.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/skiff $(DESTDIR)$(ZSHCOMPDIR)/_skiff $(DESTDIR)$(FISHCOMPDIR)/skiff.fish
+	@for link in docker docker-compose; do \
+		t=$(DESTDIR)$(BINDIR)/$$link; \
+		if [ "$$(readlink $$t)" = skiff ]; then rm -f $$t && echo "rm -f $$t"; fi; \
+	done
+	@for f in $(DESTDIR)$(BASHCOMPDIR)/docker $(DESTDIR)$(ZSHCOMPDIR)/_docker $(DESTDIR)$(FISHCOMPDIR)/docker.fish; do \
+		if grep -qs __complete $$f; then rm -f $$f && echo "rm -f $$f"; fi; \
+	done
 
 clean:
 	rm -rf bin runtime/initexe/skiff-initexe

@@ -65,6 +65,7 @@ func appName(argv0 string) string {
 func NewApp(name string) *cli.App {
 	app := &cli.App{
 		Name:                      name,
+		HelpName:                  name,
 		Usage:                     "run containers without a daemon, rootless or as root",
 		Version:                   version.Version,
 		Flags:                     globalFlags(),
@@ -83,6 +84,7 @@ func NewApp(name string) *cli.App {
 	}
 	// -h is run's --hostname, as in docker: help is --help everywhere.
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+	cli.HelpPrinter = printHelp
 	cli.VersionPrinter = func(c *cli.Context) {
 		fmt.Fprintf(c.App.Writer, "%s version %s, build %s\n", c.App.Name, version.Version, version.GitCommit())
 	}
@@ -158,9 +160,15 @@ var badValue = sync.OnceValue(func() *regexp.Regexp {
 func usageError(c *cli.Context, err error, _ bool) error {
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		msg = "unknown flag: -" + strings.TrimLeft(f, "-")
-		if len(strings.TrimLeft(f, "-")) > 1 {
-			msg = "unknown flag: --" + strings.TrimLeft(f, "-")
+		flag := "-" + strings.TrimLeft(f, "-")
+		if len(flag) > 2 {
+			flag = "-" + flag
+		}
+		msg = "unknown flag: " + flag
+		if why := refusedFlag(canonicalPath(c), flag); why != "" {
+			msg = why
+		} else if strings.HasPrefix(flag, "--") {
+			msg += didYouMean(flag, longFlagNames(c), false)
 		}
 	}
 	// `invalid value "x" for flag -stop-timeout: parse error`, in docker's
@@ -181,7 +189,9 @@ func unknownSubcommand(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return cli.ShowSubcommandHelp(c)
 	}
-	return errdefs.Invalid("unknown command %q for %q (see '%s --help')", c.Args().First(), commandPath(c), commandPath(c))
+	word := c.Args().First()
+	return errdefs.Invalid("unknown command %q for %q%s (see '%s --help')", word, commandPath(c),
+		didYouMean(word, commandNames(c), true), commandPath(c))
 }
 
 func commandPath(c *cli.Context) string {
@@ -193,6 +203,16 @@ func commandPath(c *cli.Context) string {
 		}
 	}
 	return strings.Join(append([]string{c.App.Name}, parts...), " ")
+}
+
+// canonicalPath is the first of the command's paths in Tree ("run" for
+// `container run`), which keys refused flags and man pages.
+func canonicalPath(c *cli.Context) string {
+	prog, path, _ := strings.Cut(commandPath(c), " ")
+	if n, ok := FindNode(Tree(NewApp(prog)), path); ok {
+		return n.Paths[0]
+	}
+	return path
 }
 
 // usageErr is for checks in an Action that need only the arguments.

@@ -54,5 +54,7 @@ func topCommands() []*cli.Command {
 		loginCommand(),
 		composeCommand(),
 		logoutCommand(),
+		completionCommand(),
+		completeCommand(),
 	}
 }

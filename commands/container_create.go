@@ -13,7 +13,7 @@ func containerCreateCommand() *cli.Command {
 		Name:      "create",
 		Usage:     "Create a new container",
 		ArgsUsage: "IMAGE [COMMAND] [ARG...]",
-		Flags:     createFlags(),
+		Flags:     withUsage(createFlags(), "pull", `pull image before creating ("always", "missing", "never")`),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err

@@ -16,7 +16,7 @@ func containerRunCommand() *cli.Command {
 		Usage:     "Create and run a new container from an image",
 		ArgsUsage: "IMAGE [COMMAND] [ARG...]",
 		Flags: append(createFlags(),
-			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run the container in the background and print its ID"},
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run container in background and print container ID"},
 			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
 			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "proxy received signals to the process (non-TTY mode only)"},
 			&cli.IntFlag{Name: "preserve-fds", Usage: "pass N more descriptors (3 to 3+N-1) to the container's process"},

@@ -20,7 +20,7 @@ func eventsCommand() *cli.Command {
 		Usage: "Get real time events from skiff (what commands and monitors recorded)",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "filter output based on conditions provided (container, event, image, label, network, type, volume)"},
-			&cli.StringFlag{Name: "format", Usage: "format the output using the given Go template"},
+			&cli.StringFlag{Name: "format", Usage: "format output using a custom template: 'json' or a Go template"},
 			&cli.StringFlag{Name: "since", Usage: "show all events created since timestamp"},
 			&cli.StringFlag{Name: "until", Usage: "stream events until this timestamp"},
 		},

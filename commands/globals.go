@@ -15,12 +15,12 @@ import (
 
 func globalFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "root", Usage: "storage root `DIR` (default: $XDG_DATA_HOME/skiff/storage, or /var/lib/skiff/storage for root)", EnvVars: []string{"SKIFF_ROOT"}},
-		&cli.StringFlag{Name: "runroot", Usage: "runtime state `DIR` (default: $XDG_RUNTIME_DIR/skiff, or /run/skiff for root)", EnvVars: []string{"SKIFF_RUNROOT"}},
-		&cli.StringFlag{Name: "storage-driver", Aliases: []string{"s"}, Usage: "storage `DRIVER`: overlay or vfs (default: chosen for the kernel)", EnvVars: []string{"STORAGE_DRIVER"}},
-		&cli.StringFlag{Name: "registries-conf", Usage: "registries.conf `FILE` (default: ~/.config/containers/registries.conf, /etc/containers/registries.conf)", EnvVars: []string{"REGISTRIES_CONFIG_PATH"}},
-		&cli.StringFlag{Name: "log-level", Aliases: []string{"l"}, Value: "warn", Usage: "log `LEVEL`: debug, info, warn, error, fatal"},
-		&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "enable debug output"},
+		&cli.StringFlag{Name: "root", Usage: "storage root directory (default: $XDG_DATA_HOME/skiff/storage, or /var/lib/skiff/storage for root)", EnvVars: []string{"SKIFF_ROOT"}},
+		&cli.StringFlag{Name: "runroot", Usage: "runtime state directory (default: $XDG_RUNTIME_DIR/skiff, or /run/skiff for root)", EnvVars: []string{"SKIFF_RUNROOT"}},
+		&cli.StringFlag{Name: "storage-driver", Aliases: []string{"s"}, Usage: "storage driver: overlay or vfs (default: chosen for the kernel)", EnvVars: []string{"STORAGE_DRIVER"}},
+		&cli.StringFlag{Name: "registries-conf", Usage: "path of the registries.conf file (default: ~/.config/containers/registries.conf, /etc/containers/registries.conf)", EnvVars: []string{"REGISTRIES_CONFIG_PATH"}},
+		&cli.StringFlag{Name: "log-level", Aliases: []string{"l"}, Value: "warn", Usage: "set the logging level (debug, info, warn, error, fatal)"},
+		&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "enable debug mode"},
 	}, podmanGlobalFlags()...)
 }
 
@@ -32,7 +32,10 @@ func globalFlags() []cli.Flag {
 // systemd manager, which must see the user, not root of the namespace.
 // `system check` examines the host from outside: it must report even when
 // the namespace cannot be made.
+// Shell completion reads container, volume and network records as ps
+// does, and enters the namespace itself for image names.
 var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
+	"completion": true, "__complete": true,
 	"container ps": true, "container ls": true, "container list": true, "container logs": true,
 	"system check": true, "system restore --install": true, "system restore --uninstall": true}
 

@@ -20,7 +20,7 @@ func infoCommand() *cli.Command {
 		Name:  "info",
 		Usage: "Display system-wide information",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format the output using the given Go template, or 'json'"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format output using a custom template: 'json' or a Go template"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0); err != nil {

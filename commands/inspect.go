@@ -15,7 +15,7 @@ func inspectCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "Format output using a custom template: 'json' or a Go template"},
 			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes if the type is container"},
-			&cli.StringFlag{Name: "type", Usage: "Return JSON for specified type (container, image or network)"},
+			&cli.StringFlag{Name: "type", Usage: "Only inspect objects of the given type (container, image or network)"},
 			latestFlag(),
 		},
 		Action: func(c *cli.Context) error {

@@ -21,8 +21,8 @@ func loginCommand() *cli.Command {
 		ArgsUsage: "[SERVER]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "username", Aliases: []string{"u"}, Usage: "Username"},
-			&cli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "Password"},
-			&cli.BoolFlag{Name: "password-stdin", Usage: "Take the password from stdin"},
+			&cli.StringFlag{Name: "password", Aliases: []string{"p"}, Usage: "Password or Personal Access Token (PAT)"},
+			&cli.BoolFlag{Name: "password-stdin", Usage: "Take the Password or Personal Access Token (PAT) from stdin"},
 			tlsVerifyFlag(),
 		},
 		Action: func(c *cli.Context) error {

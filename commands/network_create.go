@@ -21,7 +21,7 @@ func networkCreateCommand() *cli.Command {
 			&cli.StringFlag{Name: "ip-range", Usage: "Allocate container ip from a sub-range"},
 			&cli.BoolFlag{Name: "internal", Usage: "Restrict external access to the network"},
 			&cli.BoolFlag{Name: "attachable", Usage: "Enable manual container attachment"},
-			&cli.BoolFlag{Name: "ipv6", Usage: "Enable or disable IPv6 networking (not supported yet: refused)"},
+			&cli.BoolFlag{Name: "ipv6", Usage: "Enable or disable IPv6 address assignment (not supported yet: refused)"},
 			&cli.StringSliceFlag{Name: "label", Usage: "Set metadata on a network"},
 			&cli.StringSliceFlag{Name: "opt", Aliases: []string{"o"}, Usage: "Set driver specific options (none supported yet: refused)"},
 			&cli.StringFlag{Name: "ipam-driver", Value: "default", Usage: "IP Address Management Driver (default)"},

@@ -35,7 +35,7 @@ func versionCommand() *cli.Command {
 		Name:  "version",
 		Usage: "Show the skiff version information",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format the output using the given Go template"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format output using a custom template: 'json' or a Go template"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0); err != nil {

@@ -128,7 +128,7 @@ func TestDockerArgv0(t *testing.T) {
 	t.Parallel()
 	e := New(t)
 	help := e.Docker("--help").Success(t).Stdout
-	if !strings.Contains(help, "docker [global options]") || strings.Contains(help, "skiff [global options]") {
+	if !strings.Contains(help, "Usage:  docker [OPTIONS] COMMAND") || !strings.Contains(help, "Run 'docker COMMAND --help'") {
 		t.Errorf("docker --help does not say docker:\n%s", help)
 	}
 	if out := e.Docker("--version").Success(t).Out(); !strings.HasPrefix(out, "docker version ") {

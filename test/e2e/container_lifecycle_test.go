@@ -248,7 +248,7 @@ func TestContainerGroup(t *testing.T) {
 	e.Skiff("container", "bogus").Fail(t, 125, "unknown command")
 	help := e.Skiff("container", "--help").Success(t).Stdout
 	for _, verb := range []string{"attach", "create", "exec", "inspect", "kill", "logs", "ls", "prune", "rename", "restart", "rm", "run", "start", "stop", "top", "wait"} {
-		if !strings.Contains(help, "   "+verb) {
+		if !strings.Contains(help, "\n  "+verb+" ") {
 			t.Errorf("container --help lacks %s", verb)
 		}
 	}

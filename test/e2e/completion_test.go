@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// bashComplete sources `skiff completion bash` in bash, sets COMP_LINE,
+// COMP_POINT, COMP_WORDS and COMP_CWORD as bash does for line (the cursor
+// at its end) and returns COMPREPLY.
+func bashComplete(e *Env, script, line string) []string {
+	e.T.Helper()
+	// bash's own split: words at blanks, and the characters of
+	// COMP_WORDBREAKS "=" and ":" as words of their own
+	var words []string
+	for _, f := range strings.Fields(line) {
+		for f != "" {
+			i := strings.IndexAny(f, "=:")
+			if i < 0 {
+				words = append(words, f)
+				break
+			}
+			if i > 0 {
+				words = append(words, f[:i])
+			}
+			words = append(words, f[i:i+1])
+			f = f[i+1:]
+		}
+	}
+	if strings.HasSuffix(line, " ") || len(words) == 0 {
+		words = append(words, "")
+	}
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = "'" + w + "'"
+	}
+	cmd := "source " + script + "\n" +
+		"COMP_LINE='" + line + "'; COMP_POINT=${#COMP_LINE}\n" +
+		"COMP_WORDS=(" + strings.Join(quoted, " ") + "); COMP_CWORD=" + strconv.Itoa(len(words)-1) + "\n" +
+		"_skiff_skiff_complete\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"
+	r := e.Exec("bash", "--norc", "-c", cmd).Success(e.T)
+	var out []string
+	for _, l := range strings.Split(r.Stdout, "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The bash completion completes commands, flags, flag values and the
+// names of containers (by state), images, volumes and networks, through
+// `skiff __complete`.
+func TestCompletionBash(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--name", "web", img, "sleep", "100").Success(t)
+	e.Skiff("create", "--name", "old", img, "true").Success(t)
+	e.Skiff("volume", "create", "cache").Success(t)
+	e.Skiff("network", "create", "appnet").Success(t)
+	e.WriteFile("compose.yaml", "services:\n  frontend:\n    image: busybox\n  db:\n    image: busybox\n")
+	e.WriteFile("other/compose.yaml", "services:\n  api:\n    image: busybox\n")
+	script := e.WriteFile("skiff.bash", e.Skiff("completion", "bash").Success(t).Stdout)
+	pre := Binary() + " " + strings.Join(e.GlobalArgs, " ") + " "
+	for _, c := range []struct {
+		line      string
+		want, not []string
+	}{
+		{"ru", []string{"run"}, []string{"rm"}},
+		{"container l", []string{"logs", "ls", "list"}, nil},
+		{"run --rest", []string{"--restart"}, nil},
+		{"run --restart ", []string{"always", "unless-stopped", "on-failure", "no"}, nil},
+		{"stop ", []string{"web"}, []string{"old"}},
+		{"exec w", []string{"web"}, nil},
+		{"start ", []string{"old"}, []string{"web"}},
+		{"rm ", []string{"old"}, []string{"web"}},
+		{"logs ", []string{"web", "old"}, nil},
+		{"inspect ", []string{"web", "old", "cache", "appnet", "busybox:latest"}, nil},
+		{"run --network ", []string{"appnet", "bridge", "host", "none"}, nil},
+		{"run --network=app", []string{"appnet"}, nil},
+		{"run -d --name x ", []string{"busybox:latest"}, nil},
+		{"rmi busy", []string{"busybox:latest"}, nil},
+		{"volume rm ", []string{"cache"}, nil},
+		{"network rm ", []string{"appnet"}, nil},
+		{"cp we", []string{"web:"}, nil},
+		{"completion ", []string{"bash", "zsh", "fish"}, nil},
+		{"compose logs -f ", []string{"frontend", "db"}, nil}, // the services of ./compose.yaml
+		{"compose --project-directory other up ", []string{"api"}, []string{"db"}},
+		{"run busybox --rest", nil, []string{"--restart"}}, // the container's own flags
+	} {
+		got := bashComplete(e, script, pre+c.line)
+		for _, w := range c.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q: completions %q lack %q", c.line, got, w)
+			}
+		}
+		for _, w := range c.not {
+			if slices.Contains(got, w) {
+				t.Errorf("%q: completions %q include %q", c.line, got, w)
+			}
+		}
+	}
+}
+
+// Completing container, volume and network names starts no pause
+// process: those names come from skiff's records.
+func TestCompletionNoNamespace(t *testing.T) {
+	Require(t, "rootless")
+	t.Parallel()
+	e := New(t)
+	for _, words := range [][]string{{"stop", ""}, {"volume", "rm", ""}, {"run", "--network", ""}, {"ru"}} {
+		r := e.Skiff(append([]string{"__complete"}, words...)...).Success(t)
+		if !strings.HasPrefix(r.Stdout, ":") {
+			t.Errorf("__complete %q = %q", words, r.Stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.RuntimeDir(), "pause.pid")); err == nil {
+		t.Errorf("completing names started the pause process (%s exists)", filepath.Join(e.RuntimeDir(), "pause.pid"))
+	}
+}
+
+// The zsh and fish scripts are valid for their shells.
+func TestCompletionScriptsParse(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	for _, sh := range []string{"zsh", "fish", "bash"} {
+		if _, err := exec.LookPath(sh); err != nil {
+			t.Logf("%s is not installed: its script is not checked", sh)
+			continue
+		}
+		f := e.WriteFile("completion."+sh, e.Skiff("completion", sh).Success(t).Stdout)
+		e.Exec(sh, "-n", f).Success(t)
+	}
+	e.Skiff("completion", "tcsh").Fail(t, 125, "unsupported shell")
+}
