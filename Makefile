@@ -1,6 +1,7 @@
 # skiff: see README.md.
 #   make          build bin/skiff
-#   make test     go vet, unit tests, then end-to-end tests (as root and rootless)
+#   make test     go vet, unit tests, end-to-end tests (as root and rootless),
+#                 then the cgroup v2 limits in a VM (make test-vm) when root
 #   make demo     from a fresh Debian machine to a rootless container
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
@@ -41,7 +42,7 @@ DOCKER_ALIAS ?=
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest test-vm
+.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest test-vm test-vm-if-possible
 
 all: bin/skiff
 
@@ -68,7 +69,8 @@ test:
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory vet && \
 	$(MAKE) --no-print-directory unit && \
-	$(MAKE) --no-print-directory e2e; rc=$$?; \
+	$(MAKE) --no-print-directory e2e && \
+	$(MAKE) --no-print-directory test-vm-if-possible; rc=$$?; \
 	echo "make test: $$( [ $$rc = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start ))s"; \
 	exit $$rc
 
@@ -104,6 +106,14 @@ doctest:
 # subtree) in a qemu VM; see hack/test-vm.sh.
 test-vm: images
 	GO=$(GO) SKIFF_TEST_IMAGES=$(or $(SKIFF_TEST_IMAGES),test/images/cache) hack/test-vm.sh
+
+# make test's last step: the VM suite where it can run (root, qemu
+# installed), unless SKIFF_TEST_VM=0; otherwise one line saying why not.
+test-vm-if-possible:
+	@if [ "$${SKIFF_TEST_VM:-1}" = 0 ]; then echo "test-vm: skipped (SKIFF_TEST_VM=0)"; \
+	elif [ "$(UID)" != 0 ] || ! command -v qemu-system-x86_64 >/dev/null; then \
+	  echo "test-vm: skipped (needs root and qemu-system-x86; .ci/run installs it)"; \
+	else $(MAKE) --no-print-directory test-vm; fi
 
 bench: bin/skiff images
 	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)
