@@ -51,6 +51,7 @@ func topCommands() []*cli.Command {
 		containerPortCommand(),
 		loginCommand(),
 		composeCommand(),
+		podCommand(),
 		logoutCommand(),
 	}
 }

@@ -54,6 +54,7 @@ func createFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "health-start-interval", Usage: "time between running the check during the start period (ms|s|m|h)", DefaultText: "0s"},
 		&cli.IntFlag{Name: "health-retries", Usage: "consecutive failures needed to report unhealthy", DefaultText: "3"},
 		&cli.BoolFlag{Name: "no-healthcheck", Usage: "disable any container-specified HEALTHCHECK"},
+		&cli.StringFlag{Name: "pod", Usage: "run the container in an existing pod, or in a new one (new:NAME) that takes its network options"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "add an annotation to the container (key=value), passed to the OCI spec"},
 		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},

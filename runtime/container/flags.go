@@ -69,6 +69,7 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 			ReadOnly: f.Bool("read-only"), Tty: f.Bool("tty"), Interactive: f.Bool("interactive"),
 		},
 		Name:       f.String("name"),
+		PodRef:     f.String("pod"),
 		AutoRemove: f.Bool("rm"),
 		Detach:     f.Bool("detach"),
 	}
@@ -188,12 +189,14 @@ func namespaceFlags(f Flags, s *spec.Options) error {
 		v := f.Int("oom-score-adj")
 		s.OOMScoreAdj = &v
 	}
-	switch uts := f.String("uts"); uts {
-	case "":
-	case "host":
+	switch uts := f.String("uts"); {
+	case uts == "":
+	case uts == "host":
 		s.UTSHost = true
+	case strings.HasPrefix(uts, "container:") && len(uts) > len("container:"):
+		s.UTSMode = uts
 	default:
-		return errdefs.Invalid("invalid UTS mode %q: use host", uts)
+		return errdefs.Invalid("invalid UTS mode %q: use host or container:NAME", uts)
 	}
 	return nil
 }
@@ -358,7 +361,7 @@ func ParseUpdateFlags(f Flags) (UpdateOptions, error) {
 // looks anything up.
 func (o *CreateOptions) validate() error {
 	s := &o.Spec
-	if err := validateSpec(s); err != nil {
+	if err := validateSpec(s, o.Infra); err != nil {
 		return err
 	}
 	if o.Name != "" {
@@ -366,7 +369,7 @@ func (o *CreateOptions) validate() error {
 			return err
 		}
 	}
-	if s.UTSHost && s.Hostname != "" {
+	if (s.UTSHost || s.UTSMode != "") && s.Hostname != "" {
 		return errdefs.Invalid("conflicting options: hostname and the UTS mode")
 	}
 	if o.AutoRemove && o.RestartPolicy.Name != "" && o.RestartPolicy.Name != "no" {
@@ -379,8 +382,8 @@ func (o *CreateOptions) validate() error {
 }
 
 // validateSpec checks the options that shape the OCI spec.
-func validateSpec(o *spec.Options) error {
-	if o.Image == "" {
+func validateSpec(o *spec.Options, infra bool) error {
+	if o.Image == "" && !infra {
 		return errdefs.Invalid("an image name is required")
 	}
 	if o.WorkingDir != "" && !path.IsAbs(o.WorkingDir) {

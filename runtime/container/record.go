@@ -141,6 +141,11 @@ type Record struct {
 	// every listing, removed by its build or, after the build was
 	// killed, by the next one (SweepSteps).
 	BuildStep *BuildOwner `json:",omitempty"`
+	// Pod is the ID of the pod the container belongs to (runtime/pod);
+	// Infra marks that pod's infra container, which has no image and
+	// runs skiff's own infra process (runtime/infra).
+	Pod   string `json:",omitempty"`
+	Infra bool   `json:",omitempty"`
 }
 
 // Status values, as docker names them.

@@ -198,6 +198,14 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
+	var infraEnv []string
+	if c.Infra {
+		var binds []specs.Mount
+		if binds, infraEnv, err = infraRuntime(); err != nil {
+			return nil, err
+		}
+		sp.Mounts = append(sp.Mounts, binds...)
+	}
 	filter, err := c.seccompFilter()
 	if err != nil {
 		return nil, err
@@ -205,7 +213,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
-		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter,
+		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter, Infra: infraEnv,
 	}
 	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
 		return nil, err
