@@ -52,6 +52,7 @@ func topCommands() []*cli.Command {
 		loginCommand(),
 		composeCommand(),
 		podCommand(),
+		kubeCommand(),
 		logoutCommand(),
 	}
 }

@@ -1,0 +1,63 @@
+package kube
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Kubernetes' name rules (k8s.io/apimachinery/pkg/util/validation), the
+// ones skiff's documents meet.
+var (
+	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	qualifiedName    = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+	labelValue       = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+	envVarName       = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
+	configMapKey     = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+)
+
+// isLabel reports whether s is an RFC 1123 label (container, volume and
+// port names; a Service's name).
+func isLabel(s string) bool { return len(s) <= 63 && dns1123Label.MatchString(s) }
+
+// isSubdomain reports whether s is an RFC 1123 subdomain (object names).
+func isSubdomain(s string) bool { return len(s) <= 253 && dns1123Subdomain.MatchString(s) }
+
+// isQualifiedName reports whether s is a label or annotation key:
+// [PREFIX/]NAME.
+func isQualifiedName(s string) bool {
+	prefix, name, ok := strings.Cut(s, "/")
+	if !ok {
+		name, prefix = prefix, ""
+	} else if prefix == "" || !isSubdomain(prefix) {
+		return false
+	}
+	return len(name) <= 63 && qualifiedName.MatchString(name)
+}
+
+// isLabelValue reports whether s may be a label's value.
+func isLabelValue(s string) bool { return len(s) <= 63 && labelValue.MatchString(s) }
+
+// toLabel makes s an RFC 1123 label, as close as it can: lower case,
+// runs of other characters as one "-", at most 63 characters.
+func toLabel(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > 63 {
+		out = strings.Trim(out[:63], "-")
+	}
+	if out == "" {
+		out = "x"
+	}
+	return out
+}
