@@ -54,6 +54,7 @@ func createFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "health-start-interval", Usage: "time between running the check during the start period (ms|s|m|h)", DefaultText: "0s"},
 		&cli.IntFlag{Name: "health-retries", Usage: "consecutive failures needed to report unhealthy", DefaultText: "3"},
 		&cli.BoolFlag{Name: "no-healthcheck", Usage: "disable any container-specified HEALTHCHECK"},
+		&cli.StringFlag{Name: "health-on-failure", Usage: "what to do when the container turns unhealthy: none, kill, restart or stop (podman's)", DefaultText: "none"},
 		&cli.StringFlag{Name: "pod", Usage: "run the container in an existing pod, or in a new one (new:NAME) that takes its network options"},
 		&cli.StringSliceFlag{Name: "annotation", Usage: "add an annotation to the container (key=value), passed to the OCI spec"},
 		contentTrustFlag(),

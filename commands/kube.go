@@ -19,8 +19,8 @@ func kubeCommand() *cli.Command {
 		Usage: "Generate Kubernetes YAML from containers, pods, volumes and compose projects, and play it",
 		Subcommands: []*cli.Command{
 			kubeGenerateCommand(),
-			// kubePlayCommand(),
-			// kubeDownCommand(),
+			kubePlayCommand(),
+			kubeDownCommand(),
 		},
 	}
 }

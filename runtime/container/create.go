@@ -192,6 +192,9 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	c.BuildStep = o.buildOwner
 	c.Pod, c.Infra = o.Pod, o.Infra
 	c.Config.Healthcheck = health
+	if o.Health.OnFailure != "none" {
+		c.Config.HealthcheckOnFailureAction = o.Health.OnFailure
+	}
 	c.HostConfig.Links = links
 	ms.record(&c.Record)
 	plan.apply(&c.Record, &o)

@@ -203,7 +203,7 @@ func namespaceFlags(f Flags, s *spec.Options) error {
 
 // healthFlags reads the --health-* flags and --no-healthcheck.
 func healthFlags(f Flags) HealthOptions {
-	h := HealthOptions{Cmd: f.String("health-cmd"), Disable: f.Bool("no-healthcheck")}
+	h := HealthOptions{Cmd: f.String("health-cmd"), Disable: f.Bool("no-healthcheck"), OnFailure: f.String("health-on-failure")}
 	for name, dst := range map[string]**time.Duration{
 		"health-interval": &h.Interval, "health-timeout": &h.Timeout,
 		"health-start-period": &h.StartPeriod, "health-start-interval": &h.StartInterval,
@@ -437,6 +437,11 @@ func (o *HealthOptions) validate() error {
 	}
 	if o.Retries != nil && *o.Retries < 0 {
 		return errdefs.Invalid("--health-retries cannot be negative")
+	}
+	switch o.OnFailure {
+	case "", "none", "kill", "restart", "stop":
+	default:
+		return errdefs.Invalid("invalid --health-on-failure %q: use none, kill, restart or stop", o.OnFailure)
 	}
 	return nil
 }

@@ -46,6 +46,8 @@ type Config struct {
 	Labels       map[string]string
 	StopSignal   string `json:",omitempty"`
 	StopTimeout  *int   `json:",omitempty"`
+	// HealthcheckOnFailureAction is --health-on-failure (podman's name).
+	HealthcheckOnFailureAction string `json:",omitempty"`
 }
 
 // HealthConfig is docker's health check definition.
@@ -199,6 +201,9 @@ type State struct {
 	// Health is the state of the health check, when there is one
 	// (health.go).
 	Health *Health `json:",omitempty"`
+	// HealthRestart makes the next exit restart the container whatever
+	// its policy: --health-on-failure=restart killed it.
+	HealthRestart bool `json:",omitempty"`
 }
 
 // Running reports whether the container's process is believed alive.

@@ -309,7 +309,7 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 	st.StartedAt = time.Now().UTC()
 	st.Error = ""
 	st.StartCount++
-	st.ManualRestart = false
+	st.ManualRestart, st.HealthRestart = false, false
 	if kind != startByPolicy {
 		st.ManuallyStopped = false
 		st.RestartCount, st.Backoff = 0, 0

@@ -212,3 +212,32 @@ func (p *Pod) Members() ([]*container.Container, error) {
 	}
 	return slices.DeleteFunc(all, func(c *container.Container) bool { return c.Infra }), nil
 }
+
+// Dir is the pod's own directory: what is kept there (files a pod's
+// containers bind) goes with the pod.
+func (p *Pod) Dir() string { return p.dir() }
+
+// Rename gives a pod another name (its containers keep theirs).
+func Rename(e *engine.Engine, ref, name string) (*Pod, error) {
+	p, err := Lookup(e, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	if err := os.Symlink(p.ID, filepath.Join(namesDir(e), name)); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, errdefs.Conflict("the pod name %q is already in use", name)
+		}
+		return nil, err
+	}
+	old := p.Name
+	p.Name = name
+	if err := p.save(); err != nil {
+		os.Remove(filepath.Join(namesDir(e), name))
+		return nil, err
+	}
+	os.Remove(filepath.Join(namesDir(e), old))
+	return p, nil
+}
