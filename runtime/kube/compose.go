@@ -20,9 +20,11 @@ import (
 )
 
 // GenerateCompose writes a compose project as Kubernetes YAML: a
-// Deployment per service with its replicas, a Service per service with
-// published or exposed ports (named as the service, so that its name
-// resolves as in compose), a PersistentVolumeClaim per named volume, a
+// Deployment per service with its replicas, a Service per service named
+// as the service (its name resolves, as in compose) with its published
+// and exposed ports: LoadBalancer when a port is published on every
+// address, ClusterIP when on loopback only, headless (clusterIP: None)
+// when nothing is published, a PersistentVolumeClaim per named volume, a
 // ConfigMap per config and a Secret per secret (mounted where compose
 // mounts them), healthchecks as liveness and readiness probes,
 // resources from deploy.resources, and depends_on as comments:
@@ -189,6 +191,7 @@ func (g *composeGen) ports(s *types.ServiceConfig, name string, c *Container) *S
 	svc := &Service{TypeMeta: TypeMeta{"v1", "Service"}, Metadata: ObjectMeta{Name: name, Labels: map[string]string{"app": name}},
 		Spec: ServiceSpec{Selector: map[string]string{"app": name}}}
 	seen := map[string]bool{}
+	published, everywhere := false, false
 	addPort := func(target, published uint32, proto string) {
 		proto = strings.ToUpper(proto)
 		if proto == "" {
@@ -211,6 +214,10 @@ func (g *composeGen) ports(s *types.ServiceConfig, name string, c *Container) *S
 			pub = uint32(n)
 		}
 		addPort(p.Target, pub, p.Protocol)
+		published = true
+		if ip := p.HostIP; ip == "" || ip == "0.0.0.0" || ip == "::" {
+			everywhere = true
+		}
 	}
 	for _, e := range s.Expose {
 		port, proto, _ := strings.Cut(e, "/")
@@ -218,16 +225,18 @@ func (g *composeGen) ports(s *types.ServiceConfig, name string, c *Container) *S
 			addPort(uint32(n), uint32(n), proto)
 		}
 	}
-	if g.o.Service {
+	switch {
+	case !published:
+		svc.Spec.ClusterIP = "None" // the name resolves, nothing is published
+	case g.o.Service:
 		svc.Spec.Type = "NodePort"
 		for i := range svc.Spec.Ports {
 			if p := svc.Spec.Ports[i].Port; p >= 30000 && p <= 32767 {
 				svc.Spec.Ports[i].NodePort = p
 			}
 		}
-	}
-	if len(svc.Spec.Ports) == 0 {
-		return nil
+	case everywhere:
+		svc.Spec.Type = "LoadBalancer" // reachable from outside, as a port published on every address
 	}
 	return svc
 }

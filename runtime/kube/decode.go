@@ -232,7 +232,7 @@ var ignoredFields = []string{"status", "creationTimestamp", "resourceVersion", "
 	"schedulerName", "enableServiceLinks", "serviceAccountName", "serviceAccount", "nodeSelector",
 	"affinity", "tolerations", "priority", "priorityClassName", "preemptionPolicy", "strategy",
 	"revisionHistoryLimit", "progressDeadlineSeconds", "minReadySeconds", "updateStrategy",
-	"automountServiceAccountToken", "topologySpreadConstraints", "clusterIP", "clusterIPs",
+	"automountServiceAccountToken", "topologySpreadConstraints", "clusterIPs",
 	"ipFamilies", "ipFamilyPolicy", "sessionAffinity", "externalTrafficPolicy", "internalTrafficPolicy",
 	"volumeMode", "volumeName", "storageClassName", "appProtocol", "generateName", "ownerReferences",
 	"finalizers", "namespace"}

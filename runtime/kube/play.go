@@ -152,6 +152,19 @@ type player struct {
 		networks []string
 	}
 	replaced []replacedPod
+	warned   map[string]bool
+}
+
+// warnOnce prints a warning once per play (a workload's replicas repeat
+// theirs).
+func (pl *player) warnOnce(msg string) {
+	if pl.warned == nil {
+		pl.warned = map[string]bool{}
+	}
+	if !pl.warned[msg] {
+		pl.warned[msg] = true
+		fmt.Fprintf(pl.o.Warn, "WARNING: %s\n", msg)
+	}
 }
 
 // podPlan is one pod to make.
@@ -192,7 +205,7 @@ func (pl *player) plan() ([]*podPlan, error) {
 			}
 			matched = true
 			pp.aliases = append(pp.aliases, svc.Metadata.Name)
-			if first[pp.w] {
+			if first[pp.w] || svc.Spec.ClusterIP == "None" {
 				continue
 			}
 			first[pp.w] = true
@@ -265,9 +278,12 @@ func protocol(p string) string {
 	return strings.ToLower(p)
 }
 
-// servicePorts are a Service's ports as -p values on a pod it selects:
-// the node port, else the Service's port, on the host; the target port
-// (a number, or a container port's name) in the pod.
+// servicePorts are a Service's ports as -p values on a pod it selects,
+// this machine standing in for the cluster: a ClusterIP Service's port
+// on 127.0.0.1, a NodePort Service's node port (else its port) and a
+// LoadBalancer Service's port on every address; the target port (a
+// number, or a container port's name) in the pod. A headless Service
+// (clusterIP: None) publishes nothing: its name resolves.
 func servicePorts(d *document, svc *Service, cs []Container) ([]string, error) {
 	var out []string
 	for i, sp := range svc.Spec.Ports {
@@ -288,11 +304,17 @@ func servicePorts(d *document, svc *Service, cs []Container) ([]string, error) {
 		if target == 0 {
 			target = sp.Port
 		}
-		host := sp.Port
-		if sp.NodePort != 0 {
-			host = sp.NodePort
+		host, addr := sp.Port, "127.0.0.1:" // a cluster IP: this machine only
+		switch svc.Spec.Type {
+		case "NodePort":
+			addr = ""
+			if sp.NodePort != 0 {
+				host = sp.NodePort
+			}
+		case "LoadBalancer":
+			addr = ""
 		}
-		out = append(out, fmt.Sprintf("%d:%d/%s", host, target, protocol(sp.Protocol)))
+		out = append(out, fmt.Sprintf("%s%d:%d/%s", addr, host, target, protocol(sp.Protocol)))
 	}
 	return out, nil
 }

@@ -648,7 +648,7 @@ func (pl *player) resourceFlags(d *document, c *Container, fm container.FlagMap)
 	if pl.o.Strict {
 		return errdefs.Invalid("%s (--strict)", msg)
 	}
-	fmt.Fprintf(pl.o.Warn, "WARNING: %s\n", msg)
+	pl.warnOnce(msg)
 	_ = units.RAMInBytes
 	return nil
 }

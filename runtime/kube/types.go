@@ -357,9 +357,11 @@ type Service struct {
 
 // ServiceSpec is a Service's type, selector and ports.
 type ServiceSpec struct {
-	Type     string            `yaml:"type,omitempty"`
-	Selector map[string]string `yaml:"selector,omitempty"`
-	Ports    []ServicePort     `yaml:"ports,omitempty"`
+	Type string `yaml:"type,omitempty"`
+	// ClusterIP "None" makes a headless Service: names, no ports published.
+	ClusterIP string            `yaml:"clusterIP,omitempty"`
+	Selector  map[string]string `yaml:"selector,omitempty"`
+	Ports     []ServicePort     `yaml:"ports,omitempty"`
 }
 
 // ServicePort is one port of a Service.

@@ -197,7 +197,7 @@ func (d *document) validateSelector(sel *LabelSelector, tmpl *PodTemplateSpec) e
 }
 
 func (d *document) validateService(s *Service) error {
-	if len(s.Spec.Ports) == 0 {
+	if len(s.Spec.Ports) == 0 && s.Spec.ClusterIP != "None" {
 		return d.fieldErr("spec.ports", "Required value")
 	}
 	for i, p := range s.Spec.Ports {

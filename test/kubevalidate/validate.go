@@ -145,8 +145,15 @@ func One(b []byte) (Document, error) {
 	if err := legacyscheme.Scheme.Convert(k.external, k.internal, nil); err != nil {
 		return d, fmt.Errorf("converting: %w", err)
 	}
-	if job, ok := k.internal.(*batch.Job); ok {
-		prepareJob(job)
+	switch obj := k.internal.(type) {
+	case *batch.Job:
+		prepareJob(obj)
+	case *core.Service:
+		// the API server's Service strategy keeps clusterIPs in step with
+		// clusterIP before validating a create
+		if obj.Spec.ClusterIP != "" && len(obj.Spec.ClusterIPs) == 0 {
+			obj.Spec.ClusterIPs = []string{obj.Spec.ClusterIP}
+		}
 	}
 	if errs := k.validate(k.internal); len(errs) > 0 {
 		return d, errs.ToAggregate()
