@@ -88,7 +88,7 @@ func (g *composeGen) warnf(format string, args ...any) {
 
 // dataKey is a config's or secret's key in its ConfigMap or Secret.
 func dataKey(name string) string {
-	if configMapKey.MatchString(name) {
+	if isConfigKey(name) {
 		return name
 	}
 	return toLabel(name)

@@ -8,11 +8,15 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v4"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 )
+
+// schema is loadSchema's, made once, when the first document is read.
+var schema = sync.OnceValues(loadSchema)
 
 // document is one document of a YAML stream.
 type document struct {
@@ -92,7 +96,8 @@ func parse(data []byte, source string) ([]*document, error) {
 // kind (as its strict decoding does), a duplicate field, and a value of
 // the wrong shape (a list where an object goes).
 func (d *document) checkKnown() error {
-	root, ok := schemaRoots[d.APIVersion+"/"+d.Kind]
+	roots, _ := schema()
+	root, ok := roots[d.APIVersion+"/"+d.Kind]
 	if !ok {
 		return nil // a kind skiff does not read: Play skips it
 	}
@@ -133,7 +138,8 @@ func (d *document) walkSchema(n *yaml.Node, typ, path string) error {
 		}
 		return nil
 	}
-	fields := schemaTypes[typ]
+	_, types := schema()
+	fields := types[typ]
 	if n.Kind != yaml.MappingNode {
 		return d.fieldErr(path, "Invalid value: an object goes here")
 	}

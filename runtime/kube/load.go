@@ -49,11 +49,13 @@ func (w *workload) podNames() []string {
 }
 
 // kinds are the types of the kinds skiff plays.
-var kinds = map[string]reflect.Type{
-	"v1/Pod": reflect.TypeOf(Pod{}), "apps/v1/Deployment": reflect.TypeOf(Deployment{}),
-	"apps/v1/DaemonSet": reflect.TypeOf(DaemonSet{}), "batch/v1/Job": reflect.TypeOf(Job{}),
-	"v1/Service": reflect.TypeOf(Service{}), "v1/PersistentVolumeClaim": reflect.TypeOf(PersistentVolumeClaim{}),
-	"v1/ConfigMap": reflect.TypeOf(ConfigMap{}), "v1/Secret": reflect.TypeOf(Secret{}),
+func kinds() map[string]reflect.Type {
+	return map[string]reflect.Type{
+		"v1/Pod": reflect.TypeOf(Pod{}), "apps/v1/Deployment": reflect.TypeOf(Deployment{}),
+		"apps/v1/DaemonSet": reflect.TypeOf(DaemonSet{}), "batch/v1/Job": reflect.TypeOf(Job{}),
+		"v1/Service": reflect.TypeOf(Service{}), "v1/PersistentVolumeClaim": reflect.TypeOf(PersistentVolumeClaim{}),
+		"v1/ConfigMap": reflect.TypeOf(ConfigMap{}), "v1/Secret": reflect.TypeOf(Secret{}),
+	}
 }
 
 // load reads and checks every document: one Kubernetes would refuse is
@@ -61,6 +63,7 @@ var kinds = map[string]reflect.Type{
 // warning line each (an error with strict).
 func load(sources []Source, strict bool, warn io.Writer) (*objects, error) {
 	objs := &objects{configMaps: map[string]*ConfigMap{}, secrets: map[string]*Secret{}}
+	known := kinds()
 	var notes []string
 	for _, src := range sources {
 		docs, err := parse(src.Data, src.Name)
@@ -68,7 +71,7 @@ func load(sources []Source, strict bool, warn io.Writer) (*objects, error) {
 			return nil, err
 		}
 		for _, d := range docs {
-			t, ok := kinds[d.APIVersion+"/"+d.Kind]
+			t, ok := known[d.APIVersion+"/"+d.Kind]
 			if !ok {
 				notes = append(notes, fmt.Sprintf("%s: kind %s (%s) is not supported by skiff: skipped", d.where(), d.Kind, d.APIVersion))
 				continue

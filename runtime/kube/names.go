@@ -3,25 +3,35 @@ package kube
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Kubernetes' name rules (k8s.io/apimachinery/pkg/util/validation), the
-// ones skiff's documents meet.
-var (
-	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	qualifiedName    = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
-	labelValue       = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
-	envVarName       = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
-	configMapKey     = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
-)
+// ones skiff's documents meet; compiled at first use, not at every
+// command's start.
+var rules = sync.OnceValue(func() *nameRules {
+	return &nameRules{
+		label:         regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`),
+		subdomain:     regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`),
+		qualifiedName: regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`),
+		labelValue:    regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`),
+		configMapKey:  regexp.MustCompile(`^[-._a-zA-Z0-9]+$`),
+	}
+})
+
+type nameRules struct {
+	label, subdomain, qualifiedName, labelValue, configMapKey *regexp.Regexp
+}
+
+// isConfigKey reports whether s may be a ConfigMap's or Secret's key.
+func isConfigKey(s string) bool { return rules().configMapKey.MatchString(s) }
 
 // isLabel reports whether s is an RFC 1123 label (container, volume and
 // port names; a Service's name).
-func isLabel(s string) bool { return len(s) <= 63 && dns1123Label.MatchString(s) }
+func isLabel(s string) bool { return len(s) <= 63 && rules().label.MatchString(s) }
 
 // isSubdomain reports whether s is an RFC 1123 subdomain (object names).
-func isSubdomain(s string) bool { return len(s) <= 253 && dns1123Subdomain.MatchString(s) }
+func isSubdomain(s string) bool { return len(s) <= 253 && rules().subdomain.MatchString(s) }
 
 // isQualifiedName reports whether s is a label or annotation key:
 // [PREFIX/]NAME.
@@ -32,11 +42,11 @@ func isQualifiedName(s string) bool {
 	} else if prefix == "" || !isSubdomain(prefix) {
 		return false
 	}
-	return len(name) <= 63 && qualifiedName.MatchString(name)
+	return len(name) <= 63 && rules().qualifiedName.MatchString(name)
 }
 
 // isLabelValue reports whether s may be a label's value.
-func isLabelValue(s string) bool { return len(s) <= 63 && labelValue.MatchString(s) }
+func isLabelValue(s string) bool { return len(s) <= 63 && rules().labelValue.MatchString(s) }
 
 // toLabel makes s an RFC 1123 label, as close as it can: lower case,
 // runs of other characters as one "-", at most 63 characters.

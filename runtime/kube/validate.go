@@ -225,7 +225,7 @@ func (d *document) validateService(s *Service) error {
 
 func (d *document) validateData(data map[string]string, field string, b64 bool) error {
 	for _, k := range slices.Sorted(maps.Keys(data)) {
-		if !configMapKey.MatchString(k) {
+		if !isConfigKey(k) {
 			return d.fieldErr(field+"["+k+"]", "Invalid value: %q: a valid config key must consist of alphanumeric characters, '-', '_' or '.'", k)
 		}
 		if b64 {
