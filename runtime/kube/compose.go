@@ -384,7 +384,7 @@ func composeSecurity(s *types.ServiceConfig, g *composeGen) *SecurityContext {
 	if len(s.CapAdd)+len(s.CapDrop) > 0 {
 		sc.Capabilities, set = &Capabilities{Add: capNames(s.CapAdd), Drop: capNames(s.CapDrop)}, true
 	}
-	if slices.Contains(s.SecurityOpt, "no-new-privileges:true") || slices.Contains(s.SecurityOpt, "no-new-privileges") {
+	if !s.Privileged && (slices.Contains(s.SecurityOpt, "no-new-privileges:true") || slices.Contains(s.SecurityOpt, "no-new-privileges")) {
 		sc.AllowPrivilegeEscalation, set = ptr(false), true
 	}
 	if s.User != "" {

@@ -25,9 +25,10 @@ import (
 // podBuilder assembles one pod's spec from skiff's containers: the
 // mapping rules of kube generate (docs/man/skiff-kube-generate.1.md).
 type podBuilder struct {
-	ctx  context.Context
-	e    *engine.Engine
-	warn io.Writer
+	// imageConfig is the configuration of an image by ID (its defaults
+	// are left out of the YAML).
+	imageConfig func(id string) (*spec.ImageConfig, error)
+	warn        io.Writer
 	spec PodSpec
 	// labels and annotations are the containers' labels: valid label
 	// pairs become labels, other valid keys annotations.
@@ -38,7 +39,14 @@ func newPodBuilder(ctx context.Context, e *engine.Engine, warn io.Writer) *podBu
 	if warn == nil {
 		warn = io.Discard
 	}
-	return &podBuilder{ctx: ctx, e: e, warn: warn, labels: map[string]string{}, annotations: map[string]string{}}
+	lookup := func(id string) (*spec.ImageConfig, error) {
+		img, err := image.Lookup(ctx, e, id)
+		if err != nil {
+			return nil, err
+		}
+		return &img.Config.Config, nil
+	}
+	return &podBuilder{imageConfig: lookup, warn: warn, labels: map[string]string{}, annotations: map[string]string{}}
 }
 
 func (b *podBuilder) warnf(format string, args ...any) {
@@ -48,10 +56,8 @@ func (b *podBuilder) warnf(format string, args ...any) {
 // add maps one container; ports are the published ports it carries (a
 // pod's, from its infra, go to its first container).
 func (b *podBuilder) add(c *container.Container, ports map[string][]container.PortBinding) error {
-	var ic *spec.ImageConfig
-	if img, err := image.Lookup(b.ctx, b.e, c.ImageID); err == nil {
-		ic = &img.Config.Config
-	} else {
+	ic, err := b.imageConfig(c.ImageID)
+	if err != nil {
 		b.warnf("the image of container %s is gone: its defaults cannot be told from its settings", c.Name)
 		ic = &spec.ImageConfig{}
 	}
@@ -294,9 +300,9 @@ func (b *podBuilder) securityContext(c *container.Container) *SecurityContext {
 	if len(c.HostConfig.CapAdd)+len(c.HostConfig.CapDrop) > 0 {
 		sc.Capabilities, set = &Capabilities{Add: capNames(c.HostConfig.CapAdd), Drop: capNames(c.HostConfig.CapDrop)}, true
 	}
-	if slices.ContainsFunc(c.HostConfig.SecurityOpt, func(o string) bool {
+	if !c.HostConfig.Privileged && slices.ContainsFunc(c.HostConfig.SecurityOpt, func(o string) bool {
 		return o == "no-new-privileges" || o == "no-new-privileges:true" || o == "no-new-privileges=true"
-	}) {
+	}) { // Kubernetes refuses it with privileged
 		sc.AllowPrivilegeEscalation, set = ptr(false), true
 	}
 	if u := c.Config.User; u != "" {

@@ -103,7 +103,6 @@ type Container struct {
 	VolumeMounts    []VolumeMount         `yaml:"volumeMounts,omitempty"`
 	LivenessProbe   *Probe                `yaml:"livenessProbe,omitempty"`
 	ReadinessProbe  *Probe                `yaml:"readinessProbe,omitempty"`
-	StartupProbe    *Probe                `yaml:"startupProbe,omitempty"`
 	ImagePullPolicy string                `yaml:"imagePullPolicy,omitempty"`
 	SecurityContext *SecurityContext      `yaml:"securityContext,omitempty"`
 	Stdin           bool                  `yaml:"stdin,omitempty"`
