@@ -21,11 +21,10 @@ import (
 func main() {
 	// The monitor role never gets here: it is C (runtime/monitor) and runs
 	// before the Go runtime starts.
+	if code, ok := initproc.RoleMain(); ok {
+		os.Exit(code)
+	}
 	switch os.Getenv("_SKIFF_ROLE") {
-	case initproc.Role:
-		os.Exit(initproc.Main())
-	case initproc.ExecRole:
-		os.Exit(initproc.ExecMain())
 	case container.CleanupRole:
 		os.Exit(container.CleanupMain())
 	case container.HealthRole:

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
@@ -104,7 +105,9 @@ func walk(cmds []*cli.Command, fn func(*cli.Command)) {
 	}
 }
 
-var badValue = regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
+var badValue = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
+})
 
 // usageError turns a flag parsing error into one line, in docker's words,
 // that points at --help.
@@ -118,7 +121,7 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	}
 	// `invalid value "x" for flag -stop-timeout: parse error`, in docker's
 	// words: `invalid argument "x" for "--stop-timeout" flag: parse error`.
-	if m := badValue.FindStringSubmatch(msg); m != nil {
+	if m := badValue().FindStringSubmatch(msg); m != nil {
 		dashes := "--"
 		if len(m[2]) == 1 {
 			dashes = "-"

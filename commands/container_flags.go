@@ -60,7 +60,7 @@ func createFlags() []cli.Flag {
 		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Value: "json-file", Usage: "logging driver for the container (json-file or none)"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file: max-size, max-file)"},
-	}, append(mountFlags(), networkFlags()...)...)
+	}, append(append(mountFlags(), networkFlags()...), resourceFlags()...)...)
 }
 
 // createOptionsFrom reads run's and create's flags and arguments

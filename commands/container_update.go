@@ -9,11 +9,11 @@ import (
 func containerUpdateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "update",
-		Usage:     "Update configuration of one or more containers (the restart policy; resource limits are not supported yet)",
+		Usage:     "Update configuration of one or more containers (resource limits, restart policy)",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: []cli.Flag{
+		Flags: append(updateResourceFlags(),
 			&cli.StringFlag{Name: "restart", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
@@ -22,6 +22,7 @@ func containerUpdateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			o.Warnings = c.App.ErrWriter
 			return eachContainer(c, func(ref string) error {
 				return container.Update(engineFrom(c), ref, o)
 			})

@@ -30,9 +30,11 @@ func globalFlags() []cli.Flag {
 // what needs the image store). "system restore --install" and
 // "--uninstall" write the user's own files and talk to the user's
 // systemd manager, which must see the user, not root of the namespace.
+// `system check` examines the host from outside: it must report even when
+// the namespace cannot be made.
 var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": true, "ps": true, "logs": true,
 	"container ps": true, "container ls": true, "container list": true, "container logs": true,
-	"system restore --install": true, "system restore --uninstall": true}
+	"system check": true, "system restore --install": true, "system restore --uninstall": true}
 
 // composeNoUserns are the compose verbs that read only files and
 // container records.
@@ -64,8 +66,8 @@ func skipsUserns(args []string) bool {
 			}
 		}
 	}
-	if len(args) > 1 && args[0] == "container" {
-		return noUserns["container "+args[1]]
+	if len(args) > 1 && (args[0] == "container" || args[0] == "system") {
+		return noUserns[args[0]+" "+args[1]]
 	}
 	if len(args) > 1 && args[0] == "compose" {
 		return composeNoUserns[composeVerb(args[1:])]

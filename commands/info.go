@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,6 +52,8 @@ func printInfo(w io.Writer, i *system.Info) {
 		i.LoggingDriver, i.CgroupDriver, i.CgroupVersion, yes[i.CgroupLimits])
 	if i.CgroupReason != "" {
 		fmt.Fprintf(w, "  Why not: %s\n", i.CgroupReason)
+	} else {
+		fmt.Fprintf(w, "  Controllers: %s\n", strings.Join(i.CgroupControllers, " "))
 	}
 	fmt.Fprintf(w, " Rootless: %s\n", yes[i.Rootless])
 	if i.Rootless {

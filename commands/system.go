@@ -18,6 +18,7 @@ func systemCommand() *cli.Command {
 		Name:  "system",
 		Usage: "Manage skiff",
 		Subcommands: []*cli.Command{
+			systemCheckCommand(),
 			systemDfCommand(),
 			info,
 			systemPruneCommand(),

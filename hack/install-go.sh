@@ -6,9 +6,15 @@
 # (GOTOOLCHAIN), so it works where only the proxy is reachable.
 #
 # Usage: hack/install-go.sh [PREFIX]
+#        hack/install-go.sh --check [PREFIX]   exit 0 when a recent enough go is there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+check=
+if [ "${1:-}" = --check ]; then
+	check=yes
+	shift
+fi
 prefix=${1:-/usr/local/go}
 want=$(awk '/^go / { print $2 }' go.mod)
 proxy=${GOPROXY:-https://proxy.golang.org}
@@ -26,6 +32,10 @@ for g in "$(command -v go || true)" "$prefix/bin/go"; do
 		exit 0
 	fi
 done
+if [ -n "$check" ]; then
+	echo "install-go: no go$want or later on PATH or in $prefix"
+	exit 1
+fi
 
 case $(uname -m) in
 x86_64) arch=amd64 ;;

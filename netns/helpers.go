@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/skiff-containers/skiff/internal/hostcheck"
 	"github.com/skiff-containers/skiff/internal/proc"
 )
 
@@ -52,7 +53,7 @@ func PreferredHelper() (string, error) {
 			return h.Name, nil
 		}
 	}
-	return "", errors.New("rootless networking needs pasta or slirp4netns: install the passt or slirp4netns package, or use --network none or --network host")
+	return "", hostcheck.Explain(errors.New("rootless networking needs pasta or slirp4netns: install the passt package"), hostcheck.NetworkHelpers(true))
 }
 
 // HelperProc is a running outward helper (or DNS responder): enough to
@@ -110,7 +111,7 @@ func StartHelper(kind, nsPath string, opts []string) (*HelperProc, error) {
 func startPasta(nsPath string, opts []string) (*HelperProc, error) {
 	bin, err := exec.LookPath(Pasta)
 	if err != nil {
-		return nil, errors.New("pasta not found: install the passt package")
+		return nil, helperMissing(Pasta, err)
 	}
 	dir := filepath.Dir(nsPath)
 	pidFile := filepath.Join(dir, fmt.Sprintf(".pasta.%d.pid", os.Getpid()))
@@ -134,7 +135,7 @@ func startPasta(nsPath string, opts []string) (*HelperProc, error) {
 	cmd := exec.Command(bin, args...)
 	out, err := runLogged(cmd, filepath.Join(dir, "pasta.log"))
 	if err != nil {
-		return nil, fmt.Errorf("pasta %s failed: %s: %w", strings.Join(args, " "), out, err)
+		return nil, helperFailed(fmt.Errorf("pasta %s failed: %s: %w", strings.Join(args, " "), out, err))
 	}
 	b, err := os.ReadFile(pidFile)
 	if err != nil {
@@ -149,6 +150,21 @@ func startPasta(nsPath string, opts []string) (*HelperProc, error) {
 		return nil, fmt.Errorf("pasta died after starting: %s", out)
 	}
 	return &HelperProc{Kind: Pasta, Pid: pid, Start: start, DNS: dns}, nil
+}
+
+// helperMissing is the error for a helper not on PATH.
+func helperMissing(name string, err error) error {
+	if f := hostcheck.MissingHelper(name); f != nil {
+		return &hostcheck.Error{Finding: *f, Err: err}
+	}
+	return err
+}
+
+// helperFailed explains a helper that exited instead of connecting the
+// namespace by what it needed from the host (its own words stay in the
+// chain: --debug, pasta.log, slirp4netns.log).
+func helperFailed(err error) error {
+	return hostcheck.Explain(err, hostcheck.Tun())
 }
 
 // runLogged runs a daemonising command with stdout and stderr in a file
@@ -204,7 +220,7 @@ func slirpOptions(opts []string) (args []string, hostLoopback bool, err error) {
 func startSlirp(nsPath string, opts []string) (*HelperProc, error) {
 	bin, err := exec.LookPath(Slirp4netns)
 	if err != nil {
-		return nil, errors.New("slirp4netns not found: install the slirp4netns package")
+		return nil, helperMissing(Slirp4netns, err)
 	}
 	extra, loopback, err := slirpOptions(opts)
 	if err != nil {
@@ -242,7 +258,7 @@ func startSlirp(nsPath string, opts []string) (*HelperProc, error) {
 	if n, _ := readyR.Read(buf); n != 1 || buf[0] != '1' {
 		_ = cmd.Process.Kill()
 		log, _ := os.ReadFile(logPath)
-		return nil, fmt.Errorf("slirp4netns %s failed: %s", strings.Join(args, " "), bytes.TrimSpace(log))
+		return nil, helperFailed(fmt.Errorf("slirp4netns %s failed: %s", strings.Join(args, " "), bytes.TrimSpace(log)))
 	}
 	start, _ := proc.StartTime(cmd.Process.Pid)
 	return &HelperProc{Kind: Slirp4netns, Pid: cmd.Process.Pid, Start: start, DNS: slirpDNS}, nil

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 )
@@ -172,6 +173,16 @@ func (p *pool) release(a netip.Addr, containerID string) {
 		return
 	}
 	os.Remove(path)
+}
+
+// changed is when an address was last allocated or released (the
+// directory's modification time), or zero.
+func (p *pool) changed() time.Time {
+	fi, err := os.Stat(p.dir)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }
 
 // endpoints lists the live allocations; stale ones are removed when

@@ -18,12 +18,21 @@ const KeeperRole = "netkeeper"
 
 // Linger is how long a network stays set up (bridge, DNS responder; the
 // rootless namespace and its helper) after its last container left: a
-// container started right after reuses it instead of paying for pasta's
-// start again.
-const Linger = 2 * time.Second
+// container started within it reuses the network instead of paying for
+// its setup again (rootless, pasta's start: about as much as a whole
+// `run --rm true`). Five minutes covers a user reading output or editing
+// a file between two commands; what stays meanwhile is idle: pasta
+// (about 29 MB, its preallocated tables), the keeper (3 MB of its own
+// besides the binary's pages) and no CPU but the keeper's idle polls
+// (docs/network.md).
+const Linger = 5 * time.Minute
 
-// keeperPoll is how often the keeper looks at the networks.
-const keeperPoll = 250 * time.Millisecond
+// keeperPoll is how often the keeper looks at the networks while
+// containers use them (repairs, the firewall); idlePoll while none does.
+const (
+	keeperPoll = 250 * time.Millisecond
+	idlePoll   = 2 * time.Second
+)
 
 // The keeper is started with the first attachment and lives as long as a
 // network is set up. It tears down networks that stayed without a
@@ -80,8 +89,9 @@ func KeeperMain() int {
 func (h *Host) keep() {
 	idleSince := map[string]time.Time{}
 	lastRepair, lastFirewall := time.Now(), time.Now()
+	poll := keeperPoll
 	for {
-		time.Sleep(keeperPoll)
+		time.Sleep(poll)
 		if _, err := os.Stat(h.StateDir); err != nil {
 			return // removed under us: nothing to keep, and no lock to take
 		}
@@ -89,17 +99,30 @@ func (h *Host) keep() {
 		var used, expired []*Network
 		now := time.Now()
 		for _, n := range nets {
-			if live, _ := h.poolFor(n).endpoints(false); len(live) > 0 {
+			pool := h.poolFor(n)
+			if live, _ := pool.endpoints(false); len(live) > 0 {
 				delete(idleSince, n.ID)
 				used = append(used, n)
 				continue
 			}
-			if _, ok := idleSince[n.ID]; !ok {
-				idleSince[n.ID] = now
+			// idle since the keeper first saw it so, or since a container
+			// last came or went (its allocation file made or removed),
+			// maybe between two polls: whichever is later
+			since, ok := idleSince[n.ID]
+			if !ok {
+				since = now
 			}
-			if now.Sub(idleSince[n.ID]) >= Linger {
+			if t := pool.changed(); t.After(since) {
+				since = t
+			}
+			idleSince[n.ID] = since
+			if now.Sub(since) >= Linger {
 				expired = append(expired, n)
 			}
+		}
+		poll = keeperPoll
+		if len(used) == 0 {
+			poll = idlePoll
 		}
 		if len(nets) == 0 && !(h.Rootless && IsPinned(h.NSPath())) {
 			h.forget()

@@ -14,6 +14,7 @@ import (
 // holds the lock.
 func (h *Host) ensureNamespace() error {
 	ns := h.NSPath()
+	created := false
 	if !IsPinned(ns) {
 		if old := h.helper(); old != nil {
 			old.Stop()
@@ -25,19 +26,22 @@ func (h *Host) ensureNamespace() error {
 			Remove(ns)
 			return fmt.Errorf("enabling forwarding in the rootless network namespace: %w", err)
 		}
+		created = true
 	}
 	if h.helper().Alive() {
 		return nil
 	}
 	kind, err := PreferredHelper()
-	if err != nil {
-		return err
+	if err == nil {
+		var hp *HelperProc
+		if hp, err = StartHelper(kind, ns, nil); err == nil {
+			return writeJSONFile(filepath.Join(h.StateDir, "helper.json"), hp)
+		}
 	}
-	hp, err := StartHelper(kind, ns, nil)
-	if err != nil {
-		return err
+	if created {
+		Remove(ns) // nothing uses a namespace without its way out yet
 	}
-	return writeJSONFile(filepath.Join(h.StateDir, "helper.json"), hp)
+	return err
 }
 
 // helper is the rootless namespace's outward helper as last recorded, or

@@ -14,7 +14,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/hostcheck"
 	"github.com/skiff-containers/skiff/internal/proc"
+	"github.com/skiff-containers/skiff/internal/subid"
 	"github.com/skiff-containers/skiff/rootless/nsjoin"
 )
 
@@ -221,7 +223,12 @@ func startPause(dir, mode string, target pauseRecord) error {
 		if len(msg) == 0 {
 			msg = []byte("it exited")
 		}
-		return fail(fmt.Errorf("starting the pause process: %s", msg))
+		err := fmt.Errorf("starting the pause process: %s", msg)
+		if mode == pauseNew {
+			// a namespace without capabilities (AppArmor) fails here
+			err = hostcheck.Explain(err, hostcheck.UserNamespaces())
+		}
+		return fail(err)
 	}
 	rec := pauseRecord{pid: pid}
 	if rec.start, err = proc.StartTime(pid); err == nil {
@@ -258,7 +265,7 @@ func nsInode(pid int, kind string) (uint64, error) {
 
 // mappingPlan is how the user's ids map into the namespace.
 type mappingPlan struct {
-	uid, gid  int
+	user      hostcheck.User
 	uidRanges []Range
 	gidRanges []Range
 	newuidmap string
@@ -267,85 +274,87 @@ type mappingPlan struct {
 }
 
 func planMapping() (*mappingPlan, error) {
-	p := &mappingPlan{uid: os.Getuid(), gid: os.Getgid()}
-	name := strconv.Itoa(p.uid)
+	uid, gid := os.Getuid(), os.Getgid()
+	name := strconv.Itoa(uid)
 	if u, err := user.LookupId(name); err == nil {
 		name = u.Username
 	}
-	var err error
-	if p.uidRanges, err = subIDs("/etc/subuid", name, p.uid); err != nil {
-		return nil, err
+	p := &mappingPlan{user: hostcheck.User{Name: name, UID: uid, GID: gid, Rootless: true}}
+	uids, err := subid.Read(subid.UIDFile)
+	if err == nil {
+		var gids subid.Entries
+		if gids, err = subid.Read(subid.GIDFile); err == nil {
+			p.uidRanges, p.gidRanges = uids.Of(name, uid), gids.Of(name, uid)
+		}
 	}
-	if p.gidRanges, err = subIDs("/etc/subgid", name, p.uid); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, hostcheck.Explain(err, hostcheck.SubIDs(p.user))
 	}
 	if len(p.uidRanges) == 0 || len(p.gidRanges) == 0 {
 		p.uidRanges, p.gidRanges = nil, nil
-		p.warning = fmt.Sprintf("no subordinate ids for %s in /etc/subuid and /etc/subgid: containers get a single uid and gid; "+
-			"to fix run as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s", name, name)
+		p.warning = fmt.Sprintf("no subordinate ids for %s: containers get a single uid and gid", name)
+		if r := hostcheck.SubIDs(p.user); len(r.Findings) > 0 {
+			p.warning = r.Findings[0].String()
+		}
 		return p, nil
 	}
 	p.newuidmap, err = exec.LookPath("newuidmap")
-	if err != nil {
-		return nil, ErrNoNewUIDMap
+	if err == nil {
+		p.newgidmap, err = exec.LookPath("newgidmap")
 	}
-	p.newgidmap, err = exec.LookPath("newgidmap")
 	if err != nil {
-		return nil, ErrNoNewUIDMap
+		return nil, hostcheck.Explain(ErrNoNewUIDMap, hostcheck.IDMapTools())
 	}
 	return p, nil
 }
 
-// apply writes the mappings of process pid.
+// apply writes the mappings of process pid. When newuidmap or newgidmap
+// fails, the checks of the tools and of the user's ranges say why (the
+// tools' own words are often only "Invalid argument").
 func (p *mappingPlan) apply(pid int) error {
 	if p.newuidmap == "" {
 		procDir := "/proc/" + strconv.Itoa(pid)
-		if err := os.WriteFile(procDir+"/uid_map", []byte(fmt.Sprintf("0 %d 1\n", p.uid)), 0); err != nil {
+		if err := os.WriteFile(procDir+"/uid_map", []byte(fmt.Sprintf("0 %d 1\n", p.user.UID)), 0); err != nil {
 			return fmt.Errorf("writing uid_map: %w", err)
 		}
 		if err := os.WriteFile(procDir+"/setgroups", []byte("deny"), 0); err != nil {
 			return fmt.Errorf("writing setgroups: %w", err)
 		}
-		if err := os.WriteFile(procDir+"/gid_map", []byte(fmt.Sprintf("0 %d 1\n", p.gid)), 0); err != nil {
+		if err := os.WriteFile(procDir+"/gid_map", []byte(fmt.Sprintf("0 %d 1\n", p.user.GID)), 0); err != nil {
 			return fmt.Errorf("writing gid_map: %w", err)
 		}
 		return nil
 	}
-	if err := runMapTool(p.newuidmap, pid, IDMapArgs(p.uid, p.uidRanges)); err != nil {
-		return err
+	err := runMapTool(p.newuidmap, pid, IDMapArgs(p.user.UID, p.uidRanges))
+	if err == nil {
+		err = runMapTool(p.newgidmap, pid, IDMapArgs(p.user.GID, p.gidRanges))
 	}
-	return runMapTool(p.newgidmap, pid, IDMapArgs(p.gid, p.gidRanges))
+	return hostcheck.Explain(err, hostcheck.IDMapTools(), hostcheck.SubIDs(p.user))
 }
 
 func runMapTool(tool string, pid int, args []string) error {
 	full := append([]string{strconv.Itoa(pid)}, args...)
 	out, err := exec.Command(tool, full...).CombinedOutput()
 	if err != nil {
-		hint := ""
-		if strings.Contains(string(out), "Invalid argument") {
-			hint = " (overlapping ranges in /etc/subuid or /etc/subgid?)"
-		}
-		return fmt.Errorf("%s %s failed: %s: %w%s", filepath.Base(tool), strings.Join(full, " "),
-			strings.TrimSpace(string(out)), err, hint)
+		return fmt.Errorf("%s %s failed: %s: %w", filepath.Base(tool), strings.Join(full, " "),
+			strings.TrimSpace(string(out)), err)
 	}
 	return nil
 }
 
-// usernsError turns a failed clone into the sysctl to set.
+// usernsError explains a failed clone(CLONE_NEWUSER): the sysctl or
+// AppArmor policy that forbids it, with the command that lifts it.
 func usernsError(err error) error {
-	read := func(p string) string {
-		b, _ := os.ReadFile(p)
-		return strings.TrimSpace(string(b))
+	err = fmt.Errorf("creating the user namespace: %w", err)
+	if e := hostcheck.Explain(err, hostcheck.UserNamespaces()); e != err {
+		return e
 	}
 	switch {
-	case read("/proc/sys/kernel/unprivileged_userns_clone") == "0":
-		return fmt.Errorf("%w: run as root: sysctl -w kernel.unprivileged_userns_clone=1", ErrUsernsDisabled)
-	case read("/proc/sys/user/max_user_namespaces") == "0":
-		return fmt.Errorf("%w: run as root: sysctl -w user.max_user_namespaces=28633", ErrUsernsDisabled)
-	case read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1":
-		return fmt.Errorf("%w by AppArmor: run as root: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or add an AppArmor profile for skiff", ErrUsernsDisabled)
-	case errors.Is(err, syscall.EPERM), errors.Is(err, syscall.ENOSPC):
-		return fmt.Errorf("%w (%v): check the sysctls user.max_user_namespaces and kernel.unprivileged_userns_clone", ErrUsernsDisabled, err)
+	case errors.Is(err, syscall.ENOSPC):
+		return fmt.Errorf("%w: too many user namespaces exist (see the sysctl user.max_user_namespaces): %w", ErrUsernsDisabled, err)
+	case errors.Is(err, syscall.EPERM):
+		return fmt.Errorf("%w: %w: no sysctl or AppArmor policy of this host forbids them, so a sandbox around skiff does "+
+			"(in a container: run it with --privileged, or a seccomp profile that allows unshare and clone)", ErrUsernsDisabled, err)
 	}
-	return fmt.Errorf("creating the user namespace: %w", err)
+	return err
 }

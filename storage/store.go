@@ -1,16 +1,15 @@
 package storage
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
-	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/hostcheck"
 )
 
 // Options say where the store lives and how to open it. Zero values take
@@ -45,8 +44,8 @@ func Open(opts Options) (*Store, error) {
 		GraphDriverName: driver,
 	}
 	switch {
-	case driver == "overlay" && reason == reasonFuse:
-		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mount_program="+fuseOverlayfs())
+	case driver == "overlay" && strings.HasPrefix(reason, prefixFuse):
+		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mount_program="+hostcheck.FuseOverlayfs())
 	case driver == "overlay":
 		so.GraphDriverOptions = append(so.GraphDriverOptions, "overlay.mountopt=nodev")
 	}
@@ -70,13 +69,13 @@ const (
 	reasonExisting = "the store already holds data of this driver"
 	reasonNative   = "native overlay: the kernel supports overlay mounts in a user namespace (5.11 or later)"
 	reasonRoot     = "native overlay"
-	reasonFuse     = "fuse-overlayfs: the kernel is older than 5.11, so overlay needs FUSE in a user namespace"
-	reasonVFS      = "vfs: neither native overlay nor a usable fuse-overlayfs (/dev/fuse readable and writable) is available"
+	prefixFuse     = "fuse-overlayfs: "
 )
 
 // ChooseDriver picks the storage driver and says why: the flag, else the
-// driver whose data already is in the root, else the best the kernel
-// offers.
+// driver whose data already is in the root, else the best the host offers
+// (hostcheck.NativeOverlay says whether the kernel's overlay serves this
+// root; fuse-overlayfs stands in where it does not).
 func ChooseDriver(opts Options) (driver, reason string) {
 	if opts.Driver != "" {
 		if opts.Driver == "overlay2" {
@@ -86,61 +85,24 @@ func ChooseDriver(opts Options) (driver, reason string) {
 	}
 	for _, d := range []string{"overlay", "vfs"} {
 		if _, err := os.Stat(filepath.Join(opts.Root, d+"-layers")); err == nil {
-			if d == "overlay" && opts.Rootless && !kernelAtLeast(5, 11) && fuseOverlayfs() != "" {
-				return d, reasonFuse
+			if d != "overlay" {
+				return d, reasonExisting
+			}
+			if why := hostcheck.OverlayBlocked(opts.Rootless, opts.Root); why != "" && hostcheck.FuseOverlayfs() != "" {
+				return d, prefixFuse + why
 			}
 			return d, reasonExisting
 		}
 	}
-	if !overlaySupported() {
-		return "vfs", reasonVFS
-	}
-	if !opts.Rootless {
-		return "overlay", reasonRoot
-	}
-	if kernelAtLeast(5, 11) {
+	native, why := hostcheck.NativeOverlay(opts.Rootless, opts.Root)
+	fuse := !native && hostcheck.FuseOverlayfs() != ""
+	switch {
+	case native && opts.Rootless:
 		return "overlay", reasonNative
+	case native:
+		return "overlay", reasonRoot
+	case fuse:
+		return "overlay", prefixFuse + why
 	}
-	if fuseOverlayfs() != "" {
-		return "overlay", reasonFuse
-	}
-	return "vfs", reasonVFS
-}
-
-func overlaySupported() bool {
-	b, err := os.ReadFile("/proc/filesystems")
-	if err != nil {
-		return false
-	}
-	if bytes.Contains(b, []byte("\toverlay\n")) {
-		return true
-	}
-	// The module may just not be loaded yet; mount(8) would load it.
-	_, err = os.Stat("/sys/module/overlay")
-	return err == nil
-}
-
-// fuseOverlayfs is the path of a usable fuse-overlayfs, or "".
-func fuseOverlayfs() string {
-	p, err := exec.LookPath("fuse-overlayfs")
-	if err != nil {
-		return ""
-	}
-	if f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0); err == nil {
-		f.Close()
-		return p
-	}
-	return ""
-}
-
-func kernelAtLeast(major, minor int) bool {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return false
-	}
-	var ma, mi int
-	if _, err := fmt.Sscanf(strings.TrimRight(string(u.Release[:]), "\x00"), "%d.%d", &ma, &mi); err != nil {
-		return false
-	}
-	return ma > major || (ma == major && mi >= minor)
+	return "vfs", "vfs: " + why + ", and no usable fuse-overlayfs (see skiff system check)"
 }

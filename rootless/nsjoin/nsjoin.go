@@ -3,7 +3,9 @@
 // namespaces (a multi-threaded process cannot join a user namespace), or turns
 // the process into that pause process. See nsjoin.c.
 //
-// It imports nothing from skiff; rootless is its only user.
+// It imports nothing from skiff; rootless is its only user, besides the
+// init and exec roles' own program (runtime/initexe/program), which links
+// it for the exec role's namespace entry.
 package nsjoin
 
 /*

@@ -1,6 +1,7 @@
-// Package cgroups finds out what cgroup hierarchy the host has and whether
-// skiff may place containers in a delegated cgroup v2 subtree to apply
-// resource limits and freeze them.
+// Package cgroups finds out what cgroup hierarchy the host has and where
+// skiff may make containers' cgroups (v1 hierarchies as root, the v2 root
+// as root, a delegated v2 subtree rootless), makes them with their
+// limits, reads their usage and OOM kills, and freezes them.
 //
 // It imports nothing from skiff but internal packages.
 package cgroups
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	lib "github.com/opencontainers/cgroups"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,42 +32,56 @@ type Facts struct {
 	Mode Mode
 	// Version is docker's CgroupVersion: "1" or "2".
 	Version string
-	// Dir is the delegated cgroup v2 directory skiff creates container
-	// cgroups under, when Usable.
+	// Dir is the cgroup v2 directory skiff creates container cgroups
+	// under, when Usable (V2Base).
 	Dir string
-	// Usable reports whether limits and the freezer are available; Reason
-	// says why not.
+	// Usable reports whether limits are available; Reason says why not.
 	Usable     bool
 	Reason     string
 	Controller map[string]bool
 }
 
-// Detect inspects /sys/fs/cgroup and the process's own cgroup.
-func Detect() Facts {
+// hostMode tells the host's layout from the filesystem at /sys/fs/cgroup.
+func hostMode() Mode {
 	var st unix.Statfs_t
-	f := Facts{Controller: map[string]bool{}}
-	if err := unix.Statfs("/sys/fs/cgroup", &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
-		f.Mode, f.Version = Unified, "2"
-		f.Dir = ownCgroup("/sys/fs/cgroup")
-	} else {
-		f.Mode, f.Version = Legacy, "1"
-		if err := unix.Statfs("/sys/fs/cgroup/unified", &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
-			f.Mode = Hybrid
+	if err := unix.Statfs(UnifiedRoot, &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+		return Unified
+	}
+	if err := unix.Statfs(UnifiedRoot+"/unified", &st); err == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+		return Hybrid
+	}
+	return Legacy
+}
+
+// Detect inspects /sys/fs/cgroup and the process's own cgroup: the
+// controllers skiff may use, or why it may use none.
+func Detect() Facts {
+	f := Facts{Mode: hostMode(), Version: "1", Controller: map[string]bool{}}
+	if f.Mode == Unified {
+		f.Version = "2"
+		base, err := V2Base()
+		if err != nil {
+			f.Reason = err.Error()
+			return f
 		}
-		f.Reason = "the host uses cgroup v1; skiff applies limits only on a delegated cgroup v2 hierarchy"
+		f.Dir = base
+		for c := range fields(filepath.Join(base, "cgroup.controllers")) {
+			f.Controller[c] = true
+		}
+		if len(f.Controller) == 0 {
+			f.Reason = "no controllers are delegated to " + base
+		}
+		f.Usable = len(f.Controller) > 0
 		return f
 	}
-	ctrl, _ := os.ReadFile(filepath.Join(f.Dir, "cgroup.controllers"))
-	for _, c := range strings.Fields(string(ctrl)) {
-		f.Controller[c] = true
+	for _, c := range []string{"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "freezer"} {
+		if mnt, err := lib.FindCgroupMountpoint("", c); err == nil && unix.Access(mnt, unix.W_OK) == nil {
+			f.Controller[c] = true
+		}
 	}
-	switch {
-	case len(f.Controller) == 0:
-		f.Reason = "no controllers are delegated to " + f.Dir
-	case unix.Access(f.Dir, unix.W_OK) != nil:
-		f.Reason = f.Dir + " is not writable: no cgroup subtree is delegated to this user (systemd: Delegate=yes)"
-	default:
-		f.Usable = true
+	f.Usable = f.Controller["memory"]
+	if !f.Usable {
+		f.Reason = "this host uses cgroup v1, which only root can write: run skiff as root, or use a host with cgroup v2 that delegates a subtree to you (systemd: Delegate=yes)"
 	}
 	return f
 }

@@ -31,13 +31,11 @@ func FindFreezer() (*Freezer, error) {
 		}
 		return nil, errors.New("the cgroup v1 freezer belongs to root and this host delegates no cgroup v2 subtree to you")
 	}
-	f := Detect()
-	if f.Mode == Unified {
-		dir := f.Dir
-		if unix.Access("/sys/fs/cgroup", unix.W_OK) == nil {
-			dir = "/sys/fs/cgroup"
-		} else if unix.Access(dir, unix.W_OK) != nil {
-			return nil, errors.New(dir + " is not writable: no cgroup v2 subtree is delegated to you (systemd: Delegate=yes)")
+	if hostMode() == Unified {
+		// the same place as containers' limits: one v2 cgroup holds both
+		dir, err := V2Base()
+		if err != nil {
+			return nil, err
 		}
 		return &Freezer{Dir: dir, V2: true}, nil
 	}

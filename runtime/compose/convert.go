@@ -72,6 +72,7 @@ func (p *Project) CreateOptions(s *types.ServiceConfig, name string, labels map[
 		}
 		f[key] = m
 	}
+	resourceFlags(s, f)
 	if err := p.networkFlags(s, f, resolve); err != nil {
 		return nil, err
 	}
@@ -101,29 +102,21 @@ func serviceErr(s *types.ServiceConfig, format string, args ...any) error {
 // unsupported refuses the fields skiff cannot carry out, one line each:
 // a compose file relying on them must not seem to work.
 func unsupported(s *types.ServiceConfig) error {
-	limits := []struct {
-		set  bool
-		name string
-	}{
-		{s.MemLimit != 0, "mem_limit"}, {s.MemReservation != 0, "mem_reservation"},
-		{s.MemSwapLimit != 0, "memswap_limit"}, {s.MemSwappiness != 0, "mem_swappiness"},
-		{s.CPUS != 0, "cpus"}, {s.CPUShares != 0, "cpu_shares"}, {s.CPUQuota != 0, "cpu_quota"},
-		{s.CPUPeriod != 0, "cpu_period"}, {s.CPUSet != "", "cpuset"}, {s.CPUCount != 0, "cpu_count"},
-		{s.CPUPercent != 0, "cpu_percent"}, {s.CPURTPeriod != 0, "cpu_rt_period"}, {s.CPURTRuntime != 0, "cpu_rt_runtime"},
-		{s.PidsLimit != 0, "pids_limit"}, {s.BlkioConfig != nil, "blkio_config"}, {s.OomKillDisable, "oom_kill_disable"},
-		{s.Deploy != nil && (s.Deploy.Resources.Limits != nil || s.Deploy.Resources.Reservations != nil), "deploy.resources"},
-	}
-	for _, l := range limits {
-		if l.set {
-			return serviceErr(s, "%s is not supported yet: skiff sets no resource limits; remove it", l.name)
+	var devs bool
+	if s.Deploy != nil {
+		for _, r := range []*types.Resource{s.Deploy.Resources.Limits, s.Deploy.Resources.Reservations} {
+			devs = devs || (r != nil && len(r.Devices)+len(r.GenericResources) > 0)
 		}
 	}
-	others := []struct {
+	fields := []struct {
 		set  bool
 		name string
 	}{
+		{s.CPUCount != 0, "cpu_count"}, {s.CPUPercent != 0, "cpu_percent"},
+		{s.CPURTPeriod != 0, "cpu_rt_period"}, {s.CPURTRuntime != 0, "cpu_rt_runtime"},
+		{devs, "deploy.resources devices and generic_resources"},
 		{len(s.Gpus) > 0, "gpus"}, {s.Runtime != "" && s.Runtime != "runc", "runtime"},
-		{s.Isolation != "" && s.Isolation != "default", "isolation"}, {s.CgroupParent != "", "cgroup_parent"},
+		{s.Isolation != "" && s.Isolation != "default", "isolation"},
 		{len(s.DeviceCgroupRules) > 0, "device_cgroup_rules"}, {len(s.StorageOpt) > 0, "storage_opt"},
 		{s.CredentialSpec != nil, "credential_spec"}, {s.UseAPISocket, "use_api_socket"},
 		{len(s.Models) > 0, "models"}, {s.Provider != nil, "provider"},
@@ -131,12 +124,76 @@ func unsupported(s *types.ServiceConfig) error {
 		{len(s.ExternalLinks) > 0, "external_links"}, {s.VolumeDriver != "" && s.VolumeDriver != "local", "volume_driver"},
 		{s.Umask != nil, "umask"},
 	}
-	for _, o := range others {
+	for _, o := range fields {
 		if o.set {
 			return serviceErr(s, "%s is not supported by skiff; remove it", o.name)
 		}
 	}
 	return nil
+}
+
+// resourceFlags gives the service's limits to run's resource flags, as
+// docker compose maps them onto a container's: mem_limit, cpus, pids_limit
+// and the rest one to one, deploy.resources.limits (memory, cpus, pids)
+// over them, and of deploy.resources.reservations the memory (a CPU
+// reservation is swarm's: docker compose drops it too). The flags' parser
+// and the checks against the host are run's.
+func resourceFlags(s *types.ServiceConfig, f container.FlagMap) {
+	num := func(flag string, v int64) {
+		if v != 0 {
+			f[flag] = strconv.FormatInt(v, 10)
+		}
+	}
+	cpus := func(v float32) {
+		if v != 0 {
+			f["cpus"] = strconv.FormatFloat(float64(v), 'f', -1, 32)
+		}
+	}
+	num("memory", int64(s.MemLimit))
+	num("memory-reservation", int64(s.MemReservation))
+	num("memory-swap", int64(s.MemSwapLimit))
+	num("memory-swappiness", int64(s.MemSwappiness))
+	cpus(s.CPUS)
+	num("cpu-shares", s.CPUShares)
+	num("cpu-quota", s.CPUQuota)
+	num("cpu-period", s.CPUPeriod)
+	num("pids-limit", s.PidsLimit)
+	if s.CPUSet != "" {
+		f["cpuset-cpus"] = s.CPUSet
+	}
+	if s.OomKillDisable {
+		f["oom-kill-disable"] = true
+	}
+	if s.CgroupParent != "" {
+		f["cgroup-parent"] = s.CgroupParent
+	}
+	if b := s.BlkioConfig; b != nil {
+		num("blkio-weight", int64(b.Weight))
+		for _, d := range b.WeightDevice {
+			f["blkio-weight-device"] = append(f.StringSlice("blkio-weight-device"), fmt.Sprintf("%s:%d", d.Path, d.Weight))
+		}
+		for flag, ds := range map[string][]types.ThrottleDevice{
+			"device-read-bps": b.DeviceReadBps, "device-write-bps": b.DeviceWriteBps,
+			"device-read-iops": b.DeviceReadIOps, "device-write-iops": b.DeviceWriteIOps,
+		} {
+			for _, d := range ds {
+				f[flag] = append(f.StringSlice(flag), fmt.Sprintf("%s:%d", d.Path, d.Rate))
+			}
+		}
+	}
+	if s.Deploy == nil {
+		return
+	}
+	if l := s.Deploy.Resources.Limits; l != nil {
+		num("memory", int64(l.MemoryBytes))
+		cpus(float32(l.NanoCPUs))
+		if l.Pids > 0 {
+			num("pids-limit", l.Pids)
+		}
+	}
+	if r := s.Deploy.Resources.Reservations; r != nil {
+		num("memory-reservation", int64(r.MemoryBytes))
+	}
 }
 
 // imageName is the service's image, or the name docker compose gives

@@ -30,5 +30,6 @@ func (c *Container) releaseRuntime() {
 	c.releaseMounts()
 	c.releaseShm()
 	c.releaseFreezer()
+	c.releaseCgroup()
 	os.RemoveAll(c.RunDir())
 }

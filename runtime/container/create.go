@@ -329,6 +329,7 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 			IpcMode:         ipcMode,
 			UTSMode:         utsMode,
 			PidMode:         pidMode,
+			Resources:       o.Spec.Resources,
 		},
 		Spec:   gen.Spec,
 		Driver: driver,

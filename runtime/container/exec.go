@@ -146,7 +146,7 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	}
 	syncParent, syncChild := os.NewFile(uintptr(fds[0]), "sync"), os.NewFile(uintptr(fds[1]), "sync")
 	defer syncParent.Close()
-	exe, err := sealedExe()
+	exe, err := c.sealedExe()
 	if err != nil {
 		cfgR.Close()
 		syncChild.Close()
@@ -169,6 +169,13 @@ func (c *Container) startExec(p *specs.Process, o *ExecOptions) (*execution, err
 	cfgR.Close()
 	syncChild.Close()
 	if err != nil {
+		return nil, err
+	}
+	// it waits for its configuration: nothing of it runs before it is in
+	// the container's cgroup (its limits count the exec too, as docker's)
+	if err := c.addToCgroup(cmd.Process.Pid); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
 		return nil, err
 	}
 	_ = json.NewEncoder(cfgW).Encode(initproc.ExecConfig{Process: p, MountNS: fmt.Sprintf("/proc/%d/ns/mnt", c.State.Pid), Seccomp: filter})

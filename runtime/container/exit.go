@@ -100,6 +100,7 @@ func recordExit(e *engine.Engine, id string, monitorPid, code int, finished time
 			outcome = exitDeclined
 			return errUnchanged
 		}
+		c.noteOOM() // the oom event comes before die, as docker's
 		c.event("die", "exitCode", strconv.Itoa(code))
 		c.State.ExitCode, c.State.Error = code, ""
 		c.State.Pid, c.State.PidStart = 0, 0

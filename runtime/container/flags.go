@@ -110,6 +110,9 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 	if o.MountOptions, err = mountFlags(f); err != nil {
 		return nil, err
 	}
+	if o.Spec.Resources, _, err = resourceFlags(f); err != nil {
+		return nil, err
+	}
 	if o.Detach {
 		if f.IsSet("attach") {
 			return nil, errdefs.Invalid("conflicting options: cannot specify both --attach and --detach")
@@ -322,6 +325,38 @@ func mountFlags(f Flags) (MountOptions, error) {
 	return o, nil
 }
 
+// resourceFlags reads the resource limit flags (issue #13) with docker's
+// units and messages (spec.ResourceFlags.Parse) and reports whether any
+// was given; update defines fewer of them than run and create.
+func resourceFlags(f Flags) (spec.Resources, bool, error) {
+	var rf spec.ResourceFlags
+	given := false
+	for name, dst := range map[string]*string{
+		"memory": &rf.Memory, "memory-swap": &rf.MemorySwap, "memory-reservation": &rf.MemoryReservation,
+		"memory-swappiness": &rf.MemorySwappiness, "kernel-memory": &rf.KernelMemory,
+		"cpus": &rf.CPUs, "cpu-shares": &rf.CPUShares, "cpu-period": &rf.CPUPeriod, "cpu-quota": &rf.CPUQuota,
+		"cpuset-cpus": &rf.CpusetCpus, "cpuset-mems": &rf.CpusetMems,
+		"pids-limit": &rf.PidsLimit, "blkio-weight": &rf.BlkioWeight, "cgroup-parent": &rf.CgroupParent,
+	} {
+		*dst = f.String(name)
+		given = given || f.IsSet(name)
+	}
+	for name, dst := range map[string]*[]string{
+		"blkio-weight-device": &rf.BlkioWeightDevice,
+		"device-read-bps":     &rf.DeviceReadBps, "device-write-bps": &rf.DeviceWriteBps,
+		"device-read-iops": &rf.DeviceReadIOps, "device-write-iops": &rf.DeviceWriteIOps,
+	} {
+		*dst = f.StringSlice(name)
+		given = given || f.IsSet(name)
+	}
+	if f.IsSet("oom-kill-disable") {
+		v := f.Bool("oom-kill-disable")
+		rf.OomKillDisable, given = &v, true
+	}
+	r, err := rf.Parse()
+	return r, given, err
+}
+
 // readLabelFiles reads --label-file files: a key=value label a line,
 // blank lines and # comments skipped; --label given after them wins.
 func readLabelFiles(paths []string) ([]string, error) {
@@ -341,7 +376,9 @@ func readLabelFiles(paths []string) ([]string, error) {
 	return out, nil
 }
 
-// ParseUpdateFlags reads update's flags; giving none is an error.
+// ParseUpdateFlags reads update's flags (the restart policy and the
+// live-changeable limits); giving none is an error. Update checks the
+// merged limits against the host, as Create does.
 func ParseUpdateFlags(f Flags) (UpdateOptions, error) {
 	var o UpdateOptions
 	if f.IsSet("restart") {
@@ -351,14 +388,21 @@ func ParseUpdateFlags(f Flags) (UpdateOptions, error) {
 		}
 		o.RestartPolicy = &p
 	}
-	if o.RestartPolicy == nil {
+	r, given, err := resourceFlags(f)
+	if err != nil {
+		return o, err
+	}
+	if given {
+		o.Resources = &r
+	}
+	if o.RestartPolicy == nil && o.Resources == nil {
 		return o, errdefs.Invalid("you must provide one or more flags when using this command")
 	}
 	return o, nil
 }
 
-// validate checks what the options say on their own, before Create
-// looks anything up.
+// validate checks what the options say on their own, and the limits
+// against what the host's cgroups offer, before Create looks anything up.
 func (o *CreateOptions) validate() error {
 	s := &o.Spec
 	if err := validateSpec(s, o.Infra); err != nil {
@@ -378,7 +422,10 @@ func (o *CreateOptions) validate() error {
 	if err := o.Health.validate(); err != nil {
 		return err
 	}
-	return validateNetworkFlags(&o.NetworkOptions)
+	if err := validateNetworkFlags(&o.NetworkOptions); err != nil {
+		return err
+	}
+	return validateResources(&o.Spec.Resources, o.Warnings)
 }
 
 // validateSpec checks the options that shape the OCI spec.

@@ -17,6 +17,7 @@ func TestParseCreateFlags(t *testing.T) {
 		"pull": "missing", "uts": "host", "cgroupns": "host", "oom-score-adj": 500,
 		"annotation": []string{"a=1"}, "label": []string{"l"}, "shm-size": "128m",
 		"health-interval": 2 * time.Second, "restart": "on-failure:3", "detach": true,
+		"memory": "32m", "cpus": "0.5", "pids-limit": "20", "oom-kill-disable": true,
 	}, []string{"busybox", "true"})
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +25,8 @@ func TestParseCreateFlags(t *testing.T) {
 	s := o.Spec
 	if s.Image != "busybox" || s.Command[0] != "true" || !s.UTSHost || !s.CgroupnsHost || *s.OOMScoreAdj != 500 ||
 		s.Annotations["a"] != "1" || s.Labels["l"] != "" || s.ShmSize != 128<<20 || *o.Health.Interval != 2*time.Second ||
-		o.RestartPolicy.MaximumRetryCount != 3 || !o.Detach || o.Streams != (Streams{}) || o.Pull.Policy != "missing" {
+		o.RestartPolicy.MaximumRetryCount != 3 || !o.Detach || o.Streams != (Streams{}) || o.Pull.Policy != "missing" ||
+		s.Resources.Memory != 32<<20 || s.Resources.NanoCPUs != 5e8 || *s.Resources.PidsLimit != 20 || !*s.Resources.OomKillDisable {
 		t.Errorf("options: %+v", o)
 	}
 	for _, tc := range []struct {
@@ -40,6 +42,8 @@ func TestParseCreateFlags(t *testing.T) {
 		{flagMap{"pull": "never", "volume-driver": "nfs"}, "volume driver"},
 		{flagMap{"pull": "never", "detach": true, "attach": []string{"stdout"}}, "--attach and --detach"},
 		{flagMap{"pull": "never", "restart": "sometimes"}, "invalid restart policy"},
+		{flagMap{"pull": "never", "memory": "12q"}, `invalid argument "12q" for "-m, --memory" flag`},
+		{flagMap{"pull": "never", "cpus": "x"}, `invalid argument "x" for "--cpus" flag`},
 	} {
 		if _, err := ParseCreateFlags(tc.flags, []string{"i"}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseCreateFlags(%v) = %v, want %q", tc.flags, err, tc.want)
@@ -69,6 +73,7 @@ func TestValidateCreateOptions(t *testing.T) {
 		{func(o *CreateOptions) { o.Health.Retries = &neg }, "--health-retries cannot be negative"},
 		{func(o *CreateOptions) { o.AddHosts = []string{"db"} }, "add-host"},
 		{func(o *CreateOptions) { o.DNS = []string{"dns.example"} }, "not an ip address"},
+		{func(o *CreateOptions) { o.Spec.Resources.Memory = 1 << 20 }, "Minimum memory limit allowed is 6MB"},
 	} {
 		o := CreateOptions{Spec: spec.Options{Image: "busybox"}}
 		if err := o.validate(); err != nil {
@@ -77,6 +82,34 @@ func TestValidateCreateOptions(t *testing.T) {
 		tc.change(&o)
 		if err := o.validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("validate = %v, want %q", err, tc.want)
+		}
+	}
+}
+
+// update takes the restart policy and the live limits; only the limits
+// given are set, and giving no flag is an error.
+func TestParseUpdateFlags(t *testing.T) {
+	t.Parallel()
+	o, err := ParseUpdateFlags(flagMap{"memory": "64m", "pids-limit": "-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.RestartPolicy != nil || o.Resources == nil || o.Resources.Memory != 64<<20 || o.Resources.PidsLimit == nil || o.Resources.CPUShares != 0 {
+		t.Errorf("options: %+v %+v", o, o.Resources)
+	}
+	if o, err = ParseUpdateFlags(flagMap{"restart": "always"}); err != nil || o.Resources != nil || o.RestartPolicy.Name != "always" {
+		t.Errorf("--restart alone: %+v, %v", o, err)
+	}
+	for _, tc := range []struct {
+		flags flagMap
+		want  string
+	}{
+		{flagMap{}, "you must provide one or more flags"},
+		{flagMap{"memory": "lots"}, `invalid argument "lots" for "-m, --memory" flag`},
+		{flagMap{"restart": "always", "cpu-shares": "x"}, `for "-c, --cpu-shares" flag`},
+	} {
+		if _, err := ParseUpdateFlags(tc.flags); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseUpdateFlags(%v) = %v, want %q", tc.flags, err, tc.want)
 		}
 	}
 }

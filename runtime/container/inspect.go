@@ -1,6 +1,7 @@
 package container
 
 import (
+	"maps"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -157,6 +158,11 @@ func (c *Container) inspectHostConfig() map[string]any {
 	if c.HostConfig.Devices == nil {
 		out["Devices"] = []spec.DeviceMapping{}
 	}
+	for _, k := range []string{"BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"} {
+		if v := reflect.ValueOf(out[k]); v.Kind() == reflect.Slice && v.IsNil() {
+			out[k] = []any{}
+		}
+	}
 	for _, k := range []string{"Dns", "DnsOptions", "DnsSearch"} {
 		if v, ok := out[k].([]string); ok && v == nil {
 			out[k] = []string{}
@@ -184,6 +190,10 @@ func fieldMap(v any) map[string]any {
 		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
+			continue
+		}
+		if f.Anonymous && f.Type.Kind() == reflect.Struct && name == "" {
+			maps.Copy(out, fieldMap(rv.Field(i).Interface())) // inline, as encoding/json does
 			continue
 		}
 		if name == "" {

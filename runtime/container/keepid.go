@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/hostcheck"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
@@ -56,16 +57,13 @@ func prepareKeepID(e *engine.Engine, o *CreateOptions) error {
 
 // fuseOverlayfsForKeepID finds fuse-overlayfs and checks /dev/fuse.
 func fuseOverlayfsForKeepID() (string, error) {
-	p, err := exec.LookPath("fuse-overlayfs")
-	if err != nil {
-		return "", errdefs.Invalid("--userns=keep-id needs fuse-overlayfs (apt-get install fuse-overlayfs): this kernel cannot idmap an overlay from a user namespace")
+	if p := hostcheck.FuseOverlayfs(); p != "" {
+		return p, nil
 	}
-	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
-	if err != nil {
-		return "", errdefs.Invalid("--userns=keep-id needs a usable /dev/fuse (%v): ask the administrator to make it mode 0666", err)
+	if fs := hostcheck.Fuse().Findings; len(fs) > 0 {
+		return "", errdefs.Invalid("--userns=keep-id needs fuse-overlayfs (this kernel cannot idmap an overlay from a user namespace): %s", fs[0])
 	}
-	f.Close()
-	return p, nil
+	return "", errdefs.Invalid("--userns=keep-id needs fuse-overlayfs and a usable /dev/fuse")
 }
 
 // hostIDs are the invoking user's uid and gid on the host.

@@ -212,7 +212,7 @@ func loadAll(e *engine.Engine, loadOne func(*engine.Engine, string) (*Container,
 	return out, nil
 }
 
-// loadSummary is load without the record's spec.
+// loadSummary is load without the record's spec, for reading them all.
 func loadSummary(e *engine.Engine, id string) (*Container, error) {
-	return loadInto(e, id, false)
+	return loadInto(e, id, false, manyRecordsJSON)
 }

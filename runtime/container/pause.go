@@ -26,6 +26,9 @@ func (c *Container) releaseFreezer() {
 // freezerFor returns the container's freezer cgroup, made if needed, or
 // why skiff cannot freeze (verb is what the user asked for).
 func (c *Container) freezerFor(verb string) (string, error) {
+	if dir, ok := c.State.Cgroup[""]; ok {
+		return dir, nil // v2: the container's own cgroup, limits and all
+	}
 	f, err := cgroups.FindFreezer()
 	if err != nil {
 		return "", errdefs.Invalid("cannot %s container %s: skiff needs a cgroup freezer it can write to, and %v", verb, c.Name, err)
@@ -35,6 +38,9 @@ func (c *Container) freezerFor(verb string) (string, error) {
 
 // existingFreezer is the container's freezer cgroup if pause made one.
 func (c *Container) existingFreezer() (string, bool) {
+	if dir, ok := c.State.Cgroup[""]; ok {
+		return dir, true
+	}
 	f, err := cgroups.FindFreezer()
 	if err != nil {
 		return "", false

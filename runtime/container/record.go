@@ -114,6 +114,8 @@ type HostConfig struct {
 	Ulimits         []*units.Ulimit
 	Init            *bool `json:",omitempty"`
 	PidMode         string
+	// Resources are the limits (docker's HostConfig fields, inline).
+	spec.Resources
 }
 
 // Record is a container's definition, written once at create (and at
@@ -204,6 +206,9 @@ type State struct {
 	// HealthRestart makes the next exit restart the container whatever
 	// its policy: --health-on-failure=restart killed it.
 	HealthRestart bool `json:",omitempty"`
+	// Cgroup is the container's cgroup while it has one (limits.go):
+	// v1 controller (or "" on v2) to directory.
+	Cgroup map[string]string `json:",omitempty"`
 }
 
 // Running reports whether the container's process is believed alive.

@@ -111,7 +111,9 @@ func (c *Container) destroy(sweep bool) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DeleteContainer(c.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
+	// Unknown or "not a container": another remover (the monitor of a --rm
+	// container) got there first, which is the outcome wanted.
+	if err := s.DeleteContainer(c.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) && !errors.Is(err, cstorage.ErrNotAContainer) {
 		return fmt.Errorf("removing the root filesystem of %s: %w", c.ShortID(), err)
 	}
 	releaseName(c.e, c.Name, c.ID)

@@ -6,16 +6,23 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/runtime/initexe"
 )
 
-// sealedExe opens skiff's own binary for a process that runs inside a
+// sealedExe opens the program of a process that runs inside a
 // container's namespaces (the exec role), such that no container process
-// can write to the binary through /proc/PID/exe or keep a handle it
-// could reopen for writing later (runc's CVE-2019-5736): a detached,
-// read-only clone of the binary's mount (open_tree and mount_setattr, a
-// few microseconds), or where the kernel cannot, a sealed memfd copy.
-// The monitor does the same for the init (monitor.c, sealed_exe).
-func sealedExe() (*os.File, error) {
+// can write to it through /proc/PID/exe or keep a handle it could reopen
+// for writing later (runc's CVE-2019-5736): the roles' own small program
+// (runtime/initexe, a sealed memfd) when skiff embeds it, else skiff's
+// own binary, through a detached, read-only clone of its mount
+// (open_tree and mount_setattr, a few microseconds), or where the kernel
+// cannot, a sealed memfd copy. The monitor does the same for the init
+// (spawnMonitor passes it the program; monitor.c, sealed_exe).
+func (c *Container) sealedExe() (*os.File, error) {
+	if f, err := initexe.Open(c.e.RunDir("initexe")); f != nil || err != nil {
+		return f, err
+	}
 	fd, err := cloneExe()
 	if err == nil {
 		attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}

@@ -18,6 +18,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/initexe"
 	"github.com/skiff-containers/skiff/runtime/initproc"
 	"github.com/skiff-containers/skiff/runtime/monitor"
 	"github.com/skiff-containers/skiff/runtime/spec"
@@ -210,10 +211,19 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err != nil {
 		return nil, err
 	}
+	cgroupDirs, err := c.prepareCgroup(&sp)
+	if err != nil {
+		return nil, err
+	}
+	namespaces, unshareCgroup := sp.Linux.Namespaces, false
+	if len(cgroupDirs) > 0 {
+		namespaces, unshareCgroup = withoutCgroupNS(namespaces)
+	}
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init,
 		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter, Infra: infraEnv,
+		Cgroups: cgroupDirs, UnshareCgroupNS: unshareCgroup,
 	}
 	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
 		return nil, err
@@ -229,7 +239,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 		Socket: filepath.Join(dir, attachSocket), LogPath: logPath, LogMaxSize: logMax.size, LogMaxFiles: logMax.files,
 		HealthInterval: c.healthArg(),
 		InitConfig:     filepath.Join(dir, initConfigFile), RunDir: dir,
-		Namespaces: sp.Linux.Namespaces, Tty: sp.Process.Terminal,
+		Namespaces: namespaces, Tty: sp.Process.Terminal,
 		UIDMappings: sp.Linux.UIDMappings, GIDMappings: sp.Linux.GIDMappings,
 		OpenStdin: c.Config.OpenStdin, StdinOnce: c.Config.StdinOnce,
 	}, nil
@@ -252,6 +262,14 @@ func hasNewNetNS(s *specs.Spec) bool {
 // spawnMonitor starts the monitor and records the running process, or
 // returns the StartError the monitor reported.
 func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind startKind) error {
+	initExe, err := initexe.Open(c.e.RunDir("initexe")) // nil: the init runs from this binary
+	if err != nil {
+		return err
+	}
+	if initExe != nil {
+		defer initExe.Close()
+	}
+	o.InitExe = initExe != nil
 	args, err := monitor.Args(*o)
 	if err != nil {
 		return err
@@ -264,9 +282,10 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind start
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = args
 	cmd.Env = monitorEnv()
-	cmd.ExtraFiles = []*os.File{reportW}
-	if client != nil {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, client)
+	// ReportFD, ClientFD (closed without a client), InitExeFD
+	cmd.ExtraFiles = []*os.File{reportW, client}
+	if initExe != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, initExe)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if c.BuildStep != nil {
@@ -307,7 +326,7 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 	st.MonitorPid = monitorPid
 	st.MonitorStart, _ = proc.StartTime(monitorPid)
 	st.StartedAt = time.Now().UTC()
-	st.Error = ""
+	st.Error, st.OOMKilled = "", false // ExitCode stays: the last exit's, for wait
 	st.StartCount++
 	st.ManualRestart, st.HealthRestart = false, false
 	if kind != startByPolicy {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/runtime/cgroups"
 )
 
 // Stats is one sample of a container's resource use, in docker's terms.
@@ -36,10 +38,11 @@ func CPUPercent(prev, cur *Stats) float64 {
 	return float64(cur.CPUTicks-prev.CPUTicks) / float64(cur.SystemTicks-prev.SystemTicks) * float64(cur.OnlineCPUs) * 100
 }
 
-// Sample reads the resource use of a running container from /proc: the
-// processes in its pid namespace, its network namespace's counters. (On a
-// host with a delegated cgroup v2 tree the cgroup would be the better
-// source; the /proc view works everywhere, rootless included.)
+// Sample reads the resource use of a running container: from its cgroup
+// when it has one (a container with limits: usage against the limit),
+// else from /proc (the processes in its pid namespace), which works
+// everywhere, rootless on cgroup v1 included; the network counters come
+// from its network namespace.
 func (c *Container) Sample() (*Stats, error) {
 	st := &Stats{ID: c.ID, Name: c.Name, Read: time.Now().UTC(), OnlineCPUs: onlineCPUs()}
 	st.SystemTicks = systemTicks()
@@ -50,16 +53,39 @@ func (c *Container) Sample() (*Stats, error) {
 	if !c.State.Running() || c.State.Pid == 0 {
 		return st, nil
 	}
-	pids, err := c.processes()
-	if err != nil {
-		return st, nil // it just ended
-	}
-	for pid := range pids {
-		st.addProcess("/proc/"+strconv.Itoa(pid), pid == c.State.Pid)
+	if !st.fromCgroup(c.cgroup()) {
+		pids, err := c.processes()
+		if err != nil {
+			return st, nil // it just ended
+		}
+		for pid := range pids {
+			st.addProcess("/proc/"+strconv.Itoa(pid), pid == c.State.Pid)
+		}
 	}
 	st.NetRx, st.NetTx = netCounters("/proc/" + strconv.Itoa(c.State.Pid) + "/net/dev")
 	return st, nil
 }
+
+// fromCgroup reads the counters of the container's cgroup, if it has one.
+func (st *Stats) fromCgroup(cg *cgroups.Cgroup) bool {
+	if cg == nil {
+		return false
+	}
+	u, err := cg.Usage()
+	if err != nil {
+		return false
+	}
+	st.CPUTicks = u.CPUNanos / (1e9 / clockTicks)
+	st.MemUsage, st.Pids = u.Memory, u.Pids
+	st.BlockRead, st.BlockWrite = u.BlockRead, u.BlockWrite
+	if u.MemoryLimit > 0 && u.MemoryLimit < st.MemLimit {
+		st.MemLimit = u.MemoryLimit
+	}
+	return true
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times.
+const clockTicks = 100
 
 // addProcess adds one process's CPU time, memory, I/O and threads.
 func (st *Stats) addProcess(dir string, init bool) {

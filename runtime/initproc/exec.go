@@ -12,6 +12,19 @@ import (
 	"github.com/skiff-containers/skiff/runtime/seccomp"
 )
 
+// RoleMain runs the init or the exec role when _SKIFF_ROLE names one,
+// and returns its exit code and true; false for any other role. skiff's
+// main and the roles' own program (runtime/initexe) dispatch through it.
+func RoleMain() (code int, ok bool) {
+	switch os.Getenv("_SKIFF_ROLE") {
+	case Role:
+		return Main(), true
+	case ExecRole:
+		return ExecMain(), true
+	}
+	return 0, false
+}
+
 // ExecRole is the value of _SKIFF_ROLE that makes main call ExecMain: a
 // process started inside a running container's namespaces (exec).
 const ExecRole = "exec"

@@ -51,9 +51,15 @@ type Config struct {
 	// SetupLoopback brings up lo in a network namespace made for the
 	// container alone.
 	SetupLoopback bool
+	// Cgroups are the directories of the container's cgroup (one per v1
+	// hierarchy) the init joins first; UnshareCgroupNS then gives it its
+	// cgroup namespace (the monitor did not), rooted at that cgroup.
+	Cgroups         []string `json:",omitempty"`
+	UnshareCgroupNS bool     `json:",omitempty"`
 	// Seccomp is the container's compiled seccomp filter (nil: none).
 	Seccomp *seccomp.Filter
-	// Infra, when set, makes the init exec skiff's own binary with this
+	// Infra, when set, makes the init exec its own program (skiff's
+	// binary, or the roles' program of runtime/initexe) with this
 	// environment (the infra role, runtime/infra) instead of the spec's
 	// program: a pod's infra container has no image.
 	Infra []string
@@ -119,14 +125,14 @@ func run(cfg *Config, sync *os.File) error {
 	s := cfg.Spec
 	self := -1
 	if cfg.Infra != nil {
-		// The binary, held before pivot_root hides its path.
+		// The init's own program, held before pivot_root hides its path.
 		fd, err := unix.Open("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return fmt.Errorf("opening skiff's binary for the infra process: %w", err)
+			return fmt.Errorf("opening the init's program for the infra process: %w", err)
 		}
 		self = fd
 	}
-	if err := joinCgroup(s); err != nil {
+	if err := joinCgroup(cfg); err != nil {
 		return err
 	}
 	if cfg.SetupLoopback {

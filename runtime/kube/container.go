@@ -29,7 +29,7 @@ type podBuilder struct {
 	// are left out of the YAML).
 	imageConfig func(id string) (*spec.ImageConfig, error)
 	warn        io.Writer
-	spec PodSpec
+	spec        PodSpec
 	// labels and annotations are the containers' labels: valid label
 	// pairs become labels, other valid keys annotations.
 	labels, annotations map[string]string

@@ -21,12 +21,13 @@
  * Arguments: --socket=PATH [--log=PATH [--log-max-size=BYTES
  *   --log-max-files=N]] --init-config=PATH --rundir=PATH
  *   --clone-flags=N [--ns=TYPE:PATH ...] [--tty] [--stdin] [--stdin-once]
- *   [--client] [--uid-map=C:H:S,... --gid-map=C:H:S,...]
+ *   [--client] [--init-exe] [--uid-map=C:H:S,... --gid-map=C:H:S,...]
  * With the maps the init gets a user namespace of its own (CLONE_NEWUSER
  * among the clone flags): the monitor writes its uid_map and gid_map, from
  * the user namespace it runs in, before the init goes on as root in it.
  * Descriptors: 3 the report pipe to the CLI, 4 the first attach client
- *   (with --client).
+ *   (with --client), 5 the sealed program the init runs from (with
+ *   --init-exe: runtime/initexe; else a sealed view of this binary).
  * The attach protocol (runtime/attach): frames [kind][len be32][payload].
  * The KIND_* values below are runtime/attach's; kinds_test.go checks it.
  */
@@ -78,6 +79,7 @@ enum {
 #define HANDOVER_TIMEOUT_S 10
 #define REPORT_FD 3
 #define FIRST_CLIENT_FD 4
+#define INIT_EXE_FD 5 /* with --init-exe */
 
 struct client {
 	int fd;
@@ -105,7 +107,7 @@ static struct {
 	char ns_type[MAX_NS][16];
 	const char *ns_path[MAX_NS];
 	int nns;
-	int tty, open_stdin, stdin_once, has_client;
+	int tty, open_stdin, stdin_once, has_client, init_exe;
 	long long log_max_size; /* rotate the log past this many bytes; 0: never */
 	long health_ms;         /* run the health role this often; 0: never */
 	int log_max_files;      /* files kept, the live one included */
@@ -188,6 +190,8 @@ static void parse_args(int argc, char **argv)
 			cfg.stdin_once = 1;
 		else if (strcmp(a, "--client") == 0)
 			cfg.has_client = 1;
+		else if (strcmp(a, "--init-exe") == 0)
+			cfg.init_exe = 1;
 		else if (strncmp(a, "--uid-map=", 10) == 0)
 			cfg.uid_map = a + 10;
 		else if (strncmp(a, "--gid-map=", 10) == 0)
@@ -659,7 +663,7 @@ static pid_t start_init(int *syncfd)
 		if ((cfg.open_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
 			die("creating pipes: %s", strerror(errno));
 	}
-	int exe = sealed_exe();
+	int exe = cfg.init_exe ? INIT_EXE_FD : sealed_exe();
 	int maps[2] = { -1, -1 };
 	if (cfg.uid_map && pipe2(maps, O_CLOEXEC) < 0)
 		die("creating a pipe: %s", strerror(errno));
@@ -959,6 +963,8 @@ static void monitor_main(int argc, char **argv)
 	out[1] = (struct stream){ .fd = -1, .name = "stderr", .kind = KIND_STDERR };
 	parse_args(argc, argv);
 	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
+	if (cfg.init_exe && fcntl(INIT_EXE_FD, F_SETFD, FD_CLOEXEC) < 0)
+		die("the init's program is not open as descriptor %d", INIT_EXE_FD);
 	if (chdir("/") < 0)
 		die("chdir /: %s", strerror(errno));
 	int ign[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGTTIN, SIGTTOU, SIGQUIT };

@@ -24,8 +24,9 @@ const Role = "monitor"
 
 // Descriptors a monitor expects after stdio.
 const (
-	ReportFD = 3 // write end of the pipe the CLI reads "pid N" or "error CODE MSG" from
-	ClientFD = 4 // the first attach client, with Options.Client
+	ReportFD  = 3 // write end of the pipe the CLI reads "pid N" or "error CODE MSG" from
+	ClientFD  = 4 // the first attach client, with Options.Client
+	InitExeFD = 5 // the program the init runs from, with Options.InitExe
 )
 
 // Options describe the container a monitor runs.
@@ -47,6 +48,10 @@ type Options struct {
 	StdinOnce      bool
 	// Client says a first attach client is passed as ClientFD.
 	Client bool
+	// InitExe says the program the init runs from (sealed: runtime/
+	// initexe) is passed as InitExeFD; else the monitor runs the init from
+	// a sealed view of its own binary.
+	InitExe bool
 	// UIDMappings and GIDMappings, with a user namespace among
 	// Namespaces, are its id maps, written by the monitor (--userns=keep-id).
 	UIDMappings, GIDMappings []specs.LinuxIDMapping
@@ -102,7 +107,7 @@ func Args(o Options) ([]string, error) {
 	for _, b := range []struct {
 		on   bool
 		flag string
-	}{{o.Tty, "--tty"}, {o.OpenStdin, "--stdin"}, {o.StdinOnce, "--stdin-once"}, {o.Client, "--client"}} {
+	}{{o.Tty, "--tty"}, {o.OpenStdin, "--stdin"}, {o.StdinOnce, "--stdin-once"}, {o.Client, "--client"}, {o.InitExe, "--init-exe"}} {
 		if b.on {
 			args = append(args, b.flag)
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
@@ -31,7 +32,7 @@ type CreateOptions struct {
 	IPAMDriver, Scope string
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // Create makes a user-defined bridge network and records its create
 // event. Without --subnet it
@@ -73,7 +74,7 @@ func Create(e *engine.Engine, o CreateOptions) (*Network, error) {
 }
 
 func validateCreate(o *CreateOptions) error {
-	if !validName.MatchString(o.Name) {
+	if !validName().MatchString(o.Name) {
 		return errdefs.Invalid("invalid network name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o.Name)
 	}
 	switch o.Driver {

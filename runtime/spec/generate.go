@@ -117,6 +117,7 @@ func Generate(in Input) (*Generated, error) {
 		Annotations: map[string]string{},
 	}
 	applyNamespaceModes(s, o)
+	s.Linux.Resources = LinuxResources(&o.Resources)
 	s.Process.OOMScoreAdj = o.OOMScoreAdj
 	maps.Copy(s.Annotations, o.Annotations)
 	maps.Copy(s.Linux.Sysctl, o.Sysctls)

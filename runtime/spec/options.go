@@ -77,6 +77,9 @@ type Options struct {
 	CgroupnsHost bool
 	// Annotations are --annotation, the spec's annotations.
 	Annotations map[string]string
+	// Resources are the resource limits (--memory, --cpus, ...),
+	// checked by ValidateResources before Generate.
+	Resources Resources
 }
 
 // DefaultShmSize is the size of /dev/shm without --shm-size (docker's).

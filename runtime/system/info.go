@@ -1,14 +1,17 @@
-// Package system is about the whole installation: `info` and `system df`
-// gather from storage, runtime, cgroups and netns and change nothing;
-// `system prune` (Prune) runs each kind's own prune (runtime/container,
-// runtime/network, runtime/volume, runtime/image), with their events and
-// usage checks. It must not import commands.
+// Package system is about the whole installation: `info`, `system df`
+// and `system check` gather from storage, runtime, cgroups, netns and
+// internal/hostcheck and change nothing; `system prune` (Prune) runs each
+// kind's own prune (runtime/container, runtime/network, runtime/volume,
+// runtime/image), with their events and usage checks; `system restore`
+// starts what a reboot stopped. It must not import commands.
 package system
 
 import (
 	"bufio"
+	"maps"
 	"os"
 	goruntime "runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,13 +58,15 @@ type Info struct {
 	Warnings          []string
 
 	// skiff's own
-	Rootless       bool
-	RunRoot        string
-	DriverReason   string
-	IDMappings     IDMappings
-	CgroupLimits   bool
-	CgroupReason   string `json:",omitempty"`
-	NetworkHelpers []netns.Helper
+	Rootless     bool
+	RunRoot      string
+	DriverReason string
+	IDMappings   IDMappings
+	CgroupLimits bool
+	CgroupReason string `json:",omitempty"`
+	// CgroupControllers are the controllers skiff can use for limits.
+	CgroupControllers []string
+	NetworkHelpers    []netns.Helper
 }
 
 // IDMappings is the user namespace's mapping (rootless) or empty.
@@ -88,36 +93,37 @@ func GetInfo(e *engine.Engine, count Counter) (*Info, error) {
 	_ = unix.Uname(&u)
 	host, _ := os.Hostname()
 	info := &Info{
-		ID:              "skiff",
-		Images:          len(imgs),
-		Driver:          s.Driver,
-		DriverStatus:    [][2]string{{"Backing Filesystem", backingFS(e.Root())}, {"Chosen because", s.DriverReason}},
-		DockerRootDir:   e.Root(),
-		CgroupDriver:    "none",
-		CgroupVersion:   cg.Version,
-		CgroupLimits:    cg.Usable,
-		CgroupReason:    cg.Reason,
-		MemoryLimit:     cg.Usable && cg.Controller["memory"],
-		SwapLimit:       cg.Usable && cg.Controller["memory"],
-		CPUShares:       cg.Usable && cg.Controller["cpu"],
-		PidsLimit:       cg.Usable && cg.Controller["pids"],
-		KernelVersion:   cstr(u.Release[:]),
-		OperatingSystem: osRelease("PRETTY_NAME"),
-		OSVersion:       osRelease("VERSION_ID"),
-		OSType:          goruntime.GOOS,
-		Architecture:    cstr(u.Machine[:]),
-		NCPU:            goruntime.NumCPU(),
-		MemTotal:        memTotal(),
-		Name:            host,
-		ServerVersion:   version.Version,
-		SystemTime:      time.Now().Format(time.RFC3339Nano),
-		LoggingDriver:   "json-file",
-		DefaultRuntime:  "skiff",
-		SecurityOptions: []string{"name=seccomp,profile=builtin"},
-		Rootless:        e.Rootless(),
-		RunRoot:         e.RunRoot(),
-		DriverReason:    s.DriverReason,
-		NetworkHelpers:  netns.Helpers(),
+		ID:                "skiff",
+		Images:            len(imgs),
+		Driver:            s.Driver,
+		DriverStatus:      [][2]string{{"Backing Filesystem", backingFS(e.Root())}, {"Chosen because", s.DriverReason}},
+		DockerRootDir:     e.Root(),
+		CgroupDriver:      "none",
+		CgroupVersion:     cg.Version,
+		CgroupLimits:      cg.Usable,
+		CgroupReason:      cg.Reason,
+		CgroupControllers: slices.Sorted(maps.Keys(cg.Controller)),
+		MemoryLimit:       cg.Usable && cg.Controller["memory"],
+		SwapLimit:         cg.Usable && cg.Controller["memory"],
+		CPUShares:         cg.Usable && cg.Controller["cpu"],
+		PidsLimit:         cg.Usable && cg.Controller["pids"],
+		KernelVersion:     cstr(u.Release[:]),
+		OperatingSystem:   osRelease("PRETTY_NAME"),
+		OSVersion:         osRelease("VERSION_ID"),
+		OSType:            goruntime.GOOS,
+		Architecture:      cstr(u.Machine[:]),
+		NCPU:              goruntime.NumCPU(),
+		MemTotal:          memTotal(),
+		Name:              host,
+		ServerVersion:     version.Version,
+		SystemTime:        time.Now().Format(time.RFC3339Nano),
+		LoggingDriver:     "json-file",
+		DefaultRuntime:    "skiff",
+		SecurityOptions:   []string{"name=seccomp,profile=builtin"},
+		Rootless:          e.Rootless(),
+		RunRoot:           e.RunRoot(),
+		DriverReason:      s.DriverReason,
+		NetworkHelpers:    netns.Helpers(),
 	}
 	if cg.Usable {
 		info.CgroupDriver = "cgroupfs"

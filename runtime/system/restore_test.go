@@ -54,7 +54,7 @@ func TestRestoreOrder(t *testing.T) {
 	user.HostConfig.VolumesFrom = []string{"data:ro", "stopped"}
 	user.HostConfig.Links = []string{"/p-db-1:/user/db"}
 	user.HostConfig.IpcMode = "container:bb01" // a unique ID prefix
-	stopped := ctr("ee01", "stopped", nil)      // not due: no dependency to wait for
+	stopped := ctr("ee01", "stopped", nil)     // not due: no dependency to wait for
 
 	all := []*container.Container{db, cache, web, oneoff, otherDB, sidecar, data, user, stopped}
 	due := []*container.Container{user, sidecar, web, db, cache, oneoff, otherDB, data}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -14,15 +15,15 @@ import (
 )
 
 // nameRule is what the local volume driver accepts as a name.
-var nameRule = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+var nameRule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // ValidateName checks a volume name as docker's local driver does; the
 // message tells a user who meant a host directory what to write.
 func ValidateName(name string) error {
-	if len(name) == 1 && nameRule.MatchString(name+"a") {
+	if len(name) == 1 && nameRule().MatchString(name+"a") {
 		return errdefs.Invalid("volume name is too short, names should be at least two alphanumeric characters")
 	}
-	if !nameRule.MatchString(name) {
+	if !nameRule().MatchString(name) {
 		return errdefs.Invalid(`create %s: %q includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`, name, name)
 	}
 	return nil

@@ -15,11 +15,12 @@ type figure struct {
 	measure func(tl *tool, fx *fixtures) ([]float64, error)
 }
 
-// figures lists what `make bench` reports, in order: images (issue #2),
-// then the runtime (issue #3, runtimeFigures), networking, and builds
-// (issue #10, buildFigures).
+// figures lists what `make bench` reports, in order: a command's fixed
+// cost (issue #18, startupFigures), images (issue #2), the runtime (issue
+// #3, runtimeFigures), the network (issue #5, networkFigures), builds
+// (issue #10, buildFigures) and compose (issue #12, composeFigures).
 func figures(runs int) []figure {
-	return append([]figure{
+	return append(startupFigures(runs), append([]figure{
 		{
 			name: "cold pull debian:bookworm from the local registry", unit: "s", summary: "median",
 			measure: func(tl *tool, fx *fixtures) ([]float64, error) {
@@ -47,16 +48,23 @@ func figures(runs int) []figure {
 				return repeat(runs*2, func() (time.Duration, error) { return tl.run(s, "images") })
 			},
 		},
-	}, append(append(runtimeFigures(runs), networkFigures(runs)...), append(buildFigures(runs), composeFigures(runs)...)...)...)
+	}, append(append(runtimeFigures(runs), networkFigures(runs)...), append(buildFigures(runs), composeFigures(runs)...)...)...)...)
 }
 
 // repeat runs fn once to warm up, then n times, and returns milliseconds.
 func repeat(n int, fn func() (time.Duration, error)) ([]float64, error) {
+	return repeatAfter(n, 0, fn)
+}
+
+// repeatAfter is repeat with pause before each sample (time to let
+// lingering helpers go and caches cool, as between two typed commands).
+func repeatAfter(n int, pause time.Duration, fn func() (time.Duration, error)) ([]float64, error) {
 	if _, err := fn(); err != nil {
 		return nil, err
 	}
 	var out []float64
 	for range n {
+		time.Sleep(pause)
 		d, err := fn()
 		if err != nil {
 			return nil, err

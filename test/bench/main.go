@@ -10,7 +10,10 @@
 // images (make images).
 //
 // -only REGEXP measures a subset of the figures (by name), -v prints the
-// samples, -runs N sets their number, -no-podman skips podman:
+// samples, -runs N sets their number, -no-podman skips podman, -cpu
+// reports the CPU time (user and system) of each command instead of its
+// wall time, a figure that holds on a loaded machine (downloads, pulls and
+// inittrace stay wall-clock):
 //
 //	go run ./test/bench -skiff bin/skiff -only 'run --rm' -v
 package main
@@ -50,6 +53,7 @@ func main() {
 	noPodman := flag.Bool("no-podman", false, "measure skiff only")
 	verbose := flag.Bool("v", false, "print every sample")
 	only := flag.String("only", "", "measure only the figures whose name matches this regular expression")
+	flag.BoolVar(&cpuTime, "cpu", false, "report commands' CPU time (user+system), not their wall time")
 	flag.Parse()
 	selected, err := regexp.Compile(*only)
 	if err != nil {
@@ -93,7 +97,11 @@ func main() {
 		}
 	}()
 
-	fmt.Printf("skiff bench: %s as %s, %d samples, %s\n", *mode, who.Username, *runs, versions(tools))
+	what := "wall time"
+	if cpuTime {
+		what = "CPU time of commands"
+	}
+	fmt.Printf("skiff bench: %s as %s, %d samples, %s, %s\n", *mode, who.Username, *runs, what, versions(tools))
 	fmt.Printf("%-62s %12s %12s %14s\n", "figure", "skiff", "podman", "skiff/podman")
 	for _, f := range figures(*runs) {
 		if !selected.MatchString(f.name) {

@@ -19,45 +19,32 @@ import (
 
 // networkFigures are issue #5's: a published port's throughput (a 200 MB
 // download) and latency (small requests, a new connection each), the
-// container serving with test/bench/webserver on -p 127.0.0.1:PORT:80.
-// Rootless podman 4.3 forwards with rootlessport.
+// container serving with test/bench/webserver on -p 127.0.0.1:PORT:80;
+// and issue #18's: the throughput against the same server on the host's
+// loopback, and a run on the default network 2 s after the previous
+// command (what the network's linger saves). Rootless podman 4.3
+// forwards with rootlessport.
 func networkFigures(runs int) []figure {
 	return []figure{
-		{
-			// what the default network adds to a run: bridge, veth and
-			// address here (pasta set up and kept by the keeper), podman's
-			// own default (slirp4netns) there
-			name: "run --rm busybox true on the default network", unit: "ms", summary: "median",
-			measure: func(tl *tool, _ *fixtures) ([]float64, error) {
-				s := tl.newStore()
-				defer tl.remove(s)
-				tar, err := copyForTool(tl, "busybox.tar")
-				if err != nil {
-					return nil, err
-				}
-				if _, err := tl.run(s, "load", "-i", tar); err != nil {
-					return nil, err
-				}
-				return repeat(runs*2, func() (time.Duration, error) { return tl.run(s, "run", "--rm", "busybox", "true") })
-			},
-		},
+		// what the default network adds to a run: bridge, veth and
+		// address here (pasta set up and kept by the keeper), podman's
+		// own default (slirp4netns) there
+		{name: "run --rm busybox true on the default network", unit: "ms", summary: "median", measure: runDefault(runs*2, 0)},
+		{name: "the same, 2 s after the previous command", unit: "ms", summary: "median", measure: runDefault(runs*2, pause)},
 		{
 			name: "published port: 200 MB download", unit: "ms", summary: "median",
 			measure: func(tl *tool, _ *fixtures) ([]float64, error) {
-				return withWebServer(tl, func(base string) ([]float64, error) {
-					var out []float64
-					for i := 0; i < max(9, 2*runs); i++ {
-						d, n, err := fetch(base + "/big")
-						if err != nil {
-							return nil, err
-						}
-						if n != 200<<20 {
-							return nil, fmt.Errorf("downloaded %d bytes, want %d", n, 200<<20)
-						}
-						out = append(out, float64(d.Microseconds())/1000)
-					}
-					return out, nil
-				})
+				samples, err := downloadsOnce(tl, max(9, 2*runs))
+				return samples["port"], err
+			},
+		},
+		{
+			// the physical limit: the same server on the host's loopback,
+			// measured alternately with the published port
+			name: "published port: 200 MB download, % of the host's speed", unit: "%", summary: "median",
+			measure: func(tl *tool, _ *fixtures) ([]float64, error) {
+				samples, err := downloadsOnce(tl, max(9, 2*runs))
+				return samples["%"], err
 			},
 		},
 		{
@@ -72,6 +59,105 @@ func networkFigures(runs int) []figure {
 			},
 		},
 	}
+}
+
+// runDefault measures n of `run --rm busybox true` on the default
+// network, each after pause.
+func runDefault(n int, pause time.Duration) func(*tool, *fixtures) ([]float64, error) {
+	return func(tl *tool, _ *fixtures) ([]float64, error) {
+		s := tl.newStore()
+		defer tl.remove(s)
+		tar, err := copyForTool(tl, "busybox.tar")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tl.run(s, "load", "-i", tar); err != nil {
+			return nil, err
+		}
+		return repeatAfter(n, pause, func() (time.Duration, error) { return tl.run(s, "run", "--rm", "busybox", "true") })
+	}
+}
+
+var downloadsOnce = func() func(*tool, int) (map[string][]float64, error) {
+	type result struct {
+		m   map[string][]float64
+		err error
+	}
+	done := map[*tool]result{}
+	return func(tl *tool, n int) (map[string][]float64, error) {
+		if r, ok := done[tl]; ok {
+			return r.m, r.err
+		}
+		var m map[string][]float64
+		_, err := withWebServer(tl, func(base string) ([]float64, error) {
+			var err error
+			m, err = downloads(tl, base, n)
+			return nil, err
+		})
+		done[tl] = result{m, err}
+		return m, err
+	}
+}()
+
+// downloads fetches /big n times through the published port at base and
+// as often from the same server run on the host's loopback, alternately:
+// "port" are the published port's times (ms), "%" the host's time over
+// the port's, in percent.
+func downloads(tl *tool, base string, n int) (map[string][]float64, error) {
+	host, stop, err := hostWebServer(tl)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	big := func(url string) (time.Duration, error) {
+		d, size, err := fetch(url + "/big")
+		if err == nil && size != 200<<20 {
+			err = fmt.Errorf("downloaded %d bytes, want %d", size, 200<<20)
+		}
+		return d, err
+	}
+	out := map[string][]float64{}
+	for range n {
+		dh, err := big(host)
+		if err != nil {
+			return nil, fmt.Errorf("from the host: %v", err)
+		}
+		dp, err := big(base)
+		if err != nil {
+			return nil, err
+		}
+		out["port"] = append(out["port"], float64(dp.Microseconds())/1000)
+		out["%"] = append(out["%"], 100*dh.Seconds()/dp.Seconds())
+	}
+	return out, nil
+}
+
+// hostWebServer runs test/bench/webserver on a free loopback port of the
+// host and returns its base URL.
+func hostWebServer(tl *tool) (string, func(), error) {
+	bin, err := webserverBinary(tl)
+	if err != nil {
+		return "", nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(bin, addr)
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	base := "http://" + addr
+	for range 100 {
+		if _, _, err = fetch(base + "/small"); err == nil {
+			return base, stop, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	return "", nil, fmt.Errorf("the web server on the host never answered: %v", err)
 }
 
 // withWebServer runs fn against a busybox httpd container published on a
@@ -163,19 +249,12 @@ func freePort() (int, error) {
 // webImage is the image webserverImage builds.
 const webImage = "localhost/bench/webserver:latest"
 
-// webserverImage builds test/bench/webserver statically and wraps it in a
-// one-layer docker-archive image the tool's user can load.
-func webserverImage(tl *tool) (string, error) {
-	dst := filepath.Join(tl.dir, "webserver.tar")
-	if _, err := os.Stat(dst); err == nil {
-		return dst, nil
+// webserverBinary builds test/bench/webserver statically, once per tool.
+func webserverBinary(tl *tool) (string, error) {
+	bin := filepath.Join(tl.dir, "webserver")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
 	}
-	dir, err := os.MkdirTemp("", "webserver")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "webserver")
 	build := exec.Command("go", "build", "-o", bin, "./test/bench/webserver")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if root, err := testutil.RepoRoot(); err == nil {
@@ -184,6 +263,25 @@ func webserverImage(tl *tool) (string, error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the benchmark's web server: %v: %s", err, out)
 	}
+	return bin, nil
+}
+
+// webserverImage wraps webserverBinary in a one-layer docker-archive
+// image the tool's user can load.
+func webserverImage(tl *tool) (string, error) {
+	dst := filepath.Join(tl.dir, "webserver.tar")
+	if _, err := os.Stat(dst); err == nil {
+		return dst, nil
+	}
+	bin, err := webserverBinary(tl)
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "webserver")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
 	layer := filepath.Join(dir, "layer.tar")
 	if err := tarOneFile(layer, bin, "webserver"); err != nil {
 		return "", err

@@ -11,58 +11,145 @@ import (
 // runtimeFigures are issue #3's: `run --rm busybox true` (median and p90),
 // `exec true` into a container started with `run -d`, `ps -a` with 50
 // containers, and the resident memory (RSS and PSS) of a detached
-// container's monitor (skiff's monitor process, podman's conmon). Both
-// tools run with --network none: skiff has no other network yet (#5) and
-// podman's default adds slirp4netns, which is networking, not runtime.
+// container's monitor (skiff's monitor process, podman's conmon); and
+// issue #18's: the same commands typed 2 s after the previous one (as
+// people type: what a helper's linger or a cold cache costs shows), 50
+// creates in a row and one rm -f of the 50. Both tools run with
+// --network none: podman's default adds slirp4netns, which is
+// networking, not runtime (networkFigures has the default network).
 func runtimeFigures(runs int) []figure {
-	runTrue := once(func(tl *tool, fx *fixtures) ([]float64, error) {
+	runTrue := once(runNone(runs*4, 0))
+	return []figure{
+		{name: "run --rm busybox true", unit: "ms", summary: "median", measure: runTrue},
+		{name: "run --rm busybox true", unit: "ms", summary: "p90", measure: runTrue},
+		{name: "run --rm busybox true, 2 s after the previous command", unit: "ms", summary: "median", measure: runNone(runs*2, pause)},
+		{name: "exec true in a container started with run -d", unit: "ms", summary: "median", measure: execTrue(runs*4, 0)},
+		{name: "exec true, 2 s after the previous command", unit: "ms", summary: "median", measure: execTrue(runs*2, pause)},
+		{name: "ps -a with 50 containers", unit: "ms", summary: "median", measure: psFifty(runs*4, 0)},
+		{name: "ps -a with 50 containers, 2 s after the previous command", unit: "ms", summary: "median", measure: psFifty(runs*2, pause)},
+		{name: "50 x create busybox true", unit: "s", summary: "median", measure: createRemove("create", runs)},
+		{name: "rm -f of 50 containers (one command)", unit: "ms", summary: "median", measure: createRemove("rm", runs)},
+		{name: "resident memory of a monitor, RSS", unit: "MiB", summary: "median", measure: memory("Rss")},
+		{name: "resident memory of a monitor, PSS", unit: "MiB", summary: "median", measure: memory("Pss")},
+	}
+}
+
+// pause is the time between two commands of the "2 s after" figures.
+const pause = 2 * time.Second
+
+// runNone measures n of `run --rm --network none busybox true`, each
+// after pause.
+func runNone(n int, pause time.Duration) func(*tool, *fixtures) ([]float64, error) {
+	return func(tl *tool, fx *fixtures) ([]float64, error) {
 		s, err := tl.busyboxStore(fx)
 		if err != nil {
 			return nil, err
 		}
 		defer tl.remove(s)
-		return repeat(runs*4, func() (time.Duration, error) {
+		return repeatAfter(n, pause, func() (time.Duration, error) {
 			return tl.run(s, "run", "--rm", "--network", "none", "busybox", "true")
 		})
-	})
-	return []figure{
-		{name: "run --rm busybox true", unit: "ms", summary: "median", measure: runTrue},
-		{name: "run --rm busybox true", unit: "ms", summary: "p90", measure: runTrue},
-		{
-			name: "exec true in a container started with run -d", unit: "ms", summary: "median",
-			measure: func(tl *tool, fx *fixtures) ([]float64, error) {
-				s, err := tl.busyboxStore(fx)
-				if err != nil {
-					return nil, err
-				}
-				defer tl.remove(s)
-				id, err := tl.output(s, "run", "-d", "--network", "none", "busybox", "sleep", "1000")
-				if err != nil {
-					return nil, err
-				}
-				defer func() { _, _ = tl.run(s, "rm", "-f", id) }()
-				return repeat(runs*4, func() (time.Duration, error) { return tl.run(s, "exec", id, "true") })
-			},
-		},
-		{
-			name: "ps -a with 50 containers", unit: "ms", summary: "median",
-			measure: func(tl *tool, fx *fixtures) ([]float64, error) {
-				s, err := tl.busyboxStore(fx)
-				if err != nil {
-					return nil, err
-				}
-				defer tl.remove(s)
-				for i := range 50 {
-					if _, err := tl.run(s, "create", "--network", "none", "--name", fmt.Sprintf("c%02d", i), "busybox", "true"); err != nil {
-						return nil, err
-					}
-				}
-				return repeat(runs*4, func() (time.Duration, error) { return tl.run(s, "ps", "-a") })
-			},
-		},
-		{name: "resident memory of a monitor, RSS", unit: "MiB", summary: "median", measure: memory("Rss")},
-		{name: "resident memory of a monitor, PSS", unit: "MiB", summary: "median", measure: memory("Pss")},
 	}
+}
+
+// execTrue measures n of `exec ID true` into a container started with
+// run -d, each after pause.
+func execTrue(n int, pause time.Duration) func(*tool, *fixtures) ([]float64, error) {
+	return func(tl *tool, fx *fixtures) ([]float64, error) {
+		s, err := tl.busyboxStore(fx)
+		if err != nil {
+			return nil, err
+		}
+		defer tl.remove(s)
+		id, err := tl.output(s, "run", "-d", "--network", "none", "busybox", "sleep", "1000")
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _, _ = tl.run(s, "rm", "-f", id) }()
+		return repeatAfter(n, pause, func() (time.Duration, error) { return tl.run(s, "exec", id, "true") })
+	}
+}
+
+// psFifty measures n of `ps -a` with 50 created containers, each after
+// pause.
+func psFifty(n int, pause time.Duration) func(*tool, *fixtures) ([]float64, error) {
+	return func(tl *tool, fx *fixtures) ([]float64, error) {
+		s, err := tl.busyboxStore(fx)
+		if err != nil {
+			return nil, err
+		}
+		defer tl.remove(s)
+		if _, err := createFifty(tl, s); err != nil {
+			return nil, err
+		}
+		return repeatAfter(n, pause, func() (time.Duration, error) { return tl.run(s, "ps", "-a") })
+	}
+}
+
+// createFifty creates containers c00..c49 in s and returns the total
+// time (in CPU mode, CPU time) of the 50 commands.
+func createFifty(tl *tool, s store) (time.Duration, error) {
+	var total time.Duration
+	for i := range 50 {
+		d, err := tl.run(s, "create", "--network", "none", "--name", fmt.Sprintf("c%02d", i), "busybox", "true")
+		if err != nil {
+			return 0, err
+		}
+		total += d
+	}
+	return total, nil
+}
+
+// createRemove reports which ("create": 50 creates in a row, in s; "rm":
+// one rm -f of the 50, in ms) of createRemoveOnce's samples.
+func createRemove(which string, runs int) func(*tool, *fixtures) ([]float64, error) {
+	return func(tl *tool, fx *fixtures) ([]float64, error) {
+		m, err := createRemoveOnce(tl, fx, max(1, runs/2))
+		return m[which], err
+	}
+}
+
+var createRemoveOnce = func() func(*tool, *fixtures, int) (map[string][]float64, error) {
+	type result struct {
+		m   map[string][]float64
+		err error
+	}
+	done := map[*tool]result{}
+	return func(tl *tool, fx *fixtures, n int) (map[string][]float64, error) {
+		if r, ok := done[tl]; ok {
+			return r.m, r.err
+		}
+		m, err := measureCreateRemove(tl, fx, n)
+		done[tl] = result{m, err}
+		return m, err
+	}
+}()
+
+// measureCreateRemove creates 50 containers, then removes them with one
+// rm -f, n times in one store.
+func measureCreateRemove(tl *tool, fx *fixtures, n int) (map[string][]float64, error) {
+	s, err := tl.busyboxStore(fx)
+	if err != nil {
+		return nil, err
+	}
+	defer tl.remove(s)
+	names := make([]string, 50)
+	for i := range names {
+		names[i] = fmt.Sprintf("c%02d", i)
+	}
+	out := map[string][]float64{}
+	for range n {
+		d, err := createFifty(tl, s)
+		if err != nil {
+			return nil, err
+		}
+		out["create"] = append(out["create"], d.Seconds())
+		if d, err = tl.run(s, append([]string{"rm", "-f"}, names...)...); err != nil {
+			return nil, err
+		}
+		out["rm"] = append(out["rm"], float64(d.Microseconds())/1000)
+	}
+	return out, nil
 }
 
 // once measures a figure once per tool, for figures that report two

@@ -42,12 +42,28 @@ func (tl *tool) newStore() store {
 	return s
 }
 
-// run runs the tool on store s and returns the wall time.
-func (tl *tool) run(s store, args ...string) (time.Duration, error) {
-	full := append([]string{"--root", s.root, "--runroot", s.runroot}, args...)
+// command is the tool run on store s (no store when s is zero) as the
+// benchmark's user.
+func (tl *tool) command(s store, args ...string) *exec.Cmd {
+	full := args
+	if s.root != "" {
+		full = append([]string{"--root", s.root, "--runroot", s.runroot}, args...)
+	}
 	cmd := exec.Command(tl.bin, full...)
 	cmd.Env, cmd.Dir = tl.env, tl.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: tl.cred}
+	return cmd
+}
+
+// cpuTime makes run report CPU time instead of wall time (-cpu).
+var cpuTime bool
+
+// run runs the tool on store s and returns the wall time, or with
+// cpuTime the CPU time (user and system) of the command and of the
+// processes it waited for (not of those it left running: monitors,
+// network helpers).
+func (tl *tool) run(s store, args ...string) (time.Duration, error) {
+	cmd := tl.command(s, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -56,15 +72,15 @@ func (tl *tool) run(s store, args ...string) (time.Duration, error) {
 	if err != nil {
 		return d, fmt.Errorf("%s %s: %v: %s", tl.name, strings.Join(args, " "), err, lastLine(out.String()))
 	}
+	if cpuTime {
+		d = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	return d, nil
 }
 
 // output runs the tool on store s and returns its stdout, trimmed.
 func (tl *tool) output(s store, args ...string) (string, error) {
-	full := append([]string{"--root", s.root, "--runroot", s.runroot}, args...)
-	cmd := exec.Command(tl.bin, full...)
-	cmd.Env, cmd.Dir = tl.env, tl.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: tl.cred}
+	cmd := tl.command(s, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -78,6 +94,9 @@ func (tl *tool) output(s store, args ...string) (string, error) {
 // tool's own `unshare`, after unmounting what it left mounted (podman keeps
 // its overlay root mounted).
 func (tl *tool) remove(s store) {
+	// what lingers after the store's last container (the rootless network
+	// namespace and its helper) goes now, not minutes after the benchmark
+	_, _ = tl.run(s, "network", "prune", "-f")
 	if tl.rootless {
 		script := fmt.Sprintf("umount -R -l %s/overlay 2>/dev/null; rm -rf %s %s", s.root, s.root, s.runroot)
 		_, _ = tl.run(s, "unshare", "sh", "-c", script)

@@ -3,9 +3,9 @@ package e2e
 import (
 	"fmt"
 	"net"
-	"regexp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"

@@ -256,7 +256,8 @@ func TestContainerGroup(t *testing.T) {
 }
 
 // update --restart changes the policy the monitor applies at the next
-// exit; update without a setting, or with a resource flag, is refused.
+// exit; update without a setting, or with a bad limit, is refused
+// (limits: limits_test.go).
 func TestUpdateRestart(t *testing.T) {
 	t.Parallel()
 	e := New(t)
@@ -272,7 +273,7 @@ func TestUpdateRestart(t *testing.T) {
 		return inspectField(e, "up", "{{.RestartCount}} {{.State.Status}}") == "2 exited"
 	})
 	oneErrorLine(t, e.Skiff("update", "up"), "provide one or more flags")
-	oneErrorLine(t, e.Skiff("update", "--memory", "1g", "up"), "unknown flag: --memory")
+	oneErrorLine(t, e.Skiff("update", "--memory", "12q", "up"), `invalid argument "12q" for "-m, --memory" flag`)
 	e.Skiff("run", "-d", "--rm", "--name", "gone", img, "sleep", "100").Success(t)
 	e.Skiff("update", "--restart", "always", "gone").Fail(t, 1, "started with --rm")
 }

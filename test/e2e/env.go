@@ -129,6 +129,9 @@ func (e *Env) environ() []string {
 		"HOME=" + e.Home, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"TMPDIR=" + e.Tmp, "USER=" + name, "LOGNAME=" + name, "LANG=C.UTF-8",
 	}
+	if d := os.Getenv("STORAGE_DRIVER"); d != "" {
+		env = append(env, "STORAGE_DRIVER="+d) // the suite's choice (make test-vm: vfs)
+	}
 	return append(env, e.Env...)
 }
 

@@ -19,10 +19,10 @@ func TestNetworkCommands(t *testing.T) {
 	if len(id) != 64 {
 		t.Fatalf("network create printed %q, want a 64-hex id", id)
 	}
-	e.Skiff("network", "create", "--subnet", "10.203.0.0/16", "--gateway", "10.203.0.254", "--ip-range", "10.203.5.0/24", b).Success(t)
+	e.Skiff("network", "create", "--subnet", tnet("10.203.0.0/16"), "--gateway", tnet("10.203.0.254"), "--ip-range", tnet("10.203.5.0/24"), b).Success(t)
 	info := netInspect(e, b)
-	if len(info.IPAM.Config) != 1 || info.IPAM.Config[0].Subnet != "10.203.0.0/16" || info.IPAM.Config[0].Gateway != "10.203.0.254" ||
-		info.IPAM.Config[0].IPRange != "10.203.5.0/24" || info.Driver != "bridge" {
+	if len(info.IPAM.Config) != 1 || info.IPAM.Config[0].Subnet != tnet("10.203.0.0/16") || info.IPAM.Config[0].Gateway != tnet("10.203.0.254") ||
+		info.IPAM.Config[0].IPRange != tnet("10.203.5.0/24") || info.Driver != "bridge" {
 		t.Errorf("network inspect %s = %+v", b, info)
 	}
 	if netInspect(e, a).Labels["team"] != "db" {
@@ -54,7 +54,7 @@ func TestNetworkCommands(t *testing.T) {
 	e.Skiff("network", "create", a).Fail(t, 125, "already exists")
 	e.Skiff("network", "create", "bridge").Fail(t, 125, "already exists")
 	e.Skiff("network", "create", "--subnet", "nonsense", netName(t, "x")).Fail(t, 125, "invalid subnet")
-	e.Skiff("network", "create", "--subnet", "10.203.9.0/24", netName(t, "x")).Fail(t, 125, "overlaps")
+	e.Skiff("network", "create", "--subnet", tnet("10.203.9.0/24"), netName(t, "x")).Fail(t, 125, "overlaps")
 	e.Skiff("network", "create", "-d", "macvlan", netName(t, "x")).Fail(t, 125, "not found")
 	e.Skiff("network", "inspect", "nosuch").Fail(t, 125, "network nosuch not found")
 	e.Skiff("network", "rm", "bridge").Fail(t, 125, "pre-defined")
@@ -79,19 +79,19 @@ func TestNetworkConnectDisconnect(t *testing.T) {
 	e.LoadBusybox()
 	front, back := netName(t, "front"), netName(t, "back")
 	e.Skiff("network", "create", front).Success(t)
-	e.Skiff("network", "create", "--subnet", "10.204.0.0/24", back).Success(t)
+	e.Skiff("network", "create", "--subnet", tnet("10.204.0.0/24"), back).Success(t)
 	db := netWebServer(e, netName(t, "db"), "--network", back)
 	app := netName(t, "app")
 	e.Skiff("run", "-d", "--name", app, "--network", front, BusyboxImage, "sleep", "600").Success(t)
-	e.Skiff("network", "connect", "--alias", "appalias", "--ip", "10.204.0.50", back, app).Success(t)
+	e.Skiff("network", "connect", "--alias", "appalias", "--ip", tnet("10.204.0.50"), back, app).Success(t)
 	out := e.Skiff("exec", app, "sh", "-c", "ip -4 -o addr show eth1; for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://"+db+"/ && exit 0; sleep 0.2; done").Success(t).Stdout
-	if !strings.Contains(out, "10.204.0.50") || !strings.Contains(out, "hello from "+db) {
+	if !strings.Contains(out, tnet("10.204.0.50")) || !strings.Contains(out, "hello from "+db) {
 		t.Errorf("after network connect:\n%s", out)
 	}
-	if out := e.Skiff("exec", db, "nslookup", "appalias").Success(t).Stdout; !strings.Contains(out, "10.204.0.50") {
+	if out := e.Skiff("exec", db, "nslookup", "appalias").Success(t).Stdout; !strings.Contains(out, tnet("10.204.0.50")) {
 		t.Errorf("the alias given at network connect does not resolve:\n%s", out)
 	}
-	if got := netContainerIP(e, back, app); got != "10.204.0.50" {
+	if got := netContainerIP(e, back, app); got != tnet("10.204.0.50") {
 		t.Errorf("address of %s on %s = %s", app, back, got)
 	}
 	e.Skiff("network", "connect", back, app).Fail(t, 125, "already exists")
@@ -105,7 +105,7 @@ func TestNetworkConnectDisconnect(t *testing.T) {
 	e.Skiff("stop", "-t", "0", app).Success(t)
 	e.Skiff("network", "connect", back, app).Success(t)
 	e.Skiff("start", app).Success(t)
-	if ip := netContainerIP(e, back, app); !strings.HasPrefix(ip, "10.204.0.") {
+	if ip := netContainerIP(e, back, app); !strings.HasPrefix(ip, tnet("10.204.0.")) {
 		t.Errorf("after connect while stopped and start, address on %s = %q", back, ip)
 	}
 }

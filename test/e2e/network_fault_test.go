@@ -100,10 +100,10 @@ func TestNetworkKilledMonitorAndCLI(t *testing.T) {
 	e := New(t)
 	e.LoadBusybox()
 	app := netName(t, "app")
-	e.Skiff("network", "create", "--subnet", "10.205.0.0/29", app).Success(t) // 5 addresses
+	e.Skiff("network", "create", "--subnet", tnet("10.205.0.0/29"), app).Success(t) // 5 addresses
 	// the CLI of a foreground run dies: the container goes on
 	name := netName(t, "fg")
-	cmd := e.Cmd("run", "--name", name, "--network", app, "--ip", "10.205.0.2", BusyboxImage, "sleep", "600")
+	cmd := e.Cmd("run", "--name", name, "--network", app, "--ip", tnet("10.205.0.2"), BusyboxImage, "sleep", "600")
 	cmd.SysProcAttr.Setpgid = true
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestNetwork300RunsOnASlash24(t *testing.T) {
 	e := New(t)
 	e.LoadBusybox()
 	app := netName(t, "app")
-	e.Skiff("network", "create", "--subnet", "10.206.0.0/24", app).Success(t)
+	e.Skiff("network", "create", "--subnet", tnet("10.206.0.0/24"), app).Success(t)
 	for i := 0; i < 300; i++ {
 		r := e.Skiff("run", "--rm", "--network", app, BusyboxImage, "true")
 		if r.Code != 0 {

@@ -125,7 +125,7 @@ func TestNetworkUserDefined(t *testing.T) {
 	e.LoadBusybox()
 	app, other := netName(t, "app"), netName(t, "oth")
 	e.Skiff("network", "create", app).Success(t)
-	e.Skiff("network", "create", "--subnet", "10.201.7.0/24", other).Success(t)
+	e.Skiff("network", "create", "--subnet", tnet("10.201.7.0/24"), other).Success(t)
 	web := netWebServer(e, netName(t, "web"), "--network", app, "--network-alias", "www")
 	ip := netContainerIP(e, app, web)
 	script := "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://%s/ && exit 0; sleep 0.2; done; exit 1"
@@ -192,13 +192,13 @@ func TestNetworkModesAndFlags(t *testing.T) {
 		}
 	}
 	app := netName(t, "app")
-	e.Skiff("network", "create", "--subnet", "10.202.9.0/24", app).Success(t)
-	r := e.Skiff("run", "--rm", "--network", app, "--ip", "10.202.9.77", "--mac-address", "92:d0:c6:0a:29:33",
+	e.Skiff("network", "create", "--subnet", tnet("10.202.9.0/24"), app).Success(t)
+	r := e.Skiff("run", "--rm", "--network", app, "--ip", tnet("10.202.9.77"), "--mac-address", "92:d0:c6:0a:29:33",
 		"--hostname", "box", "--domainname", "example.test", "--add-host", "db:10.1.2.3", "--add-host", "gw=host-gateway",
 		"--dns", "10.9.9.9", "--dns-search", "corp.test", "--dns-option", "ndots:3", BusyboxImage,
 		"sh", "-c", "ip -o link show eth0; ip -4 -o addr show eth0; cat /etc/hosts /etc/resolv.conf").Success(t)
-	for _, want := range []string{"92:d0:c6:0a:29:33", "inet 10.202.9.77/24", "10.202.9.77\tbox.example.test box", "10.1.2.3\tdb",
-		"10.202.9.1\tgw", "search corp.test", "options ndots:3", "nameserver 10.202.9.1"} {
+	for _, want := range []string{"92:d0:c6:0a:29:33", tnet("inet 10.202.9.77/24"), tnet("10.202.9.77\tbox.example.test box"), "10.1.2.3\tdb",
+		tnet("10.202.9.1\tgw"), "search corp.test", "options ndots:3", tnet("nameserver 10.202.9.1")} {
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("container with network flags lacks %q:\n%s", want, r.Stdout)
 		}

@@ -37,16 +37,60 @@ var requirements = map[string]func() string{
 		ok := unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
 		return unless(ok, "needs a unified cgroup v2 hierarchy at /sys/fs/cgroup")
 	},
+	"limits": func() string {
+		return unless(canLimit(), "skiff cannot make cgroups here (rootless needs a delegated cgroup v2 subtree)")
+	},
+	"nolimits": func() string { return unless(!canLimit(), "skiff can apply limits here") },
+	"rangeuser": func() string {
+		name := os.Getenv("SKIFF_TEST_RANGE_USER")
+		switch {
+		case name == "":
+			return "set SKIFF_TEST_RANGE_USER to a user of its own, whose /etc/subuid and /etc/subgid lines the test may rewrite (.ci/run makes one)"
+		case suite.testUser != nil && name == suite.testUser.Name:
+			return "SKIFF_TEST_RANGE_USER must not be the test user: other tests use its range meanwhile"
+		case !suite.hostRoot:
+			return "needs go test to run as root"
+		}
+		if _, err := lookupAccount(name); err != nil {
+			return "SKIFF_TEST_RANGE_USER: " + err.Error()
+		}
+		return ""
+	},
 	"subuid": func() string {
 		return unless(suite.testUser != nil && hasSubIDs(suite.testUser.Name), "the test user has no /etc/subuid range")
 	},
+}
+
+// canLimit tells whether skiff can make cgroups in this mode: as root
+// (the v1 hierarchies or the v2 root), or rootless when go test runs in a
+// cgroup v2 directory delegated to the test user (make test-vm).
+func canLimit() bool {
+	if suite.mode == ModeRoot {
+		return suite.hostRoot
+	}
+	if !cgroupV2() || suite.testUser == nil {
+		return false
+	}
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			var st syscall.Stat_t
+			return syscall.Stat(filepath.Join("/sys/fs/cgroup", p), &st) == nil && int(st.Uid) == suite.testUser.UID
+		}
+	}
+	return false
 }
 
 // Require skips the test unless every named requirement is met: "root",
 // "rootless", "hostroot" (go test runs as root), "slow" (SKIFF_TEST_SLOW=1),
 // "registry", "podman", "newuidmap", "pasta", "slirp4netns",
 // "fuse-overlayfs", "busybox", "debian" (test images built), "cgroup2",
-// "subuid".
+// "limits" (skiff can make cgroups: root, or rootless with a delegated v2
+// subtree), "nolimits", "subuid", "rangeuser" (SKIFF_TEST_RANGE_USER, whose
+// ranges a test may rewrite).
 func Require(t testing.TB, what ...string) {
 	t.Helper()
 	for _, w := range what {

@@ -7,6 +7,9 @@
 //	SKIFF_TEST_MODE=root|rootless  who runs skiff (default: rootless when the
 //	                               test user exists, else root)
 //	SKIFF_TEST_USER=skiffer        the unprivileged user for rootless runs
+//	SKIFF_TEST_RANGE_USER=NAME     a user of its own whose /etc/subuid and
+//	                               /etc/subgid lines the range tests rewrite
+//	                               and restore (Require "rangeuser")
 //	SKIFF_TEST_SLOW=1              also run the slow suites (Require "slow")
 //	SKIFF_TEST_IMAGES=DIR          where busybox.tar and debian.tar are
 //
@@ -26,9 +29,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -63,6 +68,7 @@ var suite struct {
 	skipAll  string   // when set, every New skips with this reason
 	images   string   // where the test images are built
 	counter  atomic.Int64
+	netBase  int // second octet of this run's fixed test subnets, see tnet
 
 	regOnce sync.Once
 	reg     *testutil.Registry
@@ -96,6 +102,7 @@ func setup() error {
 	if err := os.Chmod(suite.base, 0o755); err != nil {
 		return err
 	}
+	suite.netBase = 100 + rand.IntN(140) // clear of 10.88/16 and the 10.89.N pool
 	suite.binDir = filepath.Join(suite.base, "bin")
 	if err := os.Mkdir(suite.binDir, 0o755); err != nil {
 		return err
@@ -238,4 +245,16 @@ func credential(a *account) *syscall.Credential {
 		groups = []uint32{}
 	}
 	return &syscall.Credential{Uid: uint32(a.UID), Gid: uint32(a.GID), Groups: groups}
+}
+
+var tnetRe = regexp.MustCompile(`\b10\.20([0-9])\.`)
+
+// tnet moves an address or subnet written as 10.20N.x.y in a test to
+// 10.(base+N).x.y, with a base chosen per run: suites running at the same
+// time on one host (root networks share the host) then rarely claim the
+// same subnet.
+func tnet(s string) string {
+	return tnetRe.ReplaceAllStringFunc(s, func(m string) string {
+		return fmt.Sprintf("10.%d.", suite.netBase+int(m[5]-'0'))
+	})
 }

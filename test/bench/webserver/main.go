@@ -1,11 +1,13 @@
 // Command webserver is the benchmark's HTTP server inside a container: it
 // serves /big (200 MiB of zeros, written from memory in 1 MiB writes) and
-// /small (100 bytes) on port 80, fast enough that the published port's
-// forwarding, not the server, limits a download.
+// /small (100 bytes) on port 80 (or on the address given as its
+// argument: the benchmark runs it on the host too), fast enough that the
+// published port's forwarding, not the server, limits a download.
 package main
 
 import (
 	"net/http"
+	"os"
 	"strconv"
 )
 
@@ -23,7 +25,11 @@ func main() {
 	http.HandleFunc("/small", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write(small)
 	})
-	if err := http.ListenAndServe(":80", nil); err != nil {
+	addr := ":80"
+	if len(os.Args) > 1 {
+		addr = os.Args[1]
+	}
+	if err := http.ListenAndServe(addr, nil); err != nil {
 		panic(err)
 	}
 }
