@@ -17,6 +17,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/compose"
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // GenerateCompose writes a compose project as Kubernetes YAML: a
@@ -329,45 +330,27 @@ func composeProbe(hc *types.HealthCheckConfig) *Probe {
 	return p
 }
 
-// resources are deploy.resources (and mem_limit, cpus) as limits and
-// requests.
+// resources are mem_limit, cpus, mem_reservation and cpu_shares, with
+// deploy.resources' limits and memory reservation over them (what
+// compose up gives run's flags), as Kubernetes resources.
 func resources(s *types.ServiceConfig) *ResourceRequirements {
-	r := &ResourceRequirements{}
-	set := func(m *map[string]Quantity, key string, q Quantity) {
-		if *m == nil {
-			*m = map[string]Quantity{}
-		}
-		(*m)[key] = q
-	}
-	if s.MemLimit > 0 {
-		set(&r.Limits, "memory", Quantity(bytesQuantity(int64(s.MemLimit))))
-	}
-	if s.CPUS > 0 {
-		set(&r.Limits, "cpu", Quantity(strconv.FormatFloat(float64(s.CPUS), 'f', -1, 32)))
-	}
-	if s.MemReservation > 0 {
-		set(&r.Requests, "memory", Quantity(bytesQuantity(int64(s.MemReservation))))
-	}
+	r := spec.Resources{Memory: int64(s.MemLimit), NanoCPUs: int64(float64(s.CPUS) * 1e9),
+		MemoryReservation: int64(s.MemReservation), CPUShares: s.CPUShares, CPUQuota: s.CPUQuota, CPUPeriod: s.CPUPeriod}
 	if s.Deploy != nil {
-		for _, x := range []struct {
-			res *types.Resource
-			m   *map[string]Quantity
-		}{{s.Deploy.Resources.Limits, &r.Limits}, {s.Deploy.Resources.Reservations, &r.Requests}} {
-			if x.res == nil {
-				continue
+		if l := s.Deploy.Resources.Limits; l != nil {
+			if l.MemoryBytes > 0 {
+				r.Memory = int64(l.MemoryBytes)
 			}
-			if x.res.MemoryBytes > 0 {
-				set(x.m, "memory", Quantity(bytesQuantity(int64(x.res.MemoryBytes))))
-			}
-			if x.res.NanoCPUs > 0 {
-				set(x.m, "cpu", Quantity(strconv.FormatFloat(float64(x.res.NanoCPUs), 'f', -1, 32)))
+			if l.NanoCPUs > 0 {
+				r.NanoCPUs = int64(float64(l.NanoCPUs) * 1e9)
 			}
 		}
+		if v := s.Deploy.Resources.Reservations; v != nil && v.MemoryBytes > 0 {
+			r.MemoryReservation = int64(v.MemoryBytes)
+		}
 	}
-	if r.Limits == nil && r.Requests == nil {
-		return nil
-	}
-	return r
+	rr, _ := resourceRequirements(&r)
+	return rr
 }
 
 // composeSecurity is privileged, read_only, cap_add/cap_drop,

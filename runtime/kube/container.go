@@ -76,6 +76,11 @@ func (b *podBuilder) add(c *container.Container, ports map[string][]container.Po
 	}
 	k.LivenessProbe = probe(c.Config.Healthcheck)
 	k.SecurityContext = b.securityContext(c)
+	var dropped []string
+	k.Resources, dropped = resourceRequirements(&c.HostConfig.Resources)
+	if len(dropped) > 0 {
+		b.warnf("container %s: %s: Kubernetes has no such container limit; left out", c.Name, strings.Join(dropped, ", "))
+	}
 	b.spec.Containers = append(b.spec.Containers, k)
 	b.addLabels(c.Config.Labels, ic.Labels)
 	b.hostSettings(c)
@@ -196,6 +201,67 @@ func isAnonymous(name string) bool {
 		}
 	}
 	return true
+}
+
+// resourceRequirements are a container's limits as Kubernetes
+// resources, the reverse of kube play's mapping (the kubelet's): --memory
+// is limits.memory, --cpus (or --cpu-quota over --cpu-period)
+// limits.cpu, --memory-reservation requests.memory and --cpu-shares
+// requests.cpu (1024 a CPU). dropped names the limits Kubernetes has no
+// field for.
+func resourceRequirements(r *spec.Resources) (rr *ResourceRequirements, dropped []string) {
+	out := &ResourceRequirements{}
+	set := func(m *map[string]Quantity, key, q string) {
+		if *m == nil {
+			*m = map[string]Quantity{}
+		}
+		(*m)[key] = Quantity(q)
+	}
+	if r.Memory > 0 {
+		set(&out.Limits, "memory", bytesQuantity(r.Memory))
+	}
+	switch {
+	case r.NanoCPUs > 0:
+		set(&out.Limits, "cpu", milliQuantity((r.NanoCPUs+999_999)/1_000_000))
+	case r.CPUQuota > 0:
+		period := r.CPUPeriod
+		if period == 0 {
+			period = 100_000 // the kernel's default, in µs
+		}
+		set(&out.Limits, "cpu", milliQuantity((r.CPUQuota*1000+period-1)/period))
+	}
+	if r.MemoryReservation > 0 {
+		set(&out.Requests, "memory", bytesQuantity(r.MemoryReservation))
+	}
+	if r.CPUShares > 0 {
+		set(&out.Requests, "cpu", milliQuantity(max(r.CPUShares*1000/1024, 1)))
+	}
+	for _, x := range []struct {
+		set  bool
+		name string
+	}{
+		{r.MemorySwap != 0, "memory-swap"}, {r.MemorySwappiness != nil, "memory-swappiness"},
+		{r.PidsLimit != nil, "pids-limit"}, {r.CpusetCpus != "" || r.CpusetMems != "", "cpuset"},
+		{r.OomKillDisable != nil && *r.OomKillDisable, "oom-kill-disable"},
+		{r.BlkioWeight != 0 || len(r.BlkioWeightDevice)+len(r.BlkioDeviceReadBps)+len(r.BlkioDeviceWriteBps)+len(r.BlkioDeviceReadIOps)+len(r.BlkioDeviceWriteIOps) > 0, "blkio"},
+	} {
+		if x.set {
+			dropped = append(dropped, x.name)
+		}
+	}
+	if out.Limits == nil && out.Requests == nil {
+		return nil, dropped
+	}
+	return out, dropped
+}
+
+// milliQuantity writes thousandths of a CPU: whole CPUs as such, else
+// with the m suffix.
+func milliQuantity(m int64) string {
+	if m%1000 == 0 {
+		return strconv.FormatInt(m/1000, 10)
+	}
+	return strconv.FormatInt(m, 10) + "m"
 }
 
 // tmpfsSize is --tmpfs's size= option as a Kubernetes quantity (docker's

@@ -91,6 +91,15 @@ func TestGenerateRules(t *testing.T) {
 			c.HostConfig.SecurityOpt = []string{"no-new-privileges"}
 			c.Config.User = "1000:100"
 		})}, GenerateOptions{}},
+		{"resources", []*container.Container{ctr("web", func(c *container.Container) {
+			c.HostConfig.Memory, c.HostConfig.MemoryReservation = 256<<20, 64<<20
+			c.HostConfig.NanoCPUs, c.HostConfig.CPUShares = 1_500_000_000, 512
+			pids := int64(100)
+			c.HostConfig.PidsLimit = &pids
+		})}, GenerateOptions{}},
+		{"resources-quota", []*container.Container{ctr("web", func(c *container.Container) {
+			c.HostConfig.CPUQuota, c.HostConfig.CPUPeriod = 50_000, 0
+		})}, GenerateOptions{}},
 		{"user-name", []*container.Container{ctr("web", func(c *container.Container) { c.Config.User = "nobody" })}, GenerateOptions{}},
 		{"healthcheck", []*container.Container{ctr("web", func(c *container.Container) {
 			c.Config.Healthcheck = &container.HealthConfig{Test: []string{"CMD-SHELL", "wget -qO- 127.0.0.1"},

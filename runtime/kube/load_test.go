@@ -35,6 +35,8 @@ func TestLoadRefuses(t *testing.T) {
 		"label-value.yaml":           `metadata.labels: Invalid value: "has spaces"`,
 		"missing-name.yaml":          "metadata.name: Required value",
 		"two-volume-sources.yaml":    "spec.volumes[0]: Forbidden: may not specify more than 1 volume type",
+		"bad-quantity.yaml":          `spec.containers[0].resources.limits[memory]: Invalid value: "64Mb": quantities must match`,
+		"request-over-limit.yaml":    `spec.containers[0].resources.requests: Invalid value: "1": must be less than or equal to cpu limit of 500m`,
 	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "play", "bad", "*.yaml"))
 	if len(files) != len(want) {
@@ -107,14 +109,19 @@ func TestLoadNotYAML(t *testing.T) {
 
 func TestQuantityBytes(t *testing.T) {
 	t.Parallel()
-	for q, want := range map[string]int64{"64Mi": 64 << 20, "1Gi": 1 << 30, "1k": 1000, "2048": 2048, "1.5Ki": 1536, "5000m": 5} {
+	for q, want := range map[string]int64{"64Mi": 64 << 20, "1Gi": 1 << 30, "1k": 1000, "2048": 2048, "1.5Ki": 1536, "5000m": 5, "129e6": 129e6, "+1M": 1e6} {
 		if n, err := quantityBytes(q); err != nil || n != want {
 			t.Errorf("%s: %d, %v", q, n, err)
 		}
 	}
-	for _, q := range []string{"1m", "x", "Mi"} {
+	for _, q := range []string{"1m", "x", "Mi", "64Mb", "1..2", "-1Mi", "inf", "0x10", "1e", "--1"} {
 		if _, err := quantityBytes(q); err == nil {
 			t.Errorf("%s accepted", q)
+		}
+	}
+	for q, want := range map[string]int64{"500m": 500, "1": 1000, "0.25": 250, "2.5": 2500, "100u": 1, "1e-3": 1} {
+		if n, err := quantityMilli(q); err != nil || n != want {
+			t.Errorf("cpu %s: %d, %v", q, n, err)
 		}
 	}
 }

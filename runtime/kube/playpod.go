@@ -11,12 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docker/go-units"
-
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/pod"
+	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
 // pod makes one pod: the pod (its infra holds the network, ports and
@@ -521,34 +520,6 @@ func (pl *player) emptyDir(p *pod.Pod, v Volume) (mountFunc, error) {
 	return volumeMount(name, false), nil
 }
 
-// quantityBytes reads a Kubernetes memory quantity (Ki, Mi, Gi, k, M, G
-// or plain bytes).
-func quantityBytes(q string) (int64, error) {
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"m", 0}} {
-		if n, ok := strings.CutSuffix(q, u.suffix); ok {
-			f, err := strconv.ParseFloat(n, 64)
-			if err != nil {
-				return 0, fmt.Errorf("invalid quantity %q", q)
-			}
-			if u.mult == 0 { // thousandths of a byte
-				if f < 1000 {
-					return 0, fmt.Errorf("quantity %q is less than a byte (m is a thousandth: write Mi for mebibytes)", q)
-				}
-				return int64(f / 1000), nil
-			}
-			return int64(f * float64(u.mult)), nil
-		}
-	}
-	f, err := strconv.ParseFloat(q, 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid quantity %q", q)
-	}
-	return int64(f), nil
-}
-
 // hostPath checks (or makes) the path as its type says, and binds it.
 func hostPath(h *HostPathVolumeSource) (mountFunc, error) {
 	t := ""
@@ -638,17 +609,68 @@ func writeFiles(p *pod.Pod, volName string, data map[string]string, items []KeyT
 	}, nil
 }
 
-// resourceFlags maps resources to the limits skiff sets.
+// resourceFlags maps resources to run's limit flags, as the kubelet
+// maps them onto a container's cgroup: limits.memory is --memory,
+// limits.cpu --cpus, requests.memory --memory-reservation and
+// requests.cpu --cpu-shares (1024 a CPU). Resources skiff has no limit
+// for (ephemeral-storage, hugepages, devices) are one warning each;
+// where skiff cannot apply limits (rootless on cgroup v1), a warning
+// says so and the container runs without them, as with podman, unless
+// --strict.
 func (pl *player) resourceFlags(d *document, c *Container, fm container.FlagMap) error {
 	r := c.Resources
 	if r == nil || len(r.Limits)+len(r.Requests) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%s: container %s: resources are not applied: skiff sets no resource limits yet", d.where(), c.Name)
-	if pl.o.Strict {
-		return errdefs.Invalid("%s (--strict)", msg)
+	var res spec.Resources
+	var notes []string
+	for _, l := range []struct {
+		field string
+		m     map[string]Quantity
+	}{{"limits", r.Limits}, {"requests", r.Requests}} {
+		for _, name := range slices.Sorted(maps.Keys(l.m)) {
+			q := string(l.m[name])
+			var err error
+			switch {
+			case name == "memory" && l.field == "limits":
+				res.Memory, err = quantityBytes(q)
+			case name == "memory":
+				res.MemoryReservation, err = quantityBytes(q)
+			case name == "cpu" && l.field == "limits":
+				var m int64
+				m, err = quantityMilli(q)
+				res.NanoCPUs = m * 1e6
+			case name == "cpu":
+				var m int64
+				m, err = quantityMilli(q)
+				res.CPUShares = max(m*1024/1000, 2) // the kubelet's shares, at least 2
+			default:
+				notes = append(notes, fmt.Sprintf("%s: container %s: resources.%s.%s is not supported by skiff: ignored", d.where(), c.Name, l.field, name))
+			}
+			if err != nil {
+				return d.fieldErr("resources."+l.field+"."+name, "%v", err)
+			}
+		}
 	}
-	pl.warnOnce(msg)
-	_ = units.RAMInBytes
+	if res.Any() {
+		if err := container.LimitsApply(&res); err != nil {
+			notes = append(notes, fmt.Sprintf("%s: container %s: resources are not applied: %v", d.where(), c.Name, err))
+			res = spec.Resources{}
+		}
+	}
+	if pl.o.Strict && len(notes) > 0 {
+		return errdefs.Invalid("%s (--strict)", notes[0])
+	}
+	for _, n := range notes {
+		pl.warnOnce(n)
+	}
+	for flag, v := range map[string]int64{"memory": res.Memory, "memory-reservation": res.MemoryReservation, "cpu-shares": res.CPUShares} {
+		if v != 0 {
+			fm[flag] = strconv.FormatInt(v, 10)
+		}
+	}
+	if res.NanoCPUs != 0 {
+		fm["cpus"] = strconv.FormatFloat(float64(res.NanoCPUs)/1e9, 'f', -1, 64)
+	}
 	return nil
 }

@@ -160,6 +160,9 @@ func (d *document) validateContainer(c *Container, path string, names, vols map[
 		}
 		mounts[m.MountPath] = true
 	}
+	if err := d.validateResources(c.Resources, path+".resources"); err != nil {
+		return err
+	}
 	if p := c.ImagePullPolicy; p != "" && !slices.Contains([]string{"Always", "IfNotPresent", "Never"}, p) {
 		return d.fieldErr(path+".imagePullPolicy", "Unsupported value: %q: supported values: \"Always\", \"IfNotPresent\", \"Never\"", p)
 	}
@@ -178,6 +181,37 @@ func (d *document) validateContainer(c *Container, path string, names, vols map[
 		}
 		if n != 1 {
 			return d.fieldErr(path+"."+pr.field, "Required value: must specify a handler type")
+		}
+	}
+	return nil
+}
+
+// validateResources checks the quantities, and that no request exceeds
+// its limit.
+func (d *document) validateResources(r *ResourceRequirements, path string) error {
+	if r == nil {
+		return nil
+	}
+	values := map[string]map[string]float64{}
+	for _, l := range []struct {
+		field string
+		m     map[string]Quantity
+	}{{"limits", r.Limits}, {"requests", r.Requests}} {
+		values[l.field] = map[string]float64{}
+		for _, name := range slices.Sorted(maps.Keys(l.m)) {
+			v, err := quantity(string(l.m[name]))
+			if err == nil && v < 0 {
+				err = fmt.Errorf("must be greater than or equal to 0")
+			}
+			if err != nil {
+				return d.fieldErr(path+"."+l.field+"["+name+"]", "Invalid value: %q: %v", l.m[name], err)
+			}
+			values[l.field][name] = v
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Requests)) {
+		if limit, ok := values["limits"][name]; ok && values["requests"][name] > limit {
+			return d.fieldErr(path+".requests", "Invalid value: %q: must be less than or equal to %s limit of %s", r.Requests[name], name, r.Limits[name])
 		}
 	}
 	return nil
