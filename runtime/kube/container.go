@@ -112,7 +112,7 @@ func environment(c *container.Container, ic *spec.ImageConfig) []EnvVar {
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
 		case slices.Contains(ic.Env, kv),
-			k == "HOSTNAME" && v == c.Config.Hostname,
+			k == "HOSTNAME" && (v == c.Config.Hostname || strings.HasPrefix(c.ID, v) && len(v) == 12), // in a pod: the container's short ID
 			k == "TERM" && v == "xterm" && c.Config.Tty,
 			k == "PATH" && v == spec.DefaultPath && !hasKey(ic.Env, "PATH"):
 			continue
