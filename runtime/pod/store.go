@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -50,11 +49,9 @@ func podsDir(e *engine.Engine) string  { return e.StateDir("pods") }
 func namesDir(e *engine.Engine) string { return e.StateDir("pod-names") }
 func (p *Pod) dir() string             { return filepath.Join(podsDir(p.e), p.ID) }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-
 // ValidateName checks a pod name as podman does (a container name's rule).
 func ValidateName(name string) error {
-	if !validName.MatchString(name) {
+	if container.ValidateName(name) != nil {
 		return errdefs.Invalid("invalid pod name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name)
 	}
 	return nil
