@@ -1,6 +1,7 @@
 # skiff: see README.md.
 #   make          build bin/skiff
-#   make test     go vet, unit tests, then end-to-end tests (as root and rootless)
+#   make test     go vet, unit tests, the Kubernetes validation of kube generate's
+#                 YAML, then end-to-end tests (as root and rootless)
 #   make demo     from a fresh Debian machine to a rootless container
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
@@ -27,7 +28,7 @@ E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm
+.PHONY: all bin/skiff test unit kube-validate e2e e2e-root e2e-rootless images demo bench vet clean test-vm
 
 all: bin/skiff
 
@@ -51,12 +52,19 @@ test:
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory vet && \
 	$(MAKE) --no-print-directory unit && \
+	$(MAKE) --no-print-directory kube-validate && \
 	$(MAKE) --no-print-directory e2e; rc=$$?; \
 	echo "make test: $$( [ $$rc = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start ))s"; \
 	exit $$rc
 
 unit:
 	$(GOTEST) -count=1 $$($(GO) list -tags "$(TAGS)" ./... | grep -v /test/)
+
+# kube generate's YAML (runtime/kube/testdata) against the Kubernetes
+# API's own validation, and runtime/kube/schema.go against k8s.io/api: a
+# module of its own (test/kubevalidate), so skiff's stays free of k8s.io.
+kube-validate:
+	cd test/kubevalidate && $(GO) test -count=1 ./...
 
 ifeq ($(UID),0)
 e2e: e2e-root e2e-rootless

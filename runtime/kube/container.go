@@ -23,7 +23,7 @@ import (
 )
 
 // podBuilder assembles one pod's spec from skiff's containers: the
-// mapping rules of kube generate (docs/man/skiff-kube-generate.1.md).
+// mapping rules of kube generate (docs/man/skiff-kube.1.md).
 type podBuilder struct {
 	// imageConfig is the configuration of an image by ID (its defaults
 	// are left out of the YAML).
