@@ -240,7 +240,7 @@ func resourceRequirements(r *spec.Resources) (rr *ResourceRequirements, dropped 
 		set  bool
 		name string
 	}{
-		{r.MemorySwap != 0, "memory-swap"}, {r.MemorySwappiness != nil, "memory-swappiness"},
+		{r.MemorySwap != 0 && r.MemorySwap != 2*r.Memory, "memory-swap"}, // twice the memory: docker's default {r.MemorySwappiness != nil, "memory-swappiness"},
 		{r.PidsLimit != nil, "pids-limit"}, {r.CpusetCpus != "" || r.CpusetMems != "", "cpuset"},
 		{r.OomKillDisable != nil && *r.OomKillDisable, "oom-kill-disable"},
 		{r.BlkioWeight != 0 || len(r.BlkioWeightDevice)+len(r.BlkioDeviceReadBps)+len(r.BlkioDeviceWriteBps)+len(r.BlkioDeviceReadIOps)+len(r.BlkioDeviceWriteIOps) > 0, "blkio"},

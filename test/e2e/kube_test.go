@@ -502,3 +502,60 @@ spec:
 	noPods(e)
 	noContainers(e)
 }
+
+// kube play's options: the YAML from standard input, --build (an image
+// built from the directory of its name beside the YAML), --publish,
+// --configmap, --network and --log-driver; kube down from standard input.
+func TestKubePlayOptions(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	port := freePort(t)
+	e.Mkdir("app/kubeweb")
+	e.WriteFile("app/kubeweb/Dockerfile", "FROM busybox\nRUN mkdir /w && echo built here > /w/index.html\nCMD [\"httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/w\"]\n")
+	cfg := e.WriteFile("app/cfg.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ext}\ndata: {mode: from-the-flag}\n")
+	yaml := `apiVersion: v1
+kind: Pod
+metadata: {name: opts}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: kubeweb
+    ports: [{containerPort: 80}]
+    env:
+    - name: MODE
+      valueFrom: {configMapKeyRef: {name: ext, key: mode}}
+`
+	file := e.WriteFile("app/opts.yaml", yaml)
+	e.Skiff("network", "create", "kubenet").Success(t)
+	// the ConfigMap is missing without --configmap
+	e.Skiff("kube", "play", file).Fail(t, 125, "ext")
+	noPods(e)
+	e.Skiff("kube", "play", "--build", "--configmap", cfg, "--network", "kubenet", "--log-driver", "none",
+		"--publish", fmt.Sprintf("127.0.0.1:%d:80", port), file).Success(t)
+	waitUntil(t, 20*time.Second, "the built image serves on the --publish port", func() bool {
+		body, _ := netHTTPGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port))
+		return strings.TrimSpace(body) == "built here"
+	})
+	if out := e.Skiff("exec", "opts-web", "sh", "-c", "echo $MODE").Success(t).Out(); out != "from-the-flag" {
+		t.Errorf("MODE from --configmap: %q", out)
+	}
+	if out := inspectField(e, "opts-web", "{{.HostConfig.LogConfig.Type}}"); out != "none" {
+		t.Errorf("log driver: %q", out)
+	}
+	infra := e.Skiff("pod", "inspect", "--format", "{{.InfraContainerID}}", "opts").Success(t).Out()
+	if out := inspectField(e, infra, "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}"); out != "kubenet" {
+		t.Errorf("the pod's network: %q", out)
+	}
+	e.SkiffStdin(strings.NewReader(yaml), "kube", "down", "-").Success(t)
+	noPods(e)
+	noContainers(e)
+	// from standard input, without a build context: the image built above
+	e.SkiffStdin(strings.NewReader(yaml), "kube", "play", "--configmap", cfg, "-").Success(t)
+	e.SkiffStdin(strings.NewReader(yaml), "kube", "play", "--down", "-").Success(t)
+	noPods(e)
+	noContainers(e)
+	e.Skiff("network", "rm", "kubenet").Success(t)
+}
