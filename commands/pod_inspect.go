@@ -1,10 +1,7 @@
 package commands
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -33,34 +30,7 @@ func podInspectCommand() *cli.Command {
 }
 
 func podTopCommand() *cli.Command {
-	return &cli.Command{
-		Name:            "top",
-		Usage:           "Display the running processes of the containers in a pod",
-		ArgsUsage:       "POD [ps OPTIONS]",
-		SkipFlagParsing: true,
-		Action: func(c *cli.Context) error {
-			args := c.Args().Slice()
-			if len(args) > 0 && args[0] == "--help" {
-				return cli.ShowCommandHelp(c.Lineage()[1], c.Command.Name)
-			}
-			if len(args) > 0 && args[0] == "--" {
-				args = args[1:]
-			}
-			if len(args) < 1 {
-				return usageErr(c, "requires at least 1 argument")
-			}
-			r, err := pod.Top(engineFrom(c), args[0], psOptions(args[1:]))
-			if err != nil {
-				return err
-			}
-			w := tabwriter.NewWriter(c.App.Writer, 20, 1, 3, ' ', 0)
-			fmt.Fprintln(w, strings.Join(r.Titles, "\t"))
-			for _, p := range r.Processes {
-				fmt.Fprintln(w, strings.Join(p, "\t"))
-			}
-			return w.Flush()
-		},
-	}
+	return topCommand("Display the running processes of the containers in a pod", "POD", pod.Top)
 }
 
 func podLogsCommand() *cli.Command {

@@ -43,16 +43,24 @@ func quantity(q string) (float64, error) {
 	return f * mult, nil
 }
 
+// nonNegative is a quantity that must not be below zero, as every
+// resource quantity.
+func nonNegative(q string) (float64, error) {
+	f, err := quantity(q)
+	if err == nil && f < 0 {
+		err = fmt.Errorf("must be greater than or equal to 0")
+	}
+	return f, err
+}
+
 // quantityBytes reads a memory quantity as whole bytes (rounded up, as
 // Kubernetes does).
 func quantityBytes(q string) (int64, error) {
-	f, err := quantity(q)
-	switch {
-	case err != nil:
+	f, err := nonNegative(q)
+	if err != nil {
 		return 0, err
-	case f < 0:
-		return 0, fmt.Errorf("Invalid value: %q: must be greater than or equal to 0", q)
-	case f > 0 && f < 1:
+	}
+	if f > 0 && f < 1 {
 		return 0, fmt.Errorf("quantity %q is less than a byte (m is a thousandth: write Mi for mebibytes)", q)
 	}
 	return int64(math.Ceil(f - 1e-9)), nil
@@ -61,12 +69,6 @@ func quantityBytes(q string) (int64, error) {
 // quantityMilli reads a CPU quantity in thousandths of a CPU (rounded
 // up).
 func quantityMilli(q string) (int64, error) {
-	f, err := quantity(q)
-	switch {
-	case err != nil:
-		return 0, err
-	case f < 0:
-		return 0, fmt.Errorf("Invalid value: %q: must be greater than or equal to 0", q)
-	}
-	return int64(math.Ceil(f*1000 - 1e-9)), nil
+	f, err := nonNegative(q)
+	return int64(math.Ceil(f*1000 - 1e-9)), err
 }

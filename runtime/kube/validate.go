@@ -199,10 +199,7 @@ func (d *document) validateResources(r *ResourceRequirements, path string) error
 	}{{"limits", r.Limits}, {"requests", r.Requests}} {
 		values[l.field] = map[string]float64{}
 		for _, name := range slices.Sorted(maps.Keys(l.m)) {
-			v, err := quantity(string(l.m[name]))
-			if err == nil && v < 0 {
-				err = fmt.Errorf("must be greater than or equal to 0")
-			}
+			v, err := nonNegative(string(l.m[name]))
 			if err != nil {
 				return d.fieldErr(path+"."+l.field+"["+name+"]", "Invalid value: %q: %v", l.m[name], err)
 			}
