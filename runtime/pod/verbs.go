@@ -181,7 +181,12 @@ func freeze(e *engine.Engine, ref string, verb func(*engine.Engine, string) erro
 	if len(todo) == 0 {
 		return p, errdefs.Conflict("pod %s has no %s containers", p.Name, from)
 	}
-	return p, each(todo, func(c *container.Container) error { return verb(e, c.ID) })
+	// the first alone: what keeps one from freezing (no freezer skiff
+	// can write to) keeps them all, and is said once
+	if err := verb(e, todo[0].ID); err != nil {
+		return p, errdefs.New(errdefs.ErrConflict, "%v", err)
+	}
+	return p, each(todo[1:], func(c *container.Container) error { return verb(e, c.ID) })
 }
 
 // RemoveOptions are pod rm's flags.
