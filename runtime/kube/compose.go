@@ -46,7 +46,11 @@ func GenerateCompose(p *compose.Project, o GenerateOptions, w io.Writer) error {
 		if v.External {
 			g.warnf("volume %s is external: no claim is written for it", key)
 		}
-		add(claim(key, v.Labels))
+		name := v.Name
+		if name == "" {
+			name = p.Name + "_" + key // compose's name for it
+		}
+		add(claim(key, name, v.Labels))
 	}
 	for _, key := range slices.Sorted(maps.Keys(p.Configs)) {
 		data, err := g.fileData("config", key, types.FileObjectConfig(p.Configs[key]))

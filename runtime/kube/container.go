@@ -33,6 +33,8 @@ type podBuilder struct {
 	// labels and annotations are the containers' labels: valid label
 	// pairs become labels, other valid keys annotations.
 	labels, annotations map[string]string
+	// volumes are the named volumes the containers mount, each once.
+	volumes []string
 }
 
 func newPodBuilder(ctx context.Context, e *engine.Engine, warn io.Writer) *podBuilder {
@@ -164,8 +166,8 @@ func (b *podBuilder) mounts(c *container.Container, k *Container) error {
 				break
 			}
 			v = Volume{Name: toLabel(m.Name), PersistentVolumeClaim: &PersistentVolumeClaimVolumeSource{ClaimName: toLabel(m.Name)}}
-			if v.PersistentVolumeClaim.ClaimName != m.Name {
-				b.warnf("volume %s is claimed as %s: Kubernetes names are lower-case letters, digits and '-'", m.Name, v.Name)
+			if !slices.Contains(b.volumes, m.Name) {
+				b.volumes = append(b.volumes, m.Name)
 			}
 		case mounts.TypeBind:
 			v = Volume{Name: toLabel(strings.Trim(m.Source, "/")) + "-host", HostPath: &HostPathVolumeSource{Path: m.Source, Type: hostPathType(m.Source)}}

@@ -48,12 +48,12 @@ func Down(ctx context.Context, e *engine.Engine, sources []Source, o DownOptions
 	if o.Volumes {
 		claims := map[string]bool{}
 		for _, d := range objs.claims {
-			claims[d.obj.(*PersistentVolumeClaim).Metadata.Name] = true
+			claims[objs.volumeName(d.obj.(*PersistentVolumeClaim).Metadata.Name)] = true
 		}
 		for _, w := range objs.pods {
 			for _, v := range w.spec.Volumes {
 				if v.PersistentVolumeClaim != nil {
-					claims[v.PersistentVolumeClaim.ClaimName] = true
+					claims[objs.volumeName(v.PersistentVolumeClaim.ClaimName)] = true
 				}
 			}
 		}

@@ -56,15 +56,22 @@ func (o *GenerateOptions) check() error {
 
 // Generate writes the Kubernetes YAML of the containers, pods and volumes
 // named: the containers named together as one pod (named after the first,
-// -pod), each pod as a pod of its containers, each volume as a
-// PersistentVolumeClaim.
+// -pod), each pod as a pod of its containers, each volume, and each named
+// volume they mount, as a PersistentVolumeClaim.
 func Generate(ctx context.Context, e *engine.Engine, refs []string, o GenerateOptions, w io.Writer) error {
 	if err := o.check(); err != nil {
 		return err
 	}
 	var ctrs []*container.Container
-	var docs []any
-	var claims []any
+	var docs, claims []any
+	var claimed []string
+	addClaim := func(name string, labels map[string]string) {
+		if !slices.Contains(claimed, name) {
+			claimed = append(claimed, name)
+			claims = append(claims, claim(name, name, labels))
+		}
+	}
+	var mounted []string
 	for _, ref := range refs {
 		if c, err := container.Lookup(e, ref); err == nil {
 			if c.Infra {
@@ -76,17 +83,18 @@ func Generate(ctx context.Context, e *engine.Engine, refs []string, o GenerateOp
 			return err
 		}
 		if p, err := pod.Lookup(e, ref); err == nil {
-			objs, err := podObjects(ctx, e, p, o)
+			objs, vols, err := podObjects(ctx, e, p, o)
 			if err != nil {
 				return err
 			}
 			docs = append(docs, objs...)
+			mounted = append(mounted, vols...)
 			continue
 		} else if !errdefs.IsNotFound(err) {
 			return err
 		}
 		if v, err := volume.Inspect(e, ref); err == nil {
-			claims = append(claims, claim(v.Name, v.Labels))
+			addClaim(v.Name, v.Labels)
 			continue
 		}
 		return errdefs.NotFound("no container, pod or volume named %s", ref)
@@ -103,16 +111,26 @@ func Generate(ctx context.Context, e *engine.Engine, refs []string, o GenerateOp
 			return err
 		}
 		docs = append(objs, docs...)
+		mounted = append(b.volumes, mounted...)
+	}
+	// the claims of the volumes mounted: the YAML applies whole, and
+	// plays with the same volumes (their names kept in an annotation)
+	for _, name := range mounted {
+		var labels map[string]string
+		if v, err := volume.Inspect(e, name); err == nil {
+			labels = v.Labels
+		}
+		addClaim(name, labels)
 	}
 	return Write(w, append(claims, docs...), nil)
 }
 
 // podObjects are a pod's documents: its containers (the infra's ports on
 // the first), shared PID namespace, host name and labels.
-func podObjects(ctx context.Context, e *engine.Engine, p *pod.Pod, o GenerateOptions) ([]any, error) {
+func podObjects(ctx context.Context, e *engine.Engine, p *pod.Pod, o GenerateOptions) ([]any, []string, error) {
 	cs, err := p.Containers()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b := newPodBuilder(ctx, e, o.Warn)
 	var ports map[string][]container.PortBinding
@@ -134,12 +152,12 @@ func podObjects(ctx context.Context, e *engine.Engine, p *pod.Pod, o GenerateOpt
 			pb = ports
 		}
 		if err := b.add(c, pb); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		n++
 	}
 	if n == 0 {
-		return nil, errdefs.Invalid("pod %s has no containers: Kubernetes needs at least one", p.Name)
+		return nil, nil, errdefs.Invalid("pod %s has no containers: Kubernetes needs at least one", p.Name)
 	}
 	if p.Shares("pid") {
 		b.spec.ShareProcessNamespace = ptr(true)
@@ -147,7 +165,8 @@ func podObjects(ctx context.Context, e *engine.Engine, p *pod.Pod, o GenerateOpt
 	if p.Hostname != "" && p.Hostname != p.Name {
 		b.spec.Hostname = toLabel(p.Hostname)
 	}
-	return b.objects(toLabel(p.Name), p.Labels, o)
+	objs, err := b.objects(toLabel(p.Name), p.Labels, o)
+	return objs, b.volumes, err
 }
 
 // objects wraps the pod spec in its workload (and -s's Service).
@@ -224,9 +243,13 @@ func service(name string, cs []Container) *Service {
 	return s
 }
 
-// claim is a named volume as a PersistentVolumeClaim.
-func claim(name string, labels map[string]string) *PersistentVolumeClaim {
-	meta := ObjectMeta{Name: toLabel(name)}
+// claim is a named volume as a PersistentVolumeClaim named key (the
+// volume's name, or a compose project's key for it).
+func claim(key, volumeName string, labels map[string]string) *PersistentVolumeClaim {
+	meta := ObjectMeta{Name: toLabel(key)}
+	if volumeName != meta.Name {
+		meta.Annotations = map[string]string{AnnotationVolumeName: volumeName}
+	}
 	for k, v := range labels {
 		if isQualifiedName(k) && isLabelValue(v) {
 			if meta.Labels == nil {

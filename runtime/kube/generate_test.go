@@ -225,3 +225,23 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// A volume whose name is not a Kubernetes name is claimed under a valid
+// one, its own kept in an annotation that play and down read back.
+func TestGenerateClaims(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := Write(&out, []any{claim("data", "data", map[string]string{"tier": "db"}), claim("my_data", "my_data", nil), claim("web", "shop_web", nil)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("testdata", "generate", "claims.yaml"), out.String())
+	objs, err := load([]Source{{Name: "claims.yaml", Data: out.Bytes()}}, true, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for claim, want := range map[string]string{"data": "data", "my-data": "my_data", "web": "shop_web", "other": "other"} {
+		if got := objs.volumeName(claim); got != want {
+			t.Errorf("claim %s: volume %s, want %s", claim, got, want)
+		}
+	}
+}

@@ -25,6 +25,17 @@ type objects struct {
 	secrets    map[string]*Secret
 }
 
+// volumeName is the volume a claim stands for: its AnnotationVolumeName,
+// else its name.
+func (o *objects) volumeName(claim string) string {
+	for _, d := range o.claims {
+		if m := d.obj.(*PersistentVolumeClaim).Metadata; m.Name == claim && m.Annotations[AnnotationVolumeName] != "" {
+			return m.Annotations[AnnotationVolumeName]
+		}
+	}
+	return claim
+}
+
 // workload is a Pod, Deployment, DaemonSet or Job: pods made from one
 // template.
 type workload struct {

@@ -27,6 +27,11 @@ const (
 	LabelPod = "io.skiff.kube.pod"
 	// LabelWorkload marks a pod: KIND/NAME of the document it came from.
 	LabelWorkload = "io.skiff.kube.workload"
+	// AnnotationVolumeName on a PersistentVolumeClaim names the volume
+	// it stands for when that name is not a Kubernetes name (my_data,
+	// a compose project's proj_data): kube generate writes it, kube play
+	// and kube down use that volume.
+	AnnotationVolumeName = "volume.skiff.io/name"
 )
 
 // PlayOptions are kube play's flags.
@@ -380,7 +385,7 @@ func (pl *player) checkFree(plans []*podPlan) error {
 // keeps those that exist: their data is the point).
 func (pl *player) claims() error {
 	for _, d := range pl.objs.claims {
-		if err := pl.ensureVolume(d.obj.(*PersistentVolumeClaim).Metadata.Name, nil, nil); err != nil {
+		if err := pl.ensureVolume(pl.objs.volumeName(d.obj.(*PersistentVolumeClaim).Metadata.Name), nil, nil); err != nil {
 			return err
 		}
 	}

@@ -455,8 +455,9 @@ func (pl *player) volumes(pp *podPlan, p *pod.Pod) (map[string]mountFunc, error)
 		switch {
 		case v.PersistentVolumeClaim != nil:
 			claim := v.PersistentVolumeClaim
-			if err = pl.ensureVolume(claim.ClaimName, nil, nil); err == nil {
-				out[v.Name] = volumeMount(claim.ClaimName, claim.ReadOnly)
+			name := pl.objs.volumeName(claim.ClaimName)
+			if err = pl.ensureVolume(name, nil, nil); err == nil {
+				out[v.Name] = volumeMount(name, claim.ReadOnly)
 			}
 		case v.EmptyDir != nil:
 			out[v.Name], err = pl.emptyDir(p, v)

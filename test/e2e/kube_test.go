@@ -38,8 +38,8 @@ func TestKubeRoundTripRun(t *testing.T) {
 	e := New(t)
 	e.LoadBusybox()
 	port := freePort(t)
-	e.Skiff("run", "--rm", "-v", "site:/site", BusyboxImage, "sh", "-c", "echo kept in the volume > /site/index.html").Success(t)
-	e.Skiff("run", "-d", "--name", "web", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), "-v", "site:/site",
+	e.Skiff("run", "--rm", "-v", "web_site:/site", BusyboxImage, "sh", "-c", "echo kept in the volume > /site/index.html").Success(t)
+	e.Skiff("run", "-d", "--name", "web", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), "-v", "web_site:/site",
 		"-e", "GREETING=hi there", "--restart", "always", BusyboxImage, "httpd", "-f", "-p", "80", "-h", "/site").Success(t)
 	get := func(what string) {
 		t.Helper()
@@ -55,7 +55,7 @@ func TestKubeRoundTripRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"kind: Pod", fmt.Sprintf("hostPort: %d", port), "hostIP: 127.0.0.1", "claimName: site", "value: hi there",
+	for _, want := range []string{"kind: Pod", fmt.Sprintf("hostPort: %d", port), "hostIP: 127.0.0.1", "claimName: web-site", "kind: PersistentVolumeClaim", "volume.skiff.io/name: web_site", "value: hi there",
 		"restartPolicy: Always", "- httpd"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("generated YAML lacks %q:\n%s", want, b)
@@ -82,7 +82,7 @@ func TestKubeRoundTripRun(t *testing.T) {
 		noContainers(e)
 	}
 	// down keeps the claim's volume (the data), down --force removes it
-	if out := e.Skiff("volume", "ls", "-q").Success(t).Out(); out != "site" {
+	if out := e.Skiff("volume", "ls", "-q").Success(t).Out(); out != "web_site" {
 		t.Errorf("volumes after kube down: %q", out)
 	}
 	e.Skiff("kube", "play", yaml).Success(t)
@@ -188,6 +188,10 @@ volumes:
 		t.Errorf("no warning that the limits are not applied:\n%s", play.Stderr)
 	}
 	pages("kube play", "web-pod-web")
+	// the claim stands for compose's volume: the same data
+	if out := e.Skiff("volume", "ls", "-q").Success(t).Out(); out != "proj_webdata" {
+		t.Errorf("volumes after kube play: %q", out)
+	}
 	e.Skiff("kube", "down", file).Success(t)
 	noPods(e)
 	noContainers(e)
