@@ -6,12 +6,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static void infra_main(void)
 {
 	sigset_t all;
+	/* The program runs from a file named by its digest (runtime/initexe):
+	 * ps and top show this name. */
+	prctl(PR_SET_NAME, "pause", 0, 0, 0);
 	sigfillset(&all);
 	/* Blocked signals reach even a pid namespace's init, whose default
 	 * dispositions the kernel ignores: sigwaitinfo takes them here. */

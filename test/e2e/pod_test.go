@@ -133,3 +133,40 @@ func TestPodFaults(t *testing.T) {
 	e.Skiff("pod", "rm", "-f", "p").Success(t)
 	noContainers(e)
 }
+
+// --share pid gives the members one process tree (the infra is PID 1);
+// --infra=false makes a pod whose members share nothing; --network puts
+// the pod's infra, and so its members, on a network of the user's.
+func TestPodShare(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	e.Skiff("pod", "create", "--name", "pids", "--share", "ipc,net,uts,pid").Success(t)
+	e.Skiff("run", "-d", "--pod", "pids", "--name", "sleeper", BusyboxImage, "sleep", "600").Success(t)
+	ps := e.Skiff("run", "--rm", "--pod", "pids", BusyboxImage, "ps", "-o", "pid,args").Success(t).Stdout
+	if !strings.Contains(ps, "1 /pause") || !strings.Contains(ps, "sleep 600") {
+		t.Errorf("ps in a pod sharing pid:\n%s", ps)
+	}
+	if out := e.Skiff("pod", "inspect", "--format", "{{.SharedNamespaces}}", "pids").Success(t).Out(); !strings.Contains(out, "pid") {
+		t.Errorf("pod inspect SharedNamespaces: %q", out)
+	}
+	e.Skiff("pod", "create", "--name", "loose", "--infra=false").Success(t)
+	if out := e.Skiff("pod", "inspect", "--format", "{{.InfraContainerID}}", "loose").Success(t).Out(); out != "" {
+		t.Errorf("a pod without infra has infra %q", out)
+	}
+	e.Skiff("run", "-d", "--pod", "loose", "--name", "a", BusyboxImage, "sleep", "600").Success(t)
+	if out := e.Skiff("exec", "a", "hostname").Success(t).Out(); out == "loose" {
+		t.Errorf("a member of a pod without infra has the pod's host name")
+	}
+	e.Skiff("network", "create", "podnet").Success(t)
+	e.Skiff("pod", "create", "--name", "onnet", "--network", "podnet").Success(t)
+	e.Skiff("run", "-d", "--pod", "onnet", "--name", "member", BusyboxImage, "sleep", "600").Success(t)
+	infra := e.Skiff("pod", "inspect", "--format", "{{.InfraContainerID}}", "onnet").Success(t).Out()
+	if out := inspectField(e, infra, "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}"); out != "podnet" {
+		t.Errorf("the pod's network: %q", out)
+	}
+	e.Skiff("pod", "rm", "-f", "-t", "0", "pids", "loose", "onnet").Success(t)
+	e.Skiff("network", "rm", "podnet").Success(t)
+	noContainers(e)
+}
