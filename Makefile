@@ -1,7 +1,8 @@
 # skiff: see README.md.
 #   make          build bin/skiff
-#   make test     go vet, unit tests, end-to-end tests (as root and rootless),
-#                 then the cgroup v2 limits in a VM (make test-vm) when root
+#   make test     go vet, unit tests, the Kubernetes validation of kube generate's
+#                 YAML, end-to-end tests (as root and rootless), then the cgroup v2
+#                 limits in a VM (make test-vm) when root
 #   make demo     from a fresh Debian machine to a rootless container
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
@@ -42,7 +43,7 @@ DOCKER_ALIAS ?=
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest test-vm test-vm-if-possible
+.PHONY: all bin/skiff test unit kube-validate e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest test-vm test-vm-if-possible
 
 all: bin/skiff
 
@@ -69,6 +70,7 @@ test:
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory vet && \
 	$(MAKE) --no-print-directory unit && \
+	$(MAKE) --no-print-directory kube-validate && \
 	$(MAKE) --no-print-directory e2e && \
 	$(MAKE) --no-print-directory test-vm-if-possible; rc=$$?; \
 	echo "make test: $$( [ $$rc = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start ))s"; \
@@ -76,6 +78,12 @@ test:
 
 unit:
 	$(GOTEST) -count=1 $$($(GO) list -tags "$(TAGS)" ./... | grep -v /test/)
+
+# kube generate's YAML (runtime/kube/testdata) against the Kubernetes
+# API's own validation, and runtime/kube/schema.go against k8s.io/api: a
+# module of its own (test/kubevalidate), so skiff's stays free of k8s.io.
+kube-validate:
+	cd test/kubevalidate && $(GO) test -count=1 ./...
 
 ifeq ($(UID),0)
 e2e: e2e-root e2e-rootless

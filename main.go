@@ -13,6 +13,7 @@ import (
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
+	_ "github.com/skiff-containers/skiff/runtime/infra" // a pod's infra process (C)
 	"github.com/skiff-containers/skiff/runtime/initproc"
 	_ "github.com/skiff-containers/skiff/runtime/monitor" // the monitor role (C)
 )

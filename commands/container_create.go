@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/pod"
 )
 
 func containerCreateCommand() *cli.Command {
@@ -22,8 +23,13 @@ func containerCreateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			undo, err := pod.Member(c.Context, engineFrom(c), o)
+			if err != nil {
+				return err
+			}
 			ctr, err := container.Create(c.Context, engineFrom(c), *o)
 			if err != nil {
+				undo()
 				return err
 			}
 			fmt.Fprintln(c.App.Writer, ctr.ID)

@@ -57,7 +57,9 @@ func createFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "health-start-interval", Usage: "time between running the check during the start period (ms|s|m|h)", DefaultText: "0s"},
 		&cli.IntFlag{Name: "health-retries", Usage: "consecutive failures needed to report unhealthy", DefaultText: "3"},
 		&cli.BoolFlag{Name: "no-healthcheck", Usage: "disable any container-specified HEALTHCHECK"},
-		&cli.StringSliceFlag{Name: "annotation", Usage: "add an annotation to the container (passed through to the OCI runtime; key=value)"},
+		&cli.StringFlag{Name: "health-on-failure", Usage: "what to do when the container turns unhealthy: none, kill, restart or stop (podman's)", DefaultText: "none"},
+		&cli.StringFlag{Name: "pod", Usage: "run the container in an existing pod, or in a new one (new:NAME) that takes its network options"},
+		&cli.StringSliceFlag{Name: "annotation", Usage: "add an annotation to the container (key=value), passed to the OCI spec"},
 		contentTrustFlag(),
 		&cli.StringFlag{Name: "log-driver", Usage: "logging driver for the container: json-file, k8s-file, journald, passthrough or none", DefaultText: "json-file; k8s-file invoked as podman"},
 		&cli.StringSliceFlag{Name: "log-opt", Usage: "log driver options (json-file, k8s-file: max-size, max-file, path)"},
@@ -75,7 +77,6 @@ func podmanCreateFlags() []cli.Flag {
 		&cli.StringFlag{Name: "init-path", Usage: "with --init, the host's init binary to run as PID 1 instead of skiff's"},
 		&cli.BoolFlag{Name: "env-host", Usage: "pass the host's environment to the container"},
 		&cli.BoolFlag{Name: "http-proxy", Usage: "pass the host's proxy variables (http_proxy, https_proxy, ftp_proxy, no_proxy)", DefaultText: "false; true invoked as podman"},
-		&cli.StringFlag{Name: "pod", Usage: "run the container in a pod (not supported yet)"},
 	}
 }
 

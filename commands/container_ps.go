@@ -15,18 +15,21 @@ import (
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/pod"
 )
 
 const (
 	psTable     = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 	psSizeTable = psTable + "\t{{.Size}}"
+	psPodTable  = psTable + "\t{{.Pod}}\t{{.PodName}}"
 )
 
 var psHeaders = map[string]string{
 	"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
 	"RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
 	"Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "LocalVolumes": "LOCAL VOLUMES",
-	"Networks": "NETWORKS",
+	"Networks": "NETWORKS", "Pod": "POD ID", "PodName": "PODNAME",
 }
 
 // containerPsCommand is ps, also `container ls` (list, ps).
@@ -46,12 +49,17 @@ func containerPsCommand() *cli.Command {
 			&cli.BoolFlag{Name: "noheading", Usage: "Do not print headers"},
 			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first; created (oldest first) invoked as podman"},
 			&cli.BoolFlag{Name: "external", Usage: "Show containers in storage not created by skiff (a build's, or another tool's)"},
+			&cli.BoolFlag{Name: "pod", Usage: "Show the ID and name of the pod of each container (podman's POD ID and PODNAME columns)"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
 			}
 			filters, err := container.ParseFilters(c.StringSlice("filter"), container.PsFilterKeys)
+			if err != nil {
+				return err
+			}
+			pods, err := podNames(engineFrom(c), filters)
 			if err != nil {
 				return err
 			}
@@ -88,7 +96,11 @@ func containerPsCommand() *cli.Command {
 			}
 			now := time.Now()
 			for _, s := range list {
-				if err := l.Row(newPsRow(s, !c.Bool("no-trunc"), now)); err != nil {
+				r := newPsRow(s, !c.Bool("no-trunc"), now)
+				if s.Pod != "" {
+					r.Pod, r.PodName = s.Pod[:12], pods[s.Pod]
+				}
+				if err := l.Row(r); err != nil {
 					return err
 				}
 			}
@@ -129,6 +141,9 @@ func psTemplate(c *cli.Context) string {
 		}
 		return "{{.ID}}"
 	}
+	if (f == "" || f == "table") && c.Bool("pod") {
+		return psPodTable
+	}
 	if (f == "" || f == "table") && c.Bool("size") {
 		return psSizeTable
 	}
@@ -147,6 +162,8 @@ type psRow struct {
 	Mounts       string
 	Names        string
 	Networks     string
+	Pod          string `json:",omitempty"`
+	PodName      string `json:",omitempty"`
 	Ports        string
 	RunningFor   string
 	Size         string
@@ -224,4 +241,23 @@ func psMounts(c *container.Container, trunc bool) (names, local string) {
 		}
 	}
 	return strings.Join(out, ","), strconv.Itoa(n)
+}
+
+// podNames maps pod IDs to names, and resolves the pod= filter's names
+// and ID prefixes to IDs.
+func podNames(e *engine.Engine, f *container.Filters) (map[string]string, error) {
+	pods, err := pod.List(e)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range pods {
+		names[p.ID] = p.Name
+	}
+	for i, ref := range f.Pods {
+		if p, err := pod.Lookup(e, ref); err == nil {
+			f.Pods[i] = p.ID
+		}
+	}
+	return names, nil
 }

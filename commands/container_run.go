@@ -8,6 +8,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/pod"
 )
 
 func containerRunCommand() *cli.Command {
@@ -44,7 +45,14 @@ func containerRunCommand() *cli.Command {
 					a.Stderr = nil
 				}
 			}
+			undo, err := pod.Member(c.Context, engineFrom(c), o)
+			if err != nil {
+				return err
+			}
 			ctr, code, err := container.Run(c.Context, engineFrom(c), *o, a)
+			if ctr == nil && err != nil {
+				undo() // a pod made for it (--pod new:) goes too
+			}
 			if err != nil {
 				if errors.Is(err, container.ErrDetached) {
 					return nil

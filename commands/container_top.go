@@ -8,20 +8,27 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
 func containerTopCommand() *cli.Command {
+	return topCommand("Display the running processes of a container", "CONTAINER|--latest", container.Top)
+}
+
+// topCommand is container top and pod top: everything after the
+// container or pod is ps's.
+func topCommand(usage, what string, top func(*engine.Engine, string, []string) (*container.TopReport, error)) *cli.Command {
 	return &cli.Command{
 		Name:            "top",
-		Usage:           "Display the running processes of a container",
-		ArgsUsage:       "CONTAINER|--latest [ps OPTIONS]",
+		Usage:           usage,
+		ArgsUsage:       what + " [ps OPTIONS]",
 		SkipFlagParsing: true, // everything after the container is ps's
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
 			if len(args) > 0 && args[0] == "--help" {
 				return cli.ShowCommandHelp(c.Lineage()[1], c.Command.Name)
 			}
-			if len(args) > 0 && (args[0] == "--latest" || args[0] == "-l") {
+			if len(args) > 0 && (args[0] == "--latest" || args[0] == "-l") && what != "POD" {
 				// podman's top -l [ps OPTIONS]: the latest container
 				ctr, err := container.Latest(engineFrom(c))
 				if err != nil {
@@ -35,7 +42,7 @@ func containerTopCommand() *cli.Command {
 			if len(args) < 1 {
 				return usageErr(c, "requires at least 1 argument")
 			}
-			r, err := container.Top(engineFrom(c), args[0], psOptions(args[1:]))
+			r, err := top(engineFrom(c), args[0], psOptions(args[1:]))
 			if err != nil {
 				return err
 			}

@@ -71,17 +71,3 @@ func networkExistsCommand() *cli.Command {
 		return err
 	})
 }
-
-// podCommand is podman's `pod` group. Pods are not built yet (issue
-// #16): every pod verb refuses in one line, exit 125.
-func podCommand() *cli.Command {
-	return &cli.Command{
-		Name:            "pod",
-		Usage:           "Manage pods (not supported yet)",
-		ArgsUsage:       "COMMAND",
-		SkipFlagParsing: true,
-		Action: func(c *cli.Context) error {
-			return container.ErrNoPods
-		},
-	}
-}

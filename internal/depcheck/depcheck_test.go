@@ -37,6 +37,11 @@ var forbidden = map[string][]string{
 	// networks know containers only through network.Users
 	"runtime/network": {"runtime/container"},
 	"runtime/engine":  {"runtime/"},
+	// the infra process is C and imports nothing; pods sit above
+	// containers, kube above pods
+	"runtime/infra":     {"commands", "runtime/", "storage", "netns", "rootless", "internal/"},
+	"runtime/container": {"runtime/pod", "runtime/kube", "runtime/compose"},
+	"runtime/pod":       {"runtime/kube", "runtime/compose"},
 }
 
 // cliUsers are the only packages that may import the CLI library.

@@ -11,6 +11,7 @@ import (
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
 
+	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/image"
 )
@@ -35,6 +36,9 @@ func Commit(ctx context.Context, e *engine.Engine, ref string, o CommitOptions) 
 	c, err := Lookup(e, ref)
 	if err != nil {
 		return nil, err
+	}
+	if c.Infra {
+		return nil, errdefs.Invalid("container %s is a pod's infra container: it has no image to commit", c.Name)
 	}
 	s, err := e.Store()
 	if err != nil {

@@ -9,11 +9,14 @@ import (
 	"strings"
 	"time"
 
+	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"go.podman.io/image/v5/manifest"
 	cstorage "go.podman.io/storage"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/image"
+	"github.com/skiff-containers/skiff/runtime/infra"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
@@ -53,6 +56,13 @@ type CreateOptions struct {
 	// PreserveFDs is run's --preserve-fds: the caller's descriptors 3 to
 	// 3+N-1 are passed to the container's process at its first start.
 	PreserveFDs int
+	// PodRef is --pod as given (NAME or new:NAME); runtime/pod's Member
+	// resolves it into Pod and the namespaces to join before Create.
+	PodRef string
+	// Pod is the ID of the pod the container joins; Infra makes it that
+	// pod's infra container (no image: Spec.Image is ignored).
+	Pod   string
+	Infra bool
 	// buildOwner makes the container a build's RUN step (buildstep.go).
 	buildOwner *BuildOwner
 }
@@ -99,7 +109,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		}
 		o.Extra.Requires[i] = dep.ID
 	}
-	for _, mode := range []string{o.Spec.IPCMode, o.Spec.PIDMode} {
+	for _, mode := range []string{o.Spec.IPCMode, o.Spec.PIDMode, o.Spec.UTSMode} {
 		if target, ok := strings.CutPrefix(mode, "container:"); ok {
 			if _, err := Lookup(e, target); err != nil {
 				return nil, err
@@ -114,7 +124,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	if err := prepareUserns(e, &o); err != nil {
 		return nil, err
 	}
-	img, err := image.Ensure(ctx, e, o.Spec.Image, o.Pull)
+	img, err := imageFor(ctx, e, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +146,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 		o.Spec.Hostname, _ = os.Hostname()
 	}
 	gen, err := spec.Generate(spec.Input{
-		ID: id, Options: &o.Spec, Image: &img.Config.Config, EnvFiles: envFiles,
+		ID: id, Options: &o.Spec, Image: imageConfig(img), EnvFiles: envFiles,
 		SingleID: e.Config.Storage.SingleID,
 	})
 	if err != nil {
@@ -195,7 +205,11 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	c.BuildStep = o.buildOwner
 	c.Extra = o.Extra
 	c.Extra.InitPath = o.Spec.InitPath
+	c.Pod, c.Infra = o.Pod, o.Infra
 	c.Config.Healthcheck = health
+	if o.Health.OnFailure != "none" {
+		c.Config.HealthcheckOnFailureAction = o.Health.OnFailure
+	}
 	c.HostConfig.Links = links
 	ms.record(&c.Record)
 	plan.apply(&c.Record, &o)
@@ -231,6 +245,29 @@ func claimName(e *engine.Engine, want, id string) (string, error) {
 	}
 }
 
+// imageFor is the container's image: pulled as --pull says, or none for
+// an infra container (an empty image whose root filesystem skiff's
+// mounts fill).
+func imageFor(ctx context.Context, e *engine.Engine, o *CreateOptions) (*image.Image, error) {
+	if o.PodRef != "" && o.Pod == "" {
+		return nil, errdefs.Invalid("--pod %s was not resolved before create", o.PodRef)
+	}
+	if !o.Infra {
+		return image.Ensure(ctx, e, o.Spec.Image, o.Pull)
+	}
+	o.Spec.Command, o.Spec.Entrypoint, o.Spec.EntrypointList = infra.Command, nil, nil
+	return &image.Image{Image: &cstorage.Image{}, Config: &ociv1.Image{}, Docker: &manifest.Schema2Image{}}, nil
+}
+
+// imageConfig is the image's configuration for the spec (none for an
+// infra container's empty image).
+func imageConfig(img *image.Image) *spec.ImageConfig {
+	if img.ID == "" {
+		return nil
+	}
+	return &img.Config.Config
+}
+
 func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Generated, driver string) Record {
 	ic := img.Config.Config
 	labels := maps.Clone(ic.Labels)
@@ -263,6 +300,9 @@ func newRecord(id, name string, img *image.Image, o *CreateOptions, gen *spec.Ge
 	}
 	if o.Spec.UTSHost {
 		utsMode, hostname = "host", o.Spec.Hostname
+	}
+	if o.Spec.UTSMode != "" {
+		utsMode = o.Spec.UTSMode
 	}
 	shmSize := o.Spec.ShmSize
 	if shmSize <= 0 {

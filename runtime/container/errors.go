@@ -8,10 +8,6 @@ import (
 
 func invalidf(format string, args ...any) error { return errdefs.Invalid(format, args...) }
 
-// ErrNoPods refuses what needs pods (run --pod, the pod verbs) until
-// they exist.
-var ErrNoPods = errdefs.Invalid("pods are not supported yet: run the containers without a pod (share a network with --network container:NAME)")
-
 // errRestarting refuses what needs the container's process (pause, exec,
 // attach, top) while its restart policy waits to start it again, in
 // docker's words.

@@ -175,6 +175,9 @@ func (c *Container) shouldRestart(code int) bool {
 	if c.State.ManuallyStopped {
 		return false
 	}
+	if c.State.HealthRestart {
+		return true
+	}
 	p := c.HostConfig.RestartPolicy
 	switch p.Name {
 	case "always", "unless-stopped":

@@ -33,6 +33,8 @@ type Filters struct {
 	Until time.Time
 	// Health is health=starting|healthy|unhealthy|none.
 	Health []string
+	// Pods are pod=: pod IDs (the caller resolves names, runtime/pod).
+	Pods []string
 }
 
 // LabelFilter is "label=KEY" or "label=KEY=VALUE", negated for
@@ -40,7 +42,7 @@ type Filters struct {
 type LabelFilter = filters.Label
 
 // PsFilterKeys are the filters ps accepts.
-var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "health", "ancestor", "network", "volume", "before", "since"}
+var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "health", "ancestor", "network", "volume", "before", "since", "pod"}
 
 // PruneFilterKeys are the filters container prune accepts.
 var PruneFilterKeys = []string{"until", "label", "label!"}
@@ -103,6 +105,8 @@ func (f *Filters) add(key, val string, negate bool) error {
 		f.Networks = append(f.Networks, val)
 	case "volume":
 		f.Volumes = append(f.Volumes, val)
+	case "pod":
+		f.Pods = append(f.Pods, val)
 	case "before":
 		f.Before = val
 	case "since":
@@ -137,6 +141,9 @@ func (f *Filters) matchBasic(c *Container) bool {
 		return false
 	}
 	if len(f.Health) > 0 && !slices.Contains(f.Health, c.healthStatus()) {
+		return false
+	}
+	if len(f.Pods) > 0 && !slices.Contains(f.Pods, c.Pod) {
 		return false
 	}
 	if len(f.Networks) > 0 && !c.onNetwork(f.Networks) {

@@ -71,6 +71,7 @@ func ParseCreateFlags(f Flags, args []string) (*CreateOptions, error) {
 			ReadOnly: f.Bool("read-only"), Tty: f.Bool("tty"), Interactive: f.Bool("interactive"),
 		},
 		Name:       f.String("name"),
+		PodRef:     f.String("pod"),
 		AutoRemove: f.Bool("rm"),
 		Detach:     f.Bool("detach"),
 	}
@@ -196,19 +197,21 @@ func namespaceFlags(f Flags, s *spec.Options) error {
 		v := f.Int("oom-score-adj")
 		s.OOMScoreAdj = &v
 	}
-	switch uts := f.String("uts"); uts {
-	case "":
-	case "host":
+	switch uts := f.String("uts"); {
+	case uts == "":
+	case uts == "host":
 		s.UTSHost = true
+	case strings.HasPrefix(uts, "container:") && len(uts) > len("container:"):
+		s.UTSMode = uts
 	default:
-		return errdefs.Invalid("invalid UTS mode %q: use host", uts)
+		return errdefs.Invalid("invalid UTS mode %q: use host or container:NAME", uts)
 	}
 	return nil
 }
 
 // healthFlags reads the --health-* flags and --no-healthcheck.
 func healthFlags(f Flags) HealthOptions {
-	h := HealthOptions{Cmd: f.String("health-cmd"), Disable: f.Bool("no-healthcheck")}
+	h := HealthOptions{Cmd: f.String("health-cmd"), Disable: f.Bool("no-healthcheck"), OnFailure: f.String("health-on-failure")}
 	for name, dst := range map[string]**time.Duration{
 		"health-interval": &h.Interval, "health-timeout": &h.Timeout,
 		"health-start-period": &h.StartPeriod, "health-start-interval": &h.StartInterval,
@@ -407,7 +410,7 @@ func ParseUpdateFlags(f Flags) (UpdateOptions, error) {
 // against what the host's cgroups offer, before Create looks anything up.
 func (o *CreateOptions) validate() error {
 	s := &o.Spec
-	if err := validateSpec(s); err != nil {
+	if err := validateSpec(s, o.Infra); err != nil {
 		return err
 	}
 	if o.Name != "" {
@@ -415,7 +418,7 @@ func (o *CreateOptions) validate() error {
 			return err
 		}
 	}
-	if s.UTSHost && s.Hostname != "" {
+	if (s.UTSHost || s.UTSMode != "") && s.Hostname != "" {
 		return errdefs.Invalid("conflicting options: hostname and the UTS mode")
 	}
 	if o.AutoRemove && o.RestartPolicy.Name != "" && o.RestartPolicy.Name != "no" {
@@ -437,8 +440,8 @@ func (o *CreateOptions) validate() error {
 }
 
 // validateSpec checks the options that shape the OCI spec.
-func validateSpec(o *spec.Options) error {
-	if o.Image == "" {
+func validateSpec(o *spec.Options, infra bool) error {
+	if o.Image == "" && !infra {
 		return errdefs.Invalid("an image name is required")
 	}
 	if o.WorkingDir != "" && !path.IsAbs(o.WorkingDir) {
@@ -493,6 +496,11 @@ func (o *HealthOptions) validate() error {
 	if o.Retries != nil && *o.Retries < 0 {
 		return errdefs.Invalid("--health-retries cannot be negative")
 	}
+	switch o.OnFailure {
+	case "", "none", "kill", "restart", "stop":
+	default:
+		return errdefs.Invalid("invalid --health-on-failure %q: use none, kill, restart or stop", o.OnFailure)
+	}
 	return nil
 }
 
@@ -517,13 +525,10 @@ func validateNetworkFlags(o *NetworkOptions) error {
 
 // podmanFlags reads the flags podman's run and create add to docker's:
 // --tz, --timeout, --hostuser, --requires, --init-path, --preserve-fds,
-// --env-host, --http-proxy, and --pod, refused until pods exist. The
+// --env-host and --http-proxy (--pod is read with the namespace flags). The
 // dialect's default environment (podman's TERM and container) comes in
 // here too.
 func podmanFlags(f Flags, o *CreateOptions) error {
-	if f.String("pod") != "" {
-		return ErrNoPods
-	}
 	x := &o.Extra
 	x.Timezone = f.String("tz")
 	if f.IsSet("timeout") {

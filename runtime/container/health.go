@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/storage/image"
@@ -62,6 +64,9 @@ type HealthOptions struct {
 	Interval, Timeout, StartPeriod, StartInterval *time.Duration
 	Retries                                       *int
 	Disable                                       bool // --no-healthcheck
+	// OnFailure is podman's --health-on-failure: what happens when the
+	// check turns unhealthy (none, kill, restart, stop).
+	OnFailure string
 }
 
 // set reports whether any --health-* flag was given.
@@ -233,6 +238,9 @@ func runHealthcheck(ctx context.Context, e *engine.Engine, id string) (string, e
 		if h.Status != before {
 			changed = h.Status
 		}
+		if changed == HealthUnhealthy {
+			fresh.onUnhealthy()
+		}
 		return nil
 	})
 	if changed != "" {
@@ -307,4 +315,22 @@ func (c *Container) healthStatus() string {
 		return "none"
 	}
 	return c.State.Health.Status
+}
+
+// onUnhealthy carries out --health-on-failure as the check turns
+// unhealthy (the caller holds the lock): kill ends the process and lets
+// the restart policy decide, restart ends it and restarts it whatever
+// the policy, stop ends it as a user stop would.
+func (c *Container) onUnhealthy() {
+	switch c.Config.HealthcheckOnFailureAction {
+	case "kill":
+	case "restart":
+		c.State.HealthRestart = true
+	case "stop":
+		c.State.ManuallyStopped = true
+	default:
+		return
+	}
+	_ = c.saveState()
+	_ = c.kill(unix.SIGKILL, c.Config.HealthcheckOnFailureAction == "stop")
 }

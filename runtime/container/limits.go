@@ -45,6 +45,13 @@ func validateResources(r *spec.Resources, warn io.Writer) error {
 	if !r.Any() {
 		return nil
 	}
+	return LimitsApply(r)
+}
+
+// LimitsApply reports why skiff cannot apply the limits r on this host
+// (rootless on cgroup v1, a controller not delegated), or nil: kube play
+// warns and runs without them, as podman does.
+func LimitsApply(r *spec.Resources) error {
 	if _, err := cgroups.Place("probe", r.CgroupParent, spec.LinuxResources(r)); err != nil {
 		return errdefs.Invalid("%v", err)
 	}

@@ -59,3 +59,8 @@ func newID() string {
 		}
 	}
 }
+
+// GenerateName returns a random docker-style name ("brave_turing"), for
+// objects that name themselves as containers do (pods); retry appends a
+// digit.
+func GenerateName(retry int) string { return generateName(retry) }

@@ -34,6 +34,13 @@ func (c *Container) prepareNamespaceModes(s *specs.Spec) error {
 		}
 		spec.JoinPID(s, donor.State.Pid)
 	}
+	if ref, ok := strings.CutPrefix(c.HostConfig.UTSMode, "container:"); ok {
+		donor, err := Lookup(c.e, ref)
+		if err != nil || !donor.State.Running() {
+			return errdefs.Conflict("cannot join UTS of a non running container: %s", ref)
+		}
+		spec.JoinUTS(s, donor.State.Pid)
+	}
 	switch mode := c.HostConfig.IpcMode; {
 	case mode == "shareable":
 		if err := c.mountShm(); err != nil {

@@ -34,7 +34,7 @@ func Prune(e *engine.Engine, o PruneOptions) (*PruneReport, error) {
 	r := &PruneReport{Deleted: []string{}}
 	var errs []error
 	for _, c := range all {
-		if c.State.Running() || c.State.Status == StatusRemoving || !f.matchBasic(c) {
+		if c.State.Running() || c.State.Status == StatusRemoving || c.Infra || !f.matchBasic(c) {
 			continue
 		}
 		rw, _, _ := c.sizes()

@@ -46,6 +46,8 @@ type Config struct {
 	Labels       map[string]string
 	StopSignal   string `json:",omitempty"`
 	StopTimeout  *int   `json:",omitempty"`
+	// HealthcheckOnFailureAction is --health-on-failure (podman's name).
+	HealthcheckOnFailureAction string `json:",omitempty"`
 }
 
 // HealthConfig is docker's health check definition.
@@ -143,6 +145,11 @@ type Record struct {
 	// every listing, removed by its build or, after the build was
 	// killed, by the next one (SweepSteps).
 	BuildStep *BuildOwner `json:",omitempty"`
+	// Pod is the ID of the pod the container belongs to (runtime/pod);
+	// Infra marks that pod's infra container, which has no image and
+	// runs skiff's own infra process (runtime/infra).
+	Pod   string `json:",omitempty"`
+	Infra bool   `json:",omitempty"`
 	// Extra are the options podman's command line adds, which docker's
 	// shapes have no place for (inspect shows them where podman does
 	// when skiff is invoked as podman).
@@ -225,6 +232,9 @@ type State struct {
 	// Health is the state of the health check, when there is one
 	// (health.go).
 	Health *Health `json:",omitempty"`
+	// HealthRestart makes the next exit restart the container whatever
+	// its policy: --health-on-failure=restart killed it.
+	HealthRestart bool `json:",omitempty"`
 	// Cgroup is the container's cgroup while it has one (limits.go):
 	// v1 controller (or "" on v2) to directory.
 	Cgroup map[string]string `json:",omitempty"`

@@ -23,6 +23,9 @@ type RemoveOptions struct {
 	// leaves unused stay for the keeper's linger (netns.Linger), so that
 	// `run --rm` after `run --rm` reuses them. rm tears them down at once.
 	AfterExit bool
+	// Infra allows removing a pod's infra container: only the pod's own
+	// removal does (runtime/pod).
+	Infra bool
 	// ForceStop is how Force ends a running container.
 	ForceStop ForceStop
 }
@@ -47,6 +50,9 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	c, err := Lookup(e, ref)
 	if err != nil {
 		return err
+	}
+	if c.Infra && !o.Infra {
+		return errdefs.Conflict("container %s is the infra container of pod %s and cannot be removed without removing the pod: use pod rm", c.Name, c.Pod[:12])
 	}
 	if dep, err := c.requiredBy(); err != nil || dep != "" {
 		if err == nil {

@@ -92,7 +92,7 @@ func (c *Container) Needs() []string {
 	if nc := c.netConfig(); nc.Mode == ModeContainer && nc.Container != "" {
 		out = append(out, nc.Container)
 	}
-	for _, mode := range []string{c.HostConfig.IpcMode, c.HostConfig.PidMode} {
+	for _, mode := range []string{c.HostConfig.IpcMode, c.HostConfig.PidMode, c.HostConfig.UTSMode} {
 		if ref, ok := strings.CutPrefix(mode, "container:"); ok && ref != "" {
 			out = append(out, ref)
 		}

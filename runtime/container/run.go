@@ -3,6 +3,7 @@ package container
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
@@ -51,6 +52,9 @@ func Start(ctx context.Context, e *engine.Engine, ref string, a *AttachOptions) 
 }
 
 func (c *Container) startAttached(ctx context.Context, a *AttachOptions) (int, error) {
+	if err := c.startInfra(); err != nil {
+		return 0, err
+	}
 	if err := c.startRequired(ctx, map[string]bool{c.ID: true}); err != nil {
 		return 0, err
 	}
@@ -75,4 +79,23 @@ func (c *Container) startAttached(ctx context.Context, a *AttachOptions) (int, e
 		return 0, err
 	}
 	return c.stream(ctx, conn, a)
+}
+
+// startInfra starts the infra container of the container's pod when it
+// does not run, as podman does: a pod's container cannot start without
+// the namespaces it joins.
+func (c *Container) startInfra() error {
+	if c.Pod == "" || c.Infra {
+		return nil
+	}
+	for _, ref := range c.Needs() {
+		dep, err := Lookup(c.e, ref)
+		if err != nil || !dep.Infra || dep.Pod != c.Pod || dep.State.Running() {
+			continue
+		}
+		if err := dep.start(nil, startByHand); err != nil && !errors.Is(err, ErrAlreadyRunning) {
+			return fmt.Errorf("starting the infra container of the pod: %w", err)
+		}
+	}
+	return nil
 }

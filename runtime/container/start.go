@@ -208,6 +208,14 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
+	var infraEnv []string
+	if c.Infra {
+		var binds []specs.Mount
+		if binds, infraEnv, err = infraRuntime(); err != nil {
+			return nil, err
+		}
+		sp.Mounts = append(sp.Mounts, binds...)
+	}
 	filter, err := c.seccompFilter()
 	if err != nil {
 		return nil, err
@@ -223,7 +231,7 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	dir := c.RunDir()
 	init := initproc.Config{
 		Spec: &sp, Reaper: c.HostConfig.Init != nil && *c.HostConfig.Init && c.Extra.InitPath == "",
-		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter,
+		InUserNS: c.e.Rootless(), SetupLoopback: hasNewNetNS(&sp), Seccomp: filter, Infra: infraEnv,
 		Cgroups: cgroupDirs, UnshareCgroupNS: unshareCgroup,
 	}
 	if err := writeJSON(filepath.Join(dir, initConfigFile), &init); err != nil {
@@ -353,7 +361,7 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 	st.StartedAt = time.Now().UTC()
 	st.Error, st.OOMKilled = "", false // ExitCode stays: the last exit's, for wait
 	st.StartCount++
-	st.ManualRestart = false
+	st.ManualRestart, st.HealthRestart = false, false
 	if kind != startByPolicy {
 		st.ManuallyStopped = false
 		st.RestartCount, st.Backoff = 0, 0

@@ -21,6 +21,7 @@ import (
 	goruntime "runtime"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -69,6 +70,11 @@ type Config struct {
 	UnshareCgroupNS bool     `json:",omitempty"`
 	// Seccomp is the container's compiled seccomp filter (nil: none).
 	Seccomp *seccomp.Filter
+	// Infra, when set, makes the init exec its own program (skiff's
+	// binary, or the roles' program of runtime/initexe) with this
+	// environment (the infra role, runtime/infra) instead of the spec's
+	// program: a pod's infra container has no image.
+	Infra []string
 }
 
 // Messages on the sync socket.
@@ -130,6 +136,15 @@ func readConfig(preserved int) (*Config, error) {
 // failure.
 func run(cfg *Config, sync *os.File) error {
 	s := cfg.Spec
+	self := -1
+	if cfg.Infra != nil {
+		// The init's own program, held before pivot_root hides its path.
+		fd, err := unix.Open("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("opening the init's program for the infra process: %w", err)
+		}
+		self = fd
+	}
 	if err := joinCgroup(cfg); err != nil {
 		return err
 	}
@@ -159,9 +174,12 @@ func run(cfg *Config, sync *os.File) error {
 	if err := prepareCwd(s.Process, true); err != nil {
 		return err
 	}
-	path, err := lookPath(s.Process.Args[0], s.Process.Env)
-	if err != nil {
-		return err
+	path := ""
+	if self < 0 {
+		var err error
+		if path, err = lookPath(s.Process.Args[0], s.Process.Env); err != nil {
+			return err
+		}
 	}
 	if err := setLimits(s.Process); err != nil {
 		return err
@@ -174,6 +192,9 @@ func run(cfg *Config, sync *os.File) error {
 	// exec: its process outlives the CLI that started it, exec -d.)
 	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
 		return err
+	}
+	if self >= 0 {
+		return execError(s.Process.Args[0], execSelf(self, s.Process.Args, cfg.Infra))
 	}
 	if cfg.Reaper {
 		return reap(path, s.Process, sync)
@@ -200,4 +221,36 @@ func execError(name string, err error) error {
 		return errdefs.New(errdefs.ErrCannotInvoke, "exec: %q: %v", name, err)
 	}
 	return fmt.Errorf("exec: %q: %w", name, err)
+}
+
+// execSelf execs the binary open as fd (execveat with AT_EMPTY_PATH).
+func execSelf(fd int, argv, env []string) error {
+	empty, err := unix.BytePtrFromString("")
+	if err != nil {
+		return err
+	}
+	argvp, err := cStrings(argv)
+	if err != nil {
+		return err
+	}
+	envp, err := cStrings(env)
+	if err != nil {
+		return err
+	}
+	_, _, errno := unix.Syscall6(unix.SYS_EXECVEAT, uintptr(fd), uintptr(unsafe.Pointer(empty)),
+		uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH, 0)
+	return errno
+}
+
+// cStrings is a NULL-terminated array of C strings.
+func cStrings(ss []string) ([]*byte, error) {
+	out := make([]*byte, len(ss)+1)
+	for i, s := range ss {
+		p, err := unix.BytePtrFromString(s)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
 }

@@ -286,6 +286,9 @@ func applyNamespaceModes(s *specs.Spec, o *Options) {
 		drop(specs.UTSNamespace)
 		s.Hostname, s.Domainname = "", "" // the host's: never set from inside
 	}
+	if strings.HasPrefix(o.UTSMode, "container:") {
+		s.Hostname, s.Domainname = "", "" // the other container's
+	}
 }
 
 // setShm replaces the /dev/shm mount (nil: removes it).
@@ -318,7 +321,11 @@ func join(s *specs.Spec, typ specs.LinuxNamespaceType, pid int) {
 	}
 }
 
-var nsFile = map[specs.LinuxNamespaceType]string{specs.IPCNamespace: "ipc", specs.PIDNamespace: "pid"}
+// JoinUTS makes s join the UTS namespace of the process pid (--uts
+// container:NAME, at start).
+func JoinUTS(s *specs.Spec, pid int) { join(s, specs.UTSNamespace, pid) }
+
+var nsFile = map[specs.LinuxNamespaceType]string{specs.IPCNamespace: "ipc", specs.PIDNamespace: "pid", specs.UTSNamespace: "uts"}
 
 // BindShm makes /dev/shm a bind mount of source: a shareable container's
 // own tmpfs, mounted outside it so that others can share it.

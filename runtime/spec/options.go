@@ -67,6 +67,9 @@ type Options struct {
 	IPCMode string
 	// UTSHost is --uts host: the host's UTS namespace and hostname.
 	UTSHost bool
+	// UTSMode is --uts container:NAME (a pod's shared UTS namespace),
+	// joined at start: the hostname is the other container's.
+	UTSMode string
 	// PIDMode is --pid: "" (a PID namespace of its own), "host" (the
 	// monitor, a subreaper, ends what the container leaves behind) or
 	// "container:NAME" (joined at start, JoinPID).

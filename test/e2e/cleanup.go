@@ -51,6 +51,10 @@ func (e *Env) cleanup() {
 // skiff itself, skipping commands this skiff does not have yet.
 func (e *Env) removeContainersAndImages() {
 	t := e.T
+	// pods first: their infra containers go with them only
+	if r := e.quiet("pod", "rm", "-f", "-a"); r.Code != 0 && !strings.Contains(r.Stderr, "unknown command") {
+		t.Errorf("cleanup: skiff pod rm -f -a: exit %d: %s", r.Code, r.Stderr)
+	}
 	var ids []string
 	if r := e.quiet("ps", "-a", "-q", "--no-trunc"); r.Code == 0 {
 		ids = r.Lines()

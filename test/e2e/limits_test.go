@@ -45,11 +45,6 @@ func cgroupFile(t *testing.T, pid, file string) string {
 	return ""
 }
 
-func cgroupV2() bool {
-	var st syscall.Statfs_t
-	return syscall.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == 0x63677270
-}
-
 func readCgroup(t *testing.T, pid, file string) string {
 	t.Helper()
 	b, err := os.ReadFile(cgroupFile(t, pid, file))

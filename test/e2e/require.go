@@ -69,6 +69,12 @@ var requirements = map[string]func() string{
 	},
 }
 
+// cgroupV2 tells whether /sys/fs/cgroup is the unified hierarchy.
+func cgroupV2() bool {
+	var st syscall.Statfs_t
+	return syscall.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == 0x63677270
+}
+
 // canLimit tells whether skiff can make cgroups in this mode: as root
 // (the v1 hierarchies or the v2 root), or rootless when go test runs in a
 // cgroup v2 directory delegated to the test user (make test-vm).
