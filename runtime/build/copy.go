@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/patternmatcher"
 	"go.podman.io/image/v5/manifest"
@@ -280,16 +279,16 @@ func withExcludes(base *patternmatcher.PatternMatcher, excludes []string) (*patt
 type layerWriter struct {
 	tw   *tar.Writer
 	root string // the current image's tree, "" for none
-	// made are directories this layer creates; existing ones are not
-	// written again.
-	made     map[string]bool
+	// wrote is what this layer has written so far, by name in the
+	// layer: paths resolve through it as through the tree below.
+	wrote    map[string]wrote
 	uid, gid int
 	chmod    *os.FileMode
 	now      time.Time
 }
 
 func (x *stageRun) newLayerWriter(sp copySpec, root string) (*layerWriter, error) {
-	w := &layerWriter{root: root, made: map[string]bool{}, now: time.Now()}
+	w := &layerWriter{root: root, wrote: map[string]wrote{}, now: time.Now()}
 	if sp.chown != "" {
 		uid, gid, err := resolveChown(root, sp.chown)
 		if err != nil {
@@ -344,8 +343,6 @@ func modeBits(m uint32) os.FileMode {
 	}
 	return out
 }
-
-func secureJoin(root, p string) (string, error) { return securejoin.SecureJoin(root, p) }
 
 func hashName(s string) string {
 	sum := sha256.Sum256([]byte(s))
