@@ -458,10 +458,10 @@ func TestEscapeBuildSymlink(t *testing.T) {
 		must(t, tw.WriteHeader(&tar.Header{Name: "hl3", Typeflag: tar.TypeLink, Linkname: "../../../../../../../.." + secret}))
 	})
 	ctx := buildContext(e, "ctx", map[string]string{
-		"marker":        "from-context\n",
-		"dir/plain":     "plain\n",
-		"evil.tar":      evil,
-		"links.tar":     links,
+		"marker":    "from-context\n",
+		"dir/plain": "plain\n",
+		"evil.tar":  evil,
+		"links.tar": links,
 	})
 	for name, target := range map[string]string{
 		"abs": secret, "up": "../secret", "deep": "../../../../../../../../.." + secret,
