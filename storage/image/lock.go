@@ -9,6 +9,7 @@ import (
 	cstorage "go.podman.io/storage"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/flock"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -53,7 +54,7 @@ func beginWrite(s *storage.Store, sys *types.SystemContext) (*writeSession, erro
 	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
 		_ = os.RemoveAll(tmpRoot(s)) // leftovers of killed sessions
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
+	if err := flock.Lock(f, unix.LOCK_SH, "the image store (a clean-up of it)"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking the image store: %w", err)
 	}
@@ -103,7 +104,7 @@ func WithWriteLock(s *storage.Store, fn func() error) error {
 		return fmt.Errorf("locking the image store: %w", err)
 	}
 	defer f.Close()
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
+	if err := flock.Lock(f, unix.LOCK_SH, "the image store (a clean-up of it)"); err != nil {
 		return fmt.Errorf("locking the image store: %w", err)
 	}
 	return fn()

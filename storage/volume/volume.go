@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/flock"
 )
 
 // AnonymousLabel marks volumes made for one container (-v /path, an
@@ -149,7 +150,7 @@ func (s *Store) Lock() (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+	if err := flock.Lock(f, unix.LOCK_EX, "the volume store"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking the volume store: %w", err)
 	}
