@@ -4,6 +4,7 @@
 #   make demo     from a fresh Debian machine to a rootless container
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
+#   make fuzz     every parser's fuzz target for FUZZTIME (10s) each
 #   make images   the test images (test/images/README.md)
 GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 TAGS      := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub urfave_cli_no_docs
@@ -27,7 +28,7 @@ E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm
+.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm fuzz
 
 all: bin/skiff
 
@@ -85,6 +86,13 @@ test-vm: images
 
 bench: bin/skiff images
 	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)
+
+# Native Go fuzzing of the parsers of user input (hack/fuzz.sh): FUZZTIME
+# per target, FUZZ=regexp to pick some. Their seed corpora and past
+# crashers run in `make unit` anyway.
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) TAGS="$(TAGS)" FUZZTIME=$(FUZZTIME) FUZZ="$(FUZZ)" hack/fuzz.sh
 
 clean:
 	rm -rf bin runtime/initexe/skiff-initexe

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,7 +16,7 @@ func bulk(c *cli.Context, args []string, fn func(arg string) error) error {
 	for _, a := range args {
 		if err := fn(a); err != nil {
 			failed++
-			fmt.Fprintf(c.App.ErrWriter, "Error: %s\n", strings.TrimSpace(err.Error()))
+			fmt.Fprintf(c.App.ErrWriter, "Error: %s\n", errdefs.Line(err.Error()))
 		}
 	}
 	if failed > 0 {

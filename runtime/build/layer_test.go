@@ -17,7 +17,7 @@ import (
 
 // tree makes a directory tree: names ending in / are directories, "->"
 // makes a symlink.
-func tree(t *testing.T, entries ...string) string {
+func tree(t testing.TB, entries ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, e := range entries {
