@@ -23,12 +23,12 @@ E2E_PARALLEL    ?= 4
 E2E_FLAGS       ?=
 UID             := $(shell id -u)
 HAVE_TEST_USER  := $(shell id -u $(SKIFF_TEST_USER) >/dev/null 2>&1 && echo yes)
-E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST_USER) SKIFF_TEST_RANGE_USER=$(SKIFF_TEST_RANGE_USER) \
+E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_FAULT_BINARY=$(CURDIR)/bin/skiff-faults SKIFF_TEST_USER=$(SKIFF_TEST_USER) SKIFF_TEST_RANGE_USER=$(SKIFF_TEST_RANGE_USER) \
                    $(GOTEST) -count=1 -timeout $(E2E_TIMEOUT) -parallel $(E2E_PARALLEL) $(E2E_FLAGS) ./test/e2e
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm fuzz
+.PHONY: all bin/skiff bin/skiff-faults test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm fuzz
 
 all: bin/skiff
 
@@ -37,6 +37,12 @@ all: bin/skiff
 bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
 	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -o $@ \
+	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
+
+# skiff with the kill -9 matrix's fault points (internal/fault): for the
+# e2e tests only, never installed.
+bin/skiff-faults: bin/skiff
+	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe skiff_faults" -trimpath -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 
 images:
@@ -65,10 +71,10 @@ else
 e2e: e2e-rootless
 endif
 
-e2e-root: bin/skiff images
+e2e-root: bin/skiff bin/skiff-faults images
 	SKIFF_TEST_MODE=root $(E2E)
 
-e2e-rootless: bin/skiff images
+e2e-rootless: bin/skiff bin/skiff-faults images
 ifeq ($(UID),0)
 ifneq ($(HAVE_TEST_USER),yes)
 	@echo "e2e-rootless: no user $(SKIFF_TEST_USER): create it with a subuid range (.ci/run does) or set SKIFF_TEST_USER" >&2; exit 1

@@ -18,6 +18,7 @@ import (
 	"github.com/moby/patternmatcher"
 	"go.podman.io/image/v5/manifest"
 
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/runtime/build/buildctx"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
@@ -103,6 +104,7 @@ func (x *stageRun) copyStep(ctx context.Context, sp copySpec, expand func(string
 		}
 		return err
 	}
+	fault.Point("build.copy.layer")
 	if err := x.commit(ctx, top, &manifest.Schema2History{CreatedBy: text(sp.cmd) + " # buildkit"}, k); err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/internal/flock"
 )
 
@@ -236,6 +237,7 @@ func (t *Tx) write(r *record) error {
 	if err != nil {
 		return err
 	}
+	fault.Point("volume.create.dir")
 	if err := os.WriteFile(filepath.Join(tmp, "volume.json"), b, 0o600); err != nil {
 		os.RemoveAll(tmp)
 		return err
@@ -261,6 +263,7 @@ func (t *Tx) Remove(name string) error {
 	if err := os.Rename(t.s.path(name), doomed); err != nil {
 		return fmt.Errorf("removing volume %s: %w", name, err)
 	}
+	fault.Point("volume.rm.renamed")
 	return removeTree(doomed)
 }
 
