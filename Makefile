@@ -5,6 +5,7 @@
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
 #   make fuzz     every parser's fuzz target for FUZZTIME (10s) each
+#   make soak     SOAK_LOOPS (32) concurrent loops for SOAK_MIN (10) minutes
 #   make images   the test images (test/images/README.md)
 GO        ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 TAGS      := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_zfs containers_image_docker_daemon_stub urfave_cli_no_docs
@@ -28,7 +29,7 @@ E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_FAULT_BINARY=$(CURDIR)
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff bin/skiff-faults test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm fuzz
+.PHONY: all bin/skiff bin/skiff-faults test unit e2e e2e-root e2e-rootless images demo bench vet clean test-vm fuzz soak
 
 all: bin/skiff
 
@@ -92,6 +93,16 @@ test-vm: images
 
 bench: bin/skiff images
 	$(GO) run -tags "$(TAGS)" ./test/bench -skiff $(CURDIR)/bin/skiff $(BENCH_ARGS)
+
+# The soak (test/e2e TestSoak): SOAK_LOOPS concurrent loops for SOAK_MIN
+# minutes, rootless (as SKIFF_TEST_USER when run by root) or as root with
+# SOAK_MODE=root. Not part of `make test`.
+SOAK_MIN   ?= 10
+SOAK_LOOPS ?= 32
+SOAK_MODE  ?= rootless
+soak: bin/skiff bin/skiff-faults images
+	SOAK_MIN=$(SOAK_MIN) SOAK_LOOPS=$(SOAK_LOOPS) SKIFF_TEST_MODE=$(SOAK_MODE) SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_FAULT_BINARY=$(CURDIR)/bin/skiff-faults SKIFF_TEST_USER=$(SKIFF_TEST_USER) \
+	  $(GOTEST) -count=1 -timeout $$(( $(SOAK_MIN) * 2 + 20 ))m -run '^TestSoak$$' -v ./test/e2e
 
 # Native Go fuzzing of the parsers of user input (hack/fuzz.sh): FUZZTIME
 # per target, FUZZ=regexp to pick some. Their seed corpora and past
