@@ -20,21 +20,7 @@ import (
 // names only paths inside the image (relative, no ..), and hard links
 // only files the layer holds.
 func FuzzAddArchive(f *testing.F) {
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	for _, h := range []*tar.Header{
-		{Name: "../../../../x", Typeflag: tar.TypeReg},
-		{Name: "lnk", Typeflag: tar.TypeSymlink, Linkname: "/tmp"},
-		{Name: "lnk/a", Typeflag: tar.TypeReg},
-		{Name: "up", Typeflag: tar.TypeSymlink, Linkname: "../../../../.."},
-		{Name: "up/etc/b", Typeflag: tar.TypeReg},
-		{Name: "hl", Typeflag: tar.TypeLink, Linkname: "up/etc/b"},
-		{Name: "d/", Typeflag: tar.TypeDir},
-	} {
-		tw.WriteHeader(h)
-	}
-	tw.Close()
-	f.Add(b.Bytes(), "/app/")
+	f.Add(hostileArchive(f), "/app/")
 	f.Add([]byte{}, "/")
 	root := tree(f, "etc/", "app/", "bin -> usr/bin", "usr/bin/", "abs -> /", "file")
 	f.Fuzz(func(t *testing.T, archive []byte, dest string) {

@@ -160,21 +160,7 @@ func TestKeysAndHistory(t *testing.T) {
 func TestAddArchiveThroughItsSymlinks(t *testing.T) {
 	t.Parallel()
 	root := tree(t, "etc/", "app/")
-	var arc bytes.Buffer
-	tw := tar.NewWriter(&arc)
-	for _, h := range []*tar.Header{
-		{Name: "../../../../x", Typeflag: tar.TypeReg},
-		{Name: "lnk", Typeflag: tar.TypeSymlink, Linkname: "/tmp"},
-		{Name: "lnk/a", Typeflag: tar.TypeReg},
-		{Name: "up", Typeflag: tar.TypeSymlink, Linkname: "../../../../.."},
-		{Name: "up/etc/b", Typeflag: tar.TypeReg},
-		{Name: "hl", Typeflag: tar.TypeLink, Linkname: "up/etc/b"},
-	} {
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tw.Close()
+	arc := bytes.NewBuffer(hostileArchive(t))
 	ctx := tree(t)
 	if err := os.WriteFile(filepath.Join(ctx, "a.tar"), arc.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
@@ -206,7 +192,7 @@ func TestAddArchiveThroughItsSymlinks(t *testing.T) {
 	// a hard link to a file the archive does not hold (the host's
 	// /etc/passwd, or the image's) is refused
 	arc.Reset()
-	tw = tar.NewWriter(&arc)
+	tw := tar.NewWriter(arc)
 	tw.WriteHeader(&tar.Header{Name: "hl2", Typeflag: tar.TypeLink, Linkname: "/../../etc/passwd"})
 	tw.Close()
 	os.WriteFile(filepath.Join(ctx, "a.tar"), arc.Bytes(), 0o644)
@@ -214,4 +200,27 @@ func TestAddArchiveThroughItsSymlinks(t *testing.T) {
 	if err := w.write(io.Discard, sp, &copySource{fs: fsys, matches: m}); err == nil || !strings.Contains(err.Error(), "not a file the archive holds") {
 		t.Errorf("a hard link out: %v", err)
 	}
+}
+
+// hostileArchive climbs out with its names, and through its own symlinks
+// (to / and up) with later entries and a hard link.
+func hostileArchive(t testing.TB) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, h := range []*tar.Header{
+		{Name: "../../../../x", Typeflag: tar.TypeReg},
+		{Name: "lnk", Typeflag: tar.TypeSymlink, Linkname: "/tmp"},
+		{Name: "lnk/a", Typeflag: tar.TypeReg},
+		{Name: "up", Typeflag: tar.TypeSymlink, Linkname: "../../../../.."},
+		{Name: "up/etc/b", Typeflag: tar.TypeReg},
+		{Name: "hl", Typeflag: tar.TypeLink, Linkname: "up/etc/b"},
+	} {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
