@@ -6,6 +6,8 @@
 #   make demo     from a fresh Debian machine to a rootless container
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
+#   make fuzz     every parser's fuzz target for FUZZTIME (10s) each
+#   make soak     SOAK_LOOPS (32) concurrent loops for SOAK_MIN (10) minutes
 #   make images   the test images (test/images/README.md)
 #   make man      the man pages (docs/man -> bin/man/man1), with go-md2man
 #   make install  binary, man pages, shell completions (PREFIX, DESTDIR, DOCKER_ALIAS=1)
@@ -27,7 +29,7 @@ E2E_PARALLEL    ?= 4
 E2E_FLAGS       ?=
 UID             := $(shell id -u)
 HAVE_TEST_USER  := $(shell id -u $(SKIFF_TEST_USER) >/dev/null 2>&1 && echo yes)
-E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_TEST_USER=$(SKIFF_TEST_USER) SKIFF_TEST_RANGE_USER=$(SKIFF_TEST_RANGE_USER) \
+E2E             := SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_FAULT_BINARY=$(CURDIR)/bin/skiff-faults SKIFF_TEST_USER=$(SKIFF_TEST_USER) SKIFF_TEST_RANGE_USER=$(SKIFF_TEST_RANGE_USER) \
                    $(GOTEST) -count=1 -timeout $(E2E_TIMEOUT) -parallel $(E2E_PARALLEL) $(E2E_FLAGS) ./test/e2e
 
 # installation: GNU's directory variables
@@ -43,7 +45,7 @@ DOCKER_ALIAS ?=
 
 export SKIFF_TEST_SLOW
 
-.PHONY: all bin/skiff test unit kube-validate e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest test-vm test-vm-if-possible
+.PHONY: all bin/skiff bin/skiff-faults test unit kube-validate e2e e2e-root e2e-rootless images demo bench vet clean man man-sync install uninstall doctest test-vm test-vm-if-possible fuzz soak
 
 all: bin/skiff
 
@@ -55,6 +57,12 @@ bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
 	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy-jsonschema >/dev/null
 	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy-jsonschema/go.mod -o $@ \
+	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
+
+# skiff with the kill -9 matrix's fault points (internal/fault): for the
+# e2e tests only, never installed.
+bin/skiff-faults: bin/skiff
+	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe skiff_faults" -trimpath -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 
 images:
@@ -91,10 +99,10 @@ else
 e2e: e2e-rootless
 endif
 
-e2e-root: bin/skiff images
+e2e-root: bin/skiff bin/skiff-faults images
 	SKIFF_TEST_MODE=root $(E2E)
 
-e2e-rootless: bin/skiff images
+e2e-rootless: bin/skiff bin/skiff-faults images
 ifeq ($(UID),0)
 ifneq ($(HAVE_TEST_USER),yes)
 	@echo "e2e-rootless: no user $(SKIFF_TEST_USER): create it with a subuid range (.ci/run does) or set SKIFF_TEST_USER" >&2; exit 1
@@ -168,6 +176,23 @@ uninstall:
 	@for f in $(DESTDIR)$(BASHCOMPDIR)/docker $(DESTDIR)$(ZSHCOMPDIR)/_docker $(DESTDIR)$(FISHCOMPDIR)/docker.fish; do \
 		if grep -qs __complete $$f; then rm -f $$f && echo "rm -f $$f"; fi; \
 	done
+
+# The soak (test/e2e TestSoak): SOAK_LOOPS concurrent loops for SOAK_MIN
+# minutes, rootless (as SKIFF_TEST_USER when run by root) or as root with
+# SOAK_MODE=root. Not part of `make test`.
+SOAK_MIN   ?= 10
+SOAK_LOOPS ?= 32
+SOAK_MODE  ?= rootless
+soak: bin/skiff bin/skiff-faults images
+	SOAK_MIN=$(SOAK_MIN) SOAK_LOOPS=$(SOAK_LOOPS) SKIFF_TEST_MODE=$(SOAK_MODE) SKIFF_BINARY=$(CURDIR)/bin/skiff SKIFF_FAULT_BINARY=$(CURDIR)/bin/skiff-faults SKIFF_TEST_USER=$(SKIFF_TEST_USER) \
+	  $(GOTEST) -count=1 -timeout $$(( $(SOAK_MIN) * 2 + 20 ))m -run '^TestSoak$$' -v ./test/e2e
+
+# Native Go fuzzing of the parsers of user input (hack/fuzz.sh): FUZZTIME
+# per target, FUZZ=regexp to pick some. Their seed corpora and past
+# crashers run in `make unit` anyway.
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) TAGS="$(TAGS)" FUZZTIME=$(FUZZTIME) FUZZ="$(FUZZ)" hack/fuzz.sh
 
 clean:
 	rm -rf bin runtime/initexe/skiff-initexe

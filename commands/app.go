@@ -264,7 +264,7 @@ func report(w io.Writer, name string, err error) int {
 		if logrus.IsLevelEnabled(logrus.DebugLevel) {
 			logrus.Debugf("error chain: %+v", err)
 		}
-		fmt.Fprintf(w, "Error: %s\n", strings.TrimSpace(msg))
+		fmt.Fprintf(w, "Error: %s\n", errdefs.Line(msg))
 	}
 	return errdefs.ExitCode(err)
 }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -35,7 +34,7 @@ func bulk(c *cli.Context, args []string, fn func(arg string) error) error {
 				continue
 			}
 			errs = append(errs, err)
-			fmt.Fprintf(c.App.ErrWriter, "Error: %s\n", strings.TrimSpace(err.Error()))
+			fmt.Fprintf(c.App.ErrWriter, "Error: %s\n", errdefs.Line(err.Error()))
 		}
 	}
 	return bulkFailure(errs, true, errdefs.ExitSkiff)

@@ -68,7 +68,7 @@ func inspectObjects(c *cli.Context, names []string, lookup func(string) (any, er
 		return err
 	}
 	for _, e := range errs {
-		fmt.Fprintf(c.App.ErrWriter, "Error: %s\n", strings.TrimSpace(e.Error()))
+		fmt.Fprintf(c.App.ErrWriter, "Error: %s\n", errdefs.Line(e.Error()))
 	}
 	if len(errs) > 0 {
 		return &errdefs.ExitCodeError{Code: errdefs.ExitSkiff}

@@ -10,6 +10,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/format"
 	"github.com/skiff-containers/skiff/internal/hostcheck"
+	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/system"
 )
 
@@ -27,10 +28,15 @@ func systemCheckCommand() *cli.Command {
 			"subordinate id ranges (missing, overlapping), newuidmap/newgidmap, overlay storage, pasta/slirp4netns,\n" +
 			"/dev/net/tun, /dev/fuse and fuse-overlayfs, and which resource limits cgroups allow. It runs\n" +
 			"outside the user namespace, so it reports even when rootless skiff cannot start.\n" +
+			"Then it checks the store for what a killed command leaves: container directories without a\n" +
+			"record, records without a root filesystem and the reverse, names pointing to no container,\n" +
+			"mounts and runtime state of stopped containers, layers no image or container uses, addresses\n" +
+			"leased to containers that are gone. --repair removes them.\n" +
 			"Exit status: 0 when nothing needs fixing (notes about optional features aside), 1 when a\n" +
 			"problem was found, 125 when the check itself failed.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format the output using the given Go template, or 'json'"},
+			&cli.BoolFlag{Name: "repair", Usage: "remove what killed commands left in the store"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0); err != nil {
@@ -43,6 +49,7 @@ func systemCheckCommand() *cli.Command {
 			// being made; Ensure re-executes skiff inside it, where the host
 			// section gives the same answers.
 			report := &system.CheckReport{Sections: []system.CheckSection{system.HostPrerequisites(system.Invoker(), engineFrom(c).Root())}}
+			report.Sections = append(report.Sections, storeSection(c))
 			switch f := c.String("format"); f {
 			case "":
 				printCheckReport(c.App.Writer, report)
@@ -63,6 +70,25 @@ func systemCheckCommand() *cli.Command {
 	}
 }
 
+// storeSection checks the store from inside the user namespace (entered
+// here: the host section, run again there, gives the same answers). When
+// the namespace cannot be made, the host section says why and the store
+// section only says it was not checked.
+func storeSection(c *cli.Context) system.CheckSection {
+	notChecked := func(err error) system.CheckSection {
+		return system.CheckSection{Title: "Store", Results: []hostcheck.Result{{Check: "store consistency", Findings: []hostcheck.Finding{{
+			Severity: hostcheck.Problem, Cause: "the store was not checked: " + errdefs.Line(err.Error()), Fix: "fix the host prerequisites above, then run: skiff system check"}}}}}
+	}
+	if err := rootless.Ensure(); err != nil {
+		return notChecked(err)
+	}
+	sec, err := system.StoreConsistency(engineFrom(c), c.Bool("repair"))
+	if err != nil {
+		sec.Results = append(sec.Results, notChecked(err).Results...)
+	}
+	return sec
+}
+
 // printCheckReport prints each check: "ok", or its findings, one line each
 // (what is wrong; the command that fixes it).
 func printCheckReport(w io.Writer, r *system.CheckReport) {
@@ -76,6 +102,9 @@ func printCheckReport(w io.Writer, r *system.CheckReport) {
 			for _, f := range res.Findings {
 				fmt.Fprintf(w, "  %-8s %s\n", f.Severity, f)
 			}
+		}
+		for _, what := range s.Repaired {
+			fmt.Fprintf(w, "  repaired %s\n", what)
 		}
 	}
 	problems, notes := r.Count(hostcheck.Problem), r.Count(hostcheck.Note)

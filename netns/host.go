@@ -12,6 +12,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/skiff-containers/skiff/internal/flock"
 )
 
 // Host is where a user's bridges live: the host's network namespace for
@@ -50,7 +52,7 @@ func (h *Host) lock() (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+	if err := flock.Lock(f, unix.LOCK_EX, "the networks' state"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
 	}
@@ -424,4 +426,29 @@ func (h *Host) NeedsRepair(nets []*Network) bool {
 		}
 	}
 	return false
+}
+
+// StaleLeases lists the addresses still leased to containers that are
+// gone (gone says which are), on networks whose bridge is up: what a
+// container killed with its monitor leaves until the next Sweep.
+func (h *Host) StaleLeases(gone func(containerID string) bool) []string {
+	unlock, err := h.lock()
+	if err != nil {
+		return nil
+	}
+	defer unlock()
+	nets, _ := h.activeNetworks()
+	var out []string
+	for _, n := range nets {
+		p := h.poolFor(n)
+		eps, _ := listEndpoints(p.dir, func(_ string, ep *Endpoint) bool { return !p.alive(ep) && gone(ep.ContainerID) })
+		for _, ep := range eps {
+			id := ep.ContainerID
+			if len(id) > 12 {
+				id = id[:12]
+			}
+			out = append(out, fmt.Sprintf("network %s: address %s is leased to container %s, which is gone", n.Name, ep.IP, id))
+		}
+	}
+	return out
 }

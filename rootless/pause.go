@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/flock"
 	"github.com/skiff-containers/skiff/internal/hostcheck"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/internal/subid"
@@ -69,7 +70,7 @@ func lockPause(dir string) (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening pause lock: %w", err)
 	}
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+	if err := flock.Lock(lock, unix.LOCK_EX, "the rootless pause process's lock"); err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("locking %s: %w", lock.Name(), err)
 	}

@@ -12,6 +12,8 @@ package errdefs
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/skiff-containers/skiff/internal/dialect"
 )
@@ -186,3 +188,26 @@ func WithExitCode(code int, err error) error {
 	}
 	return &codedError{code: code, err: err}
 }
+
+// Line is an error message as skiff prints it: one line, whatever the
+// message quotes of the user's input or of another program's output.
+// Line breaks and other control characters are written as Go escapes
+// (\n, \r, \x1b), tabs kept.
+func Line(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if !strings.ContainsFunc(msg, isControl) {
+		return msg
+	}
+	var b strings.Builder
+	for _, r := range msg {
+		if !isControl(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)) }

@@ -14,11 +14,11 @@ import (
 	"strings"
 	"time"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/patternmatcher"
 	"go.podman.io/image/v5/manifest"
 
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/runtime/build/buildctx"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
@@ -104,6 +104,7 @@ func (x *stageRun) copyStep(ctx context.Context, sp copySpec, expand func(string
 		}
 		return err
 	}
+	fault.Point("build.copy.layer")
 	if err := x.commit(ctx, top, &manifest.Schema2History{CreatedBy: text(sp.cmd) + " # buildkit"}, k); err != nil {
 		return err
 	}
@@ -280,16 +281,16 @@ func withExcludes(base *patternmatcher.PatternMatcher, excludes []string) (*patt
 type layerWriter struct {
 	tw   *tar.Writer
 	root string // the current image's tree, "" for none
-	// made are directories this layer creates; existing ones are not
-	// written again.
-	made     map[string]bool
+	// wrote is what this layer has written so far, by name in the
+	// layer: paths resolve through it as through the tree below.
+	wrote    map[string]wrote
 	uid, gid int
 	chmod    *os.FileMode
 	now      time.Time
 }
 
 func (x *stageRun) newLayerWriter(sp copySpec, root string) (*layerWriter, error) {
-	w := &layerWriter{root: root, made: map[string]bool{}, now: time.Now()}
+	w := &layerWriter{root: root, wrote: map[string]wrote{}, now: time.Now()}
 	if sp.chown != "" {
 		uid, gid, err := resolveChown(root, sp.chown)
 		if err != nil {
@@ -344,8 +345,6 @@ func modeBits(m uint32) os.FileMode {
 	}
 	return out
 }
-
-func secureJoin(root, p string) (string, error) { return securejoin.SecureJoin(root, p) }
 
 func hashName(s string) string {
 	sum := sha256.Sum256([]byte(s))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"syscall"
 	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -36,16 +37,16 @@ func (w *layerWriter) write(out io.Writer, sp copySpec, src *copySource) error {
 		case m.Info.IsDir():
 			err = w.copyDir(src.fs, m, dest)
 		case sp.add && (sp.unpack == nil || *sp.unpack) && m.Info.Mode().IsRegular():
-			err = w.addFileOrArchive(m, dest, destDir)
+			err = w.addFileOrArchive(src.fs, m, dest, destDir)
 		default:
-			err = w.copyFile(w.fileTarget(dest, path.Base(m.Rel), destDir), m.Path, m.Info)
+			err = w.copyFile(w.fileTarget(dest, path.Base(m.Rel), destDir), src.fs, m.Path, m.Info)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	for _, d := range src.urls {
-		if err := w.copyFile(w.fileTarget(dest, d.name, destDir), d.path, d.info()); err != nil {
+		if err := w.copyFile(w.fileTarget(dest, d.name, destDir), nil, d.path, d.info()); err != nil {
 			return err
 		}
 	}
@@ -55,6 +56,81 @@ func (w *layerWriter) write(out io.Writer, sp copySpec, src *copySource) error {
 		}
 	}
 	return w.tw.Close()
+}
+
+// wrote is an entry this layer has written: its type, and a symlink's
+// target.
+type wrote struct {
+	mode   fs.FileMode
+	target string
+}
+
+func (e wrote) Name() string       { return "" }
+func (e wrote) Size() int64        { return 0 }
+func (e wrote) Mode() fs.FileMode  { return e.mode }
+func (e wrote) ModTime() time.Time { return time.Time{} }
+func (e wrote) IsDir() bool        { return e.mode.IsDir() }
+func (e wrote) Sys() any           { return nil }
+
+// noTree stands for the root of an empty image (FROM scratch): names
+// below it are looked up only in what the layer wrote.
+const noTree = "/nonexistent/skiff-empty-tree"
+
+// view is the tree as the layer leaves it so far: this layer's entries
+// over the image's tree. Paths resolve through it (securejoin's VFS), so
+// a symlink written earlier in the same layer (an ADDed archive's) is
+// followed inside the image, as the extraction docker does in the
+// container's root would follow it, and never out of it.
+type view struct{ w *layerWriter }
+
+func (w *layerWriter) top() string {
+	if w.root == "" {
+		return noTree
+	}
+	return w.root
+}
+
+func (v view) rel(name string) string {
+	return path.Clean(strings.TrimLeft(strings.TrimPrefix(name, v.w.top()), "/"))
+}
+
+func (v view) Lstat(name string) (os.FileInfo, error) {
+	rel := v.rel(name)
+	if e, ok := v.w.wrote[rel]; ok {
+		return e, nil
+	}
+	for d := path.Dir(rel); d != "." && d != "/"; d = path.Dir(d) {
+		if e, ok := v.w.wrote[d]; ok && !e.IsDir() {
+			return nil, &fs.PathError{Op: "lstat", Path: name, Err: syscall.ENOTDIR}
+		}
+	}
+	if v.w.root == "" {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
+	}
+	return os.Lstat(name)
+}
+
+func (v view) Readlink(name string) (string, error) {
+	if e, ok := v.w.wrote[v.rel(name)]; ok {
+		if e.mode&fs.ModeSymlink == 0 {
+			return "", &fs.PathError{Op: "readlink", Path: name, Err: syscall.EINVAL}
+		}
+		return e.target, nil
+	}
+	return os.Readlink(name)
+}
+
+// join resolves abs inside the tree, every symlink followed.
+func (w *layerWriter) join(abs string) (string, error) {
+	full, err := securejoin.SecureJoinVFS(w.top(), abs, view{w})
+	if err != nil {
+		return "", err
+	}
+	rel := strings.TrimPrefix(strings.TrimPrefix(full, w.top()), "/")
+	if rel == "" {
+		rel = "."
+	}
+	return rel, nil
 }
 
 // resolve maps an absolute path in the image to its name in the layer:
@@ -67,28 +143,21 @@ func (w *layerWriter) resolve(abs string) (string, error) {
 		return ".", nil
 	}
 	dir, base := path.Split(abs)
-	if w.root == "" || w.made[strings.TrimPrefix(path.Clean(dir), "/")] {
-		return strings.TrimPrefix(abs, "/"), nil
-	}
-	full, err := securejoin.SecureJoin(w.root, dir)
+	rel, err := w.join(dir)
 	if err != nil {
 		return "", err
 	}
-	rel := strings.TrimPrefix(strings.TrimPrefix(full, w.root), "/")
 	return path.Join(rel, base), nil
 }
 
-// existingDir reports whether rel is a directory of the tree or made by
-// this layer; exists whether it is anything.
+// stat describes rel (a name in the layer) as the layer leaves it, a
+// symlink followed inside the tree.
 func (w *layerWriter) stat(rel string) (fs.FileInfo, bool) {
-	if w.root == "" {
-		return nil, false
-	}
-	p, err := securejoin.SecureJoin(w.root, rel)
+	r, err := w.join(rel)
 	if err != nil {
 		return nil, false
 	}
-	st, err := os.Stat(p)
+	st, err := view{w}.Lstat(path.Join(w.top(), r))
 	return st, err == nil
 }
 
@@ -97,11 +166,28 @@ func (w *layerWriter) isDir(abs string) bool {
 	if err != nil {
 		return false
 	}
-	if w.made[rel] {
-		return true
-	}
 	st, ok := w.stat(rel)
 	return ok && st.IsDir()
+}
+
+// header writes an entry of the layer and remembers it.
+func (w *layerWriter) header(h *tar.Header) error {
+	name := strings.TrimSuffix(h.Name, "/")
+	if e, ok := w.wrote[name]; ok && !(e.IsDir() && h.Typeflag == tar.TypeDir) {
+		return &copyError{fmt.Sprintf("/%s is written twice by this step: skiff cannot store both in one layer", name)}
+	}
+	e := wrote{mode: 0}
+	switch h.Typeflag {
+	case tar.TypeDir:
+		if _, ok := w.wrote[name]; ok {
+			return nil // already written by this layer
+		}
+		e.mode = fs.ModeDir
+	case tar.TypeSymlink:
+		e.mode, e.target = fs.ModeSymlink, h.Linkname
+	}
+	w.wrote[name] = e
+	return w.tw.WriteHeader(h)
 }
 
 // fileTarget is where a file named name goes for destination dest.
@@ -121,12 +207,13 @@ func (w *layerWriter) mkdirAll(abs string) (string, error) {
 		if comp == "" {
 			continue
 		}
-		var err error
-		if rel, err = w.resolve(path.Join("/"+rel, comp)); err != nil {
+		link, err := w.resolve(path.Join("/"+rel, comp))
+		if err != nil {
 			return "", err
 		}
-		if w.made[rel] {
-			continue
+		// a symlink (a dangling one too) leads to the directory to make
+		if rel, err = w.join(link); err != nil {
+			return "", err
 		}
 		if st, ok := w.stat(rel); ok {
 			if !st.IsDir() {
@@ -145,9 +232,8 @@ func (w *layerWriter) writeDir(rel string, mode fs.FileMode, mtime time.Time) er
 	if w.chmod != nil {
 		mode = *w.chmod
 	}
-	w.made[rel] = true
 	h := &tar.Header{Typeflag: tar.TypeDir, Name: rel + "/", Mode: tarMode(mode), Uid: w.uid, Gid: w.gid, ModTime: mtime}
-	return w.tw.WriteHeader(h)
+	return w.header(h)
 }
 
 // copyDir copies the contents of a source directory into dest.
@@ -176,12 +262,13 @@ func (w *layerWriter) copyDir(fsys *buildctx.FS, m buildctx.Source, dest string)
 			}
 			return w.writeDir(r, info.Mode(), info.ModTime())
 		}
-		return w.copyFile(target, p, info)
+		return w.copyFile(target, fsys, p, info)
 	})
 }
 
-// copyFile writes one file (or symlink) at target.
-func (w *layerWriter) copyFile(target, src string, info fs.FileInfo) error {
+// copyFile writes one file (or symlink) at target: src read through
+// fsys (nil: a file of skiff's own, a download).
+func (w *layerWriter) copyFile(target string, fsys *buildctx.FS, src string, info fs.FileInfo) error {
 	if _, err := w.mkdirAll(path.Dir(target)); err != nil {
 		return err
 	}
@@ -189,31 +276,34 @@ func (w *layerWriter) copyFile(target, src string, info fs.FileInfo) error {
 	if err != nil {
 		return err
 	}
-	if st, ok := w.stat(rel); (ok && st.IsDir()) || w.made[rel] {
+	if st, ok := w.stat(rel); ok && st.IsDir() {
 		return &copyError{fmt.Sprintf("cannot replace the directory /%s with a file", rel)}
 	}
 	h := &tar.Header{Name: rel, Mode: tarMode(info.Mode()), Uid: w.uid, Gid: w.gid, ModTime: info.ModTime()}
 	switch {
 	case info.Mode()&fs.ModeSymlink != 0:
-		t, err := os.Readlink(src)
+		if fsys == nil {
+			return fmt.Errorf("%s: unexpected symlink", src)
+		}
+		t, err := fsys.Readlink(src)
 		if err != nil {
 			return err
 		}
 		h.Typeflag, h.Linkname, h.Mode = tar.TypeSymlink, t, 0o777
-		return w.tw.WriteHeader(h)
+		return w.header(h)
 	case !info.Mode().IsRegular():
 		return nil // devices, sockets and pipes are not copied
 	}
 	if w.chmod != nil {
 		h.Mode = tarMode(*w.chmod)
 	}
-	f, err := os.Open(src)
+	f, err := openSource(fsys, src)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	h.Typeflag, h.Size = tar.TypeReg, info.Size()
-	if err := w.tw.WriteHeader(h); err != nil {
+	if err := w.header(h); err != nil {
 		return err
 	}
 	_, err = io.Copy(w.tw, f)
@@ -234,7 +324,7 @@ func (w *layerWriter) writeContent(target, data string) error {
 		mode = *w.chmod
 	}
 	h := &tar.Header{Typeflag: tar.TypeReg, Name: rel, Mode: tarMode(mode), Uid: w.uid, Gid: w.gid, ModTime: w.now, Size: int64(len(data))}
-	if err := w.tw.WriteHeader(h); err != nil {
+	if err := w.header(h); err != nil {
 		return err
 	}
 	_, err = io.WriteString(w.tw, data)
@@ -244,8 +334,8 @@ func (w *layerWriter) writeContent(target, data string) error {
 // addFileOrArchive is ADD of a local file: a tar archive (plain, gzip,
 // bzip2, xz, zstd: recognized by content, not name) is unpacked into the
 // destination; anything else is copied.
-func (w *layerWriter) addFileOrArchive(m buildctx.Source, dest string, destDir bool) error {
-	f, err := os.Open(m.Path)
+func (w *layerWriter) addFileOrArchive(fsys *buildctx.FS, m buildctx.Source, dest string, destDir bool) error {
+	f, err := openSource(fsys, m.Path)
 	if err != nil {
 		return err
 	}
@@ -261,7 +351,14 @@ func (w *layerWriter) addFileOrArchive(m buildctx.Source, dest string, destDir b
 		}
 		plain.Close()
 	}
-	return w.copyFile(w.fileTarget(dest, path.Base(m.Rel), destDir), m.Path, m.Info)
+	return w.copyFile(w.fileTarget(dest, path.Base(m.Rel), destDir), fsys, m.Path, m.Info)
+}
+
+func openSource(fsys *buildctx.FS, p string) (*os.File, error) {
+	if fsys == nil {
+		return os.Open(p)
+	}
+	return fsys.Open(p)
 }
 
 // extract writes an archive's entries below dest, with their own owners
@@ -302,17 +399,21 @@ func (w *layerWriter) extractOne(tr *tar.Reader, h *tar.Header, dest string) err
 	switch h.Typeflag {
 	case tar.TypeDir:
 		out.Name += "/"
-		w.made[rel] = true
 	case tar.TypeLink:
 		if out.Linkname, err = w.resolve(path.Join(dest, path.Clean("/"+h.Linkname))); err != nil {
 			return err
+		}
+		// a layer is stored on its own: a hard link can only join a file
+		// the archive itself wrote before
+		if e, ok := w.wrote[out.Linkname]; !ok || e.mode&(fs.ModeDir|fs.ModeSymlink) != 0 {
+			return &copyError{fmt.Sprintf("the archive's hard link %s points to %s, which is not a file the archive holds before it", h.Name, h.Linkname)}
 		}
 	}
 	if w.uid != 0 || w.gid != 0 {
 		out.Uid, out.Gid = w.uid, w.gid
 	}
 	out.Uname, out.Gname = "", ""
-	if err := w.tw.WriteHeader(&out); err != nil {
+	if err := w.header(&out); err != nil {
 		return err
 	}
 	_, err = io.Copy(w.tw, tr)

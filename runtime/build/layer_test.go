@@ -17,7 +17,7 @@ import (
 
 // tree makes a directory tree: names ending in / are directories, "->"
 // makes a symlink.
-func tree(t *testing.T, entries ...string) string {
+func tree(t testing.TB, entries ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, e := range entries {
@@ -50,7 +50,7 @@ func layerNames(t *testing.T, root, ctx, dest string, srcs ...string) (string, e
 		}
 		src.matches = append(src.matches, m...)
 	}
-	w := &layerWriter{root: root, made: map[string]bool{}}
+	w := &layerWriter{root: root, wrote: map[string]wrote{}}
 	var buf bytes.Buffer
 	sp := copySpec{cmd: &instructions.CopyCommand{}, dest: dest}
 	if err := w.write(&buf, sp, src); err != nil {
@@ -152,4 +152,75 @@ func TestKeysAndHistory(t *testing.T) {
 	if got := workdir("/app", "sub/../lib"); got != "/app/lib" {
 		t.Errorf("workdir = %q", got)
 	}
+}
+
+// An ADDed archive's symlinks are followed inside the image by the
+// archive's later entries (as extracting it in the container's root
+// would), whatever they point to; hard links resolve the same way.
+func TestAddArchiveThroughItsSymlinks(t *testing.T) {
+	t.Parallel()
+	root := tree(t, "etc/", "app/")
+	arc := bytes.NewBuffer(hostileArchive(t))
+	ctx := tree(t)
+	if err := os.WriteFile(filepath.Join(ctx, "a.tar"), arc.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fsys := &buildctx.FS{Root: ctx}
+	m, err := fsys.Match("a.tar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &layerWriter{root: root, wrote: map[string]wrote{}}
+	var buf bytes.Buffer
+	sp := copySpec{cmd: &instructions.AddCommand{}, add: true, dest: "/app/"}
+	if err := w.write(&buf, sp, &copySource{fs: fsys, matches: m}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tr := tar.NewReader(&buf)
+	for h, err := tr.Next(); err == nil; h, err = tr.Next() {
+		n := h.Name
+		if h.Linkname != "" {
+			n += " > " + h.Linkname
+		}
+		got = append(got, n)
+	}
+	want := "app/x app/lnk > /tmp tmp/ tmp/a app/up > ../../../../.. etc/b app/hl > etc/b"
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("layer:\n%s\nwant\n%s", s, want)
+	}
+	// a hard link to a file the archive does not hold (the host's
+	// /etc/passwd, or the image's) is refused
+	arc.Reset()
+	tw := tar.NewWriter(arc)
+	tw.WriteHeader(&tar.Header{Name: "hl2", Typeflag: tar.TypeLink, Linkname: "/../../etc/passwd"})
+	tw.Close()
+	os.WriteFile(filepath.Join(ctx, "a.tar"), arc.Bytes(), 0o644)
+	w = &layerWriter{root: root, wrote: map[string]wrote{}}
+	if err := w.write(io.Discard, sp, &copySource{fs: fsys, matches: m}); err == nil || !strings.Contains(err.Error(), "not a file the archive holds") {
+		t.Errorf("a hard link out: %v", err)
+	}
+}
+
+// hostileArchive climbs out with its names, and through its own symlinks
+// (to / and up) with later entries and a hard link.
+func hostileArchive(t testing.TB) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, h := range []*tar.Header{
+		{Name: "../../../../x", Typeflag: tar.TypeReg},
+		{Name: "lnk", Typeflag: tar.TypeSymlink, Linkname: "/tmp"},
+		{Name: "lnk/a", Typeflag: tar.TypeReg},
+		{Name: "up", Typeflag: tar.TypeSymlink, Linkname: "../../../../.."},
+		{Name: "up/etc/b", Typeflag: tar.TypeReg},
+		{Name: "hl", Typeflag: tar.TypeLink, Linkname: "up/etc/b"},
+	} {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"go.podman.io/image/v5/manifest"
@@ -329,7 +330,7 @@ func (x *stageRun) bindMount(ctx context.Context, c *instructions.RunCommand, m 
 		}
 		root, done = r, unmount
 	}
-	src, err := secureJoin(root, m.Source)
+	src, err := securejoin.SecureJoin(root, m.Source)
 	if err != nil {
 		return nil, done, x.errorf(c, "RUN --mount source %s: %v", m.Source, err)
 	}

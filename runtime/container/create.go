@@ -14,6 +14,7 @@ import (
 	cstorage "go.podman.io/storage"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/infra"
@@ -196,6 +197,7 @@ func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Containe
 	}); err != nil {
 		return nil, fmt.Errorf("creating the container's root filesystem: %w", err)
 	}
+	fault.Point("create.rootfs")
 	defer func() {
 		if retErr != nil {
 			_ = s.DeleteContainer(id)

@@ -8,6 +8,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/flock"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/network"
@@ -157,7 +158,7 @@ func (c *Container) withNetLock(fn func()) {
 		return
 	}
 	defer f.Close()
-	if unix.Flock(int(f.Fd()), unix.LOCK_EX) != nil {
+	if flock.Lock(f, unix.LOCK_EX, "container "+c.ID[:12]+"'s network lock") != nil {
 		return
 	}
 	fn()

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	cstorage "go.podman.io/storage"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -134,11 +136,18 @@ func (c *Container) destroy(sweep bool) error {
 	if err != nil {
 		return err
 	}
+	// From here the container is gone for every reader: killed now, rm
+	// leaves a directory without a record, which its name's next claimant
+	// and system check --repair clear.
+	if err := os.Rename(filepath.Join(c.Dir(), "config.json"), filepath.Join(c.Dir(), "config.json.removing")); err != nil && !os.IsNotExist(err) {
+		return err
+	}
 	// Unknown or "not a container": another remover (the monitor of a --rm
 	// container) got there first, which is the outcome wanted.
 	if err := s.DeleteContainer(c.ID); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) && !errors.Is(err, cstorage.ErrNotAContainer) {
 		return fmt.Errorf("removing the root filesystem of %s: %w", c.ShortID(), err)
 	}
+	fault.Point("rm.rootfs")
 	releaseName(c.e, c.Name, c.ID)
 	if sweep {
 		fresh.sweepNetworks()

@@ -16,6 +16,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/initexe"
@@ -110,6 +111,7 @@ func (c *Container) start(client *os.File, kind startKind) error {
 		}
 	}
 	opts, err := c.prepare()
+	fault.Point("start.prepared")
 	if err == nil {
 		opts.Client = client != nil
 		err = c.spawnMonitor(opts, client, kind)

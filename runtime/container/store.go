@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/flock"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -174,7 +175,7 @@ func lock(e *engine.Engine, id string) (*os.File, error) {
 		}
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+	if err := flock.Lock(f, unix.LOCK_EX, "container "+id[:12]+"'s lock"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking container %s: %w", id[:12], err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -65,6 +66,7 @@ func Create(e *engine.Engine, o CreateOptions) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	fault.Point("network.create.subnet")
 	if err := save(e, n); err != nil {
 		release()
 		return nil, err
@@ -225,6 +227,7 @@ func remove(e *engine.Engine, n *Network) error {
 	if err := os.Remove(recordPath(e, n.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
+	fault.Point("network.rm.record")
 	Bridges(e).Sweep() // its bridge, if it lingers, goes now
 	if s, err := netip.ParsePrefix(n.Subnet); err == nil {
 		Bridges(e).ReleaseSubnet(s, recordPath(e, n.Name))

@@ -24,6 +24,8 @@ type CheckReport struct {
 type CheckSection struct {
 	Title   string
 	Results []hostcheck.Result
+	// Repaired lists what system check --repair removed.
+	Repaired []string `json:",omitempty"`
 }
 
 // Count returns how many findings of the given severity the report holds.

@@ -12,7 +12,7 @@ import (
 )
 
 // tarOf builds a tar archive of name->content files.
-func tarOf(t *testing.T, files map[string]string) []byte {
+func tarOf(t testing.TB, files map[string]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

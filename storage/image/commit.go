@@ -11,6 +11,7 @@ import (
 	"go.podman.io/image/v5/manifest"
 	"go.podman.io/image/v5/types"
 
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -66,6 +67,7 @@ func commitLayer(ctx context.Context, s *storage.Store, ws *writeSession, cfg *m
 	if err != nil {
 		return nil, fmt.Errorf("committing: writing the container's changes: %w", err)
 	}
+	fault.Point("commit.layer")
 	var names []reference.Named
 	if named != nil {
 		names = append(names, named)

@@ -19,6 +19,7 @@ import (
 	"go.podman.io/image/v5/types"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -207,6 +208,7 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	if err != nil {
 		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
+	fault.Point("load.image")
 	_, img, err := istorage.ResolveReference(resolved)
 	if err != nil {
 		return storageError("reading loaded image from", what, err)

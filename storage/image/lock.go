@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"go.podman.io/image/v5/types"
 	cstorage "go.podman.io/storage"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/flock"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -53,7 +55,7 @@ func beginWrite(s *storage.Store, sys *types.SystemContext) (*writeSession, erro
 	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
 		_ = os.RemoveAll(tmpRoot(s)) // leftovers of killed sessions
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
+	if err := flock.Lock(f, unix.LOCK_SH, "the image store (a clean-up of it)"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking the image store: %w", err)
 	}
@@ -103,7 +105,7 @@ func WithWriteLock(s *storage.Store, fn func() error) error {
 		return fmt.Errorf("locking the image store: %w", err)
 	}
 	defer f.Close()
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
+	if err := flock.Lock(f, unix.LOCK_SH, "the image store (a clean-up of it)"); err != nil {
 		return fmt.Errorf("locking the image store: %w", err)
 	}
 	return fn()
@@ -113,9 +115,19 @@ func WithWriteLock(s *storage.Store, fn func() error) error {
 // directly or as a parent, and returns the bytes freed. The caller holds
 // the lock exclusively.
 func removeUnusedLayers(s *storage.Store) (int64, error) {
-	layers, err := s.Layers()
+	byID, used, err := layerUse(s)
 	if err != nil {
 		return 0, err
+	}
+	return deleteLeavesFirst(s, byID, used), nil
+}
+
+// layerUse maps the store's layers and marks those an image or container
+// uses, directly or as a parent.
+func layerUse(s *storage.Store) (map[string]*cstorage.Layer, map[string]bool, error) {
+	layers, err := s.Layers()
+	if err != nil {
+		return nil, nil, err
 	}
 	byID := make(map[string]*cstorage.Layer, len(layers))
 	for i := range layers {
@@ -134,7 +146,7 @@ func removeUnusedLayers(s *storage.Store) (int64, error) {
 	}
 	imgs, err := s.Images()
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	for _, img := range imgs {
 		mark(img.TopLayer)
@@ -144,12 +156,54 @@ func removeUnusedLayers(s *storage.Store) (int64, error) {
 	}
 	ctrs, err := s.Containers()
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	for _, c := range ctrs {
 		mark(c.LayerID)
 	}
-	return deleteLeavesFirst(s, byID, used), nil
+	return byID, used, nil
+}
+
+// UnusedLayers lists the layers no image or container uses (what a pull,
+// load, build or commit that was killed leaves), for system check. busy
+// is set when a session is in flight, whose layers are not yet attached
+// to their image: nothing is listed then.
+func UnusedLayers(s *storage.Store) (ids []string, busy bool, err error) {
+	f, err := lockFile(s)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+		return nil, true, nil
+	}
+	byID, used, err := layerUse(s)
+	if err != nil {
+		return nil, false, err
+	}
+	for id := range byID {
+		if !used[id] {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, false, nil
+}
+
+// RemoveUnusedLayers is system check --repair's part: it deletes the
+// unused layers when no session is in flight (busy otherwise).
+func RemoveUnusedLayers(s *storage.Store) (freed int64, busy bool, err error) {
+	f, err := lockFile(s)
+	if err != nil {
+		return 0, false, err
+	}
+	defer f.Close()
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+		return 0, true, nil
+	}
+	_ = os.RemoveAll(tmpRoot(s))
+	freed, err = removeUnusedLayers(s)
+	return freed, false, err
 }
 
 // deleteLeavesFirst deletes the unused layers, children before parents.

@@ -23,6 +23,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
+	"github.com/skiff-containers/skiff/internal/flock"
 )
 
 // AnonymousLabel marks volumes made for one container (-v /path, an
@@ -149,7 +151,7 @@ func (s *Store) Lock() (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+	if err := flock.Lock(f, unix.LOCK_EX, "the volume store"); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking the volume store: %w", err)
 	}
@@ -235,6 +237,7 @@ func (t *Tx) write(r *record) error {
 	if err != nil {
 		return err
 	}
+	fault.Point("volume.create.dir")
 	if err := os.WriteFile(filepath.Join(tmp, "volume.json"), b, 0o600); err != nil {
 		os.RemoveAll(tmp)
 		return err
@@ -260,6 +263,7 @@ func (t *Tx) Remove(name string) error {
 	if err := os.Rename(t.s.path(name), doomed); err != nil {
 		return fmt.Errorf("removing volume %s: %w", name, err)
 	}
+	fault.Point("volume.rm.renamed")
 	return removeTree(doomed)
 }
 

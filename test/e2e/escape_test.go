@@ -424,3 +424,108 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A build reads only its context (or the stage or image --from names)
+// and writes only the image's tree: sources that are symlinks out of the
+// context, symlinks in a directory source, destinations under symlinks
+// an earlier layer made (to / or up), and an ADDed archive with climbing
+// names, a file through a symlink and hard links out.
+func TestEscapeBuildSymlink(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	marker := fmt.Sprintf("skiff-escape-%d", time.Now().UnixNano())
+	secret := e.WriteFile("secret", "host-secret\n") // beside the context, readable by the builder
+	archive := func(fill func(tw *tar.Writer)) string {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		fill(tw)
+		must(t, tw.Close())
+		return b.String()
+	}
+	evil := archive(func(tw *tar.Writer) {
+		writeTarFile(t, tw, "../../../../../../../../tmp/"+marker+".climb", "climb\n")
+		must(t, tw.WriteHeader(&tar.Header{Name: "lnk", Typeflag: tar.TypeSymlink, Linkname: "/tmp", Mode: 0o777}))
+		writeTarFile(t, tw, "lnk/"+marker+".lnk", "through-lnk\n")
+		must(t, tw.WriteHeader(&tar.Header{Name: "up", Typeflag: tar.TypeSymlink, Linkname: "../../../../../../../..", Mode: 0o777}))
+		writeTarFile(t, tw, "up/tmp/"+marker+".upl", "through-up\n")
+	})
+	links := archive(func(tw *tar.Writer) {
+		must(t, tw.WriteHeader(&tar.Header{Name: "sec", Typeflag: tar.TypeSymlink, Linkname: filepath.Dir(secret), Mode: 0o777}))
+		must(t, tw.WriteHeader(&tar.Header{Name: "hl", Typeflag: tar.TypeLink, Linkname: "sec/secret"}))
+		must(t, tw.WriteHeader(&tar.Header{Name: "hl2", Typeflag: tar.TypeLink, Linkname: secret}))
+		must(t, tw.WriteHeader(&tar.Header{Name: "hl3", Typeflag: tar.TypeLink, Linkname: "../../../../../../../.." + secret}))
+	})
+	ctx := buildContext(e, "ctx", map[string]string{
+		"marker":    "from-context\n",
+		"dir/plain": "plain\n",
+		"evil.tar":  evil,
+		"links.tar": links,
+	})
+	for name, target := range map[string]string{
+		"abs": secret, "up": "../secret", "deep": "../../../../../../../../.." + secret,
+		"rootlink": "/", "dir/inner": secret, "dir/innerup": "../../secret",
+	} {
+		must(t, os.Symlink(target, filepath.Join(ctx, name)))
+	}
+	build := func(df string) Result {
+		t.Helper()
+		e.WriteFile("ctx/Dockerfile", df)
+		return e.Skiff("build", "-t", "escape", ctx)
+	}
+	// sources that leave the context resolve inside it: not found
+	for _, src := range []string{"abs", "up", "deep", "rootlink" + secret, "rootlink/../secret", "abs/..", "dir/../../secret"} {
+		r := build("FROM busybox\nCOPY " + src + " /got\nRUN cat /got\n")
+		if strings.Contains(r.Stdout+r.Stderr, "host-secret") {
+			t.Errorf("COPY %s read the host's file:\n%s%s", src, r.Stdout, r.Stderr)
+		}
+		if r.Code == 0 {
+			t.Errorf("COPY %s: the build succeeded", src)
+		}
+	}
+	// symlinks inside a directory source are copied as symlinks, and
+	// COPY's destinations under an earlier layer's symlinks land inside
+	// the image
+	build(`FROM busybox
+RUN ln -s / /rootlink && ln -s ../../../../../../../../tmp /uplink && ln -s /etc /etclink && mkdir /etc/` + marker + `
+COPY dir /d/
+COPY marker /rootlink/tmp/` + marker + `
+COPY marker /uplink/` + marker + `.up
+COPY marker /etclink/` + marker + `/
+ADD evil.tar /rootlink/
+ADD evil.tar /x/
+`).Success(t)
+	out := e.Skiff("run", "--rm", "escape", "sh", "-c", "cd /tmp && cat "+marker+" "+marker+".up /etc/"+marker+"/marker "+
+		marker+".climb "+marker+".lnk "+marker+".upl /x/tmp/"+marker+".climb; readlink /d/inner; readlink /x/lnk").Success(t).Out()
+	if want := "from-context\nfrom-context\nfrom-context\nclimb\nthrough-lnk\nthrough-up\nclimb\n" + secret + "\n/tmp"; out != want {
+		t.Errorf("in the image: %q, want %q", out, want)
+	}
+	// hard links out of the archive or through its symlink: refused, or
+	// links to nothing of the host's
+	for _, dest := range []string{"/", "/x/"} {
+		r := build("FROM busybox\nADD links.tar " + dest + "\nRUN cat " + dest + "hl " + dest + "hl2 " + dest + "hl3 /d/inner /d/innerup; true\n")
+		buildFails(t, r, "hard link hl points to sec/secret, which is not a file the archive holds before it")
+		if strings.Contains(r.Stdout, "host-secret") {
+			t.Errorf("ADD links.tar %s linked the host's file:\n%s", dest, r.Stdout)
+		}
+	}
+	for _, p := range []string{"/tmp/" + marker, "/tmp/" + marker + ".up", "/tmp/" + marker + ".climb", "/tmp/" + marker + ".lnk",
+		"/tmp/" + marker + ".upl", "/etc/" + marker, "/" + marker} {
+		if _, err := os.Lstat(p); err == nil {
+			os.RemoveAll(p)
+			t.Errorf("the build wrote %s on the host", p)
+		}
+	}
+	if b := hostFile(t, secret); b != "host-secret\n" {
+		t.Errorf("the host's file changed: %q", b)
+	}
+	// COPY --from a stage whose file is a symlink to a host path
+	r := build("FROM busybox AS s\nRUN ln -s " + secret + " /lnk && ln -s / /root2\nFROM busybox\nCOPY --from=s /lnk /a\nCOPY --from=s /root2" + secret + " /b\n")
+	if r.Code == 0 {
+		if out := e.Skiff("run", "--rm", "escape", "cat", "/a", "/b").Out(); strings.Contains(out, "host-secret") {
+			t.Errorf("COPY --from read the host's file: %q", out)
+		}
+	}
+	noBuildLeftovers(t, e)
+}

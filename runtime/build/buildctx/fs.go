@@ -14,6 +14,7 @@ import (
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/patternmatcher"
+	"golang.org/x/sys/unix"
 )
 
 // FS is a tree sources are copied from: the build context (with its
@@ -165,7 +166,12 @@ func (f *FS) Walk(s Source, fn func(rel, path string, info fs.FileInfo) error) e
 }
 
 func (f *FS) walkDir(rootRel, path, rel string, fn func(rel, path string, info fs.FileInfo) error) error {
-	ents, err := os.ReadDir(path)
+	d, err := f.openat(path, unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		return err
+	}
+	ents, err := d.ReadDir(-1)
+	d.Close()
 	if err != nil {
 		return err
 	}
@@ -210,7 +216,7 @@ func (f *FS) Digest(sources []Source) (string, error) {
 			fmt.Fprintf(h, "%s %o", rel, uint32(info.Mode()))
 			switch {
 			case info.Mode()&fs.ModeSymlink != 0:
-				t, err := os.Readlink(path)
+				t, err := f.Readlink(path)
 				if err != nil {
 					return err
 				}
@@ -236,7 +242,7 @@ func (f *FS) fileDigest(path string, info fs.FileInfo) (string, error) {
 	if sum, ok := f.digests.lookup(path, info); ok {
 		return sum, nil
 	}
-	r, err := os.Open(path)
+	r, err := f.Open(path)
 	if err != nil {
 		return "", err
 	}
@@ -248,4 +254,51 @@ func (f *FS) fileDigest(path string, info fs.FileInfo) (string, error) {
 	sum := hex.EncodeToString(h.Sum(nil))
 	f.digests.store(path, info, sum)
 	return sum, nil
+}
+
+// Open opens a file Match or Walk found (p, below Root) for reading. The
+// path is resolved again inside Root (openat2's RESOLVE_IN_ROOT): a
+// directory swapped for a symlink since it was listed leads nowhere
+// outside the tree, and a file swapped for a symlink is refused.
+func (f *FS) Open(p string) (*os.File, error) {
+	return f.openat(p, unix.O_RDONLY|unix.O_NOFOLLOW)
+}
+
+// Readlink reads a symlink Walk found, resolved as Open resolves.
+func (f *FS) Readlink(p string) (string, error) {
+	l, err := f.openat(p, unix.O_PATH|unix.O_NOFOLLOW)
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	for size := 256; ; size *= 2 {
+		buf := make([]byte, size)
+		n, err := unix.Readlinkat(int(l.Fd()), "", buf)
+		if err != nil {
+			return "", &fs.PathError{Op: "readlink", Path: p, Err: err}
+		}
+		if n < size {
+			return string(buf[:n]), nil
+		}
+	}
+}
+
+func (f *FS) openat(p string, flags int) (*os.File, error) {
+	rel, err := filepath.Rel(f.Root, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return nil, fmt.Errorf("%s is outside %s", p, f.Root)
+	}
+	root, err := unix.Open(f.Root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: f.Root, Err: err}
+	}
+	defer unix.Close(root)
+	fd, err := unix.Openat2(root, rel, &unix.OpenHow{
+		Flags:   uint64(flags | unix.O_CLOEXEC),
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	return os.NewFile(uintptr(fd), p), nil
 }

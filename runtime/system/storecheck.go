@@ -1,0 +1,81 @@
+package system
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/skiff-containers/skiff/internal/hostcheck"
+	"github.com/skiff-containers/skiff/runtime/container"
+	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/runtime/network"
+	"github.com/skiff-containers/skiff/storage/image"
+)
+
+// repairFix is what fixes every finding of the store section.
+const repairFix = "run: skiff system check --repair"
+
+// StoreConsistency checks what a killed command can leave in the store:
+// container directories without a record, records without a root
+// filesystem, root filesystems without a record, names pointing to no
+// container, mounts and runtime state of stopped containers (a monitor
+// that died), layers no image or container uses, and addresses leased to
+// containers that are gone. With repair it removes them, and the section
+// lists what it removed; what it could not remove stays a finding.
+func StoreConsistency(e *engine.Engine, repair bool) (CheckSection, error) {
+	sec := CheckSection{Title: "Store (" + e.Root() + ")"}
+	var fail error
+	add := func(check string, found []string, fix func(i int) error) {
+		res := hostcheck.Result{Check: check, Findings: []hostcheck.Finding{}}
+		for i, what := range found {
+			if repair {
+				err := fix(i)
+				if err == nil {
+					sec.Repaired = append(sec.Repaired, what)
+					continue
+				}
+				what = fmt.Sprintf("%s (repair failed: %v)", what, err)
+			}
+			res.Findings = append(res.Findings, hostcheck.Finding{Severity: hostcheck.Problem, Cause: what, Fix: repairFix})
+		}
+		sec.Results = append(sec.Results, res)
+	}
+
+	left, err := container.Leftovers(e)
+	if err != nil {
+		return sec, err
+	}
+	whats := make([]string, len(left))
+	for i, l := range left {
+		whats[i] = l.What
+	}
+	add("containers: records, root filesystems and names agree", whats, func(i int) error { return left[i].Repair() })
+
+	s, err := e.Store()
+	if err != nil {
+		return sec, err
+	}
+	layers, busy, err := image.UnusedLayers(s)
+	if err != nil {
+		fail = err
+	}
+	var lw []string
+	if n := len(layers); n > 0 && !busy {
+		lw = append(lw, fmt.Sprintf("%d layer(s) in storage belong to no image or container (an interrupted pull, load, import, build or commit)", n))
+	}
+	add("layers: every layer belongs to an image or container", lw, func(int) error {
+		_, busy, err := image.RemoveUnusedLayers(s)
+		if err == nil && busy {
+			err = fmt.Errorf("a pull, load or build is running: try again when it ends")
+		}
+		return err
+	})
+
+	h := network.Bridges(e)
+	gone := func(id string) bool {
+		_, err := os.Stat(e.StateDir("containers", id))
+		return os.IsNotExist(err)
+	}
+	leases := h.StaleLeases(gone)
+	add("networks: addresses are leased to existing containers", leases, func(int) error { h.Sweep(); return nil })
+	return sec, fail
+}
