@@ -430,8 +430,10 @@ func (h *Host) NeedsRepair(nets []*Network) bool {
 
 // StaleLeases lists the addresses still leased to containers that are
 // gone (gone says which are), on networks whose bridge is up: what a
-// container killed with its monitor leaves until the next Sweep.
-func (h *Host) StaleLeases(gone func(containerID string) bool) []string {
+// container killed with its monitor leaves until the next Sweep. gone is
+// given the container's ID and record directory (Endpoint.StateDir), so
+// that an installation judges only its own containers.
+func (h *Host) StaleLeases(gone func(containerID, stateDir string) bool) []string {
 	unlock, err := h.lock()
 	if err != nil {
 		return nil
@@ -441,7 +443,7 @@ func (h *Host) StaleLeases(gone func(containerID string) bool) []string {
 	var out []string
 	for _, n := range nets {
 		p := h.poolFor(n)
-		eps, _ := listEndpoints(p.dir, func(_ string, ep *Endpoint) bool { return !p.alive(ep) && gone(ep.ContainerID) })
+		eps, _ := listEndpoints(p.dir, func(_ string, ep *Endpoint) bool { return !p.alive(ep) && gone(ep.ContainerID, ep.StateDir) })
 		for _, ep := range eps {
 			id := ep.ContainerID
 			if len(id) > 12 {

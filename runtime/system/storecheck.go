@@ -71,8 +71,12 @@ func StoreConsistency(e *engine.Engine, repair bool) (CheckSection, error) {
 	})
 
 	h := network.Bridges(e)
-	gone := func(id string) bool {
-		_, err := os.Stat(e.StateDir("containers", id))
+	gone := func(id, stateDir string) bool {
+		mine := e.StateDir("containers", id)
+		if stateDir != "" && stateDir != mine {
+			return false // another installation's (--root) container
+		}
+		_, err := os.Stat(mine)
 		return os.IsNotExist(err)
 	}
 	leases := h.StaleLeases(gone)

@@ -189,8 +189,14 @@ func TestPodmanExists(t *testing.T) {
 			t.Errorf("%v: exit %d %q %q, want 1 and no output", c, r.Code, r.Stdout, r.Stderr)
 		}
 	}
-	e.Podman("pod", "exists", "p").Fail(t, 125, "pods are not supported yet")
-	e.Podman("run", "--pod", "p", img, "true").Fail(t, 125, "pods are not supported yet")
+	e.Podman("pod", "create", "--name", "p").Success(t)
+	e.Podman("pod", "exists", "p").Success(t)
+	if r := e.Podman("pod", "exists", "gone"); r.Code != 1 || r.Stdout != "" || r.Stderr != "" {
+		t.Errorf("pod exists gone: exit %d %q %q, want 1 and no output", r.Code, r.Stdout, r.Stderr)
+	}
+	e.Podman("run", "--rm", "--pod", "p", img, "true").Success(t)
+	e.Podman("run", "--pod", "gone", img, "true").Fail(t, 125, "gone")
+	e.Podman("pod", "rm", "-f", "p").Success(t)
 	e.Podman("network", "rm", "net").Success(t)
 }
 
