@@ -99,9 +99,7 @@ func TestCLIKilled(t *testing.T) {
 	waitLog(e, "rmorphan", "up")
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool {
-		return len(psAll(e)) == 0
-	})
+	waitUntil(t, 20*time.Second, "the --rm container to be removed", func() bool { return allRemoved(e) })
 	noContainers(e)
 	// rm -f of a container whose CLI and monitor are both gone
 	id = e.Skiff("run", "-d", img, "sleep", "100").Success(t).Out()

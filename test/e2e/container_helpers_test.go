@@ -206,6 +206,14 @@ func noContainers(e *Env) {
 	}
 }
 
+// allRemoved tells whether no container is left, listed or not: a
+// removal hides the container from ps before its record directory goes.
+func allRemoved(e *Env) bool {
+	e.T.Helper()
+	entries, _ := os.ReadDir(filepath.Join(e.Root, "skiff", "containers"))
+	return len(psAll(e)) == 0 && len(entries) == 0
+}
+
 // psAll is `ps -aq`: the IDs of every container; a failing ps fails the
 // test (it must not pass for "no containers").
 func psAll(e *Env) []string {

@@ -338,7 +338,7 @@ func TestCreateRm(t *testing.T) {
 	e.Skiff("start", "-a", "cr").Fail(t, 6, "")
 	e.Skiff("create", "--rm", "--name", "cr2", img, "true").Success(t)
 	e.Skiff("start", "cr2").Success(t)
-	waitUntil(t, 10*time.Second, "both --rm containers to be removed", func() bool { return len(psAll(e)) == 0 })
+	waitUntil(t, 10*time.Second, "both --rm containers to be removed", func() bool { return allRemoved(e) })
 	oneErrorLine(t, e.Skiff("create", "--rm", "--restart", "always", img, "true"), "cannot specify both --restart and --rm")
 }
 
