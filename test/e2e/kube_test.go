@@ -563,3 +563,42 @@ spec:
 	noContainers(e)
 	e.Skiff("network", "rm", "kubenet").Success(t)
 }
+
+// kube play's imagePullPolicy against the registry: Always pulls at
+// every play, IfNotPresent (the default for a tag other than latest)
+// only when the image is missing, Never refuses a missing image.
+func TestKubePlayPullPolicy(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	ref := RegistryImage(t, "busybox")
+	e.RegistriesConf("")
+	pod := func(policy string) string {
+		return e.WriteFile("pod-"+policy+".yaml", fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: pulled}
+spec:
+  containers: [{name: c, image: %s, imagePullPolicy: %s, args: [sleep, 1d]}]
+`, ref, policy))
+	}
+	pulls := func(since string) int {
+		out := e.Skiff("events", "--since", since, "--until", time.Now().UTC().Format(time.RFC3339Nano),
+			"--filter", "type=image", "--filter", "event=pull", "--format", "{{.Action}}").Success(t).Out()
+		return strings.Count(out, "pull")
+	}
+	e.Skiff("kube", "play", pod("Never")).Fail(t, 125, "")
+	noPods(e)
+	start := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, policy := range []string{"Always", "Always", "IfNotPresent"} {
+		f := pod(policy)
+		e.Skiff("kube", "play", f).Success(t)
+		if got := e.Skiff("pod", "inspect", "--format", "{{.State}}", "pulled").Success(t).Out(); got != "Running" {
+			t.Errorf("%s: pod state %q", policy, got)
+		}
+		e.Skiff("kube", "down", f).Success(t)
+	}
+	if n := pulls(start); n != 2 {
+		t.Errorf("two plays with Always and one with IfNotPresent pulled %d times, want 2", n)
+	}
+	e.Skiff("kube", "play", pod("Never")).Success(t) // present now
+	e.Skiff("kube", "down", pod("Never")).Success(t)
+}
