@@ -72,12 +72,9 @@ func composePsCommand() *cli.Command {
 				}
 				return nil
 			}
-			tmpl := c.String("format")
-			switch {
-			case c.Bool("quiet"):
+			tmpl := c.String("format") // format.NewLister reads "json" itself
+			if c.Bool("quiet") {
 				tmpl = "{{.ID}}"
-			case tmpl == "json":
-				tmpl = "{{json .}}"
 			}
 			l, err := format.NewLister(c.App.Writer, tmpl, composePsTable, composePsHeaders)
 			if err != nil {
@@ -158,12 +155,9 @@ func composeImagesCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tmpl := c.String("format")
-			switch {
-			case c.Bool("quiet"):
+			tmpl := c.String("format") // format.NewLister reads "json" itself
+			if c.Bool("quiet") {
 				tmpl = "{{.ID}}"
-			case tmpl == "json":
-				tmpl = "{{json .}}"
 			}
 			l, err := format.NewLister(c.App.Writer, tmpl, "table {{.ContainerName}}\t{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Size}}",
 				map[string]string{"ContainerName": "CONTAINER", "Repository": "REPOSITORY", "Tag": "TAG", "ID": "IMAGE ID", "Size": "SIZE"})
