@@ -117,9 +117,22 @@ func containerRmCommand() *cli.Command {
 				})
 			}
 			o := container.RemoveOptions{Force: c.Bool("force"), Volumes: c.Bool("volumes"), ForceStop: forceStop(c)}
-			return eachContainer(c, true, func(ref string) error {
-				return container.Remove(engineFrom(c), ref, o)
+			refs, err := targets(c)
+			if err != nil {
+				return err
+			}
+			var errs []error
+			container.RemoveEach(engineFrom(c), refs, o, c.Bool("ignore"), func(i int, err error, skipped bool) {
+				switch {
+				case skipped:
+				case err != nil:
+					printErr(c, err)
+					errs = append(errs, err)
+				default:
+					printOut(c, refs[i])
+				}
 			})
+			return bulkFailure(errs, true, 1)
 		},
 	}
 }

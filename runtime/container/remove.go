@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	cstorage "go.podman.io/storage"
@@ -53,6 +56,11 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
+	return c.remove(o)
+}
+
+// remove is Remove of a container already looked up.
+func (c *Container) remove(o RemoveOptions) error {
 	if c.Infra && !o.Infra {
 		return errdefs.Conflict("container %s is the infra container of pod %s and cannot be removed without removing the pod: use pod rm", c.Name, c.Pod[:12])
 	}
@@ -66,7 +74,7 @@ func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
 		return errdefs.Conflict("cannot remove container %q: container is %s: stop the container before removing or force remove (-f)", "/"+c.Name, c.State.Status)
 	}
 	if o.Force && o.ForceStop.Stop && c.State.Running() {
-		err := Stop(context.Background(), e, c.ID, StopOptions{Timeout: o.ForceStop.Timeout})
+		err := Stop(context.Background(), c.e, c.ID, StopOptions{Timeout: o.ForceStop.Timeout})
 		if err != nil && !errdefs.IsNotFound(err) {
 			return err
 		}
@@ -157,6 +165,94 @@ func (c *Container) destroy(sweep bool) error {
 	}
 	fresh.event("destroy")
 	return nil
+}
+
+// RemoveEach removes the containers refs name, each as Remove does, and
+// calls done for each ref in their order (from the caller's goroutine)
+// with its outcome; with skipMissing a ref that names no container is
+// skipped (done gets skipped true). Distinct containers that neither
+// require one another (--requires) are removed up to removeWorkers at a
+// time, as docker's CLI removes them, so that one removal's waits (its
+// process's end, go.podman.io/storage's fsyncs, the deletion of its
+// files) overlap another's work; each still takes its own lock and the
+// store's. Refs naming one container twice, or containers with
+// requirements, are removed one after another in order, as before, so
+// that the outcome does not depend on which removal comes first.
+func RemoveEach(e *engine.Engine, refs []string, o RemoveOptions, skipMissing bool, done func(i int, err error, skipped bool)) {
+	found := make([]*Container, len(refs))
+	errs := make([]error, len(refs))
+	parallel(len(refs), func(i int) { found[i], errs[i] = Lookup(e, refs[i]) })
+	if !independent(found) {
+		for i, ref := range refs {
+			if skipMissing {
+				if _, err := Lookup(e, ref); errdefs.IsNotFound(err) {
+					done(i, nil, true)
+					continue
+				}
+			}
+			done(i, Remove(e, ref, o), false)
+		}
+		return
+	}
+	finished := make([]chan struct{}, len(refs))
+	for i := range finished {
+		finished[i] = make(chan struct{})
+	}
+	go parallel(len(refs), func(i int) {
+		defer close(finished[i])
+		if errs[i] == nil {
+			errs[i] = found[i].remove(o)
+		}
+	})
+	for i := range refs {
+		<-finished[i]
+		if skipMissing && found[i] == nil && errdefs.IsNotFound(errs[i]) {
+			done(i, nil, true)
+			continue
+		}
+		done(i, errs[i], false)
+	}
+}
+
+// removeWorkers bounds RemoveEach's concurrent removals: beyond two per
+// CPU they only queue on the store's lock.
+func removeWorkers() int { return max(2, min(8, 2*goruntime.GOMAXPROCS(0))) }
+
+// parallel runs fn(0..n-1) on up to removeWorkers goroutines and returns
+// when all have returned.
+func parallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(removeWorkers(), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// independent reports whether the containers found (nil: not found) can
+// be removed in any order: each named once, none requiring another or
+// required by one.
+func independent(found []*Container) bool {
+	seen := map[string]bool{}
+	for _, c := range found {
+		if c == nil {
+			continue
+		}
+		if seen[c.ID] || len(c.Extra.Requires) > 0 {
+			return false
+		}
+		seen[c.ID] = true
+		if entries, err := os.ReadDir(filepath.Join(c.Dir(), requiredByDir)); err != nil && !os.IsNotExist(err) || len(entries) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // RemoveAll force-removes the containers ids (a volume's or a network's
