@@ -342,6 +342,37 @@ func TestCreateRm(t *testing.T) {
 	oneErrorLine(t, e.Skiff("create", "--rm", "--restart", "always", img, "true"), "cannot specify both --restart and --rm")
 }
 
+// rm of several containers (removed several at a time) prints them in
+// the order given, a missing one as an error (exit 1, the others still
+// removed), skips it with --ignore, and a container named twice is
+// removed once, the second naming it reported missing.
+func TestRmSeveral(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	for _, n := range []string{"s0", "s1", "s2", "s3", "s4"} {
+		e.Skiff("create", "--name", n, img, "true").Success(t)
+	}
+	e.Skiff("run", "-d", "--name", "s5", img, "sleep", "100").Success(t)
+	r := e.Skiff("rm", "-f", "s3", "s5", "nosuch", "s0", "s4")
+	r.Fail(t, 1, "No such container: nosuch")
+	if got := strings.Join(r.Lines(), " "); got != "s3 s5 s0 s4" {
+		t.Errorf("rm printed %q, want the removed containers in the order given", got)
+	}
+	if got := strings.Join(e.Skiff("rm", "-f", "--ignore", "nosuch", "s2", "s1").Success(t).Lines(), " "); got != "s2 s1" {
+		t.Errorf("rm --ignore printed %q", got)
+	}
+	e.Skiff("create", "--name", "twice", img, "true").Success(t)
+	r = e.Skiff("rm", "twice", "twice")
+	r.Fail(t, 1, "No such container: twice")
+	if got := r.Out(); got != "twice" {
+		t.Errorf("rm twice twice printed %q", got)
+	}
+	if !allRemoved(e) {
+		t.Errorf("containers left: %v", psAll(e))
+	}
+}
+
 // Health checks run by the monitor: starting, then healthy, then
 // unhealthy after the retries; ps shows and filters it, inspect has the
 // log; --no-healthcheck and the image's HEALTHCHECK.
