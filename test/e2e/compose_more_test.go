@@ -148,6 +148,25 @@ networks:
 		t.Errorf("quiet's log driver: %q", got)
 	}
 	compose(e, dir, "down").Success(t)
+
+	// an attached up notices the exit of a service whose log driver
+	// keeps nothing (it streams from the container itself)
+	att := composeProject(e, "attached", map[string]string{"compose.yaml": `
+services:
+  quiet:
+    image: busybox
+    command: ["sh", "-c", "sleep 1; echo late; exit 3"]
+    logging: {driver: none}
+  other:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+`})
+	r := compose(e, att, "up", "--no-color", "--exit-code-from", "quiet")
+	if r.Code != 3 || !strings.Contains(r.Stdout, "quiet-1 exited with code 3") {
+		t.Errorf("up --exit-code-from a service with logging driver none: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	compose(e, att, "down").Success(t)
 }
 
 // up's and build's flags the other compose tests leave out: --pull
