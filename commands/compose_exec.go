@@ -167,13 +167,11 @@ func composePortCommand() *cli.Command {
 			if !strings.Contains(port, "/") {
 				port += "/" + c.String("protocol")
 			}
-			lines, err := container.PortLines(engineFrom(c), ctr.ID, port)
+			addr, err := compose.Port(engineFrom(c), ctr.ID, port)
 			if err != nil {
 				return err
 			}
-			for _, l := range lines {
-				fmt.Fprintln(c.App.Writer, l)
-			}
+			fmt.Fprintln(c.App.Writer, addr)
 			return nil
 		})
 	cmd.Flags = append(cmd.Flags, &cli.StringFlag{Name: "protocol", Value: "tcp", Usage: "tcp or udp"})

@@ -238,6 +238,11 @@ func (p *Project) ensureImages(ctx context.Context, e *engine.Engine, names []st
 			if errdefs.IsNotFound(err) && s.Build != nil {
 				return serviceErr(s, "image %s is missing and --no-build was given", ref)
 			}
+			if errdefs.IsNotFound(err) && policy == image.PullNever {
+				// nothing was pulled: docker compose fails creating the
+				// container, a failure of its own (exit 1), not a pull's
+				return fail(fmt.Errorf("service %q: %w (pull policy never)", s.Name, err))
+			}
 			return errdefs.WithExitCode(ExitPullFailed, fmt.Errorf("service %q: %w", s.Name, err))
 		}
 		mu.Lock()

@@ -16,6 +16,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
 	"go.yaml.in/yaml/v4"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
@@ -131,6 +132,7 @@ func identify(opts *cli.ProjectOptions) (*Project, bool) {
 		return nil, false
 	}
 	var fileName string
+	var versioned []string
 	services := types.Services{}
 	for _, f := range opts.ConfigPaths {
 		if f == "-" {
@@ -144,9 +146,13 @@ func identify(opts *cli.ProjectOptions) (*Project, bool) {
 			Name     string               `yaml:"name"`
 			Services map[string]yaml.Node `yaml:"services"`
 			Include  *yaml.Node           `yaml:"include"`
+			Version  *yaml.Node           `yaml:"version"`
 		}
 		if yaml.Unmarshal(b, &top) != nil || top.Include != nil {
 			return nil, false
+		}
+		if top.Version != nil {
+			versioned = append(versioned, f)
 		}
 		if top.Name != "" {
 			fileName = top.Name
@@ -173,10 +179,21 @@ func identify(opts *cli.ProjectOptions) (*Project, bool) {
 	for i, f := range opts.ConfigPaths {
 		files[i], _ = filepath.Abs(f)
 	}
+	for _, f := range versioned {
+		warnObsoleteVersion(f)
+	}
 	return &Project{
 		Project:       &types.Project{Name: name, WorkingDir: wd, Services: services, ComposeFiles: files},
 		servicesKnown: true,
 	}, true
+}
+
+// warnObsoleteVersion is the loader's warning for a file with the
+// obsolete top-level version: key, which docker compose prints on every
+// command that reads the file; identify, which reads the file without
+// the loader, prints it itself.
+func warnObsoleteVersion(file string) {
+	logrus.Warnf("%s: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion", file)
 }
 
 // nameOnly is a project without files: -p NAME for ps, down, ...

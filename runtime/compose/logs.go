@@ -208,7 +208,14 @@ func (p *Project) Attach(ctx context.Context, e *engine.Engine, rep *UpReport, o
 				since = now
 			}
 			w := pr.For(displayName(p.Name, c))
-			_ = container.Logs(ctx, e, c.ID, container.LogsOptions{Follow: true, Tail: -1, Since: since, Stdout: w, Stderr: w})
+			if c.LogsReadable() {
+				_ = container.Logs(ctx, e, c.ID, container.LogsOptions{Follow: true, Tail: -1, Since: since, Stdout: w, Stderr: w})
+			} else {
+				// a log driver that keeps nothing (none): the output from
+				// now on, from the container itself, as docker compose
+				// attaches; and the exit is noticed all the same
+				_, _ = container.Attach(ctx, e, c.ID, &container.AttachOptions{Stdout: w, Stderr: w})
+			}
 			w.(*lineWriter).flush()
 			if fresh, err := container.Lookup(e, c.ID); err == nil && !fresh.State.Running() && ctx.Err() == nil {
 				pr.Line(fmt.Sprintf("%s exited with code %d", displayName(p.Name, c), fresh.State.ExitCode))

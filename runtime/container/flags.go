@@ -152,6 +152,11 @@ func hostFlags(f Flags, o *CreateOptions) error {
 	}
 	o.SecurityOpt = sec.Opts // a seccomp profile's JSON, not its file name
 	o.Spec.NoNewPrivileges, o.Spec.UnconfinedPaths = sec.NoNewPrivileges, sec.UnconfinedPaths
+	if o.Spec.Privileged && !sec.NoNewPrivilegesGiven {
+		// skiff's default, not the user's: a privileged container may
+		// gain privileges (setuid), as with docker and podman
+		o.Spec.NoNewPrivileges = false
+	}
 	o.CIDFile = f.String("cidfile")
 	if o.Streams, err = ParseStreams(f.StringSlice("attach"), o.Spec.Interactive); err != nil {
 		return err

@@ -176,6 +176,16 @@ func (c *Container) logLimits() logLimit {
 	return logLimit{size: max(size, 0), files: files}
 }
 
+// LogsReadable says whether Logs can read the container's output: not
+// with the none and passthrough drivers, which keep nothing.
+func (c *Container) LogsReadable() bool {
+	switch c.HostConfig.LogConfig.Type {
+	case LogDriverNone, LogDriverPassthrough, LogDriverPassthroughTTY:
+		return false
+	}
+	return true
+}
+
 // Logs writes a container's json-file log: stdout lines to Stdout,
 // stderr lines to Stderr.
 func Logs(ctx context.Context, e *engine.Engine, ref string, o LogsOptions) error {
@@ -189,9 +199,10 @@ func Logs(ctx context.Context, e *engine.Engine, ref string, o LogsOptions) erro
 	}
 	ro := logs.ReadOptions{Tail: o.Tail, Since: o.Since, Until: o.Until, Follow: o.Follow, Done: done}
 	read := func(fn func(*logs.Entry) error) error { return logs.Read(ctx, c.LogPath(), ro, fn) }
-	switch c.HostConfig.LogConfig.Type {
-	case LogDriverNone, LogDriverPassthrough, LogDriverPassthroughTTY:
+	if !c.LogsReadable() {
 		return errdefs.Invalid("configured logging driver does not support reading")
+	}
+	switch c.HostConfig.LogConfig.Type {
 	case LogDriverJournald:
 		read = func(fn func(*logs.Entry) error) error { return logs.ReadJournal(ctx, c.ID, ro, fn) }
 	}

@@ -106,7 +106,7 @@ func Generate(in Input) (*Generated, error) {
 			Args:            argv,
 			Env:             env,
 			Cwd:             path.Clean(cwd),
-			NoNewPrivileges: o.NoNewPrivileges && !o.Privileged,
+			NoNewPrivileges: o.NoNewPrivileges,
 			Capabilities: &specs.LinuxCapabilities{
 				Bounding: caps, Effective: caps, Permitted: caps,
 			},

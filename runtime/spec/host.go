@@ -65,7 +65,10 @@ func ParseSysctls(in []string) (map[string]string, error) {
 // SecurityOptions are what --security-opt sets.
 type SecurityOptions struct {
 	NoNewPrivileges bool
-	UnconfinedPaths bool
+	// NoNewPrivilegesGiven says no-new-privileges was among the options:
+	// then it holds even with --privileged, as with docker.
+	NoNewPrivilegesGiven bool
+	UnconfinedPaths      bool
 	// Opts are the options as HostConfig.SecurityOpt keeps them: a
 	// seccomp=FILE becomes seccomp=<the profile's compact JSON>, as
 	// docker's CLI sends it, so the container does not depend on the file.
@@ -106,6 +109,7 @@ func ParseSecurityOpts(in []string) (SecurityOptions, error) {
 			o.UnconfinedPaths = o.UnconfinedPaths || k == "systempaths"
 			continue
 		}
+		o.NoNewPrivilegesGiven = o.NoNewPrivilegesGiven || k == "no-new-privileges"
 		switch {
 		case k != "no-new-privileges":
 			return o, errdefs.Invalid("invalid --security-opt %q: use no-new-privileges, seccomp=unconfined|PROFILE.json, apparmor=unconfined, label=disable or systempaths=unconfined", opt)

@@ -53,7 +53,8 @@ func TestParseSecurityOpts(t *testing.T) {
 		{[]string{"systempaths=unconfined"}, true, true},
 	} {
 		got, err := ParseSecurityOpts(tc.in)
-		if err != nil || got.NoNewPrivileges != tc.nnp || got.UnconfinedPaths != tc.paths {
+		given := len(tc.in) > 0 && strings.HasPrefix(tc.in[0], "no-new-privileges")
+		if err != nil || got.NoNewPrivileges != tc.nnp || got.UnconfinedPaths != tc.paths || got.NoNewPrivilegesGiven != given {
 			t.Errorf("%q: %+v %v", tc.in, got, err)
 		}
 	}

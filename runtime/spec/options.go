@@ -47,7 +47,9 @@ type Options struct {
 	Tty         bool
 	Interactive bool
 	// NoNewPrivileges is on by default, as skiff's issue #3 asks; it is off
-	// for --privileged and --security-opt no-new-privileges=false.
+	// for --security-opt no-new-privileges=false, and for --privileged
+	// unless --security-opt no-new-privileges asks for it (the caller's
+	// choice: see ParseSecurityOpts).
 	NoNewPrivileges bool
 	// ShmSize is --shm-size in bytes (0: docker's 64 MiB).
 	ShmSize int64
