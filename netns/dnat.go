@@ -50,7 +50,9 @@ import (
 // container the gateway's address as the peer, as a connection from the
 // host would. A container reaching its own published port (or its
 // network's neighbours') through a host address is masqueraded too, or
-// the replies would bypass the translation.
+// the replies would bypass the translation; its port on the bridge is in
+// hairpin mode, as Docker's are without the proxy: with br_netfilter the
+// translated packet is bridged back out of the port it came in by.
 
 // DNATPrefix starts the name of every container's port table.
 const DNATPrefix = "skiff-ports-"
@@ -58,6 +60,7 @@ const DNATPrefix = "skiff-ports-"
 // DNATRules are the kernel's share of a container's published ports.
 type DNATRules struct {
 	Bridge string       // the bridge of the container's primary network
+	Veth   string       // the container's port on it (Endpoint.HostIfName)
 	Subnet netip.Prefix // its subnet
 	Target netip.Addr   // the container's address there
 	Ports  []BoundPort  // the IPv4 ports (DNATPort)
@@ -81,6 +84,14 @@ func DNATTable(pid int, start uint64) string {
 func AddDNAT(table string, r *DNATRules) error {
 	if err := os.WriteFile(filepath.Join("/proc/sys/net/ipv4/conf", r.Bridge, "route_localnet"), []byte("1"), 0o644); err != nil {
 		return fmt.Errorf("publishing ports on %s: %w", r.Bridge, err)
+	}
+	if r.Veth != "" {
+		// With br_netfilter (Docker loads it) a hairpinned packet is
+		// translated on the bridge and goes back out of the port it came
+		// in by, which the bridge allows only in hairpin mode.
+		if err := os.WriteFile(filepath.Join("/sys/class/net", r.Veth, "brport/hairpin_mode"), []byte("1"), 0o644); err != nil {
+			return fmt.Errorf("publishing ports on %s: %w", r.Veth, err)
+		}
 	}
 	c, err := nftables.New()
 	if err != nil {

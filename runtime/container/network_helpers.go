@@ -122,7 +122,7 @@ func (c *Container) dnatRules(rt *netRuntime) (*netns.DNATRules, error) {
 		return nil, err
 	}
 	nn := n.Netns()
-	return &netns.DNATRules{Bridge: nn.Bridge, Subnet: nn.Subnet, Target: ep.IP, Ports: ports}, nil
+	return &netns.DNATRules{Bridge: nn.Bridge, Veth: ep.HostIfName, Subnet: nn.Subnet, Target: ep.IP, Ports: ports}, nil
 }
 
 // stopForwarder ends the container's port forwarder, its DNAT rules
