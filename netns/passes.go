@@ -155,9 +155,10 @@ func (r passRule) exprs(fam nftables.TableFamily, compat bool) []expr.Any {
 	}
 	if r.dnat {
 		if compat {
+			// -m conntrack --ctstate DNAT, iptables' name for the same
 			info := &xt.ConntrackMtinfo3{}
-			info.MatchFlags = uint16(xt.ConntrackStatus)
-			info.StatusMask = ctStatusDstNAT
+			info.MatchFlags = uint16(xt.ConntrackState)
+			info.StateMask = xtStateDNAT
 			e = append(e, &expr.Match{Name: "conntrack", Rev: 3, Info: info})
 		} else {
 			e = append(e, matchDNAT()...)
@@ -185,6 +186,10 @@ func matchPrefix(offset uint32, p netip.Prefix) []expr.Any {
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: addr[:]},
 	}
 }
+
+// xtStateDNAT is the xt conntrack match's DNAT pseudo-state
+// (XT_CONNTRACK_STATE_DNAT: 1 << (IP_CT_NUMBER + 2)).
+const xtStateDNAT = 1 << 7
 
 // ctReplies are the conntrack states of replies: established, related.
 const ctReplies = expr.CtStateBitESTABLISHED | expr.CtStateBitRELATED

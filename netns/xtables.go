@@ -244,7 +244,7 @@ func (r passRule) iptablesArgs() string {
 		a = append(a, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED")
 	}
 	if r.dnat {
-		a = append(a, "-m", "conntrack", "--ctstatus", "DNAT")
+		a = append(a, "-m", "conntrack", "--ctstate", "DNAT")
 	}
 	return strings.Join(append(a, "-j", "ACCEPT"), " ")
 }
