@@ -16,8 +16,10 @@ import (
 // namespace: one socket per address (a mapping without an address gets
 // 0.0.0.0 and, when the host has IPv6, ::), a free port where none was
 // asked for. It returns the ports as bound and their sockets in the same
-// order; on error nothing stays open.
-func Bind(mappings []PortMapping) (bound []BoundPort, files []*os.File, retErr error) {
+// order; on error nothing stays open. With dnat (root, a container on a
+// bridge) the IPv4 ports are only reserved, bound but not listening: the
+// kernel's DNAT serves them (dnat.go).
+func Bind(mappings []PortMapping, dnat bool) (bound []BoundPort, files []*os.File, retErr error) {
 	defer func() {
 		if retErr != nil {
 			for _, f := range files {
@@ -27,7 +29,7 @@ func Bind(mappings []PortMapping) (bound []BoundPort, files []*os.File, retErr e
 		}
 	}()
 	for _, m := range mappings {
-		b, fs, err := bindOne(m)
+		b, fs, err := bindOne(m, dnat)
 		if err != nil {
 			return bound, files, err
 		}
@@ -37,7 +39,7 @@ func Bind(mappings []PortMapping) (bound []BoundPort, files []*os.File, retErr e
 	return bound, files, nil
 }
 
-func bindOne(m PortMapping) ([]BoundPort, []*os.File, error) {
+func bindOne(m PortMapping, dnat bool) ([]BoundPort, []*os.File, error) {
 	lo, hi := m.HostPort, m.HostPort
 	if m.HostPortEnd > m.HostPort {
 		hi = m.HostPortEnd
@@ -46,7 +48,7 @@ func bindOne(m PortMapping) ([]BoundPort, []*os.File, error) {
 	if lo == 0 {
 		// a random port: try again when only the IPv6 half clashed
 		for try := 0; try < 10; try++ {
-			b, fs, err := bindPort(m, 0)
+			b, fs, err := bindPort(m, 0, dnat)
 			if err == nil {
 				return b, fs, nil
 			}
@@ -57,7 +59,7 @@ func bindOne(m PortMapping) ([]BoundPort, []*os.File, error) {
 		return nil, nil, bindError(m, lastErr)
 	}
 	for port := lo; port <= hi; port++ {
-		b, fs, err := bindPort(m, port)
+		b, fs, err := bindPort(m, port, dnat)
 		if err == nil {
 			return b, fs, nil
 		}
@@ -71,7 +73,7 @@ func bindOne(m PortMapping) ([]BoundPort, []*os.File, error) {
 
 // bindPort binds m's addresses on port (0: any free port, the same for
 // every address).
-func bindPort(m PortMapping, port int) ([]BoundPort, []*os.File, error) {
+func bindPort(m PortMapping, port int, dnat bool) ([]BoundPort, []*os.File, error) {
 	ips := []string{m.HostIP}
 	if m.HostIP == "" {
 		ips = []string{"0.0.0.0", "::"}
@@ -79,7 +81,7 @@ func bindPort(m PortMapping, port int) ([]BoundPort, []*os.File, error) {
 	var bound []BoundPort
 	var files []*os.File
 	for i, ip := range ips {
-		f, got, err := listen(m.Proto, ip, port)
+		f, got, err := listen(m.Proto, ip, port, !dnat || strings.Contains(ip, ":"))
 		if err != nil {
 			if i > 0 && m.HostIP == "" && !errors.Is(err, unix.EADDRINUSE) {
 				break // no IPv6 on this host
@@ -129,8 +131,10 @@ func bindError(m PortMapping, err error) error {
 }
 
 // listen opens a listening TCP or bound UDP socket on ip:port and returns
-// it with the port it got.
-func listen(proto, ip string, port int) (*os.File, int, error) {
+// it with the port it got. Without serve the TCP socket is bound but not
+// listening, and without SO_REUSEADDR (two such sockets would share the
+// port): it only reserves the port, as Docker's does without its proxy.
+func listen(proto, ip string, port int, serve bool) (*os.File, int, error) {
 	parsed := net.ParseIP(ip)
 	family := unix.AF_INET
 	var sa unix.Sockaddr
@@ -158,7 +162,7 @@ func listen(proto, ip string, port int) (*os.File, int, error) {
 			unix.Close(fd)
 		}
 	}()
-	if typ == unix.SOCK_STREAM {
+	if typ == unix.SOCK_STREAM && serve {
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 	}
 	if family == unix.AF_INET6 {
@@ -167,7 +171,7 @@ func listen(proto, ip string, port int) (*os.File, int, error) {
 	if err := unix.Bind(fd, sa); err != nil {
 		return nil, 0, err
 	}
-	if typ == unix.SOCK_STREAM {
+	if typ == unix.SOCK_STREAM && serve {
 		if err := unix.Listen(fd, 4096); err != nil {
 			return nil, 0, err
 		}
@@ -187,11 +191,11 @@ func listen(proto, ip string, port int) (*os.File, int, error) {
 }
 
 // Rebind opens the sockets of ports bound before (a forwarder restarted
-// after it died), in the same order.
-func Rebind(ports []BoundPort) ([]*os.File, error) {
+// after it died), in the same order; dnat as for Bind.
+func Rebind(ports []BoundPort, dnat bool) ([]*os.File, error) {
 	var files []*os.File
 	for _, p := range ports {
-		f, _, err := listen(p.Proto, p.HostIP, p.HostPort)
+		f, _, err := listen(p.Proto, p.HostIP, p.HostPort, !dnat || !DNATPort(p))
 		if err != nil {
 			for _, f := range files {
 				f.Close()

@@ -18,6 +18,7 @@ import (
 //	    ip saddr SUBNET oifname != BRIDGE masquerade      # not --internal
 //	  }
 //	  chain forward { type filter hook forward priority filter; policy accept
+//	    ct status dnat accept                              # published ports (dnat.go)
 //	    iifname BRIDGE oifname BRIDGE accept
 //	    iifname BRIDGE drop ; oifname BRIDGE drop          # --internal
 //	    iifname BRIDGE oifname "skiff*" drop               # isolation
@@ -114,6 +115,9 @@ func addRules(c *nftables.Conn, t *nftables.Table, nets []*Network) {
 		c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: exprs})
 	}
 	drop := &expr.Verdict{Kind: expr.VerdictDrop}
+	// published ports (dnat.go) reach their container from anywhere,
+	// as the port forwarder's connections do
+	rule(fwd, append(matchDNAT(), &expr.Verdict{Kind: expr.VerdictAccept})...)
 	for _, n := range nets {
 		br := ifname(n.Bridge)
 		rule(fwd, concat(matchIf(expr.MetaKeyIIFNAME, br, true), matchIf(expr.MetaKeyOIFNAME, br, true),

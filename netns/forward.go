@@ -40,6 +40,11 @@ type ForwardConfig struct {
 	// long as: the container's monitor.
 	Watch      int
 	WatchStart uint64
+	// DNAT is set when the kernel forwards the IPv4 ports (root, a
+	// container on a bridge: dnat.go): the forwarder only holds their
+	// sockets, reserving the ports, and removes its port table
+	// (DNATTable of its own pid) when the watched process ends.
+	DNAT bool `json:",omitempty"`
 }
 
 // StartForwarder starts the port forwarder of a container: a process of
@@ -87,8 +92,13 @@ func ForwarderMain() int {
 		fmt.Fprintln(os.Stderr, "port forwarder:", err)
 		return 125
 	}
+	var held []*os.File
 	for i, p := range cfg.Ports {
 		f := os.NewFile(uintptr(forwardFirstFD+i), "port")
+		if cfg.DNAT && DNATPort(p) {
+			held = append(held, f) // kept open: the reservation
+			continue
+		}
 		_ = unix.SetNonblock(int(f.Fd()), true)
 		ip, err := netip.ParseAddr(cfg.Target)
 		if err != nil || !ip.Is4() {
@@ -114,6 +124,16 @@ func ForwarderMain() int {
 		f.Close()
 	}
 	waitFor(cfg.Watch, cfg.WatchStart)
+	if cfg.DNAT {
+		// The monitor died without releasing the network (kill -9):
+		// the rules go with the reservation.
+		if start, err := proc.StartTime(os.Getpid()); err == nil {
+			RemoveDNAT(DNATTable(os.Getpid(), start))
+		}
+	}
+	for _, f := range held {
+		f.Close()
+	}
 	return 0
 }
 

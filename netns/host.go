@@ -248,6 +248,9 @@ func (h *Host) Sweep() {
 		return
 	}
 	defer unlock()
+	if !h.Rootless {
+		SweepDNAT()
+	}
 	h.sweepLocked(nil)
 }
 

@@ -136,6 +136,7 @@ func (h *Host) keep() {
 			if !firewallInPlace(nets) && h.restoreFirewall() != nil {
 				lastFirewall = now.Add(30 * time.Second) // no retry every second
 			}
+			SweepDNAT() // port tables of containers killed with their forwarder
 		}
 		if len(used) > 0 && now.Sub(lastRepair) >= time.Second {
 			lastRepair = now

@@ -27,6 +27,7 @@ import (
 //	  iifname BRIDGE oifname BRIDGE accept                            # within a network
 //	  iifname BRIDGE ip saddr SUBNET oifname != "skiff*" accept       # outbound (not --internal)
 //	  oifname BRIDGE ip daddr SUBNET ct state established,related accept   # its replies
+//	  oifname BRIDGE ip daddr SUBNET ct status dnat accept            # published ports (root)
 //	SKIFF-INPUT
 //	  iifname BRIDGE ip daddr GATEWAY udp|tcp dport 53 accept         # the DNS responder
 //
@@ -72,6 +73,7 @@ type passRule struct {
 	proto       uint8 // unix.IPPROTO_TCP or IPPROTO_UDP, with dport
 	dport       uint16
 	established bool // replies: conntrack state established or related
+	dnat        bool // published ports: conntrack status dnat (dnat.go)
 }
 
 // passHook is skiff's chain for one hook and its rules.
@@ -87,7 +89,8 @@ func passHooks(nets []*Network) []passHook {
 	in := passHook{chain: passInput, hook: *nftables.ChainHookInput}
 	for _, n := range nets {
 		subnet := n.Subnet.Masked()
-		fwd.rules = append(fwd.rules, passRule{in: n.Bridge, out: n.Bridge})
+		fwd.rules = append(fwd.rules, passRule{in: n.Bridge, out: n.Bridge},
+			passRule{out: n.Bridge, dst: subnet, dnat: true})
 		if !n.Internal {
 			fwd.rules = append(fwd.rules,
 				passRule{in: n.Bridge, src: subnet, outNot: BridgePrefix},
@@ -150,6 +153,17 @@ func (r passRule) exprs(fam nftables.TableFamily, compat bool) []expr.Any {
 	if r.established {
 		e = append(e, matchReplies(compat)...)
 	}
+	if r.dnat {
+		if compat {
+			// -m conntrack --ctstate DNAT, iptables' name for the same
+			info := &xt.ConntrackMtinfo3{}
+			info.MatchFlags = uint16(xt.ConntrackState)
+			info.StateMask = xtStateDNAT
+			e = append(e, &expr.Match{Name: "conntrack", Rev: 3, Info: info})
+		} else {
+			e = append(e, matchDNAT()...)
+		}
+	}
 	return append(e, &expr.Verdict{Kind: expr.VerdictAccept})
 }
 
@@ -172,6 +186,10 @@ func matchPrefix(offset uint32, p netip.Prefix) []expr.Any {
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: addr[:]},
 	}
 }
+
+// xtStateDNAT is the xt conntrack match's DNAT pseudo-state
+// (XT_CONNTRACK_STATE_DNAT: 1 << (IP_CT_NUMBER + 2)).
+const xtStateDNAT = 1 << 7
 
 // ctReplies are the conntrack states of replies: established, related.
 const ctReplies = expr.CtStateBitESTABLISHED | expr.CtStateBitRELATED

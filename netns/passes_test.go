@@ -26,10 +26,13 @@ func passNets() []*Network {
 // The rules of passNets as iptables -S prints them.
 var passRulesText = []string{
 	"-A SKIFF-FORWARD -i skiffa1b2c3d4e5 -o skiffa1b2c3d4e5 -j ACCEPT",
+	"-A SKIFF-FORWARD -d 10.89.3.0/24 -o skiffa1b2c3d4e5 -m conntrack --ctstate DNAT -j ACCEPT",
 	"-A SKIFF-FORWARD -s 10.89.3.0/24 -i skiffa1b2c3d4e5 ! -o skiff+ -j ACCEPT",
 	"-A SKIFF-FORWARD -d 10.89.3.0/24 -o skiffa1b2c3d4e5 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
 	"-A SKIFF-FORWARD -i skiff0f0f0f0f0f -o skiff0f0f0f0f0f -j ACCEPT",
+	"-A SKIFF-FORWARD -d 10.89.4.0/22 -o skiff0f0f0f0f0f -m conntrack --ctstate DNAT -j ACCEPT",
 	"-A SKIFF-FORWARD -i skiff0 -o skiff0 -j ACCEPT",
+	"-A SKIFF-FORWARD -d 10.88.0.0/16 -o skiff0 -m conntrack --ctstate DNAT -j ACCEPT",
 	"-A SKIFF-FORWARD -s 10.88.0.0/16 -i skiff0 ! -o skiff+ -j ACCEPT",
 	"-A SKIFF-FORWARD -d 10.88.0.0/16 -o skiff0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
 	"-A SKIFF-INPUT -d 10.89.3.1/32 -i skiffa1b2c3d4e5 -p udp -m udp --dport 53 -j ACCEPT",
@@ -179,7 +182,7 @@ func TestPassesIptablesLegacy(t *testing.T) {
 		runTool(t, "iptables-legacy", "-A", "FORWARD", "-j", "SKIFF-FORWARD")
 		mustApply(t, passNets()[2:])
 		got := runTool(t, "iptables-legacy", "-S")
-		if strings.Count(got, "-j SKIFF-FORWARD") != 1 || strings.Count(got, "-A SKIFF-FORWARD") != 3 {
+		if strings.Count(got, "-j SKIFF-FORWARD") != 1 || strings.Count(got, "-A SKIFF-FORWARD") != 4 {
 			t.Errorf("iptables-legacy -S with the default bridge only:\n%s", got)
 		}
 		mustApply(t, nil)

@@ -243,6 +243,9 @@ func (r passRule) iptablesArgs() string {
 	if r.established {
 		a = append(a, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED")
 	}
+	if r.dnat {
+		a = append(a, "-m", "conntrack", "--ctstate", "DNAT")
+	}
 	return strings.Join(append(a, "-j", "ACCEPT"), " ")
 }
 

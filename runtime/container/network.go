@@ -22,7 +22,10 @@ type netRuntime struct {
 	Pin       string            `json:",omitempty"`
 	Endpoints []*netns.Endpoint `json:",omitempty"`
 	Ports     []netns.BoundPort `json:",omitempty"`
-	Helper    *netns.HelperProc `json:",omitempty"` // --network pasta|slirp4netns
+	// DNAT is set when the kernel publishes the IPv4 ports (root, a
+	// container on a bridge network): the forwarder only reserves them.
+	DNAT   bool              `json:",omitempty"`
+	Helper *netns.HelperProc `json:",omitempty"` // --network pasta|slirp4netns
 	// Deferred is set while a container with a user namespace of its own
 	// (keep-id) waits for its network: its init creates the namespace,
 	// which skiff pins and connects once the init runs (networkStarted).
@@ -80,7 +83,7 @@ func (c *Container) prepareNetwork(s *specs.Spec) (retErr error) {
 		// from the container's own: the init makes it, skiff connects it.
 		rt.Deferred = true
 		var err error
-		if rt.Ports, c.ports, err = netns.Bind(c.portMappings()); err != nil {
+		if rt.Ports, c.ports, err = netns.Bind(c.portMappings(), false); err != nil {
 			return err
 		}
 		return c.saveNetRuntime(rt)
@@ -98,8 +101,11 @@ func (c *Container) prepareNetwork(s *specs.Spec) (retErr error) {
 	if err := c.connect(nc, rt); err != nil {
 		return err
 	}
+	// As root, the kernel forwards to a bridge network's address (DNAT),
+	// as Docker does without its userland proxy: no copy in between.
+	rt.DNAT = !c.e.Rootless() && nc.Mode == ModeBridge && len(rt.Endpoints) > 0
 	var err error
-	if rt.Ports, c.ports, err = netns.Bind(c.portMappings()); err != nil {
+	if rt.Ports, c.ports, err = netns.Bind(c.portMappings(), rt.DNAT); err != nil {
 		return err
 	}
 	return c.saveNetRuntime(rt)

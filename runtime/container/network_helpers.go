@@ -73,22 +73,66 @@ func (c *Container) closePorts() {
 	c.ports = nil
 }
 
+// startForwarder starts the container's port forwarder and, when the
+// kernel publishes the ports (rt.DNAT), puts their DNAT rules in place
+// under the forwarder's name: they live as long as it holds the ports.
 func (c *Container) startForwarder(rt *netRuntime, files []*os.File) error {
 	cfg := &netns.ForwardConfig{
 		NetNS: rt.Pin, Target: rt.target(), Ports: rt.Ports,
-		Watch: c.State.MonitorPid, WatchStart: c.State.MonitorStart,
+		Watch: c.State.MonitorPid, WatchStart: c.State.MonitorStart, DNAT: rt.DNAT,
 	}
 	hp, err := netns.StartForwarder(cfg, files)
 	if err != nil {
 		return err
 	}
-	return writeJSON(forwarderPath(c.RunDir()), hp)
+	if err := writeJSON(forwarderPath(c.RunDir()), hp); err != nil {
+		return err
+	}
+	return c.addDNAT(rt, hp)
 }
 
-// stopForwarder ends the container's port forwarder.
+// addDNAT puts the DNAT rules of the ports hp holds in place.
+func (c *Container) addDNAT(rt *netRuntime, hp *netns.HelperProc) error {
+	rules, err := c.dnatRules(rt)
+	if rules == nil || err != nil {
+		return err
+	}
+	return netns.AddDNAT(netns.DNATTable(hp.Pid, hp.Start), rules)
+}
+
+// dnatRules are the kernel's share of the container's published ports:
+// its IPv4 ports, to its address on its primary network; nil when the
+// forwarder serves them all.
+func (c *Container) dnatRules(rt *netRuntime) (*netns.DNATRules, error) {
+	if !rt.DNAT || len(rt.Endpoints) == 0 {
+		return nil, nil
+	}
+	var ports []netns.BoundPort
+	for _, p := range rt.Ports {
+		if netns.DNATPort(p) {
+			ports = append(ports, p)
+		}
+	}
+	if len(ports) == 0 {
+		return nil, nil
+	}
+	ep := rt.Endpoints[0]
+	n, err := network.Lookup(c.e, ep.NetworkID)
+	if err != nil {
+		return nil, err
+	}
+	nn := n.Netns()
+	return &netns.DNATRules{Bridge: nn.Bridge, Veth: ep.HostIfName, Subnet: nn.Subnet, Target: ep.IP, Ports: ports}, nil
+}
+
+// stopForwarder ends the container's port forwarder, its DNAT rules
+// first: the ports stay reserved until the rules are gone.
 func (c *Container) stopForwarder() {
 	var hp netns.HelperProc
 	if readJSON(forwarderPath(c.RunDir()), &hp) == nil {
+		if !c.e.Rootless() {
+			netns.RemoveDNAT(netns.DNATTable(hp.Pid, hp.Start))
+		}
 		hp.Stop()
 	}
 	os.Remove(forwarderPath(c.RunDir()))
@@ -128,15 +172,24 @@ func (c *Container) repairOwnHelpers() {
 	}
 	var fwd netns.HelperProc
 	if len(rt.Ports) > 0 && (readJSON(forwarderPath(c.RunDir()), &fwd) != nil || !fwd.Alive()) {
-		files, err := netns.Rebind(rt.Ports)
+		files, err := netns.Rebind(rt.Ports, rt.DNAT)
 		if err == nil {
 			err = c.startForwarder(rt, files)
 			for _, f := range files {
 				f.Close()
 			}
 		}
+		if rt.DNAT && fwd.Pid > 0 {
+			// the dead forwarder's rules, now that the new ones are in
+			netns.RemoveDNAT(netns.DNATTable(fwd.Pid, fwd.Start))
+		}
 		if err != nil {
 			logrus.Warnf("the port forwarder of container %s died and cannot be restarted: %v", c.Name, err)
+		}
+	} else if rt.DNAT && fwd.Alive() && !netns.HasDNAT(netns.DNATTable(fwd.Pid, fwd.Start)) {
+		// removed by someone else (nft flush ruleset, a firewall reload)
+		if err := c.addDNAT(rt, &fwd); err != nil {
+			logrus.Warnf("the published ports of container %s cannot be restored: %v", c.Name, err)
 		}
 	}
 	if rt.Helper != nil && !rt.Helper.Alive() {

@@ -3,9 +3,11 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -143,7 +145,7 @@ func hostFirewallChecks(t *testing.T, e *Env, d hostDrop) {
 	a, b := netName(t, "a"), netName(t, "b")
 	e.Skiff("network", "create", a).Success(t)
 	e.Skiff("network", "create", b).Success(t)
-	webA := netWebServer(e, netName(t, "weba"), "--network", a, "--network-alias", "www", "-p", "127.0.0.1::80")
+	webA := netWebServer(e, netName(t, "weba"), "--network", a, "--network-alias", "www", "-p", "127.0.0.1::80", "-p", "80")
 	webD := netWebServer(e, netName(t, "webd"))
 	ipA, ipD := netContainerIP(e, a, webA), netContainerIP(e, "bridge", webD)
 	if rules := d.listRules(t); !strings.Contains(rules, "SKIFF-FORWARD") {
@@ -169,13 +171,22 @@ func hostFirewallChecks(t *testing.T, e *Env, d hostDrop) {
 	if out := probe("bridge", fmt.Sprintf(get, ipD)+";"+outside); out != want {
 		t.Errorf("on the default bridge, by address, then the Debian mirror:\n%s\nwant:\n%s", out, want)
 	}
-	port := netHostPort(e, webA, "80")
+	port := dnatPortOn(e, webA, "80/tcp", "127.0.0.1")
 	if body, err := netHTTPGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); err != nil || strings.TrimSpace(body) != "hello from "+webA {
 		t.Errorf("published port of %s: %q, %v", webA, body, err)
 	}
 	blocked := "timeout 3 wget -q -O /dev/null http://" + ipA + "/ && echo reached || echo blocked"
 	if out := probe(b, blocked); out != "blocked" {
 		t.Errorf("a container on %s reached %s on %s: %s", b, ipA, a, out)
+	}
+	// but its port published on the host's addresses is reachable from
+	// the other network through the host, as from anywhere: the kernel's
+	// DNAT crosses the forward hook (SKIFF-FORWARD's ct status dnat)
+	if host := dnatHostAddress(t); host != "" {
+		url := net.JoinHostPort(host, strconv.Itoa(dnatPortOn(e, webA, "80/tcp", "0.0.0.0")))
+		if out := probe(b, fmt.Sprintf(get, url)); out != "hello from "+webA {
+			t.Errorf("a container on %s through the published port %s of %s: %q", b, url, webA, out)
+		}
 	}
 	hostFirewallReload(t, d, e, webD, outside)
 	// the rules of a network leave with it
