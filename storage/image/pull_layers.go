@@ -185,6 +185,7 @@ func fetchLayers(ctx context.Context, s *storage.Store, sys *types.SystemContext
 		}
 		_ = os.Remove(f.Name()) // the open file is all it needs
 		spools[i] = newSpool(f)
+		spools[i].ctx, spools[i].cancel = context.WithCancel(ctx)
 		defer f.Close()
 	}
 	var wg sync.WaitGroup
@@ -207,7 +208,7 @@ func fetchLayers(ctx context.Context, s *storage.Store, sys *types.SystemContext
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				download(ctx, src, p.layers[i], cache, spools[i], pr)
+				download(spools[i].ctx, src, p.layers[i], cache, spools[i], pr)
 			}()
 		}
 	}()
@@ -241,7 +242,12 @@ func applyLayer(s *storage.Store, p *layerPlan, i int, parent string, sp *spool)
 		}
 		return fmt.Errorf("layer %s: %w", p.layers[i].Digest, err)
 	}
-	defer dec.Close()
+	defer func() {
+		// a download still running (storage stopped early) would hold
+		// the decompressor's Close, which waits for its read-ahead
+		sp.cancel()
+		_ = dec.Close()
+	}()
 	r := &diffReader{dec: dec, comp: comp, want: p.diffIDs[i], h: digest.SHA256.Hash(), blob: p.layers[i].Digest}
 	size := p.layers[i].Size
 	_, _, err = s.Store.PutLayer(p.ids[i], parent, nil, "", false, &cstorage.LayerOptions{
@@ -348,6 +354,8 @@ func (w *progressWriter) Write(b []byte) (int, error) {
 // spool is a layer's compressed blob as it downloads: a temporary file
 // its reader follows, waiting for more until the download ends.
 type spool struct {
+	ctx     context.Context // the download's
+	cancel  context.CancelFunc
 	f       *os.File
 	mu      sync.Mutex
 	cond    *sync.Cond
