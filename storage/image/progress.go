@@ -61,6 +61,9 @@ type progress struct {
 
 	pool *mpb.Progress // nil when not on a terminal
 	bars map[digest.Digest]*mpb.Bar
+	// fresh are the layers reported done by skiff's own layer path
+	// (pull_layers.go): copy.Image's later "skipped" for them is dropped.
+	fresh map[digest.Digest]bool
 }
 
 // startProgress returns nil when w is nil (no progress wanted).
@@ -71,6 +74,7 @@ func startProgress(w io.Writer, words progressWords, header string) *progress {
 	p := &progress{
 		ch: make(chan types.ProgressProperties), done: make(chan struct{}),
 		words: words, out: w, bars: map[digest.Digest]*mpb.Bar{}, header: header,
+		fresh: map[digest.Digest]bool{},
 	}
 	go p.run()
 	return p
@@ -93,6 +97,13 @@ func (p *progress) channel() chan types.ProgressProperties {
 		return nil
 	}
 	return p.ch
+}
+
+// send reports an event of a transfer made outside copy.Image (nil-safe).
+func (p *progress) send(ev types.ProgressProperties) {
+	if p != nil {
+		p.ch <- ev
+	}
 }
 
 // finish stops consuming events and draws the bars a last time; ok says
@@ -119,8 +130,11 @@ func (p *progress) finish(ok bool) {
 func (p *progress) run() {
 	defer close(p.done)
 	for ev := range p.ch {
-		if isConfig(ev.Artifact) {
+		if isConfig(ev.Artifact) || p.fresh[ev.Artifact.Digest] {
 			continue
+		}
+		if ev.Event == types.ProgressEventDone {
+			p.fresh[ev.Artifact.Digest] = true
 		}
 		p.printHeader()
 		if p.pool == nil {

@@ -86,8 +86,23 @@ func pull(ctx context.Context, s *storage.Store, sys *types.SystemContext, named
 	}
 	header := fmt.Sprintf("%s: Pulling from %s", tagOrDigest(named), reference.Path(named))
 	pr := startProgress(out, pullWords, header)
+	// Layers go through skiff's one-pass path (pull_layers.go) when the
+	// image is of a kind it handles; copy.Image then writes the image
+	// from the same opened source (a source that fails to open is left to
+	// copy.Image, which words the error).
+	opened := &openedSource{ImageReference: srcRef}
+	defer opened.close()
+	if src, err := srcRef.NewImageSource(ctx, sys); err == nil {
+		opened.src = src
+		if plan := planLayers(ctx, sys, src, policy); plan != nil {
+			if err := fetchLayers(ctx, s, sys, src, plan, sys.BigFilesTemporaryDir, pr); err != nil {
+				pr.finish(false)
+				return nil, pullError(named, err)
+			}
+		}
+	}
 	var resolved types.ImageReference
-	man, err := copy.Image(ctx, policy, destRef, srcRef, &copy.Options{
+	man, err := copy.Image(ctx, policy, destRef, opened, &copy.Options{
 		SourceCtx: sys, DestinationCtx: sys,
 		Progress: pr.channel(), ProgressInterval: progressInterval,
 		ReportResolvedReference: &resolved,

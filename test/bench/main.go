@@ -13,7 +13,9 @@
 // samples, -runs N sets their number, -no-podman skips podman, -cpu
 // reports the CPU time (user and system) of each command instead of its
 // wall time, a figure that holds on a loaded machine (downloads, pulls and
-// inittrace stay wall-clock):
+// inittrace stay wall-clock), -interleave takes the samples in -runs
+// rounds, each tool in turn (a shared machine's load then weighs on all
+// alike), -baseline BIN measures another skiff build beside them:
 //
 //	go run ./test/bench -skiff bin/skiff -only 'run --rm' -v
 package main
@@ -54,6 +56,8 @@ func main() {
 	verbose := flag.Bool("v", false, "print every sample")
 	only := flag.String("only", "", "measure only the figures whose name matches this regular expression")
 	flag.BoolVar(&cpuTime, "cpu", false, "report commands' CPU time (user+system), not their wall time")
+	interleave := flag.Bool("interleave", false, "take the samples in -runs rounds, each tool in turn, rather than all of one tool's first (fairer on a shared machine)")
+	baseline := flag.String("baseline", "", "another skiff binary (an older build) measured beside the others, in the last column")
 	flag.Parse()
 	selected, err := regexp.Compile(*only)
 	if err != nil {
@@ -85,15 +89,22 @@ func main() {
 	must(err)
 	must(os.WriteFile(fx.debian, b, 0o644))
 
-	tools := []*tool{newTool("skiff", copyBinary(*skiff, base), base, who)}
+	tools := []*tool{newTool("skiff", copyBinary(*skiff, base, "skiff"), base, who)}
 	if p, err := exec.LookPath("podman"); err == nil && !*noPodman {
 		tl := newTool("podman", p, base, who)
 		tl.pullArgs = []string{"--tls-verify=false"}
 		tools = append(tools, tl)
+	} else {
+		tools = append(tools, nil)
+	}
+	if *baseline != "" {
+		tools = append(tools, newTool("baseline", copyBinary(*baseline, base, "skiff-baseline"), base, who))
 	}
 	defer func() {
 		for _, tl := range tools {
-			tl.stop()
+			if tl != nil {
+				tl.stop()
+			}
 		}
 	}()
 
@@ -102,33 +113,59 @@ func main() {
 		what = "CPU time of commands"
 	}
 	fmt.Printf("skiff bench: %s as %s, %d samples, %s, %s\n", *mode, who.Username, *runs, what, versions(tools))
-	fmt.Printf("%-62s %12s %12s %14s\n", "figure", "skiff", "podman", "skiff/podman")
-	for _, f := range figures(*runs) {
+	last := ""
+	if *baseline != "" {
+		last = "baseline"
+	}
+	fmt.Printf("%-62s %12s %12s %14s %12s\n", "figure", "skiff", "podman", "skiff/podman", last)
+	// With -interleave each round measures a figure once per tool, the
+	// figure built for one pull sample (runs 2) and a few repeats.
+	rounds, perRound := 1, figures(*runs)
+	if *interleave {
+		rounds, perRound = *runs, figures(2)
+	}
+	for k, f := range figures(*runs) {
 		if !selected.MatchString(f.name) {
 			continue
 		}
 		vals := make([]float64, len(tools))
 		samples := make([][]float64, len(tools))
-		cells := []string{"n/a", "n/a"}
-		for i, tl := range tools {
-			var err error
-			samples[i], err = f.measure(tl, fx)
-			if err != nil {
-				cells[i] = "error"
-				fmt.Fprintf(os.Stderr, "  %s, %s: %v\n", f.name, tl.name, err)
-				continue
+		failed := make([]bool, len(tools))
+		for range rounds {
+			for i, tl := range tools {
+				if tl == nil || failed[i] {
+					continue
+				}
+				s, err := perRound[k].measure(tl, fx)
+				if err != nil {
+					failed[i] = true
+					fmt.Fprintf(os.Stderr, "  %s, %s: %v\n", f.name, tl.name, err)
+					continue
+				}
+				samples[i] = append(samples[i], s...)
 			}
-			vals[i] = f.value(samples[i])
-			cells[i] = format(vals[i], f.unit)
+		}
+		cells := []string{"n/a", "n/a", ""}
+		for i, tl := range tools {
+			switch {
+			case tl == nil:
+			case failed[i]:
+				cells[i] = "error"
+			default:
+				vals[i] = f.value(samples[i])
+				cells[i] = format(vals[i], f.unit)
+			}
 		}
 		ratio := "n/a"
-		if len(tools) > 1 && vals[0] > 0 && vals[1] > 0 {
+		if vals[0] > 0 && vals[1] > 0 {
 			ratio = fmt.Sprintf("%.2f", vals[0]/vals[1])
 		}
-		fmt.Printf("%-62s %12s %12s %14s\n", f.name+" ("+f.summary+")", cells[0], cells[1], ratio)
+		fmt.Printf("%-62s %12s %12s %14s %12s\n", f.name+" ("+f.summary+")", cells[0], cells[1], ratio, cells[2])
 		if *verbose {
 			for i, tl := range tools {
-				fmt.Printf("    %s samples: %v\n", tl.name, samples[i])
+				if tl != nil {
+					fmt.Printf("    %s samples: %v\n", tl.name, samples[i])
+				}
 			}
 		}
 	}
@@ -188,11 +225,11 @@ func newTool(name, bin, base string, u *user.User) *tool {
 }
 
 // copyBinary puts skiff where the benchmark's user can run it.
-func copyBinary(src, base string) string {
+func copyBinary(src, base, name string) string {
 	b, err := os.ReadFile(src)
 	must(err)
-	must(os.Mkdir(filepath.Join(base, "bin"), 0o755))
-	dst := filepath.Join(base, "bin", "skiff")
+	must(os.MkdirAll(filepath.Join(base, "bin"), 0o755))
+	dst := filepath.Join(base, "bin", name)
 	must(os.WriteFile(dst, b, 0o755))
 	return dst
 }
@@ -230,6 +267,9 @@ func writeFifty(path, base string) error {
 func versions(tools []*tool) string {
 	var out []string
 	for _, tl := range tools {
+		if tl == nil {
+			continue
+		}
 		v, err := exec.Command(tl.bin, "--version").Output()
 		if err != nil {
 			v = []byte(tl.name + " (version unknown)")

@@ -1,11 +1,19 @@
 package e2e
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skiff-containers/skiff/internal/testutil"
 )
 
 func TestPullFromLoopbackRegistry(t *testing.T) {
@@ -140,6 +148,53 @@ func TestPullKilled(t *testing.T) {
 	}
 	e.Skiff("pull", "-q", ref).Success(t)
 	e.Skiff("run", "--rm", ref, "true").Success(t)
+}
+
+// A registry that sends a layer other than the one the manifest names:
+// the pull fails saying so and stores nothing.
+func TestPullTamperedLayer(t *testing.T) {
+	Require(t, "busybox")
+	Require(t, "registry")
+	t.Parallel()
+	reg, err := testutil.StartRegistry(filepath.Join(t.TempDir(), "registry"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Stop)
+	ref, err := reg.Push(context.Background(), fixture(t, "busybox.tar"), "e2e/tampered:latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the registry keeps each blob as blobs/sha256/XX/HEX/data: replace
+	// the layer's (the gzip one) with another gzip stream
+	var layer string
+	_ = filepath.WalkDir(filepath.Join(reg.Dir, "storage"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Name() == "data" {
+			if b, err := os.ReadFile(p); err == nil && len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+				layer = p
+			}
+		}
+		return nil
+	})
+	if layer == "" {
+		t.Fatal("no gzip layer blob in the registry's storage")
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	_ = tw.WriteHeader(&tar.Header{Name: "evil", Mode: 0o644, Size: 4, Typeflag: tar.TypeReg})
+	_, _ = tw.Write([]byte("evil"))
+	_ = tw.Close()
+	_ = zw.Close()
+	if err := os.WriteFile(layer, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := New(t)
+	oneErrorLine(t, e.Skiff("pull", ref), filepath.Base(filepath.Dir(layer)))
+	noImages(e)
+	if left := storeFindings(t, e); len(left) > 0 {
+		t.Errorf("system check after the failed pull: %s", strings.Join(left, "; "))
+	}
 }
 
 // Two pulls of the same image at once both succeed.

@@ -145,3 +145,33 @@ func TestKillMatrix(t *testing.T) {
 	}
 	e.Skiff("run", "--rm", img, "true").Success(t)
 }
+
+// kill -9 while a pull stores a layer (in the middle of its extraction,
+// and once it is stored but the image is not): no image, nothing system
+// check --repair cannot remove, and the pull then works.
+func TestKillMatrixPull(t *testing.T) {
+	faultBinary(t)
+	Require(t, "busybox")
+	t.Parallel()
+	ref := RegistryImage(t, "busybox")
+	e := New(t)
+	for _, point := range []string{"pull.layer.applying", "pull.layer"} {
+		killedAt(t, e, point, "pull", ref)
+		if names := imageNames(e); names != "" {
+			t.Errorf("kill at %s: images %q", point, names)
+		}
+		if left := storeFindings(t, e); len(left) > 0 {
+			t.Logf("kill at %s left, for --repair: %s", point, strings.Join(left, "; "))
+			storeFindings(t, e, "--repair")
+			if left := storeFindings(t, e); len(left) > 0 {
+				t.Errorf("kill at %s: after --repair, system check still finds: %s", point, strings.Join(left, "; "))
+			}
+		}
+		e.Skiff("pull", "-q", ref).Success(t)
+		e.Skiff("run", "--rm", ref, "true").Success(t)
+		e.Skiff("rmi", ref).Success(t)
+		if left := storeFindings(t, e); len(left) > 0 {
+			t.Errorf("after %s and a clean pull, system check finds: %s", point, strings.Join(left, "; "))
+		}
+	}
+}
