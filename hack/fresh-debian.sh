@@ -23,6 +23,7 @@
 #
 # Usage: hack/fresh-debian.sh [root|user]...   (default: root user)
 #   WORK=/var/tmp/skiff-fresh-debian  SKIFF=bin/skiff  MIRROR=http://deb.debian.org/debian
+#   SUBNET=10.123.0.0/24 (the container's network; not 10.88.0.0/16)
 #   KEEP=1 leaves the containers (skiff --root $WORK/store ... exec -it NAME bash)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,11 @@ if [ ! -s "$WORK/rootfs.tar" ]; then
 	mv "$WORK/rootfs.tar.tmp" "$WORK/rootfs.tar"
 fi
 sk image exists "$image" || sk import "$WORK/rootfs.tar" "$image" >/dev/null
+# A network of its own: on skiff's default bridge (10.88.0.0/16) the
+# container's address would overlap the default bridge of the skiff
+# inside, which refuses to start it.
+net=skiff-fresh-debian
+sk network exists "$net" || sk network create --subnet "${SUBNET:-10.123.0.0/24}" "$net" >/dev/null
 
 # fresh NAME DIR [USER]: a new container from the fresh root, with the
 # host's extra certificates, USER created (useradd, as root would) and the
@@ -55,7 +61,7 @@ fresh() {
 	sk rm -f "$name" >/dev/null 2>&1 || true
 	rm -rf "${WORK:?}/$name"
 	mkdir -p "$WORK/$name/containers" "$WORK/$name/home"
-	sk run -d --name "$name" --privileged \
+	sk run -d --name "$name" --privileged --network "$net" \
 		-v "$WORK/$name/containers:/var/lib/containers" -v "$WORK/$name/home:/home" \
 		--tmpfs /tmp:exec "$image" sleep infinity >/dev/null
 	if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
