@@ -61,6 +61,19 @@ func appName(argv0 string) string {
 	return "skiff"
 }
 
+// versionLine is --version's line in the words of the program skiff is
+// called as: docker's "Docker version X, build Y", podman's "podman
+// version X", skiff's own "skiff version X, build Y".
+func versionLine(name string) string {
+	switch name {
+	case "docker":
+		return fmt.Sprintf("Docker version %s, build %s", version.Version, version.GitCommit())
+	case "podman":
+		return "podman version " + version.Version
+	}
+	return fmt.Sprintf("%s version %s, build %s", name, version.Version, version.GitCommit())
+}
+
 // NewApp builds the whole command tree afresh (tests build their own).
 func NewApp(name string) *cli.App {
 	app := &cli.App{
@@ -85,9 +98,7 @@ func NewApp(name string) *cli.App {
 	// -h is run's --hostname, as in docker: help is --help everywhere.
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
 	cli.HelpPrinter = printHelp
-	cli.VersionPrinter = func(c *cli.Context) {
-		fmt.Fprintf(c.App.Writer, "%s version %s, build %s\n", c.App.Name, version.Version, version.GitCommit())
-	}
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, versionLine(c.App.Name)) }
 	walkPaths(app.Commands, "", func(path string, cmd *cli.Command) {
 		applyShorthands(cmd, dialect.Current().Shorthands[path])
 	})

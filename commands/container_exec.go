@@ -5,6 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
+	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
 
@@ -35,6 +37,16 @@ func containerExecCommand() *cli.Command {
 				WorkingDir: c.String("workdir"), User: c.String("user"), Privileged: c.Bool("privileged"),
 				Tty: c.Bool("tty"), Detach: c.Bool("detach"),
 			}
+			// a missing container is reported before a missing terminal,
+			// as docker does
+			if !o.Detach && o.Tty && c.Bool("interactive") && !stdinIsTerminal() {
+				if _, err := container.Lookup(engineFrom(c), ref); err != nil {
+					return execFailure(err)
+				}
+			}
+			if err := checkTTYInput(c, c.Bool("interactive"), o.Tty, o.Detach, false); err != nil {
+				return err
+			}
 			if !o.Detach {
 				t, err := attachTerminal(c, c.Bool("interactive"), o.Tty, false)
 				if err != nil {
@@ -49,9 +61,20 @@ func containerExecCommand() *cli.Command {
 				return nil
 			}
 			if err != nil {
-				return err
+				return execFailure(err)
 			}
 			return exitCode(code)
 		},
 	}
+}
+
+// execFailure gives exec's own failures (a missing, stopped or paused
+// container, a bad --env-file) the dialect's exit code: docker's CLI
+// exits 1 for what its daemon refuses, podman 125. A command that cannot
+// be found or run keeps 127 and 126.
+func execFailure(err error) error {
+	if errdefs.ExitCode(err) != errdefs.ExitSkiff {
+		return err
+	}
+	return errdefs.WithExitCode(dialect.Current().ExecFailure, err)
 }

@@ -30,6 +30,9 @@ func containerRunCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkTTYInput(c, c.Bool("interactive") || o.Streams.Stdin, o.Spec.Tty, o.Detach, true); err != nil {
+				return err
+			}
 			var a *container.AttachOptions
 			if !o.Detach {
 				t, err := attachTerminal(c, o.Streams.Stdin, o.Spec.Tty, c.Bool("sig-proxy"))

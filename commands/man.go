@@ -68,10 +68,7 @@ func (p manPage) sections() []string {
 	if visibleFlags(p.flags) > 0 {
 		s = append(s, "OPTIONS")
 	}
-	if p.leaf {
-		s = append(s, "EXAMPLES", "EXIT STATUS")
-	}
-	return s
+	return append(s, "EXAMPLES", "EXIT STATUS")
 }
 
 func (p manPage) file(dir string) string { return filepath.Join(dir, p.name+".1.md") }
@@ -115,6 +112,12 @@ func CheckMan(dir string) []string {
 			if page.Section(s) == nil {
 				add("docs/man/%s.1.md has no %q section", p.name, s)
 			}
+		}
+		if d := page.Section("DESCRIPTION"); d != nil && strings.Join(strings.Fields(d.Body), " ") == capitalize(p.usage)+"." {
+			add("docs/man/%s.1.md: DESCRIPTION is only --help's line: say what `%s` does, and how it differs from docker's or podman's", p.name, p.title)
+		}
+		if ex := page.Section("EXAMPLES"); ex != nil && strings.TrimSpace(ex.Body) == p.title {
+			add("docs/man/%s.1.md: EXAMPLES is the skeleton's bare `%s`: show it used, with its arguments", p.name, p.title)
 		}
 		if name := page.Section("NAME"); name != nil && strings.Join(strings.Fields(name.Body), " ") != p.nameLine() {
 			add("docs/man/%s.1.md: NAME is not `%s` (--help's usage): run `make man-sync`", p.name, p.nameLine())
@@ -425,10 +428,8 @@ func (p manPage) skeleton() string {
 			b.WriteString(line + "\n")
 		}
 	}
-	if p.leaf {
-		fmt.Fprintf(&b, "# EXAMPLES\n\n    %s\n\n", p.title)
-		b.WriteString("# EXIT STATUS\n\n**0** on success; **125** when skiff fails (a bad flag or argument, an object that does not exist).\n")
-	}
+	fmt.Fprintf(&b, "# EXAMPLES\n\n    %s\n\n", p.title)
+	b.WriteString("# EXIT STATUS\n\n**0** on success; **125** when skiff fails (a bad flag or argument, an object that does not exist).\n")
 	return b.String()
 }
 

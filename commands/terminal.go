@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"slices"
@@ -9,6 +11,8 @@ import (
 	"github.com/moby/term"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/dialect"
+	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/runtime/attach"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
@@ -98,4 +102,29 @@ func (t *terminal) restore() {
 	for i := len(t.restores) - 1; i >= 0; i-- {
 		t.restores[i]()
 	}
+}
+
+// errNotATTY is docker's refusal of -t with -i when stdin is no terminal
+// (a pipe, a file, /dev/null): exit 1, as docker's CLI exits.
+var errNotATTY = errdefs.WithExitCode(1, errors.New("the input device is not a TTY: -t needs a terminal on stdin; drop -t to pipe input (-i alone keeps stdin open)"))
+
+// checkTTYInput applies the dialect's policy to -i and -t when stdin is
+// not a terminal, before anything is created: docker refuses when the
+// command would attach (not with -d), podman's run warns and goes on
+// (whatever -d says, as podman does) and podman's exec says nothing.
+func checkTTYInput(c *cli.Context, interactive, tty, detach, run bool) error {
+	if !interactive || !tty || stdinIsTerminal() {
+		return nil
+	}
+	switch dialect.Current().NoTTYInput {
+	case dialect.TTYWarn:
+		if run {
+			fmt.Fprintln(c.App.ErrWriter, "WARNING: The input device is not a TTY. The --tty and --interactive flags might not work properly")
+		}
+	default:
+		if !detach {
+			return errNotATTY
+		}
+	}
+	return nil
 }

@@ -41,6 +41,14 @@ GO=${GO:-go}
 command -v "$GO" >/dev/null || GO=/usr/local/go/bin/go
 
 step "build bin/skiff"
+# The modules first, a few tries: one stalled download (a proxy that
+# times out on a first build's hundreds of fetches) should not end the
+# demo; what was fetched stays in the module cache.
+for try in 1 2 3; do
+	"$GO" mod download && break
+	[ "$try" = 3 ] && { echo "demo: go mod download failed three times: check the network or GOPROXY, then run make demo again" >&2; exit 1; }
+	echo "demo: go mod download failed; trying again ($try of 3)"
+done
 make --no-print-directory GO="$GO" bin/skiff
 ldd bin/skiff | sed 's/^/  /'
 

@@ -18,7 +18,10 @@
 //   - whether volume rm -f and network rm -f remove the containers using
 //     the object (podman) or only ignore a missing one (docker), and
 //     whether rm -f stops a running container first (podman) or kills it
-//     at once (docker).
+//     at once (docker);
+//   - what run -it and exec -it do when stdin is no terminal (docker
+//     refuses, podman's run warns and goes on), and the exit code of
+//     exec's own failures (docker's 1, podman's 125).
 //
 // The dialect is process-wide, as the program name is. Roles the binary
 // re-executes itself as (monitor, cleanup, health) keep docker's: they
@@ -94,7 +97,25 @@ type Dialect struct {
 	// it (podman); docker's rm -f kills it at once. -t gives the timeout
 	// either way.
 	ForceStops bool
+	// NoTTYInput is what run and exec do with -i and -t when stdin is not
+	// a terminal: TTYRefuse (docker's "the input device is not a TTY",
+	// exit 1, when attached) or TTYWarn (podman's run warns and goes on;
+	// its exec says nothing).
+	NoTTYInput TTYPolicy
+	// ExecFailure is the exit code of exec's own failures (a missing,
+	// stopped or paused container): docker's 1, since its daemon reports
+	// them, podman's 125.
+	ExecFailure int
 }
+
+// TTYPolicy is what -it does without a terminal on stdin.
+type TTYPolicy int
+
+// The policies of -it without a terminal.
+const (
+	TTYRefuse TTYPolicy = iota // refuse, as docker does
+	TTYWarn                    // warn on run and go on, as podman does
+)
 
 // Docker is docker's dialect, skiff's own.
 var Docker = &Dialect{
@@ -107,8 +128,10 @@ var Docker = &Dialect{
 		Pod:       "No such pod: %s",
 		Object:    "No such object: %s",
 	},
-	LogDriver:  "json-file",
-	Shorthands: shorthands("link", "tail"),
+	LogDriver:   "json-file",
+	Shorthands:  shorthands("link", "tail"),
+	NoTTYInput:  TTYRefuse,
+	ExecFailure: 1,
 }
 
 // Podman is podman's dialect (podman 4's messages and exit codes).
@@ -134,6 +157,8 @@ var Podman = &Dialect{
 	Shorthands:        shorthands("latest", "names"),
 	ForceRemovesUsers: true,
 	ForceStops:        true,
+	NoTTYInput:        TTYWarn,
+	ExecFailure:       125,
 }
 
 // shorthands is the table of contested letters: what rm's -l and logs's

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -131,8 +132,12 @@ func TestDockerArgv0(t *testing.T) {
 	if !strings.Contains(help, "Usage:  docker [OPTIONS] COMMAND") || !strings.Contains(help, "Run 'docker COMMAND --help'") {
 		t.Errorf("docker --help does not say docker:\n%s", help)
 	}
-	if out := e.Docker("--version").Success(t).Out(); !strings.HasPrefix(out, "docker version ") {
-		t.Errorf("docker --version = %q", out)
+	// docker's own wording, capital D and all; podman's has no build
+	if out := e.Docker("--version").Success(t).Out(); !regexp.MustCompile(`^Docker version \S+, build \S+$`).MatchString(out) {
+		t.Errorf("docker --version = %q, want Docker version X, build Y", out)
+	}
+	if out := e.Podman("--version").Success(t).Out(); !regexp.MustCompile(`^podman version \S+$`).MatchString(out) {
+		t.Errorf("podman --version = %q, want podman version X", out)
 	}
 	r := e.Docker("bogus").Fail(t, 125, "docker")
 	if strings.Contains(r.Stderr, "skiff") {

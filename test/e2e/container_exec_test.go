@@ -57,10 +57,53 @@ func TestExec(t *testing.T) {
 	if def == priv || !strings.HasSuffix(def, "a80425fb") {
 		t.Errorf("exec CapEff %q, --privileged %q", def, priv)
 	}
-	e.Skiff("exec", "nosuch", "true").Fail(t, 125, "No such container")
+	// exec's own failures exit 1, as docker's (its daemon reports them);
+	// podman's exit 125
+	e.Skiff("exec", "nosuch", "true").Fail(t, 1, "No such container")
+	e.Podman("exec", "nosuch", "true").Fail(t, 125, "no such container")
 	e.Skiff("exec", "x").Fail(t, 125, "requires at least 2 arguments")
 	e.Skiff("stop", "-t", "0", "x").Success(t)
-	e.Skiff("exec", "x", "true").Fail(t, 125, "not running")
+	e.Skiff("exec", "x", "true").Fail(t, 1, "not running")
+	e.Podman("exec", "x", "true").Fail(t, 125, "not running")
+}
+
+// -it without a terminal on stdin (a pipe, /dev/null): docker's run and
+// exec refuse in one line and exit 1, before creating anything and after
+// finding the container; -t alone, -i alone and -d go on. Podman's run
+// warns and goes on, its exec says nothing.
+func TestNoTTYInput(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	for _, flags := range [][]string{{"-it"}, {"-i", "-t"}, {"--interactive", "--tty"}} {
+		args := append(append([]string{"run", "--name", "refused"}, flags...), img, "true")
+		e.SkiffStdin(strings.NewReader("input\n"), args...).Fail(t, 1, "the input device is not a TTY")
+		e.Skiff("container", "inspect", "refused").Fail(t, 125, "No such container")
+	}
+	e.Docker("run", "--rm", "-it", img, "true").Fail(t, 1, "the input device is not a TTY")
+	if got := e.Skiff("run", "--rm", "-t", img, "tty").Success(t).Out(); !strings.HasPrefix(got, "/dev/pts/") {
+		t.Errorf("run -t without a terminal: tty = %q", got)
+	}
+	if got := e.SkiffStdin(strings.NewReader("piped\n"), "run", "--rm", "-i", img, "cat").Success(t).Out(); got != "piped" {
+		t.Errorf("run -i: %q", got)
+	}
+	e.Skiff("run", "-d", "-it", "--name", "x", img, "sleep", "100").Success(t)
+
+	e.SkiffStdin(strings.NewReader("input\n"), "exec", "-it", "x", "true").Fail(t, 1, "the input device is not a TTY")
+	e.Skiff("exec", "-it", "nosuch", "true").Fail(t, 1, "No such container")
+	if got := e.Skiff("exec", "-t", "x", "tty").Success(t).Out(); !strings.HasPrefix(got, "/dev/pts/") {
+		t.Errorf("exec -t without a terminal: tty = %q", got)
+	}
+	e.Skiff("exec", "-d", "-it", "x", "true").Success(t)
+
+	r := e.Podman("run", "--rm", "-it", img, "echo", "ran").Success(t)
+	if r.Out() != "ran" || !strings.Contains(r.Stderr, "The input device is not a TTY") {
+		t.Errorf("podman run -it without a terminal: stdout %q, stderr %q", r.Out(), r.Stderr)
+	}
+	r = e.Podman("exec", "-it", "x", "echo", "ran").Success(t)
+	if r.Out() != "ran" || r.Stderr != "" {
+		t.Errorf("podman exec -it without a terminal: stdout %q, stderr %q", r.Out(), r.Stderr)
+	}
 }
 
 // exec -it on a real terminal.
