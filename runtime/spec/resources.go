@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -354,6 +355,9 @@ func checkSet(want, avail, kind, what string) error {
 		return nil
 	}
 	w, err := ParseSet(want)
+	if errors.Is(err, errSetRange) {
+		return errdefs.Invalid("Invalid value %s for cpuset %s: %v", want, kind, err)
+	}
 	if err != nil {
 		return errdefs.Invalid("Invalid value %s for cpuset %s", want, kind)
 	}
@@ -365,6 +369,14 @@ func checkSet(want, avail, kind, what string) error {
 	}
 	return nil
 }
+
+// maxSetIndex is the largest CPU or memory node number a list may name:
+// 8192 is the most CPUs a Linux kernel is built for (NR_CPUS with
+// MAXSMP), and no machine has more memory nodes. Without a bound a range
+// such as 0-8000000000 would take the parser minutes and gigabytes.
+const maxSetIndex = 8192
+
+var errSetRange = fmt.Errorf("out of range: the largest number a list may hold is %d", maxSetIndex)
 
 // ParseSet parses a kernel list such as "0-2,4" (cpuset.cpus).
 func ParseSet(s string) (map[int]bool, error) {
@@ -384,6 +396,9 @@ func ParseSet(s string) (map[int]bool, error) {
 			if b, err = strconv.Atoi(hi); err != nil || b < a {
 				return nil, fmt.Errorf("invalid list %q", s)
 			}
+		}
+		if b > maxSetIndex {
+			return nil, fmt.Errorf("%d is %w", b, errSetRange)
 		}
 		for i := a; i <= b; i++ {
 			out[i] = true
