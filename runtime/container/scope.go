@@ -71,6 +71,7 @@ func placeCgroup(e *engine.Engine, id, parent string, r *specs.LinuxResources) (
 			if answered || mgr == ManagerSystemd {
 				return nil, nil, err
 			}
+			logrus.Debugf("the systemd user manager cannot give a scope (%v): using cgroupfs", err)
 		case mgr == ManagerSystemd:
 			return nil, nil, errNoUserManager
 		}

@@ -34,6 +34,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	lib "github.com/opencontainers/cgroups"
 	"github.com/opencontainers/cgroups/systemd"
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/runtime/cgroups"
@@ -295,6 +296,7 @@ func Detect(manager string) (cgroups.Facts, string) {
 				}
 				return f, "systemd"
 			}
+			logrus.Debugf("the systemd user manager cannot give scopes (%v): using cgroupfs", err)
 		}
 	}
 	f := cgroups.Detect()
