@@ -3,6 +3,7 @@ package container
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -156,6 +157,10 @@ func withoutCgroupNS(nss []specs.LinuxNamespace) ([]specs.LinuxNamespace, bool) 
 // or a v1 hierarchy it did not need) is made and its processes moved in.
 func (c *Container) updateCgroup(r *specs.LinuxResources) error {
 	if c.State.CgroupUnit != "" {
+		// a limit of a controller the scope does not hand down yet
+		if err := cgroups.Delegate(filepath.Dir(c.State.Cgroup[""]), r); err != nil {
+			return err
+		}
 		return c.cgroup().Set(r)
 	}
 	cg, sc, err := placeCgroup(c.e, c.ID, c.HostConfig.CgroupParent, r)

@@ -404,7 +404,7 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 func monitorEnv() []string {
 	env := []string{"_SKIFF_ROLE=" + monitor.Role, "PATH=" + os.Getenv("PATH")}
 	for _, k := range []string{"_SKIFF_USERNS_CONFIGURED", "_CONTAINERS_USERNS_CONFIGURED",
-		"_CONTAINERS_ROOTLESS_UID", "_CONTAINERS_ROOTLESS_GID", "XDG_RUNTIME_DIR", "TMPDIR", "HOME"} {
+		"_CONTAINERS_ROOTLESS_UID", "_CONTAINERS_ROOTLESS_GID", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "TMPDIR", "HOME"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
