@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
@@ -20,7 +21,7 @@ func podmanGlobalFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "noout", Usage: "send the command's standard output to /dev/null (containers' output still shows)"},
 		&cli.StringFlag{Name: "events-backend", Usage: "where events are recorded: file (skiff's event log) or none", DefaultText: "file"},
-		&cli.StringFlag{Name: "cgroup-manager", Usage: "cgroup manager: cgroupfs (skiff manages cgroups itself)", DefaultText: "cgroupfs"},
+		&cli.StringFlag{Name: "cgroup-manager", Usage: "cgroup manager for containers with limits: systemd (a transient scope from your systemd user manager; rootless on cgroup v2) or cgroupfs (skiff manages cgroups itself)", DefaultText: "systemd when rootless on cgroup v2 with a systemd user manager, else cgroupfs"},
 		&cli.StringFlag{Name: "runtime", Usage: "OCI runtime: skiff starts containers itself, so runc and crun are accepted and ignored"},
 		&cli.StringSliceFlag{Name: "runtime-flag", Usage: "flags for the OCI runtime (ignored: skiff has none)"},
 		&cli.StringFlag{Name: "url", Usage: "a podman service to connect to (refused: skiff has no service)"},
@@ -56,11 +57,16 @@ func applyPodmanGlobals(c *cli.Context, cfg *engine.Config) error {
 		return errdefs.Invalid("invalid --events-backend %q: use file or none", b)
 	}
 	switch m := c.String("cgroup-manager"); m {
-	case "", "cgroupfs":
-	case "systemd":
-		warn("skiff manages cgroups itself: --cgroup-manager systemd ignored, using cgroupfs")
+	case "", container.ManagerCgroupfs:
+		cfg.CgroupManager = m
+	case container.ManagerSystemd:
+		cfg.CgroupManager = m
+		if why := container.SystemdUnusable(cfg.Storage.Rootless); why != "" {
+			warn("%s: --cgroup-manager systemd ignored, using cgroupfs", why)
+			cfg.CgroupManager = container.ManagerCgroupfs
+		}
 	default:
-		return errdefs.Invalid("invalid --cgroup-manager %q: use cgroupfs", m)
+		return errdefs.Invalid("invalid --cgroup-manager %q: use systemd or cgroupfs", m)
 	}
 	if r := c.String("runtime"); r != "" {
 		if !slices.Contains(compatibleRuntimes, filepath.Base(r)) {

@@ -9,11 +9,17 @@
 # mounts cgroup2, delegates /sys/fs/cgroup/user-1000 to the test user as
 # systemd does (chown of the directory, cgroup.procs,
 # cgroup.subtree_control, cgroup.threads) and runs the tests from a child
-# of it, first as root, then rootless. Each test's result is printed; the
-# exit status is the tests'.
+# of it, first as root, then rootless. Then it starts a systemd user
+# manager for the user (Debian's systemd and dbus, unpacked from their
+# .debs: systemd --user in a delegated cgroup of its own, as
+# user@1000.service, with dbus-user-session's session bus) and runs the
+# rootless tests again through it: each container's cgroup is then a
+# transient scope skiff asks the manager for (--cgroup-manager systemd).
+# Each test's result is printed; the exit status is the tests'.
 #
 # Needs (as root): qemu-system-x86 cpio busybox-static uidmap, and apt
-# access to Debian's mirror for the kernel (cached in $SKIFF_VM_CACHE).
+# access to Debian's mirror for the kernel, systemd and dbus (cached in
+# $SKIFF_VM_CACHE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -28,6 +34,9 @@ timeout=${SKIFF_VM_TIMEOUT:-900}
 # death are the same as on the host). SKIFF_VM_VERBOSE=1 shows every
 # command the tests run, with its time.
 run=${SKIFF_VM_RUN:-'TestLimits(MemoryOOM|PidsAndCPU|Update|CgroupNamespace|CgroupParent|MemoryCpusetIO|Refused)$'}
+# and through the systemd user manager: the scope, its limits, exec,
+# update, OOM and removal (one test: under TCG each command costs seconds)
+run_systemd=${SKIFF_VM_RUN_SYSTEMD:-'TestLimitsSystemdScope$'}
 
 for tool in qemu-system-x86_64 cpio dpkg-deb newuidmap; do
 	if ! command -v "$tool" >/dev/null; then
@@ -49,6 +58,19 @@ if [ ! -f "$cache/vmlinuz" ]; then
 	rm -rf "$cache/boot" "$deb"
 fi
 
+# Debian's systemd (the user manager) and dbus-daemon (its session bus),
+# unpacked once, without their documentation.
+sd=$cache/systemd-root
+if [ ! -x "$sd/lib/systemd/systemd" ]; then
+	rm -rf "$sd.tmp" && mkdir -p "$sd.tmp/root"
+	(cd "$sd.tmp" && apt-get download -q systemd libsystemd-shared libsystemd0 dbus-daemon dbus-session-bus-common dbus-user-session libdbus-1-3 2>&1 |
+		grep -v "^W: Download is performed unsandboxed" || true)
+	ls "$sd.tmp"/systemd_*.deb "$sd.tmp"/dbus-daemon_*.deb >/dev/null || { echo "test-vm: cannot download systemd and dbus-daemon: apt-get update" >&2; exit 1; }
+	for deb in "$sd.tmp"/*.deb; do dpkg-deb -x "$deb" "$sd.tmp/root"; done
+	rm -rf "$sd.tmp"/root/usr/share/{doc,man,locale,bash-completion,zsh}
+	mv "$sd.tmp/root" "$sd" && rm -rf "$sd.tmp"
+fi
+
 work=$(mktemp -d /tmp/skiff-vm.XXXXXX)
 # the whole console stays in $cache/console.log for a look afterwards
 trap 'cp "$work/console" "$cache/console.log" 2>/dev/null; rm -rf "$work"' EXIT
@@ -67,6 +89,23 @@ for prog in "$root/opt/skiff" "$root/opt/e2e.test" "$root/usr/bin/newuidmap" "$r
 		cp -L "$lib" "$root$lib"
 	done
 done
+# systemd and dbus-daemon: the libraries they link from this host, then
+# the unpacked packages over them (their own libsystemd-shared and
+# libdbus win over the host's)
+for prog in "$sd/lib/systemd/systemd" "$sd/bin/systemctl" "$sd/usr/bin/dbus-daemon"; do
+	LD_LIBRARY_PATH="$sd/usr/lib/x86_64-linux-gnu/systemd:$sd/lib/x86_64-linux-gnu:$sd/usr/lib/x86_64-linux-gnu" ldd "$prog" |
+		grep -o '/[^ ]*' | grep -v "^$sd" | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+for p in lib/systemd/systemd bin/systemctl usr/lib/systemd/user usr/lib/x86_64-linux-gnu lib/x86_64-linux-gnu usr/bin/dbus-daemon \
+	usr/share/dbus-1 etc/systemd etc/dbus-1; do
+	[ -e "$sd/$p" ] || continue
+	mkdir -p "$root/$(dirname "$p")"
+	cp -a "$sd/$p" "$root/$(dirname "$p")/"
+done
+echo 5d1f6c0de0a84e5c9bb04ab4b1c7e001 >"$root/etc/machine-id"
 cat >"$root/etc/passwd" <<EOF
 root:x:0:0:root:/root:/bin/sh
 skiffer:x:1000:1000:skiffer:/home/skiffer:/bin/sh
@@ -81,7 +120,7 @@ cat >"$root/init" <<'EOF'
 /bin/busybox --install -s /bin
 mount -t tmpfs -o size=1200m,mode=755 tmpfs /newroot
 for d in bin sbin usr etc lib lib64 opt images init2; do [ -e /$d ] && cp -a /$d /newroot/; done
-mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/tmp /newroot/root /newroot/home/skiffer
+mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/tmp /newroot/root /newroot/home/skiffer /newroot/run
 chmod 1777 /newroot/tmp
 chown 1000:1000 /newroot/home/skiffer
 exec switch_root /newroot /init2
@@ -116,11 +155,37 @@ for mode in root rootless; do
 	  echo $? >/tmp/rc; } | F="$(cat /opt/filter)" M=$mode awk '$0 !~ ENVIRON["F"] { print "  [" ENVIRON["M"] "] " $0; fflush() }'
 	[ "$(cat /tmp/rc)" = 0 ] || rc=1
 done
+# A systemd user manager for skiffer, as user@1000.service runs it: in a
+# delegated cgroup of its own; its session bus is dbus-user-session's
+# dbus.socket and dbus.service, which it starts itself
+R=/run/user/1000
+U=$D/user@1000.service
+# (systemd --user wants to see a system booted with systemd)
+mkdir -p $R $U /run/systemd/system
+chown 1000:1000 $R && chmod 700 $R
+chown -R 1000:1000 $U
+echo "+cpuset +cpu +io +memory +pids" >$D/cgroup.subtree_control
+sh -c "echo \$\$ >$U/cgroup.procs; exec su skiffer -s /bin/sh -c 'XDG_RUNTIME_DIR=$R exec /lib/systemd/systemd --user'" >/tmp/systemd.log 2>&1 &
+for i in $(seq 300); do [ -S $R/systemd/private ] && break; sleep 0.1; done
+su skiffer -s /bin/sh -c "XDG_RUNTIME_DIR=$R systemctl --user start dbus.service" >>/tmp/systemd.log 2>&1
+for i in $(seq 50); do [ -S $R/bus ] && break; sleep 0.1; done
+if [ -S $R/systemd/private ] && [ -S $R/bus ]; then
+	sleep 1 # the manager takes its name on the bus once dbus.service runs
+	echo "test-vm: rootless through the systemd user manager (at $(cut -d' ' -f1 /proc/uptime)s)"
+	{ SKIFF_TEST_MODE=rootless SKIFF_TEST_SYSTEMD_RUNTIME=$R /opt/e2e.test -test.run "$(cat /opt/run_systemd)" -test.v -test.parallel 3 -test.timeout 4m 2>&1
+	  echo $? >/tmp/rc; } | F="$(cat /opt/filter)" awk '$0 !~ ENVIRON["F"] { print "  [systemd] " $0; fflush() }'
+	[ "$(cat /tmp/rc)" = 0 ] || rc=1
+else
+	echo "test-vm: the systemd user manager did not start:"
+	sed 's/^/  [systemd] /' /tmp/systemd.log
+	rc=1
+fi
 echo "test-vm: result $([ $rc = 0 ] && echo PASS || echo FAIL) after $(cut -d' ' -f1 /proc/uptime)s"
 poweroff -f
 EOF
 chmod 755 "$root/init" "$root/init2"
 echo "$run" >"$root/opt/run"
+echo "$run_systemd" >"$root/opt/run_systemd"
 filter='-> [0-9]+ \([0-9.]+[mµn]?s\)$|^=== (RUN|PAUSE|CONT|NAME)'
 [ "${SKIFF_VM_VERBOSE:-}" = 1 ] && filter='^=== (PAUSE|CONT|NAME)'
 echo "$filter" >"$root/opt/filter"

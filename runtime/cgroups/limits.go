@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -483,4 +484,43 @@ func (c *Cgroup) Usage() (*Usage, error) {
 		}
 	}
 	return u, nil
+}
+
+// RootlessV2 reports whether the host has cgroup v2 only and skiff may
+// not write its root: where a systemd scope (runtime/cgroups/scope) can
+// give a rootless user a delegated cgroup.
+func RootlessV2() bool {
+	return hostMode() == Unified && !writable(UnifiedRoot)
+}
+
+// Missing lists the v2 controllers r needs that the cgroup at dir (or,
+// when it does not exist yet, its nearest existing ancestor) does not
+// offer.
+func Missing(dir string, r *specs.LinuxResources) []string {
+	for dir != UnifiedRoot && !exists(dir) {
+		dir = filepath.Dir(dir)
+	}
+	avail := fields(filepath.Join(dir, "cgroup.controllers"))
+	var out []string
+	for _, need := range v2Needs(r) {
+		if !avail[need] {
+			out = append(out, need)
+		}
+	}
+	return out
+}
+
+// Delegate makes the delegated cgroup base hand the controllers r needs
+// to its children (base must hold no process itself).
+func Delegate(base string, r *specs.LinuxResources) error {
+	return checkControllers(base, r)
+}
+
+// Available lists the controllers the cgroup at dir (or its nearest
+// existing ancestor) offers.
+func Available(dir string) []string {
+	for dir != UnifiedRoot && !exists(dir) {
+		dir = filepath.Dir(dir)
+	}
+	return slices.Sorted(maps.Keys(fields(filepath.Join(dir, "cgroup.controllers"))))
 }

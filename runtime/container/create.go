@@ -96,7 +96,7 @@ func ParseStreams(names []string, interactive bool) (Streams, error) {
 // Create makes a container: its root filesystem layer, its record and
 // its name. Nothing is left behind when it fails.
 func Create(ctx context.Context, e *engine.Engine, o CreateOptions) (_ *Container, retErr error) {
-	if err := o.validate(); err != nil {
+	if err := o.validate(e); err != nil {
 		return nil, err
 	}
 	plan, err := resolveNetwork(e, &o)

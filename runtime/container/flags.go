@@ -14,6 +14,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/labels"
+	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/image"
 	"github.com/skiff-containers/skiff/runtime/mounts"
 	"github.com/skiff-containers/skiff/runtime/spec"
@@ -413,7 +414,7 @@ func ParseUpdateFlags(f Flags) (UpdateOptions, error) {
 
 // validate checks what the options say on their own, and the limits
 // against what the host's cgroups offer, before Create looks anything up.
-func (o *CreateOptions) validate() error {
+func (o *CreateOptions) validate(e *engine.Engine) error {
 	s := &o.Spec
 	if err := validateSpec(s, o.Infra); err != nil {
 		return err
@@ -441,7 +442,7 @@ func (o *CreateOptions) validate() error {
 	if err := validateNetworkFlags(&o.NetworkOptions); err != nil {
 		return err
 	}
-	return validateResources(&o.Spec.Resources, o.Warnings)
+	return validateResources(e, &o.Spec.Resources, o.Warnings)
 }
 
 // validateSpec checks the options that shape the OCI spec.

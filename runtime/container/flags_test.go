@@ -76,11 +76,11 @@ func TestValidateCreateOptions(t *testing.T) {
 		{func(o *CreateOptions) { o.Spec.Resources.Memory = 1 << 20 }, "Minimum memory limit allowed is 6MB"},
 	} {
 		o := CreateOptions{Spec: spec.Options{Image: "busybox"}}
-		if err := o.validate(); err != nil {
+		if err := o.validate(nil); err != nil {
 			t.Fatalf("valid options: %v", err)
 		}
 		tc.change(&o)
-		if err := o.validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := o.validate(nil); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("validate = %v, want %q", err, tc.want)
 		}
 	}

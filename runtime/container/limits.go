@@ -3,6 +3,7 @@ package container
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/cgroups"
+	"github.com/skiff-containers/skiff/runtime/cgroups/scope"
+	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
@@ -25,7 +28,7 @@ import (
 // validateResources checks the limits against the host as docker's
 // daemon does, prints docker's warnings for what it drops, and refuses
 // limits skiff cannot apply here (rootless on cgroup v1, no delegation).
-func validateResources(r *spec.Resources, warn io.Writer) error {
+func validateResources(e *engine.Engine, r *spec.Resources, warn io.Writer) error {
 	if !r.Any() && r.KernelMemory == 0 {
 		return nil // nothing to check: a start without limits reads no cgroup file
 	}
@@ -45,14 +48,14 @@ func validateResources(r *spec.Resources, warn io.Writer) error {
 	if !r.Any() {
 		return nil
 	}
-	return LimitsApply(r)
+	return LimitsApply(e, r)
 }
 
 // LimitsApply reports why skiff cannot apply the limits r on this host
 // (rootless on cgroup v1, a controller not delegated), or nil: kube play
 // warns and runs without them, as podman does.
-func LimitsApply(r *spec.Resources) error {
-	if _, err := cgroups.Place("probe", r.CgroupParent, spec.LinuxResources(r)); err != nil {
+func LimitsApply(e *engine.Engine, r *spec.Resources) error {
+	if _, _, err := placeCgroup(e, "probe", r.CgroupParent, spec.LinuxResources(r)); err != nil {
 		return errdefs.Invalid("%v", err)
 	}
 	return nil
@@ -66,6 +69,13 @@ func (c *Container) cgroup() *cgroups.Cgroup {
 	return &cgroups.Cgroup{Paths: c.State.Cgroup}
 }
 
+// pendingScope is a systemd scope prepare placed the container's cgroup
+// in: spawnMonitor creates it with the monitor in it, then the cgroup.
+type pendingScope struct {
+	sc *scope.Scope
+	r  *specs.LinuxResources
+}
+
 // prepareCgroup makes the container's cgroup when it has limits, records
 // it at once (whatever dies next, rm removes it) and returns the
 // directories the init joins.
@@ -73,15 +83,28 @@ func (c *Container) prepareCgroup(s *specs.Spec) ([]string, error) {
 	if !c.HostConfig.Resources.Any() {
 		return nil, nil
 	}
-	cg, err := cgroups.Place(c.ID, c.HostConfig.CgroupParent, s.Linux.Resources)
-	if err != nil {
-		return nil, errdefs.Invalid("%v", err)
+	sc := c.recordedScope() // kept by the monitor of a restart by the policy
+	var cg *cgroups.Cgroup
+	if sc != nil {
+		cg = &cgroups.Cgroup{Paths: map[string]string{"": sc.Container()}}
+	} else {
+		var err error
+		if cg, sc, err = placeCgroup(c.e, c.ID, c.HostConfig.CgroupParent, s.Linux.Resources); err != nil {
+			return nil, errdefs.Invalid("%v", err)
+		}
 	}
-	c.State.Cgroup = cg.Paths
+	c.State.Cgroup, c.State.CgroupUnit = cg.Paths, ""
+	if sc != nil {
+		c.State.CgroupUnit = sc.Unit()
+	}
 	if err := c.saveState(); err != nil {
 		return nil, err
 	}
 	cg.Remove() // left by an earlier run: counters (OOM kills) start at zero
+	if sc != nil {
+		c.scope = &pendingScope{sc: sc, r: s.Linux.Resources}
+		return cg.Dirs(), nil
+	}
 	if err := cg.Create(s.Linux.Resources); err != nil {
 		return nil, err
 	}
@@ -92,7 +115,10 @@ func (c *Container) prepareCgroup(s *specs.Spec) ([]string, error) {
 func (c *Container) releaseCgroup() {
 	if cg := c.cgroup(); cg != nil {
 		cg.Remove()
-		c.State.Cgroup = nil
+		if c.State.CgroupUnit != "" {
+			c.stopScope()
+		}
+		c.State.Cgroup, c.State.CgroupUnit = nil, ""
 	}
 }
 
@@ -130,9 +156,19 @@ func withoutCgroupNS(nss []specs.LinuxNamespace) ([]specs.LinuxNamespace, bool) 
 // gets them at once; one it lacks (a container started without limits,
 // or a v1 hierarchy it did not need) is made and its processes moved in.
 func (c *Container) updateCgroup(r *specs.LinuxResources) error {
-	cg, err := cgroups.Place(c.ID, c.HostConfig.CgroupParent, r)
+	if c.State.CgroupUnit != "" {
+		// a limit of a controller the scope does not hand down yet
+		if err := cgroups.Delegate(filepath.Dir(c.State.Cgroup[""]), r); err != nil {
+			return err
+		}
+		return c.cgroup().Set(r)
+	}
+	cg, sc, err := placeCgroup(c.e, c.ID, c.HostConfig.CgroupParent, r)
 	if err != nil {
 		return errdefs.Invalid("%v", err)
+	}
+	if sc != nil && len(c.State.Cgroup) == 0 {
+		return c.updateIntoScope(sc, cg, r)
 	}
 	old := c.cgroup()
 	for ctrl, dir := range cg.Paths {
@@ -164,6 +200,9 @@ func (c *Container) updateCgroup(r *specs.LinuxResources) error {
 // after, in the cgroup already; both wait for the exec configuration.
 func (c *Container) addToCgroup(pid int) error {
 	add := func(p int) error {
+		if c.State.CgroupUnit != "" {
+			return c.attachToScope(p)
+		}
 		for _, dir := range c.State.Cgroup {
 			if err := cgroups.Add(dir, p); err != nil {
 				return fmt.Errorf("moving the exec process into the container's cgroup %s: %w", dir, err)

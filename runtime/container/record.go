@@ -238,6 +238,9 @@ type State struct {
 	// Cgroup is the container's cgroup while it has one (limits.go):
 	// v1 controller (or "" on v2) to directory.
 	Cgroup map[string]string `json:",omitempty"`
+	// CgroupUnit is the systemd scope holding that cgroup, when the
+	// user's systemd manager made it (runtime/cgroups/scope).
+	CgroupUnit string `json:",omitempty"`
 }
 
 // Running reports whether the container's process is believed alive.

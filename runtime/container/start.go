@@ -314,6 +314,19 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind start
 		}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
+	var holdW *os.File
+	if c.scope != nil {
+		// the monitor waits until it is in the scope (enterScope)
+		holdR, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		defer holdR.Close()
+		holdW = w
+		defer holdW.Close()
+		o.HoldFD = 3 + len(cmd.ExtraFiles)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, holdR)
+	}
 	if len(c.preserved) > 0 {
 		o.PreserveFDs, o.PreserveAt = len(c.preserved), 3+len(cmd.ExtraFiles)
 		cmd.ExtraFiles = append(cmd.ExtraFiles, c.preserved...)
@@ -332,6 +345,16 @@ func (c *Container) spawnMonitor(o *monitor.Options, client *os.File, kind start
 	reportW.Close()
 	if err != nil {
 		return fmt.Errorf("starting the container monitor: %w", err)
+	}
+	if holdW != nil {
+		ps := c.scope
+		c.scope = nil
+		if err := c.enterScope(ps.sc, cmd.Process.Pid, ps.r); err != nil {
+			return err // the monitor gives up as holdW closes
+		}
+		if _, err := holdW.Write([]byte{1}); err != nil {
+			return fmt.Errorf("releasing the container monitor: %w", err)
+		}
 	}
 	line, err := bufio.NewReader(reportR).ReadString('\n')
 	if err != nil {
@@ -381,7 +404,7 @@ func (c *Container) recordStart(report string, monitorPid int, kind startKind) e
 func monitorEnv() []string {
 	env := []string{"_SKIFF_ROLE=" + monitor.Role, "PATH=" + os.Getenv("PATH")}
 	for _, k := range []string{"_SKIFF_USERNS_CONFIGURED", "_CONTAINERS_USERNS_CONFIGURED",
-		"_CONTAINERS_ROOTLESS_UID", "_CONTAINERS_ROOTLESS_GID", "XDG_RUNTIME_DIR", "TMPDIR", "HOME"} {
+		"_CONTAINERS_ROOTLESS_UID", "_CONTAINERS_ROOTLESS_GID", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "TMPDIR", "HOME"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}

@@ -30,6 +30,9 @@ type Container struct {
 	// preserved are run --preserve-fds's descriptors, for the first
 	// start (Run).
 	preserved []*os.File
+	// scope is the systemd scope prepare placed the cgroup in, for
+	// spawnMonitor to create (scope.go).
+	scope *pendingScope
 }
 
 // Dir is the container's persistent directory.

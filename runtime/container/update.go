@@ -52,7 +52,7 @@ func (c *Container) updateResources(u *spec.Resources, warn io.Writer) error {
 	if err != nil {
 		return errdefs.Invalid("Cannot update container %s: %v", c.ID, err)
 	}
-	if err := validateResources(&r, warn); err != nil {
+	if err := validateResources(c.e, &r, warn); err != nil {
 		return err
 	}
 	lr := spec.LinuxResources(&r)

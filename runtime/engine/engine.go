@@ -25,6 +25,10 @@ type Config struct {
 	// NoEvents records no event (podman's --events-backend none); the
 	// monitor's roles inherit it with the rest of the configuration.
 	NoEvents bool `json:",omitempty"`
+	// CgroupManager is --cgroup-manager: "" (systemd for rootless on
+	// cgroup v2 when the user's systemd manager answers, else cgroupfs),
+	// "cgroupfs" or "systemd".
+	CgroupManager string `json:",omitempty"`
 }
 
 // StorageOptions say where and how the store is opened (--root,

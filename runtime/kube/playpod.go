@@ -654,7 +654,7 @@ func (pl *player) resourceFlags(d *document, c *Container, fm container.FlagMap)
 		}
 	}
 	if res.Any() {
-		if err := container.LimitsApply(&res); err != nil {
+		if err := container.LimitsApply(pl.e, &res); err != nil {
 			notes = append(notes, fmt.Sprintf("%s: container %s: resources are not applied: %v", d.where(), c.Name, err))
 			res = spec.Resources{}
 		}

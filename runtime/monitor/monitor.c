@@ -23,13 +23,16 @@
  *   [--passthrough] --init-config=PATH --rundir=PATH
  *   --clone-flags=N [--ns=TYPE:PATH ...] [--tty] [--stdin] [--stdin-once]
  *   [--client] [--init-exe] [--uid-map=C:H:S,... --gid-map=C:H:S,...]
- *   [--timeout=SECONDS] [--preserve-fds=N:FIRST]
+ *   [--timeout=SECONDS] [--preserve-fds=N:FIRST] [--hold=FD]
  * Logs (--log) are docker's json-file or podman's k8s-file format; with
  * --journald each line goes to the journal's socket instead; with
  * --passthrough the container's standard streams are the monitor's own
  * (the CLI's), and nothing is logged or copied to clients.
  * --timeout kills the container that many seconds after its start and
  * reports -1 as its exit code (podman's run --timeout).
+ * --hold: wait for one byte on descriptor FD before starting the init
+ * (end of file: give up), while the CLI places the monitor in the
+ * container's systemd scope, so that the init is born inside it.
  * --preserve-fds: the N descriptors from FIRST on are passed to the
  * container's process as 3 to 3+N-1 (run --preserve-fds); the init's own
  * follow them, which it learns from _SKIFF_PRESERVE_FDS.
@@ -115,6 +118,7 @@ struct stream {
 static struct {
 	const char *socket, *log, *init_config, *rundir;
 	unsigned long clone_flags;
+	int hold_fd; /* --hold: 0 for none */
 	char ns_type[MAX_NS][16];
 	const char *ns_path[MAX_NS];
 	int nns;
@@ -225,6 +229,8 @@ static void parse_args(int argc, char **argv)
 			cfg.passthrough = 1;
 		else if (strncmp(a, "--timeout=", 10) == 0)
 			cfg.timeout_s = strtol(a + 10, NULL, 10);
+		else if (strncmp(a, "--hold=", 7) == 0)
+			cfg.hold_fd = atoi(a + 7);
 		else if (strncmp(a, "--preserve-fds=", 15) == 0) {
 			if (sscanf(a + 15, "%d:%d", &cfg.preserve_fds, &cfg.preserve_at) != 2 || cfg.preserve_fds < 0 || cfg.preserve_at < 3)
 				die("bad --preserve-fds argument %s", a);
@@ -1123,6 +1129,15 @@ static void monitor_main(int argc, char **argv)
 	host_pid = shares_host_pid();
 	if (host_pid)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if (cfg.hold_fd > 0) {
+		char b;
+		ssize_t n;
+		while ((n = read(cfg.hold_fd, &b, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			die("the container's cgroup could not be prepared");
+		close(cfg.hold_fd);
+	}
 	int syncfd;
 	pid_t pid = start_init(&syncfd);
 	read_sync(syncfd, pid);

@@ -52,6 +52,10 @@ type Options struct {
 	// PreserveFDs descriptors from PreserveAt on go to the container's
 	// process as 3 to 3+PreserveFDs-1 (run --preserve-fds).
 	PreserveFDs, PreserveAt int
+	// HoldFD, when set, is a descriptor the monitor reads one byte from
+	// before it starts the init (end of file: it gives up): the CLI
+	// places it in the container's systemd scope meanwhile.
+	HoldFD int
 	// HealthInterval, in milliseconds, makes the monitor run skiff's
 	// health role that often while the container runs ("": never).
 	HealthInterval string
@@ -111,6 +115,9 @@ func Args(o Options) ([]string, error) {
 	}
 	if o.PreserveFDs > 0 {
 		args = append(args, fmt.Sprintf("--preserve-fds=%d:%d", o.PreserveFDs, o.PreserveAt))
+	}
+	if o.HoldFD > 0 {
+		args = append(args, "--hold="+strconv.Itoa(o.HoldFD))
 	}
 	var flags uintptr
 	for _, ns := range o.Namespaces {

@@ -10,6 +10,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/hostcheck"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/cgroups"
+	"github.com/skiff-containers/skiff/runtime/cgroups/scope"
 )
 
 // CheckReport is what `skiff system check` found, section by section.
@@ -65,7 +66,8 @@ func HostPrerequisites(u hostcheck.User, root string) CheckSection {
 	if u.Rootless {
 		title = fmt.Sprintf("Host prerequisites (rootless, user %s, uid %d)", u.Name, u.UID)
 	}
-	results := append(hostcheck.Run(u, root), cgroupCheck(cgroups.Detect(), u.Rootless))
+	facts, _ := scope.Detect("") // a rootless user's systemd manager gives scopes
+	results := append(hostcheck.Run(u, root), cgroupCheck(facts, u.Rootless))
 	for i := range results {
 		if results[i].Findings == nil {
 			results[i].Findings = []hostcheck.Finding{} // [] in JSON

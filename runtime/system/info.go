@@ -20,7 +20,7 @@ import (
 	"github.com/skiff-containers/skiff/internal/version"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/rootless"
-	"github.com/skiff-containers/skiff/runtime/cgroups"
+	"github.com/skiff-containers/skiff/runtime/cgroups/scope"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
 
@@ -88,7 +88,7 @@ func GetInfo(e *engine.Engine, count Counter) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	cg := cgroups.Detect()
+	cg, driver := scope.Detect(e.Config.CgroupManager)
 	var u unix.Utsname
 	_ = unix.Uname(&u)
 	host, _ := os.Hostname()
@@ -125,9 +125,7 @@ func GetInfo(e *engine.Engine, count Counter) (*Info, error) {
 		DriverReason:      s.DriverReason,
 		NetworkHelpers:    netns.Helpers(),
 	}
-	if cg.Usable {
-		info.CgroupDriver = "cgroupfs"
-	}
+	info.CgroupDriver = driver
 	if e.Rootless() {
 		info.SecurityOptions = append(info.SecurityOptions, "name=rootless")
 		info.IDMappings.UIDMap, info.IDMappings.GIDMap, _ = rootless.CurrentIDMaps()

@@ -130,7 +130,7 @@ func GetPodmanInfo(e *engine.Engine, count Counter) (*PodmanInfo, error) {
 	}
 	p := &PodmanInfo{
 		Host: PodmanHost{
-			Arch: goruntime.GOARCH, CgroupManager: "cgroupfs", CgroupsVersion: "v" + i.CgroupVersion, CPUs: i.NCPU,
+			Arch: goruntime.GOARCH, CgroupManager: podmanCgroupManager(i.CgroupDriver), CgroupsVersion: "v" + i.CgroupVersion, CPUs: i.NCPU,
 			Distribution: PodmanDistro{Distribution: osRelease("ID"), Version: i.OSVersion},
 			EventLogger:  events, Hostname: i.Name, IDMappings: i.IDMappings, Kernel: i.KernelVersion,
 			LogDriver: dialect.Current().LogDriver, MemTotal: i.MemTotal, NetworkBackend: "skiff",
@@ -152,4 +152,13 @@ func GetPodmanInfo(e *engine.Engine, count Counter) (*PodmanInfo, error) {
 		p.Registries["search"] = search
 	}
 	return p, nil
+}
+
+// podmanCgroupManager is podman's name for the driver: systemd, or
+// cgroupfs (podman has no "none").
+func podmanCgroupManager(driver string) string {
+	if driver == "systemd" {
+		return driver
+	}
+	return "cgroupfs"
 }

@@ -108,8 +108,36 @@ func New(t testing.TB, opts ...Option) *Env {
 		auth := e.WriteFile(filepath.Join("home", ".config", "containers", "auth.json"), `{"auths":{}}`+"\n")
 		e.Setenv("REGISTRY_AUTH_FILE", auth)
 	}
+	if e.Rootless {
+		e.userManager()
+	}
 	t.Cleanup(e.cleanup)
 	return e
+}
+
+// userManager gives a rootless test the user's systemd manager when the
+// suite has one (make test-vm: SKIFF_TEST_SYSTEMD_RUNTIME, the user's
+// runtime directory): its own XDG_RUNTIME_DIR holding links to the
+// manager's private socket and the session bus, so that skiff finds them
+// while its own runtime files stay the test's.
+func (e *Env) userManager() {
+	run := os.Getenv("SKIFF_TEST_SYSTEMD_RUNTIME")
+	if run == "" {
+		return
+	}
+	xdg := filepath.Join(e.Dir, "xdg")
+	if err := os.Mkdir(xdg, 0o700); err != nil {
+		e.T.Fatal(err)
+	}
+	for _, name := range []string{"systemd", "bus"} {
+		if err := os.Symlink(filepath.Join(run, name), filepath.Join(xdg, name)); err != nil {
+			e.T.Fatal(err)
+		}
+	}
+	if err := chownTree(xdg, e.user); err != nil {
+		e.T.Fatal(err)
+	}
+	e.Setenv("XDG_RUNTIME_DIR", xdg)
 }
 
 // Setenv sets an environment variable for every later command.

@@ -579,3 +579,66 @@ services:
 		t.Errorf("refused services left containers: %q", out)
 	}
 }
+
+// Rootless on cgroup v2 with a systemd user manager (make test-vm runs
+// one), a container with limits gets a transient scope from it:
+// skiff-ID.scope in the manager's user.slice, the monitor in
+// scope/monitor, the container in scope/container with its limits; exec
+// joins the container there, update changes the limits, rm leaves no
+// scope, an OOM kill is seen. --cgroup-manager cgroupfs keeps to the
+// delegated cgroup.
+func TestLimitsSystemdScope(t *testing.T) {
+	t.Parallel()
+	Require(t, "limits")
+	if os.Getenv("SKIFF_TEST_SYSTEMD_RUNTIME") == "" || suite.mode != ModeRootless {
+		t.Skip("needs a rootless run with a systemd user manager (make test-vm)")
+	}
+	e := New(t)
+	img := e.LoadBusybox()
+	if r := e.Skiff("--log-level", "debug", "info", "--format", "{{.CgroupDriver}}").Success(t); r.Out() != "systemd" {
+		t.Fatalf("info's cgroup driver = %q, want systemd (%s)", r.Out(), r.Stderr)
+	}
+	id := e.Skiff("run", "-d", "--name", "scoped", "--network", "none", "-m", "32m", "--pids-limit", "20", img, "sleep", "300").Success(t).Out()
+	pid := e.Skiff("inspect", "--format", "{{.State.Pid}}", "scoped").Success(t).Out()
+	dir := filepath.Dir(cgroupFile(t, pid, "memory.max"))
+	scopeDir := filepath.Dir(dir)
+	if want := "/user.slice/skiff-" + id + ".scope/container"; !strings.HasSuffix(dir, want) {
+		t.Fatalf("the container's cgroup is %s, want one ending in %s", dir, want)
+	}
+	if got := readCgroup(t, pid, "memory.max"); got != "33554432" {
+		t.Errorf("memory.max = %q", got)
+	}
+	if got := readCgroup(t, pid, "pids.max"); got != "20" {
+		t.Errorf("pids.max = %q", got)
+	}
+	if b, err := os.ReadFile(filepath.Join(scopeDir, "monitor", "cgroup.procs")); err != nil || len(strings.Fields(string(b))) == 0 {
+		t.Errorf("no monitor in the scope's monitor cgroup: %q %v", b, err)
+	}
+	if got := e.Skiff("exec", "scoped", "cat", "/proc/self/cgroup").Success(t).Out(); got != "0::/" {
+		t.Errorf("exec's cgroup seen inside = %q, want 0::/ (the container's)", got)
+	}
+	e.Skiff("update", "--pids-limit", "30", "scoped").Success(t)
+	if got := readCgroup(t, pid, "pids.max"); got != "30" {
+		t.Errorf("pids.max after update = %q", got)
+	}
+	e.Skiff("rm", "-f", "scoped").Success(t)
+	waitFor(t, func() bool {
+		_, err := os.Stat(scopeDir)
+		return os.IsNotExist(err)
+	})
+
+	// The OOM killer's kill, read from the container's cgroup as the exit
+	// is recorded: the monitor keeps the scope until then.
+	e.Skiff("run", "--name", "hog", "--network", "none", "-m", "32m", img, "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1").
+		Fail(t, 137, "")
+	if got := e.Skiff("inspect", "--format", "{{.State.OOMKilled}}", "hog").Success(t).Out(); got != "true" {
+		t.Errorf("OOMKilled of a container killed for OOM in its scope = %s", got)
+	}
+
+	e.Skiff("--cgroup-manager", "cgroupfs", "run", "-d", "--name", "plain", "--network", "none", "--pids-limit", "20", img, "sleep", "300").Success(t)
+	pid = e.Skiff("inspect", "--format", "{{.State.Pid}}", "plain").Success(t).Out()
+	if dir := filepath.Dir(cgroupFile(t, pid, "pids.max")); strings.Contains(dir, ".scope") || !strings.Contains(dir, "/skiff/") {
+		t.Errorf("--cgroup-manager cgroupfs put the container in %s", dir)
+	}
+	e.Skiff("rm", "-f", "plain").Success(t)
+}
