@@ -116,6 +116,9 @@ func Leftovers(e *engine.Engine) ([]Leftover, error) {
 		if dirs[id] {
 			continue // the record's checks above
 		}
+		if _, err := os.Stat(filepath.Join(containersDir(e), id)); err == nil {
+			continue // created since the records were read
+		}
 		out = append(out, Leftover{
 			What: fmt.Sprintf("runtime directory of container %s (network namespace, port forwarder, mounts) has no record", short(id)),
 			fix: func() error {
