@@ -28,7 +28,7 @@ type progressWords struct {
 var (
 	pullWords = progressWords{active: "Downloading", done: "Pull complete", skip: "Already exists", fault: "pull.blob"}
 	pushWords = progressWords{active: "Pushing", done: "Pushed", skip: "Layer already exists"}
-	loadWords = progressWords{active: "Loading layer", done: "Loaded", skip: "Already exists", fault: "load.blob"}
+	loadWords = progressWords{active: "Loading layer", done: "Loaded", skip: "Already exists"}
 )
 
 // IsTerminal reports whether w is a terminal: progress then is drawn as

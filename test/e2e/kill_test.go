@@ -119,8 +119,6 @@ func TestKillMatrix(t *testing.T) {
 		{"commit.layer", []string{"create", "--name", "k", img, "true"}, []string{"commit", "k", "committed"},
 			gone("the image", "image", "inspect", "committed"),
 			[]string{"commit", "k", "committed"}, []string{"rm", "k"}},
-		{"load.blob", []string{"rmi", img}, []string{"load", "-i", tarball}, gone("the image", "image", "inspect", img),
-			[]string{"load", "-i", tarball}, nil},
 		{"load.image", []string{"rmi", img}, []string{"load", "-i", tarball}, func() {},
 			[]string{"load", "-i", tarball}, nil},
 		{"import.layer", nil, []string{"import", rootfs, "imported"}, gone("the image", "image", "inspect", "imported"),

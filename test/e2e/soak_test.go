@@ -121,7 +121,7 @@ func soakLeftovers(t *testing.T, e *Env, img string) {
 		t.Errorf("system check after the soak: %s", strings.Join(left, "; "))
 	}
 	for what, want := range map[string]string{"volume ls -q": "", "network ls -q --filter type=custom": "",
-		"images --format {{.Repository}}:{{.Tag}}": "docker.io/library/" + img} {
+		"images --format {{.Repository}}:{{.Tag}}": img} {
 		if out := e.Skiff(strings.Fields(what)...).Out(); out != want {
 			t.Errorf("%s after the soak: %q, want %q", what, out, want)
 		}
@@ -195,8 +195,8 @@ var objectID = regexp.MustCompile(`^[0-9a-f]{64}|soak[0-9]+-[0-9]+`)
 // objectFiles lists the files named after a container, volume or network
 // (an ID, or the soak's names) in skiff's own state and runtime
 // directories: locks, records and runtime state of removed objects. The
-// storage library's directories, which name layers and images by ID,
-// are not skiff's.
+// storage library's directories, which name layers and images by ID, and
+// the init program's copy (named by its digest) are not objects'.
 func (e *Env) objectFiles() []string {
 	var out []string
 	dirs := []string{filepath.Join(e.Root, "skiff"), e.RunRoot, e.RuntimeDir()}
@@ -206,7 +206,7 @@ func (e *Env) objectFiles() []string {
 				return nil
 			}
 			if d.IsDir() && (strings.HasSuffix(d.Name(), "-images") || strings.HasSuffix(d.Name(), "-layers") || d.Name() == "overlay" ||
-				d.Name() == "images" && p != dir) {
+				d.Name() == "initexe" || d.Name() == "images" && p != dir) {
 				return filepath.SkipDir
 			}
 			if objectID.MatchString(d.Name()) {
