@@ -1,8 +1,9 @@
 # skiff: see README.md.
 #   make          build bin/skiff
 #   make test     go vet, unit tests, the Kubernetes validation of kube generate's
-#                 YAML, end-to-end tests (as root and rootless), then the cgroup v2
-#                 limits in a VM (make test-vm) when root
+#                 YAML, every fuzz target for 10s, end-to-end tests (as root and
+#                 rootless, the short soak among them), then the cgroup v2 limits
+#                 in a VM (make test-vm) when root
 #   make demo     from a fresh Debian machine to a rootless container
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
 #   make bench    skiff against podman, as ratios
@@ -71,14 +72,18 @@ images:
 vet:
 	$(GO) vet -tags "$(TAGS)" ./...
 
-# go vet and the unit tests first, then the end-to-end suites: as root and
-# as the unprivileged user when run by root, rootless only when run by a
-# user. SKIFF_TEST_SLOW=1 adds the slow suites.
+# go vet and the unit tests first, every fuzz target for TEST_FUZZTIME
+# (10s: about 5 minutes of the run), then the end-to-end suites: as root
+# and as the unprivileged user when run by root, rootless only when run by
+# a user. SKIFF_TEST_SLOW=1 adds the slow suites; TEST_FUZZTIME=0 leaves
+# the fuzzing out.
+TEST_FUZZTIME ?= 10s
 test:
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory vet && \
 	$(MAKE) --no-print-directory unit && \
 	$(MAKE) --no-print-directory kube-validate && \
+	{ [ "$(TEST_FUZZTIME)" = 0 ] || $(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME) FUZZ=; } && \
 	$(MAKE) --no-print-directory e2e && \
 	$(MAKE) --no-print-directory test-vm-if-possible; rc=$$?; \
 	echo "make test: $$( [ $$rc = 0 ] && echo passed || echo FAILED ) in $$(( $$(date +%s) - start ))s"; \
@@ -179,7 +184,8 @@ uninstall:
 
 # The soak (test/e2e TestSoak): SOAK_LOOPS concurrent loops for SOAK_MIN
 # minutes, rootless (as SKIFF_TEST_USER when run by root) or as root with
-# SOAK_MODE=root. Not part of `make test`.
+# SOAK_MODE=root. `make test`'s e2e suites run a short one (1 minute, 8
+# loops).
 SOAK_MIN   ?= 10
 SOAK_LOOPS ?= 32
 SOAK_MODE  ?= rootless

@@ -9,6 +9,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/flock"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -98,6 +99,8 @@ func setupGlobals(c *cli.Context) error {
 			return err
 		}
 	}
+	// the storage library's lock waits, reported as skiff's own are
+	flock.WatchWaits()
 	cfg, err := engineConfig(c)
 	if err != nil {
 		return err

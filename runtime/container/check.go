@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/moby/sys/mountinfo"
 	cstorage "go.podman.io/storage"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/engine"
+	"github.com/skiff-containers/skiff/storage"
 )
 
 // Leftover is something a command that was killed (kill -9, a crash, a
@@ -64,7 +69,7 @@ func Leftovers(e *engine.Engine) ([]Leftover, error) {
 		if c.State.Running() {
 			continue
 		}
-		if n, err := s.Mounted(id); (err == nil && n > 0) || c.State.Rootfs != "" {
+		if n, err := s.Mounted(id); (err == nil && n > 0) || c.State.Rootfs != "" || netns.IsPinned(c.pinPath()) {
 			out = append(out, Leftover{
 				What: fmt.Sprintf("stopped container %s (%s) still holds its root filesystem mount, network or runtime directory", c.ShortID(), c.Name),
 				fix: func() error {
@@ -102,6 +107,33 @@ func Leftovers(e *engine.Engine) ([]Leftover, error) {
 			},
 		})
 	}
+	runDirs, err := os.ReadDir(e.RunDir("containers"))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	for _, ent := range runDirs {
+		id := ent.Name()
+		if dirs[id] {
+			continue // the record's checks above
+		}
+		if _, err := os.Stat(filepath.Join(containersDir(e), id)); err == nil {
+			continue // created since the records were read
+		}
+		out = append(out, Leftover{
+			What: fmt.Sprintf("runtime directory of container %s (network namespace, port forwarder, mounts) has no record", short(id)),
+			fix: func() error {
+				if _, err := os.Stat(filepath.Join(containersDir(e), id)); err == nil {
+					return nil // created meanwhile
+				}
+				return releaseOrphanRuntime(e, id)
+			},
+		})
+	}
+	stray, err := strayMounts(e, s, dirs)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, stray...)
 	names, err := os.ReadDir(namesDir(e))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, err
@@ -150,8 +182,84 @@ func removeLeftover(e *engine.Engine, s interface {
 	for _, n := range names {
 		releaseName(e, n.Name(), id)
 	}
-	os.RemoveAll(e.RunDir("containers", id))
+	if err := releaseOrphanRuntime(e, id); err != nil {
+		return err
+	}
 	return os.RemoveAll(filepath.Join(containersDir(e), id))
+}
+
+// releaseOrphanRuntime frees what the runtime directory of a container
+// without a record holds (its network namespace pin and addresses, port
+// forwarder, /dev/shm mount) and removes the directory.
+func releaseOrphanRuntime(e *engine.Engine, id string) error {
+	c := &Container{e: e}
+	c.ID = id
+	c.releaseNetwork()
+	c.releaseShm()
+	if err := os.RemoveAll(c.RunDir()); err != nil {
+		return fmt.Errorf("removing the runtime directory of %s: %w", short(id), err)
+	}
+	return nil
+}
+
+// strayMounts finds mounts under the store's and skiff's directories that
+// nothing accounts for: not the storage driver's own directory, not a
+// container's runtime directory (the checks above judge those) or a
+// volume, not the root filesystem of a container in storage. A command
+// killed while it had a layer mounted (build, commit, a copy) leaves
+// such mounts. It reads this process's mount table: rootless, that of
+// the user's namespace, where skiff's mounts live.
+func strayMounts(e *engine.Engine, s *storage.Store, dirs map[string]bool) ([]Leftover, error) {
+	ctrs, err := s.Containers()
+	if err != nil {
+		return nil, err
+	}
+	layers := map[string]bool{}
+	for _, c := range ctrs {
+		layers[c.LayerID] = true
+	}
+	graph, run, driver := filepath.Clean(s.GraphRoot()), filepath.Clean(s.RunRoot()), s.GraphDriverName()
+	var out []Leftover
+	seen := map[string]bool{}
+	for _, top := range []string{graph, run} {
+		mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(top))
+		if err != nil {
+			return nil, fmt.Errorf("reading the mount table: %w", err)
+		}
+		for _, m := range mounts {
+			mp := filepath.Clean(m.Mountpoint)
+			if seen[mp] || mp == top || mp == filepath.Join(graph, driver) || mp == filepath.Join(run, driver) ||
+				under(mp, e.RunDir("containers")) || under(mp, e.StateDir("volumes")) {
+				continue
+			}
+			seen[mp] = true
+			layer := ""
+			if rel, ok := strings.CutPrefix(mp, filepath.Join(graph, driver)+"/"); ok {
+				layer, _, _ = strings.Cut(rel, "/")
+				if layers[layer] {
+					continue // a container's root filesystem
+				}
+			}
+			out = append(out, Leftover{
+				What: fmt.Sprintf("mount %s belongs to no container (a command killed while it had it mounted)", mp),
+				fix: func() error {
+					if layer != "" {
+						_, _ = s.Unmount(layer, true)
+					}
+					if err := unix.Unmount(mp, unix.MNT_DETACH); err != nil && err != unix.EINVAL && err != unix.ENOENT {
+						return fmt.Errorf("unmounting %s: %w", mp, err)
+					}
+					return nil
+				},
+			})
+		}
+	}
+	return out, nil
+}
+
+// under reports whether p is dir or inside it.
+func under(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, dir+"/")
 }
 
 func short(id string) string {

@@ -246,10 +246,18 @@ func (v *fsView) extract(content io.Reader, dir string, o CopyOptions) error {
 		}
 		opts.ChownOpts = &idtools.IDPair{UID: int(u.UID), GID: int(u.GID)}
 	}
-	if err := chrootarchive.UntarWithRoot(content, host, opts, v.Root); err != nil {
+	if err := untarInRoot(content, v.Root, host, opts); err != nil {
 		return fmt.Errorf("copying into %s: %w", dir, err)
 	}
 	return nil
+}
+
+// untarInRoot unpacks a tar stream (cp's, hostile or not) into the
+// directory host under the container root root, in a process chrooted
+// into root: whatever its entries say (.., absolute names, a symlink and
+// then a file through it, hard links out), nothing lands outside root.
+func untarInRoot(content io.Reader, root, host string, opts *archive.TarOptions) error {
+	return chrootarchive.UntarWithRoot(content, host, opts, root)
 }
 
 // tarSource is archive.TarResource, except that a symlink given as the

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/events"
@@ -82,6 +83,7 @@ func Stop(ctx context.Context, e *engine.Engine, ref string, o StopOptions) erro
 		return err
 	}
 	defer c.event("stop")
+	fault.Point("stop.signalled")
 	if t == 0 || !c.waitProcess(ctx, t) {
 		if err := c.signal(unix.SIGKILL, true); err != nil && !errors.Is(err, ErrNotRunning) {
 			return err

@@ -17,9 +17,12 @@ const repairFix = "run: skiff system check --repair"
 // StoreConsistency checks what a killed command can leave in the store:
 // container directories without a record, records without a root
 // filesystem, root filesystems without a record, names pointing to no
-// container, mounts and runtime state of stopped containers (a monitor
-// that died), layers no image or container uses, and addresses leased to
-// containers that are gone. With repair it removes them, and the section
+// container, mounts, network namespaces and runtime state of stopped
+// containers (a monitor that died) and of containers without a record,
+// mounts under the store that belong to no container, layers no image or
+// container uses, addresses leased to containers that are gone, and
+// bridges and veths (and, rootless, the network namespace) that belong to
+// no network or container. With repair it removes them, and the section
 // lists what it removed; what it could not remove stays a finding.
 func StoreConsistency(e *engine.Engine, repair bool) (CheckSection, error) {
 	sec := CheckSection{Title: "Store (" + e.Root() + ")"}
@@ -81,5 +84,10 @@ func StoreConsistency(e *engine.Engine, repair bool) (CheckSection, error) {
 	}
 	leases := h.StaleLeases(gone)
 	add("networks: addresses are leased to existing containers", leases, func(int) error { h.Sweep(); return nil })
+	links, err := h.OrphanLinks()
+	if err != nil && fail == nil {
+		fail = err
+	}
+	add("networks: every bridge and veth belongs to a network or container", links, func(int) error { return h.RemoveOrphanLinks() })
 	return sec, fail
 }

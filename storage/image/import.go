@@ -22,6 +22,7 @@ import (
 	"go.podman.io/image/v5/types"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -56,6 +57,9 @@ func Import(ctx context.Context, s *storage.Store, sys *types.SystemContext, opt
 		return nil, err
 	}
 	img, err := importLayer(ctx, s, ws, dcfg, named, opts)
+	if err == nil {
+		fault.Point("import.image")
+	}
 	ws.end(s, err != nil)
 	return img, err
 }
@@ -109,6 +113,7 @@ func importLayer(ctx context.Context, s *storage.Store, ws *writeSession, dcfg *
 	if err != nil {
 		return nil, errdefs.Invalid("importing %s: %v", opts.Source, err)
 	}
+	fault.Point("import.layer")
 	dcfg.RootFS.DiffIDs = []digest.Digest{diffID}
 	src, err := newMemImage(dcfg, nil, diffID, size, layerPath)
 	if err != nil {

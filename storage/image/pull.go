@@ -16,6 +16,7 @@ import (
 	"go.podman.io/image/v5/types"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/fault"
 	"github.com/skiff-containers/skiff/storage"
 )
 
@@ -52,7 +53,11 @@ func Pull(ctx context.Context, s *storage.Store, sys *types.SystemContext, name 
 	if err != nil {
 		return nil, err
 	}
+	fault.Point("pull.session")
 	img, err := pull(ctx, s, ws.sys, named, opts)
+	if err == nil {
+		fault.Point("pull.image")
+	}
 	ws.end(s, err != nil)
 	return img, err
 }

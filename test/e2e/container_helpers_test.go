@@ -180,12 +180,12 @@ func noContainers(e *Env) {
 	if ids := psAll(e); len(ids) != 0 {
 		e.T.Errorf("containers left: %v", ids)
 	}
-	entries, err := os.ReadDir(filepath.Join(e.Root, "skiff", "containers"))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	records, err := containerRecords(e)
+	if err != nil {
 		e.T.Errorf("reading the container records: %v", err)
 	}
-	if len(entries) != 0 {
-		e.T.Errorf("container records left: %d", len(entries))
+	if len(records) != 0 {
+		e.T.Errorf("container records left: %d", len(records))
 	}
 	files, err := filepath.Glob(filepath.Join(e.Root, "*-containers", "containers.json"))
 	if err != nil {
@@ -210,8 +210,22 @@ func noContainers(e *Env) {
 // removal hides the container from ps before its record directory goes.
 func allRemoved(e *Env) bool {
 	e.T.Helper()
-	entries, _ := os.ReadDir(filepath.Join(e.Root, "skiff", "containers"))
-	return len(psAll(e)) == 0 && len(entries) == 0
+	records, err := containerRecords(e)
+	return len(psAll(e)) == 0 && err == nil && len(records) == 0
+}
+
+// containerRecords lists the directories of the store's container
+// records (skiff/containers/ID); none at all (no directory) is no error.
+func containerRecords(e *Env) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(e.Root, "skiff", "containers"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	ids := make([]string, len(entries))
+	for i, ent := range entries {
+		ids[i] = ent.Name()
+	}
+	return ids, nil
 }
 
 // psAll is `ps -aq`: the IDs of every container; a failing ps fails the

@@ -70,6 +70,26 @@ func storeFindings(t *testing.T, e *Env, args ...string) []string {
 	return out
 }
 
+// killCase is one row of the matrix: setup, the command killed at point,
+// check that the object is whole or gone, the same command again, and
+// finish to put the store back for the next row.
+type killCase struct {
+	point  string
+	setup  []string
+	args   []string
+	check  func()
+	again  []string
+	finish []string
+}
+
+// absent fails the test when r (an inspect) found the object.
+func absent(t *testing.T, what string, r Result) {
+	t.Helper()
+	if r.Code == 0 {
+		t.Errorf("%s is there after the kill", what)
+	}
+}
+
 func TestKillMatrix(t *testing.T) {
 	faultBinary(t)
 	t.Parallel()
@@ -77,52 +97,76 @@ func TestKillMatrix(t *testing.T) {
 	img := e.LoadBusybox()
 	tarball := filepath.Join(e.Dir, "busybox-save.tar")
 	e.Skiff("save", "-o", tarball, img).Success(t)
+	rootfs := rootfsTar(e, "rootfs.tar", map[string]string{"f": "x\n"})
 	ctx := buildContext(e, "ctx", map[string]string{"Dockerfile": "FROM busybox\nCOPY f /f\n", "f": "x\n"})
-	absent := func(what string, r Result) {
-		t.Helper()
-		if r.Code == 0 {
-			t.Errorf("%s is there after the kill", what)
-		}
+	gone := func(what string, args ...string) func() {
+		return func() { t.Helper(); absent(t, what, e.Skiff(args...)) }
 	}
-	for _, tc := range []struct {
-		point  string
-		setup  []string
-		args   []string
-		check  func() // the object is whole or gone
-		again  []string
-		finish []string
-	}{
-		{"create.rootfs", nil, []string{"create", "--name", "k", img, "true"},
-			func() { absent("the container", e.Skiff("inspect", "k")) },
+	there := func(args ...string) func() { return func() { t.Helper(); e.Skiff(args...).Success(t) } }
+	// a container that ends at its stop signal (sh as PID 1 has no
+	// default action for SIGTERM)
+	trapTerm := []string{"run", "-d", "--name", "k", img, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"}
+	killMatrix(t, e, []killCase{
+		{"create.rootfs", nil, []string{"create", "--name", "k", img, "true"}, gone("the container", "inspect", "k"),
 			[]string{"create", "--name", "k", img, "true"}, []string{"rm", "k"}},
-		{"start.prepared", []string{"create", "--name", "k", img, "true"}, []string{"start", "k"},
-			func() { e.Skiff("inspect", "k").Success(t) },
+		{"start.prepared", []string{"create", "--name", "k", img, "true"}, []string{"start", "k"}, there("inspect", "k"),
 			[]string{"start", "-a", "k"}, []string{"rm", "k"}},
-		{"rm.rootfs", []string{"create", "--name", "k", img, "true"}, []string{"rm", "k"},
-			func() { absent("the container", e.Skiff("inspect", "k")) },
+		{"stop.signalled", trapTerm, []string{"stop", "k"},
+			func() { waitStatus(e, "k", "exited") },
+			[]string{"stop", "k"}, []string{"rm", "k"}},
+		{"rm.rootfs", []string{"create", "--name", "k", img, "true"}, []string{"rm", "k"}, gone("the container", "inspect", "k"),
 			[]string{"create", "--name", "k", img, "true"}, []string{"rm", "k"}},
 		{"commit.layer", []string{"create", "--name", "k", img, "true"}, []string{"commit", "k", "committed"},
-			func() { absent("the image", e.Skiff("image", "inspect", "committed")) },
+			gone("the image", "image", "inspect", "committed"),
 			[]string{"commit", "k", "committed"}, []string{"rm", "k"}},
-		{"load.image", []string{"rmi", img}, []string{"load", "-i", tarball},
-			func() {},
+		{"load.image", []string{"rmi", img}, []string{"load", "-i", tarball}, func() {},
 			[]string{"load", "-i", tarball}, nil},
-		{"network.create.subnet", nil, []string{"network", "create", "kn"},
-			func() { absent("the network", e.Skiff("network", "inspect", "kn")) },
+		{"import.layer", nil, []string{"import", rootfs, "imported"}, gone("the image", "image", "inspect", "imported"),
+			[]string{"import", rootfs, "imported"}, []string{"rmi", "imported"}},
+		{"import.image", nil, []string{"import", rootfs, "imported"}, func() {},
+			[]string{"import", rootfs, "imported"}, []string{"rmi", "imported"}},
+		{"network.create.subnet", nil, []string{"network", "create", "kn"}, gone("the network", "network", "inspect", "kn"),
 			[]string{"network", "create", "kn"}, []string{"network", "rm", "kn"}},
-		{"network.rm.record", []string{"network", "create", "kn"}, []string{"network", "rm", "kn"},
-			func() { absent("the network", e.Skiff("network", "inspect", "kn")) },
+		{"network.rm.record", []string{"network", "create", "kn"}, []string{"network", "rm", "kn"}, gone("the network", "network", "inspect", "kn"),
 			[]string{"network", "create", "kn"}, []string{"network", "rm", "kn"}},
-		{"volume.create.dir", nil, []string{"volume", "create", "kv"},
-			func() { absent("the volume", e.Skiff("volume", "inspect", "kv")) },
+		{"volume.create.dir", nil, []string{"volume", "create", "kv"}, gone("the volume", "volume", "inspect", "kv"),
 			[]string{"volume", "create", "kv"}, []string{"volume", "rm", "kv"}},
-		{"volume.rm.renamed", []string{"volume", "create", "kv"}, []string{"volume", "rm", "kv"},
-			func() { absent("the volume", e.Skiff("volume", "inspect", "kv")) },
+		{"volume.rm.renamed", []string{"volume", "create", "kv"}, []string{"volume", "rm", "kv"}, gone("the volume", "volume", "inspect", "kv"),
 			[]string{"volume", "create", "kv"}, []string{"volume", "rm", "kv"}},
-		{"build.copy.layer", nil, []string{"build", "-t", "built", ctx},
-			func() { absent("the image", e.Skiff("image", "inspect", "built")) },
+		{"build.copy.layer", nil, []string{"build", "-t", "built", ctx}, gone("the image", "image", "inspect", "built"),
 			[]string{"build", "-t", "built", ctx}, []string{"rmi", "built"}},
-	} {
+	})
+	e.Skiff("run", "--rm", img, "true").Success(t)
+}
+
+// TestKillMatrixPull kills pulls: before anything is fetched, in the
+// middle of a layer's extraction, once a layer is stored (by the one-pass
+// layer download, and by image/v5's copy), after the image is stored. A
+// store of its own, without the image, so the pull downloads.
+func TestKillMatrixPull(t *testing.T) {
+	faultBinary(t)
+	Require(t, "busybox")
+	t.Parallel()
+	ref := RegistryImage(t, "busybox")
+	e := New(t)
+	var cases []killCase
+	for _, point := range []string{"pull.session", "pull.layer.applying", "pull.layer", "pull.blob", "pull.image"} {
+		check := func() { absent(t, "the image", e.Skiff("image", "inspect", ref)) }
+		if point == "pull.image" { // stored: whole
+			check = func() { e.Skiff("image", "inspect", ref).Success(t) }
+		}
+		cases = append(cases, killCase{point, nil, []string{"pull", ref}, check, []string{"pull", ref}, []string{"rmi", ref}})
+	}
+	killMatrix(t, e, cases)
+	e.Skiff("run", "--rm", ref, "true").Success(t)
+}
+
+// killMatrix runs the rows: after each kill, the check, then system check
+// (--repair clears what it finds, and then finds nothing), then the same
+// command works and system check finds nothing.
+func killMatrix(t *testing.T, e *Env, cases []killCase) {
+	t.Helper()
+	for _, tc := range cases {
 		if tc.setup != nil {
 			e.Skiff(tc.setup...).Success(t)
 		}
@@ -141,37 +185,6 @@ func TestKillMatrix(t *testing.T) {
 		}
 		if left := storeFindings(t, e); len(left) > 0 {
 			t.Errorf("after %s and a clean redo, system check finds: %s", tc.point, strings.Join(left, "; "))
-		}
-	}
-	e.Skiff("run", "--rm", img, "true").Success(t)
-}
-
-// kill -9 while a pull stores a layer (in the middle of its extraction,
-// and once it is stored but the image is not): no image, nothing system
-// check --repair cannot remove, and the pull then works.
-func TestKillMatrixPull(t *testing.T) {
-	faultBinary(t)
-	Require(t, "busybox")
-	t.Parallel()
-	ref := RegistryImage(t, "busybox")
-	e := New(t)
-	for _, point := range []string{"pull.layer.applying", "pull.layer"} {
-		killedAt(t, e, point, "pull", ref)
-		if names := imageNames(e); names != "" {
-			t.Errorf("kill at %s: images %q", point, names)
-		}
-		if left := storeFindings(t, e); len(left) > 0 {
-			t.Logf("kill at %s left, for --repair: %s", point, strings.Join(left, "; "))
-			storeFindings(t, e, "--repair")
-			if left := storeFindings(t, e); len(left) > 0 {
-				t.Errorf("kill at %s: after --repair, system check still finds: %s", point, strings.Join(left, "; "))
-			}
-		}
-		e.Skiff("pull", "-q", ref).Success(t)
-		e.Skiff("run", "--rm", ref, "true").Success(t)
-		e.Skiff("rmi", ref).Success(t)
-		if left := storeFindings(t, e); len(left) > 0 {
-			t.Errorf("after %s and a clean pull, system check finds: %s", point, strings.Join(left, "; "))
 		}
 	}
 }
