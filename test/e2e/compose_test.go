@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -447,10 +448,24 @@ func TestComposeDockerNames(t *testing.T) {
 // freePort is a loopback TCP port nothing listens on now.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l := listenOn(t, 0)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	givenPortsMu.Lock()
+	defer givenPortsMu.Unlock()
+	for {
+		l := listenOn(t, 0)
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !givenPorts[port] { // the kernel may offer a port it just gave another test
+			givenPorts[port] = true
+			return port
+		}
+	}
 }
+
+// givenPorts: the ports freePort has handed out in this run.
+var (
+	givenPortsMu sync.Mutex
+	givenPorts   = map[int]bool{}
+)
 
 // listenOn listens on 127.0.0.1:port.
 func listenOn(t *testing.T, port int) net.Listener {
