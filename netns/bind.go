@@ -17,7 +17,7 @@ import (
 // 0.0.0.0 and, when the host has IPv6, ::), a free port where none was
 // asked for. It returns the ports as bound and their sockets in the same
 // order; on error nothing stays open. With dnat (root, a container on a
-// bridge) the IPv4 ports are only reserved, bound but not listening: the
+// bridge) the IPv4 ports are only reserved (a listening socket DNAT bypasses): the
 // kernel's DNAT serves them (dnat.go).
 func Bind(mappings []PortMapping, dnat bool) (bound []BoundPort, files []*os.File, retErr error) {
 	defer func() {
@@ -131,9 +131,11 @@ func bindError(m PortMapping, err error) error {
 }
 
 // listen opens a listening TCP or bound UDP socket on ip:port and returns
-// it with the port it got. Without serve the TCP socket is bound but not
-// listening, and without SO_REUSEADDR (two such sockets would share the
-// port): it only reserves the port, as Docker's does without its proxy.
+// it with the port it got. Without serve the TCP socket only reserves the
+// port for DNAT: it listens, so that no other socket can bind the port,
+// but the kernel's DNAT rewrites connections before they reach it. TCP
+// sockets take SO_REUSEADDR, so that connections of an earlier server on
+// the port in TIME_WAIT do not keep the port from being published.
 func listen(proto, ip string, port int, serve bool) (*os.File, int, error) {
 	parsed := net.ParseIP(ip)
 	family := unix.AF_INET
@@ -162,7 +164,7 @@ func listen(proto, ip string, port int, serve bool) (*os.File, int, error) {
 			unix.Close(fd)
 		}
 	}()
-	if typ == unix.SOCK_STREAM && serve {
+	if typ == unix.SOCK_STREAM {
 		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 	}
 	if family == unix.AF_INET6 {
@@ -171,8 +173,12 @@ func listen(proto, ip string, port int, serve bool) (*os.File, int, error) {
 	if err := unix.Bind(fd, sa); err != nil {
 		return nil, 0, err
 	}
-	if typ == unix.SOCK_STREAM && serve {
-		if err := unix.Listen(fd, 4096); err != nil {
+	if typ == unix.SOCK_STREAM {
+		backlog := 4096
+		if !serve {
+			backlog = 1 // a reservation: DNAT takes the connections
+		}
+		if err := unix.Listen(fd, backlog); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -19,8 +19,8 @@ import (
 
 // Published ports as root: kernel DNAT to the container's address, as
 // Docker does with `userland-proxy: false`. No process copies the bytes;
-// the port forwarder process only holds the host ports reserved (bound,
-// not listening, so that a program starting later cannot take them) and
+// the port forwarder process only holds the host ports reserved (a
+// listening socket DNAT bypasses, so that no program can take them) and
 // serves the IPv6 ones, which the IPv4 rules do not cover.
 //
 // Each container's rules are a table of their own, named after the

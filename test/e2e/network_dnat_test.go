@@ -52,10 +52,8 @@ func TestNetworkPublishDNAT(t *testing.T) {
 	if len(tables) != 1 {
 		t.Fatalf("port tables translating to %s: %v, want one", ip, tables)
 	}
-	// the kernel serves IPv4: nothing listens there, the port is reserved
-	if out, _ := netExecOutput("ss", "-Hltn", fmt.Sprintf("sport = :%d", local)); strings.TrimSpace(out) != "" {
-		t.Errorf("something listens on the DNAT port 127.0.0.1:%d:\n%s", local, out)
-	}
+	// the kernel serves IPv4 (the answers above came from the container);
+	// the reservation socket keeps host programs off the port
 	if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", all)); err == nil {
 		l.Close()
 		t.Errorf("a host program could listen on the published port %d", all)
