@@ -223,15 +223,7 @@ func matchLocal() []expr.Any {
 
 // matchDNAT matches connections whose destination was translated (ct
 // status dnat).
-func matchDNAT() []expr.Any {
-	dnat := make([]byte, 4)
-	binary.NativeEndian.PutUint32(dnat, ctStatusDstNAT)
-	return []expr.Any{
-		&expr.Ct{Register: 1, Key: expr.CtKeySTATUS},
-		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: dnat, Xor: make([]byte, 4)},
-		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: make([]byte, 4)},
-	}
-}
+func matchDNAT() []expr.Any { return matchCtBits(expr.CtKeySTATUS, ctStatusDstNAT) }
 
 // ctStatusDstNAT is the kernel's IPS_DST_NAT.
 const ctStatusDstNAT = 1 << 5

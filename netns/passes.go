@@ -204,10 +204,16 @@ func matchReplies(compat bool) []expr.Any {
 		info.StateMask = uint16(ctReplies)
 		return []expr.Any{&expr.Match{Name: "conntrack", Rev: 3, Info: info}}
 	}
+	return matchCtBits(expr.CtKeySTATE, ctReplies)
+}
+
+// matchCtBits matches connections whose conntrack field key (state,
+// status) has any of bits set.
+func matchCtBits(key expr.CtKey, bits uint32) []expr.Any {
 	mask := make([]byte, 4)
-	binary.NativeEndian.PutUint32(mask, ctReplies)
+	binary.NativeEndian.PutUint32(mask, bits)
 	return []expr.Any{
-		&expr.Ct{Register: 1, Key: expr.CtKeySTATE},
+		&expr.Ct{Register: 1, Key: key},
 		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: make([]byte, 4)},
 		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: make([]byte, 4)},
 	}
