@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/proc"
 )
@@ -52,11 +53,41 @@ func (h *Host) ensureDNS(n *Network) error {
 		Network: n.Name, Dir: h.poolFor(n).dir, Listen: n.Gateway.String(), Subnet: n.Subnet.String(),
 		Upstreams: h.upstreams(), Internal: n.Internal,
 	}
+	stopDNSStrays(h.NSPath(), cfg.Listen)
 	p, err := startResponder(h.NSPath(), cfg)
 	if err != nil {
 		return fmt.Errorf("starting the DNS responder of network %s: %w", n.Name, err)
 	}
 	return writeJSONFile(path, p)
+}
+
+// dnsProcName is a responder's argv[0]; its arguments are the network's
+// name and the address it listens on.
+const dnsProcName = "skiff-dns"
+
+// stopDNSStrays ends the responders listening on listen in the namespace
+// pinned at nsPath ("" is this one) that no record names: a command
+// killed (kill -9) between starting one and recording it leaves it
+// holding the gateway's port 53, and every later start then fails
+// ("address already in use"). The caller holds the lock.
+func stopDNSStrays(nsPath, listen string) {
+	if nsPath == "" {
+		nsPath = "/proc/self/ns/net"
+	}
+	var want unix.Stat_t
+	if unix.Stat(nsPath, &want) != nil {
+		return
+	}
+	strays := findProcs(func(pid int, args []string) bool {
+		if args[0] != dnsProcName || len(args) < 3 || args[2] != listen {
+			return false
+		}
+		var st unix.Stat_t
+		return unix.Stat(fmt.Sprintf("/proc/%d/ns/net", pid), &st) == nil && st.Dev == want.Dev && st.Ino == want.Ino
+	})
+	for _, hp := range strays {
+		hp.Stop()
+	}
 }
 
 // stopDNS stops the network's DNS responder.
@@ -95,7 +126,7 @@ func startResponder(nsPath string, cfg *DNSConfig) (*HelperProc, error) {
 	}
 	defer readyR.Close()
 	cmd := exec.Command("/proc/self/exe")
-	cmd.Args = []string{"skiff-dns", cfg.Network}
+	cmd.Args = []string{dnsProcName, cfg.Network, cfg.Listen}
 	cmd.Env = []string{"_SKIFF_ROLE=" + DNSRole}
 	cmd.ExtraFiles = []*os.File{cfgR, readyW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -126,7 +157,7 @@ func startResponder(nsPath string, cfg *DNSConfig) (*HelperProc, error) {
 // DNSMain is the DNS responder's entry point: it answers until its
 // network has no live container left.
 func DNSMain() int {
-	setProcName("skiff-dns")
+	setProcName(dnsProcName)
 	f := os.NewFile(3, "config")
 	ready := os.NewFile(4, "ready")
 	var cfg DNSConfig

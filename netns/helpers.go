@@ -101,7 +101,26 @@ func (p *HelperProc) Stop() {
 // fails ("Failed to open tun socket in namespace"). The caller holds the
 // lock, so no other command is starting one.
 func stopStrays(nsPath string) {
-	var strays []*HelperProc
+	strays := findProcs(func(_ int, args []string) bool {
+		switch filepath.Base(args[0]) {
+		case Pasta, "passt", "passt.avx2", Slirp4netns:
+			return slices.Contains(args[1:], nsPath)
+		}
+		return false
+	})
+	for _, hp := range strays {
+		hp.Stop()
+	}
+	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(nsPath), ".pasta.*.pid"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+}
+
+// findProcs returns the processes other than this one whose command line
+// (split at NULs, never empty) match accepts.
+func findProcs(match func(pid int, args []string) bool) []*HelperProc {
+	var found []*HelperProc
 	entries, _ := os.ReadDir("/proc")
 	for _, ent := range entries {
 		pid, err := strconv.Atoi(ent.Name())
@@ -112,26 +131,14 @@ func stopStrays(nsPath string) {
 		if err != nil || len(b) == 0 {
 			continue
 		}
-		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-		switch filepath.Base(args[0]) {
-		case Pasta, "passt", "passt.avx2", Slirp4netns:
-		default:
-			continue
-		}
-		if !slices.Contains(args[1:], nsPath) {
+		if !match(pid, strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")) {
 			continue
 		}
 		if start, err := proc.StartTime(pid); err == nil {
-			strays = append(strays, &HelperProc{Pid: pid, Start: start})
+			found = append(found, &HelperProc{Pid: pid, Start: start})
 		}
 	}
-	for _, hp := range strays {
-		hp.Stop()
-	}
-	stale, _ := filepath.Glob(filepath.Join(filepath.Dir(nsPath), ".pasta.*.pid"))
-	for _, f := range stale {
-		os.Remove(f)
-	}
+	return found
 }
 
 // StartHelper connects the network namespace pinned at nsPath outward
