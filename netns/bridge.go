@@ -65,6 +65,7 @@ type vethOptions struct {
 	ep           *Endpoint
 	bridge       netlink.Link
 	mtu          int
+	routeMTU     int // the default route's MTU, 0 for the link's
 	ctrFD        int // the container's network namespace
 	defaultRoute bool
 }
@@ -124,7 +125,7 @@ func setupPeer(o vethOptions) error {
 		return fmt.Errorf("bringing up %s: %w", ep.IfName, err)
 	}
 	if o.defaultRoute {
-		r := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: net.IP(ep.Gateway.AsSlice())}
+		r := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: net.IP(ep.Gateway.AsSlice()), MTU: o.routeMTU}
 		if err := ch.RouteAdd(r); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("adding the default route via %s: %w", ep.Gateway, err)
 		}
@@ -177,7 +178,7 @@ func routesOverlapIn(h *netlink.Handle, p netip.Prefix, skip string) (bool, erro
 }
 
 // defaultRouteMTU is the MTU of the interface holding the default route
-// in the caller's namespace, or 1500.
+// in the caller's namespace (at most 1500), or 1500.
 func defaultRouteMTU() int {
 	h, err := netlink.NewHandle()
 	if err != nil {

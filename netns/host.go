@@ -63,9 +63,13 @@ func (h *Host) poolFor(n *Network) *pool {
 	return &pool{dir: filepath.Join(h.StateDir, "ipam", n.ID), net: n}
 }
 
-func (h *Host) mtu() int {
+// routeMTU is the MTU of a container's default route: the uplink's as
+// root (traffic leaving the machine must fit it, and the kernel takes a
+// TCP connection's MSS from the route), none rootless, where pasta's tap
+// has LinkMTU and pasta meets the uplink itself.
+func (h *Host) routeMTU() int {
 	if h.Rootless {
-		return RootlessMTU
+		return 0
 	}
 	return defaultRouteMTU()
 }
@@ -152,7 +156,7 @@ func (h *Host) attachOne(hh *netlink.Handle, ctrFD int, req *AttachRequest, na *
 	if err != nil {
 		return nil, false, err
 	}
-	br, err := ensureBridge(hh, n, h.mtu())
+	br, err := ensureBridge(hh, n, LinkMTU)
 	if err != nil {
 		return nil, false, err
 	}
@@ -181,7 +185,7 @@ func (h *Host) attachOne(hh *netlink.Handle, ctrFD int, req *AttachRequest, na *
 		ep.MAC = MACFor(ep.IP)
 		p.rewrite(ep)
 	}
-	if err := addVeth(hh, vethOptions{ep: ep, bridge: br, mtu: h.mtu(), ctrFD: ctrFD, defaultRoute: na.Route}); err != nil {
+	if err := addVeth(hh, vethOptions{ep: ep, bridge: br, mtu: LinkMTU, routeMTU: h.routeMTU(), ctrFD: ctrFD, defaultRoute: na.Route}); err != nil {
 		p.release(ep.IP, ep.ContainerID)
 		return nil, false, err
 	}

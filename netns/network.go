@@ -35,6 +35,17 @@ const (
 	// RootlessMTU is the MTU inside the rootless network namespace, that
 	// of pasta's and slirp4netns's tap device.
 	RootlessMTU = 65520
+	// LinkMTU is the MTU of every bridge and veth skiff makes, root or
+	// rootless: the host's loopback's size, so that what stays on the
+	// machine (a published port from the host's loopback, the host and
+	// its containers, containers on one network) moves in segments of up
+	// to 64 KiB. Traffic leaving by the host's uplink is held to the
+	// uplink's MTU by the container's default route (vethOptions.routeMTU).
+	// With the uplink's MTU (1400 on a VM) on the link instead, a TCP
+	// segment of a download through a published port is a GSO packet of
+	// 1360-byte segments, which the sender's TCP handles at about half the
+	// host's loopback speed (issue #18; docs/network.md).
+	LinkMTU = 65520
 )
 
 // DefaultSubnet is the default bridge network's subnet.
