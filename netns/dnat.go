@@ -3,6 +3,7 @@ package netns
 import (
 	"encoding/binary"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/proc"
@@ -148,7 +150,37 @@ func AddDNAT(table string, r *DNATRules) error {
 	if err := c.Flush(); err != nil {
 		return fmt.Errorf("setting up the published ports' nftables rules: %w", err)
 	}
+	// UDP flows that reached the ports while no rule translated them
+	// (or one that translated to another address) would keep their
+	// conntrack entry, and with it their old path, for as long as the
+	// client keeps sending: they start over through the new rules.
+	FlushUDPConntrack(r.Ports)
 	return nil
+}
+
+// FlushUDPConntrack forgets the kernel's UDP flows to the IPv4 ports of
+// ports published by DNAT, as Docker does when a container starts or
+// stops: a UDP "connection" lasts while packets keep coming, and its
+// entry holds the translation it got first, to an address the container
+// may no longer have. Errors are ignored: without conntrack's netlink
+// there are no entries to flush either.
+func FlushUDPConntrack(ports []BoundPort) {
+	var filters []netlink.CustomConntrackFilter
+	for _, p := range ports {
+		if p.Proto != "udp" || !DNATPort(p) {
+			continue
+		}
+		f := &netlink.ConntrackFilter{}
+		_ = f.AddProtocol(unix.IPPROTO_UDP)
+		_ = f.AddPort(netlink.ConntrackOrigDstPort, uint16(p.HostPort))
+		if ip := net.ParseIP(p.HostIP); ip != nil && !ip.IsUnspecified() {
+			_ = f.AddIP(netlink.ConntrackOrigDstIP, ip)
+		}
+		filters = append(filters, f)
+	}
+	if len(filters) > 0 {
+		_, _ = netlink.ConntrackDeleteFilters(netlink.ConntrackTable, unix.AF_INET, filters...)
+	}
 }
 
 // RemoveDNAT removes the port table named table; one already gone is no

@@ -239,6 +239,11 @@ func (c *Container) releaseNetwork() {
 	}
 	os.Remove(c.netRuntimePath())
 	c.stopForwarder()
+	if rt != nil && rt.DNAT {
+		// the rules are gone: UDP flows translated to the address the
+		// container is giving up must not outlive them
+		netns.FlushUDPConntrack(rt.Ports)
+	}
 	if rt == nil {
 		// Killed before the record was written: the pin alone tells.
 		netns.Remove(c.pinPath())

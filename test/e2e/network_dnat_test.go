@@ -233,3 +233,55 @@ func dnatFreeRange(t *testing.T) (int, int) {
 	t.Fatal("no two consecutive free ports")
 	return 0, 0
 }
+
+// A UDP "connection" through a DNAT port lasts in conntrack while its
+// client keeps sending, with the translation it got first: the client
+// keeps its socket (one source port, one conntrack entry) while the
+// container restarts and gets a new address, and its next datagrams must
+// reach the new address (the entries are flushed when the rules go and
+// come), not the old one.
+func TestNetworkPublishDNATUDPRestart(t *testing.T) {
+	Require(t, "root", "hostroot", "debian")
+	t.Parallel()
+	e := New(t)
+	img := e.LoadDebian()
+	name := netName(t, "udp")
+	server := `$s=IO::Socket::INET->new(LocalPort=>5353,Proto=>"udp") or die; while(1){$s->recv($m,100); $s->send("pong\n")}`
+	// a fixed host port: an ephemeral one is chosen anew at each start
+	addr := fmt.Sprintf("127.0.0.1:%d", freeUDPPair(t))
+	e.Skiff("run", "-d", "--name", name, "-p", addr+":5353/udp", img, "perl", "-MIO::Socket::INET", "-e", server).Success(t)
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ask := func(when string) {
+		t.Helper()
+		buf := make([]byte, 64)
+		for range 50 {
+			_, _ = c.Write([]byte("ping\n"))
+			_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if n, err := c.Read(buf); err == nil && strings.TrimSpace(string(buf[:n])) == "pong" {
+				return
+			}
+		}
+		t.Fatalf("UDP through %s %s: no answer from %s (the client's conntrack entry kept an old translation?)", addr, when, name)
+	}
+	ask("after run")
+	ip := netContainerIP(e, "bridge", name)
+	for _, verb := range []string{"restart", "stop"} {
+		e.Skiff(verb, "-t", "1", name).Success(t)
+		if verb == "stop" {
+			// datagrams while nothing publishes the port leave an entry
+			// without translation; start must not be stuck with it
+			_, _ = c.Write([]byte("ping\n"))
+			e.Skiff("start", name).Success(t)
+		}
+		now := netContainerIP(e, "bridge", name)
+		if now == ip {
+			t.Fatalf("%s kept the address %s: the test needs a new one", verb, ip)
+		}
+		ip = now
+		ask("after " + verb)
+	}
+}
