@@ -200,14 +200,74 @@ func RemoveDNAT(table string) {
 // SweepDNAT removes the port tables whose holder is gone: both the
 // container's monitor and its forwarder were killed (kill -9), so nobody
 // removed them on the way.
-func SweepDNAT() {
+func SweepDNAT() { _ = RemoveStaleDNAT() }
+
+// RemoveStaleDNAT is SweepDNAT that says why it could not.
+func RemoveStaleDNAT() error {
 	c, err := nftables.New()
 	if err != nil {
-		return
+		return err
 	}
 	if queueStaleDNAT(c) > 0 {
-		_ = c.Flush()
+		return c.Flush()
 	}
+	return nil
+}
+
+// StaleDNAT describes the port tables whose holder is gone (what
+// RemoveStaleDNAT removes), one line each: the table and where it
+// translates to. The container they were made for no longer runs (its
+// monitor died with the forwarder) or no longer exists, and the address
+// they translate to may be another container's by now.
+func StaleDNAT() ([]string, error) {
+	c, err := nftables.New()
+	if err != nil {
+		return nil, err
+	}
+	tables, err := c.ListTablesOfFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return nil, fmt.Errorf("listing nftables tables: %w", err)
+	}
+	var out []string
+	for _, t := range tables {
+		if !staleDNAT(t.Name) {
+			continue
+		}
+		what := "port table " + t.Name
+		if to := dnatTargets(c, t); len(to) > 0 {
+			what += " (" + strings.Join(to, ", ") + ")"
+		}
+		out = append(out, what+" outlived its port forwarder: it belongs to no running container")
+	}
+	return out, nil
+}
+
+// dnatTargets lists what table t's prerouting rules translate to, as
+// "dnat to ADDRESS:PORT".
+func dnatTargets(c *nftables.Conn, t *nftables.Table) []string {
+	rules, err := c.GetRules(t, &nftables.Chain{Name: "prerouting", Table: t})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range rules {
+		var addr netip.Addr
+		port := -1
+		for _, e := range r.Exprs {
+			if imm, ok := e.(*expr.Immediate); ok {
+				switch len(imm.Data) {
+				case 4:
+					addr = netip.AddrFrom4([4]byte(imm.Data))
+				case 2:
+					port = int(binary.BigEndian.Uint16(imm.Data))
+				}
+			}
+		}
+		if addr.IsValid() && port >= 0 {
+			out = append(out, "dnat to "+netip.AddrPortFrom(addr, uint16(port)).String())
+		}
+	}
+	return out
 }
 
 // queueStaleDNAT queues the removal of the port tables whose holder is

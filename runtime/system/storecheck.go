@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/skiff-containers/skiff/internal/hostcheck"
+	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/network"
@@ -20,9 +21,10 @@ const repairFix = "run: skiff system check --repair"
 // container, mounts, network namespaces and runtime state of stopped
 // containers (a monitor that died) and of containers without a record,
 // mounts under the store that belong to no container, layers no image or
-// container uses, addresses leased to containers that are gone, and
-// bridges and veths (and, rootless, the network namespace) that belong to
-// no network or container. With repair it removes them, and the section
+// container uses, addresses leased to containers that are gone, bridges
+// and veths (and, rootless, the network namespace) that belong to no
+// network or container, and, as root, published ports' DNAT tables whose
+// port forwarder is gone. With repair it removes them, and the section
 // lists what it removed; what it could not remove stays a finding.
 func StoreConsistency(e *engine.Engine, repair bool) (CheckSection, error) {
 	sec := CheckSection{Title: "Store (" + e.Root() + ")"}
@@ -89,5 +91,14 @@ func StoreConsistency(e *engine.Engine, repair bool) (CheckSection, error) {
 		fail = err
 	}
 	add("networks: every bridge and veth belongs to a network or container", links, func(int) error { return h.RemoveOrphanLinks() })
+	if !e.Rootless() {
+		// the host's, whatever installation made them: their holder's
+		// pid and start time say whether they are still held
+		tables, err := netns.StaleDNAT()
+		if err != nil && fail == nil {
+			fail = err
+		}
+		add("published ports: every DNAT port table belongs to a running container", tables, func(int) error { return netns.RemoveStaleDNAT() })
+	}
 	return sec, fail
 }

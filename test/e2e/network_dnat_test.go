@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/skiff-containers/skiff/internal/proc"
 )
 
 // As root, published ports of a container on a bridge are the kernel's
@@ -148,9 +150,53 @@ func TestNetworkPublishDNATKilled(t *testing.T) {
 	netKill9(t, fwd)
 	netKill9(t, monitor)
 	waitUntil(t, 10*time.Second, "the container to die with its monitor", func() bool { return !alive(pid) })
+	// system check lists the table (unless the network keeper swept it
+	// first: one still there after the check was there during it)
+	dnatCheckReports(t, e, ip)
 	e.Skiff("rm", web).Success(t)
 	if left := dnatTables(t, ip); len(left) != 0 {
 		t.Errorf("port tables after kill -9 of monitor and forwarder, then rm: %v", left)
+	}
+
+	// a table of a container that no longer exists at all (its holder
+	// a process that ended): listed, and removed by --repair
+	holderCmd := exec.Command("true")
+	if err := holderCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	start, err := proc.StartTime(holderCmd.Process.Pid) // a zombie until waited for
+	_ = holderCmd.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := fmt.Sprintf("skiff-ports-%d-%d", holderCmd.Process.Pid, start)
+	ghost := "10.88.254.254" // no container's: the rule never matches (port 9)
+	for _, args := range [][]string{
+		{"add", "table", "ip", table},
+		{"add", "chain", "ip", table, "prerouting", "{ type nat hook prerouting priority dstnat; }"},
+		{"add", "rule", "ip", table, "prerouting", "ip", "daddr", "127.0.0.1", "tcp", "dport", "9", "dnat", "to", ghost + ":80"},
+	} {
+		if out, err := exec.Command("nft", args...).CombinedOutput(); err != nil {
+			t.Fatalf("nft %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	t.Cleanup(func() { _ = exec.Command("nft", "delete", "table", "ip", table).Run() })
+	dnatCheckReports(t, e, ghost)
+	storeFindings(t, e, "--repair")
+	if left := dnatTables(t, ghost); len(left) != 0 {
+		t.Errorf("port tables after system check --repair: %v", left)
+	}
+}
+
+// dnatCheckReports checks that system check reports the port tables
+// translating to ip that are there after it ran.
+func dnatCheckReports(t *testing.T, e *Env, ip string) {
+	t.Helper()
+	found := strings.Join(storeFindings(t, e), "\n")
+	for _, table := range dnatTables(t, ip) {
+		if !strings.Contains(found, "port table "+table+" (dnat to "+ip+":") {
+			t.Errorf("system check does not report the port table %s whose holder is gone:\n%s", table, found)
+		}
 	}
 }
 
