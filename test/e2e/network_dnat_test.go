@@ -171,14 +171,13 @@ func TestNetworkPublishDNATKilled(t *testing.T) {
 	}
 	table := fmt.Sprintf("skiff-ports-%d-%d", holderCmd.Process.Pid, start)
 	ghost := "10.88.254.254" // no container's: the rule never matches (port 9)
-	for _, args := range [][]string{
-		{"add", "table", "ip", table},
-		{"add", "chain", "ip", table, "prerouting", "{ type nat hook prerouting priority dstnat; }"},
-		{"add", "rule", "ip", table, "prerouting", "ip", "daddr", "127.0.0.1", "tcp", "dport", "9", "dnat", "to", ghost + ":80"},
-	} {
-		if out, err := exec.Command("nft", args...).CombinedOutput(); err != nil {
-			t.Fatalf("nft %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+	// in one go: a stale table may be swept (a DNAT start, the network
+	// keeper) as soon as it exists
+	def := fmt.Sprintf("table ip %s { chain prerouting { type nat hook prerouting priority dstnat; ip daddr 127.0.0.1 tcp dport 9 dnat to %s:80; }; }\n", table, ghost)
+	nft := exec.Command("nft", "-f", "-")
+	nft.Stdin = strings.NewReader(def)
+	if out, err := nft.CombinedOutput(); err != nil {
+		t.Fatalf("nft -f -: %v\n%s%s", err, def, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("nft", "delete", "table", "ip", table).Run() })
 	dnatCheckReports(t, e, ghost)
