@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -329,4 +330,43 @@ func TestNetworkPublishDNATUDPRestart(t *testing.T) {
 		ip = now
 		ask("after " + verb)
 	}
+}
+
+// As root a container's link carries 64 KiB frames (what stays on the
+// machine, a published port from the host's loopback among it, moves in
+// 64 KiB segments) and its default route the MTU of the host's
+// default-route interface (what leaves the machine keeps the uplink's
+// size), docs/network.md.
+func TestNetworkLinkMTU(t *testing.T) {
+	Require(t, "busybox", "root", "hostroot")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	want := 1500
+	if out, err := exec.Command("ip", "-4", "route", "show", "default").Output(); err == nil {
+		if f := strings.Fields(string(out)); len(f) > 0 {
+			for i := range f[:len(f)-1] {
+				if f[i] == "dev" {
+					if b, err := os.ReadFile("/sys/class/net/" + f[i+1] + "/mtu"); err == nil {
+						if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+							want = min(n, 1500)
+						}
+					}
+					break
+				}
+			}
+		}
+	}
+	name := netName(t, "mtu")
+	e.Skiff("run", "-d", "--name", name, BusyboxImage, "sleep", "600").Success(t)
+	if mtu := e.Skiff("exec", name, "cat", "/sys/class/net/eth0/mtu").Success(t).Out(); mtu != "65520" {
+		t.Errorf("eth0's MTU in a root container: %s, want 65520", mtu)
+	}
+	// busybox's ip prints no route metrics: the host's reads the
+	// container's namespace
+	route, err := exec.Command("nsenter", "-t", strconv.Itoa(pidOf(e, name)), "-n", "ip", "-4", "route", "show", "default").CombinedOutput()
+	if err != nil || !strings.Contains(string(route), fmt.Sprintf(" mtu %d", want)) {
+		t.Errorf("the container's default route: %q (%v), want one with mtu %d", route, err, want)
+	}
+	e.Skiff("rm", "-f", name).Success(t)
 }
