@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -159,4 +161,52 @@ func TestNetworkInspectAndPs(t *testing.T) {
 	if got := e.Skiff("inspect", "--type", "network", "-f", "{{.Name}}", "bridge").Success(t).Out(); got != "bridge" {
 		t.Errorf("inspect --type network bridge = %q", got)
 	}
+}
+
+// A host whose interface already holds 10.88.x (podman's default
+// bridge, a VPN): the default bridge network moves to the first free
+// subnet of docker's pool instead of refusing to start, and inspect says
+// which. Root only: skiff runs in a network namespace the test makes
+// (with a veth pair, one end on 10.88.0.1/16) and with a /run/skiff of its
+// own, so neither the host's routes nor its bridges are touched.
+func TestDefaultNetworkSubnetTaken(t *testing.T) {
+	Require(t, "busybox", "root")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	ns := fmt.Sprintf("skiff-e2e-%d", os.Getpid()) + "-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	e.Exec("ip", "netns", "add", ns).Success(t)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	for _, cmd := range [][]string{{"link", "set", "lo", "up"}, {"link", "add", "taken0", "type", "veth", "peer", "name", "taken1"},
+		{"addr", "add", "10.88.0.1/16", "dev", "taken0"}, {"link", "set", "taken1", "up"}, {"link", "set", "taken0", "up"}} {
+		e.Exec("ip", append([]string{"-n", ns}, cmd...)...).Success(t)
+	}
+	run := e.Mkdir("run-skiff")
+	skiff := func(args ...string) Result {
+		t.Helper()
+		script := `mkdir -p /run/skiff && mount --bind "$0" /run/skiff && exec "$@"`
+		return e.Exec("ip", append(append([]string{"netns", "exec", ns, "sh", "-c", script, run, Binary()}, e.GlobalArgs...), args...)...)
+	}
+	t.Cleanup(func() { skiff("rm", "-f", "-a") })
+	subnet := skiff("network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}").Success(t).Out()
+	if subnet != "172.17.0.0/16 172.17.0.1" {
+		t.Fatalf("default network with 10.88.0.0/16 taken: subnet and gateway %q, want docker's 172.17.0.0/16", subnet)
+	}
+	a := skiff("run", "-d", "--name", "a", BusyboxImage, "sleep", "300").Success(t).Out()
+	ip := skiff("inspect", "--format", "{{.NetworkSettings.IPAddress}}", a).Success(t).Out()
+	if !strings.HasPrefix(ip, "172.17.") {
+		t.Fatalf("container on the default network has %q", ip)
+	}
+	skiff("run", "--rm", BusyboxImage, "ping", "-c", "1", "-W", "5", ip).Success(t)
+	// the veth keeps its address and its route
+	if out := e.Exec("ip", "-n", ns, "-4", "route", "show", "10.88.0.0/16").Success(t).Out(); !strings.Contains(out, "taken0") {
+		t.Errorf("10.88.0.0/16 no longer on the veth: %q", out)
+	}
+	// a user-defined network's automatic subnet stays clear of it
+	skiff("network", "create", "other").Success(t)
+	if s := skiff("network", "inspect", "other", "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}").Success(t).Out(); strings.HasPrefix(s, "172.17.") || strings.HasPrefix(s, "10.88.") {
+		t.Errorf("user-defined network on %s", s)
+	}
+	skiff("rm", "-f", a).Success(t)
+	skiff("network", "rm", "other").Success(t)
 }
