@@ -224,3 +224,35 @@ func addressesIn(h *netlink.Handle) (addrs []string, gateway string) {
 	}
 	return addrs, gateway
 }
+
+// SetDefaultRoute moves the container's default route to ep: through
+// ep's gateway on ep's interface, in the container's pinned namespace,
+// replacing whatever default it had; ep's allocation records it. The
+// caller picks ep (docker's order: a network disconnected took the route
+// with it, and a remaining one takes it over).
+func (h *Host) SetDefaultRoute(ep *Endpoint) error {
+	err := withHandle(ep.Pin, func(ch *netlink.Handle) error {
+		l, err := ch.LinkByName(ep.IfName)
+		if err != nil {
+			return fmt.Errorf("finding %s in the container: %w", ep.IfName, err)
+		}
+		r := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: net.IP(ep.Gateway.AsSlice())}
+		if err := ch.RouteReplace(r); err != nil {
+			return fmt.Errorf("moving the default route to %s via %s: %w", ep.IfName, ep.Gateway, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ep.Route = true
+	unlock, err := h.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if n, err := h.activeNetwork(ep.NetworkID); err == nil {
+		h.poolFor(n).rewrite(ep)
+	}
+	return nil
+}

@@ -137,20 +137,25 @@ func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) erro
 			}
 			return errdefs.Invalid("container %s is not connected to network %s", c.Name, n.Name)
 		}
+		var routeErr error
 		if c.State.Running() {
-			c.detachLive(n.ID)
+			routeErr = c.detachLive(n.ID)
 		}
 		nc.Networks = slices.Delete(slices.Clone(nc.Networks), i, i+1)
 		c.Network = &nc
-		return c.saveRecord()
+		if err := c.saveRecord(); err != nil {
+			return err
+		}
+		return routeErr
 	})
 }
 
-// detachLive removes the running container's interface on a network.
-func (c *Container) detachLive(networkID string) {
+// detachLive removes the running container's interface on a network;
+// the default route, if it went with it, moves to a remaining network.
+func (c *Container) detachLive(networkID string) error {
 	rt := c.loadNetRuntime()
 	if rt == nil {
-		return
+		return nil
 	}
 	var keep, gone []*netns.Endpoint
 	for _, ep := range rt.Endpoints {
@@ -161,12 +166,40 @@ func (c *Container) detachLive(networkID string) {
 		}
 	}
 	if len(gone) == 0 {
-		return
+		return nil
 	}
-	network.Bridges(c.e).Detach(gone)
+	h := network.Bridges(c.e)
+	h.Detach(gone)
 	rt.Endpoints, rt.Addrs = keep, nil
 	for _, ep := range keep {
 		rt.Addrs = append(rt.Addrs, ep.IP.String())
 	}
+	var err error
+	if hasRoute(gone) && !hasRoute(keep) {
+		// docker: the default route moves to a remaining network
+		if ep := c.routeCandidate(keep); ep != nil {
+			if err = h.SetDefaultRoute(ep); err != nil {
+				err = fmt.Errorf("container %s was disconnected but has no default route left: %w", c.Name, err)
+			}
+		}
+	}
 	_ = c.saveNetRuntime(rt)
+	return err
+}
+
+// routeCandidate is the endpoint that takes over the default route: of
+// the networks that are not --internal, the first by name (docker orders
+// them by gateway priority first; skiff's are all 0), or nil.
+func (c *Container) routeCandidate(eps []*netns.Endpoint) *netns.Endpoint {
+	var best *netns.Endpoint
+	for _, ep := range eps {
+		n, err := network.Lookup(c.e, ep.NetworkID)
+		if err != nil || n.Internal || !ep.Gateway.IsValid() {
+			continue
+		}
+		if best == nil || ep.NetworkName < best.NetworkName {
+			best = ep
+		}
+	}
+	return best
 }

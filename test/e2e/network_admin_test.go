@@ -210,3 +210,55 @@ func TestDefaultNetworkSubnetTaken(t *testing.T) {
 	skiff("rm", "-f", a).Success(t)
 	skiff("network", "rm", "other").Success(t)
 }
+
+// Disconnecting the network that holds a running container's default
+// route moves the route to a remaining network, as docker does: not an
+// --internal one, the first by name (not the first connected); with
+// only internal ones left there is none, and the next network connected
+// takes it.
+func TestNetworkDisconnectMovesDefaultRoute(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	first, internal, b, c, d := netName(t, "rz"), netName(t, "r0"), netName(t, "rb"), netName(t, "rc"), netName(t, "rd")
+	gw := map[string]string{}
+	for _, n := range []string{first, internal, b, c, d} {
+		args := []string{"network", "create", n}
+		if n == internal {
+			args = append(args, "--internal")
+		}
+		e.Skiff(args...).Success(t)
+		gw[n] = e.Skiff("network", "inspect", n, "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}").Success(t).Out()
+	}
+	app := netName(t, "app")
+	e.Skiff("run", "-d", "--name", app, "--network", first, BusyboxImage, "sleep", "600").Success(t)
+	for _, n := range []string{internal, c, b} {
+		e.Skiff("network", "connect", n, app).Success(t)
+	}
+	route := func() string {
+		t.Helper()
+		return e.Skiff("exec", app, "ip", "-4", "route", "show", "default").Success(t).Out()
+	}
+	if r := route(); !strings.Contains(r, "via "+gw[first]+" ") {
+		t.Fatalf("default route before any disconnect: %q, want via %s", r, gw[first])
+	}
+	e.Skiff("network", "disconnect", first, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[b]+" ") {
+		t.Errorf("after disconnecting %s: default route %q, want via %s (%s, first by name)", first, r, gw[b], b)
+	}
+	e.Skiff("exec", app, "ping", "-c", "1", "-W", "5", gw[b]).Success(t)
+	e.Skiff("network", "disconnect", b, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[c]+" ") {
+		t.Errorf("after disconnecting %s: default route %q, want via %s", b, r, gw[c])
+	}
+	e.Skiff("network", "disconnect", c, app).Success(t)
+	if r := route(); r != "" {
+		t.Errorf("only the internal network left: default route %q", r)
+	}
+	e.Skiff("network", "connect", d, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[d]+" ") {
+		t.Errorf("connected to %s without a default route: %q, want via %s", d, r, gw[d])
+	}
+	e.Skiff("rm", "-f", app).Success(t)
+}
