@@ -227,10 +227,10 @@ func addressesIn(h *netlink.Handle) (addrs []string, gateway string) {
 
 // SetDefaultRoute moves the container's default route to ep: through
 // ep's gateway on ep's interface, in the container's pinned namespace,
-// replacing whatever default it had; ep's allocation records it. The
-// caller picks ep (docker's order: a network disconnected took the route
-// with it, and a remaining one takes it over).
-func (h *Host) SetDefaultRoute(ep *Endpoint) error {
+// replacing whatever default it had; the allocations of ep and of the
+// container's other endpoints (all) record which holds it. The caller
+// picks ep (docker's order: gw-priority, then name).
+func (h *Host) SetDefaultRoute(ep *Endpoint, all []*Endpoint) error {
 	err := withHandle(ep.Pin, func(ch *netlink.Handle) error {
 		l, err := ch.LinkByName(ep.IfName)
 		if err != nil {
@@ -245,14 +245,22 @@ func (h *Host) SetDefaultRoute(ep *Endpoint) error {
 	if err != nil {
 		return err
 	}
-	ep.Route = true
 	unlock, err := h.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if n, err := h.activeNetwork(ep.NetworkID); err == nil {
-		h.poolFor(n).rewrite(ep)
+	record := func(e *Endpoint, route bool) {
+		e.Route = route
+		if n, err := h.activeNetwork(e.NetworkID); err == nil {
+			h.poolFor(n).rewrite(e)
+		}
 	}
+	for _, other := range all {
+		if other != ep && other.Route {
+			record(other, false)
+		}
+	}
+	record(ep, true)
 	return nil
 }

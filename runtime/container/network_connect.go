@@ -15,6 +15,9 @@ import (
 type NetworkConnectOptions struct {
 	Aliases []string
 	IP      string
+	// GwPriority is --gw-priority: the network with the highest (not
+	// --internal) holds the default route.
+	GwPriority int
 }
 
 // ConnectNetwork connects a container to a network: recorded for its
@@ -25,7 +28,7 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 		if err := checkConnect(c, &nc, n, &o); err != nil {
 			return err
 		}
-		ec := &EndpointConfig{Name: n.Name, ID: n.ID, Aliases: o.Aliases}
+		ec := &EndpointConfig{Name: n.Name, ID: n.ID, Aliases: o.Aliases, GwPriority: o.GwPriority}
 		if o.IP != "" {
 			a, err := netip.ParseAddr(o.IP)
 			if err != nil || !a.Is4() {
@@ -33,12 +36,12 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 			}
 			ec.IPv4Address = a.String()
 		}
+		nc.Networks = append(append([]*EndpointConfig{}, nc.Networks...), ec)
 		if c.State.Running() {
-			if err := c.attachLive(ec); err != nil {
+			if err := c.attachLive(ec, &nc); err != nil {
 				return err
 			}
 		}
-		nc.Networks = append(append([]*EndpointConfig{}, nc.Networks...), ec)
 		c.Network = &nc
 		return c.saveRecord()
 	})
@@ -85,8 +88,10 @@ func checkConnect(c *Container, nc *NetworkConfig, n *network.Network, o *Networ
 }
 
 // attachLive connects the running container's namespace to one more
-// network.
-func (c *Container) attachLive(ec *EndpointConfig) error {
+// network (ec, already in nc). It takes the default route when the
+// container has none, or when its gw-priority is higher than that of the
+// network holding it.
+func (c *Container) attachLive(ec *EndpointConfig, nc *NetworkConfig) error {
 	rt := c.loadNetRuntime()
 	if rt == nil || rt.Pin == "" {
 		return errdefs.Conflict("container %s has no network namespace of its own to connect", c.Name)
@@ -97,8 +102,10 @@ func (c *Container) attachLive(ec *EndpointConfig) error {
 	}
 	na := &req.Networks[0]
 	na.IfName = freeIfName(rt.Endpoints)
-	na.Route = !na.Network.Internal && !hasRoute(rt.Endpoints)
-	eps, err := network.Bridges(c.e).Attach(req)
+	holder := slices.IndexFunc(rt.Endpoints, func(ep *netns.Endpoint) bool { return ep.Route })
+	na.Route = !na.Network.Internal && holder < 0
+	h := network.Bridges(c.e)
+	eps, err := h.Attach(req)
 	if err != nil {
 		return err
 	}
@@ -106,7 +113,23 @@ func (c *Container) attachLive(ec *EndpointConfig) error {
 	for _, ep := range eps {
 		rt.Addrs = append(rt.Addrs, ep.IP.String())
 	}
+	if !na.Network.Internal && holder >= 0 && len(eps) == 1 && ec.GwPriority > gwPriority(nc, rt.Endpoints[holder].NetworkID) {
+		if err := h.SetDefaultRoute(eps[0], rt.Endpoints); err != nil {
+			_ = c.saveNetRuntime(rt)
+			return err
+		}
+	}
 	return c.saveNetRuntime(rt)
+}
+
+// gwPriority is the gw-priority the container gave the network.
+func gwPriority(nc *NetworkConfig, networkID string) int {
+	for _, ec := range nc.Networks {
+		if ec.ID == networkID {
+			return ec.GwPriority
+		}
+	}
+	return 0
 }
 
 func freeIfName(eps []*netns.Endpoint) string {
@@ -137,11 +160,11 @@ func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) erro
 			}
 			return errdefs.Invalid("container %s is not connected to network %s", c.Name, n.Name)
 		}
+		nc.Networks = slices.Delete(slices.Clone(nc.Networks), i, i+1)
 		var routeErr error
 		if c.State.Running() {
-			routeErr = c.detachLive(n.ID)
+			routeErr = c.detachLive(n.ID, &nc)
 		}
-		nc.Networks = slices.Delete(slices.Clone(nc.Networks), i, i+1)
 		c.Network = &nc
 		if err := c.saveRecord(); err != nil {
 			return err
@@ -152,7 +175,7 @@ func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) erro
 
 // detachLive removes the running container's interface on a network;
 // the default route, if it went with it, moves to a remaining network.
-func (c *Container) detachLive(networkID string) error {
+func (c *Container) detachLive(networkID string, nc *NetworkConfig) error {
 	rt := c.loadNetRuntime()
 	if rt == nil {
 		return nil
@@ -177,8 +200,8 @@ func (c *Container) detachLive(networkID string) error {
 	var err error
 	if hasRoute(gone) && !hasRoute(keep) {
 		// docker: the default route moves to a remaining network
-		if ep := c.routeCandidate(keep); ep != nil {
-			if err = h.SetDefaultRoute(ep); err != nil {
+		if ep := c.routeCandidate(keep, nc); ep != nil {
+			if err = h.SetDefaultRoute(ep, keep); err != nil {
 				err = fmt.Errorf("container %s was disconnected but has no default route left: %w", c.Name, err)
 			}
 		}
@@ -187,17 +210,22 @@ func (c *Container) detachLive(networkID string) error {
 	return err
 }
 
-// routeCandidate is the endpoint that takes over the default route: of
-// the networks that are not --internal, the first by name (docker orders
-// them by gateway priority first; skiff's are all 0), or nil.
-func (c *Container) routeCandidate(eps []*netns.Endpoint) *netns.Endpoint {
+// routeCandidate is the endpoint that takes over the default route, as
+// docker picks it: of the networks that are not --internal, the one with
+// the highest gw-priority, then the first by name; nil when none is left.
+func (c *Container) routeCandidate(eps []*netns.Endpoint, nc *NetworkConfig) *netns.Endpoint {
 	var best *netns.Endpoint
 	for _, ep := range eps {
 		n, err := network.Lookup(c.e, ep.NetworkID)
 		if err != nil || n.Internal || !ep.Gateway.IsValid() {
 			continue
 		}
-		if best == nil || ep.NetworkName < best.NetworkName {
+		if best == nil {
+			best = ep
+			continue
+		}
+		p, bp := gwPriority(nc, ep.NetworkID), gwPriority(nc, best.NetworkID)
+		if p > bp || (p == bp && ep.NetworkName < best.NetworkName) {
 			best = ep
 		}
 	}

@@ -213,9 +213,10 @@ func TestDefaultNetworkSubnetTaken(t *testing.T) {
 
 // Disconnecting the network that holds a running container's default
 // route moves the route to a remaining network, as docker does: not an
-// --internal one, the first by name (not the first connected); with
-// only internal ones left there is none, and the next network connected
-// takes it.
+// --internal one, the highest gw-priority, then the first by name (not
+// the first connected); with only internal ones left there is none, and
+// the next network connected takes it, as does one connected with a
+// higher gw-priority.
 func TestNetworkDisconnectMovesDefaultRoute(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
@@ -260,5 +261,25 @@ func TestNetworkDisconnectMovesDefaultRoute(t *testing.T) {
 	if r := route(); !strings.Contains(r, "via "+gw[d]+" ") {
 		t.Errorf("connected to %s without a default route: %q, want via %s", d, r, gw[d])
 	}
+	// gw-priority: a network connected with a higher one takes the
+	// route; disconnected, the route goes back
+	e.Skiff("network", "connect", "--gw-priority", "10", b, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[b]+" ") {
+		t.Errorf("connected to %s with --gw-priority 10: default route %q, want via %s", b, r, gw[b])
+	}
+	if got := inspectField(e, app, "{{(index .NetworkSettings.Networks \""+b+"\").GwPriority}}"); got != "10" {
+		t.Errorf("inspect: GwPriority on %s = %q", b, got)
+	}
+	e.Skiff("network", "disconnect", b, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[d]+" ") {
+		t.Errorf("after disconnecting %s: default route %q, want via %s", b, r, gw[d])
+	}
 	e.Skiff("rm", "-f", app).Success(t)
+	// at start: the highest gw-priority, not the first network given
+	second := e.Skiff("run", "-d", "--network", first, "--network", "name="+c+",gw-priority=5", BusyboxImage, "sleep", "600").Success(t).Out()
+	if r := e.Skiff("exec", second, "ip", "-4", "route", "show", "default").Success(t).Out(); !strings.Contains(r, "via "+gw[c]+" ") {
+		t.Errorf("run --network %s --network name=%s,gw-priority=5: default route %q, want via %s", first, c, r, gw[c])
+	}
+	e.Skiff("run", "--rm", "--network", "name="+c+",gw-priority=high", BusyboxImage, "true").Fail(t, 125, "gw-priority")
+	e.Skiff("rm", "-f", second).Success(t)
 }
