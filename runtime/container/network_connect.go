@@ -109,15 +109,15 @@ func (c *Container) attachLive(ec *EndpointConfig, nc *NetworkConfig) error {
 	if err != nil {
 		return err
 	}
+	if !na.Network.Internal && holder >= 0 && len(eps) == 1 && ec.GwPriority > gwPriority(nc, rt.Endpoints[holder].NetworkID) {
+		if err := h.SetDefaultRoute(eps[0], append(slices.Clone(rt.Endpoints), eps[0])); err != nil {
+			h.Detach(eps) // all or nothing, as a failed attach
+			return err
+		}
+	}
 	rt.Endpoints = append(rt.Endpoints, eps...)
 	for _, ep := range eps {
 		rt.Addrs = append(rt.Addrs, ep.IP.String())
-	}
-	if !na.Network.Internal && holder >= 0 && len(eps) == 1 && ec.GwPriority > gwPriority(nc, rt.Endpoints[holder].NetworkID) {
-		if err := h.SetDefaultRoute(eps[0], rt.Endpoints); err != nil {
-			_ = c.saveNetRuntime(rt)
-			return err
-		}
 	}
 	return c.saveNetRuntime(rt)
 }
