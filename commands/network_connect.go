@@ -14,7 +14,7 @@ func networkConnectCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "alias", Usage: "Add network-scoped alias for the container"},
 			&cli.StringFlag{Name: "ip", Usage: "IPv4 address (e.g., \"172.30.100.104\")"},
-			&cli.IntFlag{Name: "gw-priority", Usage: "the network's claim to the default route: the highest of the container's networks holds it"},
+			&cli.IntFlag{Name: "gw-priority", Usage: "Highest gw-priority provides the default gateway. Accepts positive and negative values"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 2, 2); err != nil {
