@@ -14,13 +14,14 @@ func networkConnectCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "alias", Usage: "Add network-scoped alias for the container"},
 			&cli.StringFlag{Name: "ip", Usage: "IPv4 address (e.g., \"172.30.100.104\")"},
+			&cli.IntFlag{Name: "gw-priority", Usage: "Highest gw-priority provides the default gateway. Accepts positive and negative values"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 2, 2); err != nil {
 				return err
 			}
 			return container.ConnectNetwork(engineFrom(c), c.Args().Get(0), c.Args().Get(1),
-				container.NetworkConnectOptions{Aliases: c.StringSlice("alias"), IP: c.String("ip")})
+				container.NetworkConnectOptions{Aliases: c.StringSlice("alias"), IP: c.String("ip"), GwPriority: c.Int("gw-priority")})
 		},
 	}
 }

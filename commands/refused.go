@@ -33,7 +33,7 @@ var refused = map[string][]Refusal{
 	"network create": networkCreateRefusals,
 	"network connect": {
 		{[]string{"--ip6", "--link-local-ip"}, "skiff's networks are IPv4 only"},
-		{[]string{"--driver-opt", "--gw-priority"}, "not implemented yet"},
+		{[]string{"--driver-opt"}, "not implemented yet"},
 		{[]string{"--link"}, "links are given to run and create"},
 	},
 }

@@ -225,3 +225,43 @@ func addressesIn(h *netlink.Handle) (addrs []string, gateway string) {
 	}
 	return addrs, gateway
 }
+
+// SetDefaultRoute moves the container's default route to ep: through
+// ep's gateway on ep's interface, in the container's pinned namespace,
+// replacing whatever default it had; the allocations of ep and of the
+// container's other endpoints (all) record which holds it. The caller
+// picks ep (docker's order: gw-priority, then name).
+func (h *Host) SetDefaultRoute(ep *Endpoint, all []*Endpoint) error {
+	err := withHandle(ep.Pin, func(ch *netlink.Handle) error {
+		l, err := ch.LinkByName(ep.IfName)
+		if err != nil {
+			return fmt.Errorf("finding %s in the container: %w", ep.IfName, err)
+		}
+		r := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: net.IP(ep.Gateway.AsSlice())}
+		if err := ch.RouteReplace(r); err != nil {
+			return fmt.Errorf("moving the default route to %s via %s: %w", ep.IfName, ep.Gateway, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	unlock, err := h.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	record := func(e *Endpoint, route bool) {
+		e.Route = route
+		if n, err := h.activeNetwork(e.NetworkID); err == nil {
+			h.poolFor(n).rewrite(e)
+		}
+	}
+	for _, other := range all {
+		if other != ep && other.Route {
+			record(other, false)
+		}
+	}
+	record(ep, true)
+	return nil
+}

@@ -183,7 +183,10 @@ func startPasta(nsPath string, opts []string) (*HelperProc, error) {
 	cmd := exec.Command(bin, args...)
 	out, err := runLogged(cmd, filepath.Join(dir, "pasta.log"))
 	if err != nil {
-		return nil, helperFailed(fmt.Errorf("pasta %s failed: %s: %w", strings.Join(args, " "), out, err))
+		// pasta needs a default route to copy ("External interface not
+		// usable"), in this namespace: the host's
+		return nil, hostcheck.Explain(fmt.Errorf("pasta %s failed: %s: %w", strings.Join(args, " "), out, err),
+			hostcheck.Tun(), hostcheck.DefaultRoute(true))
 	}
 	b, err := os.ReadFile(pidFile)
 	if err != nil {

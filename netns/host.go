@@ -29,7 +29,8 @@ import (
 //	networks/ID.json   the networks whose bridge is up (Network)
 //	ipam/ID/ADDRESS    allocations (Endpoint), see pool
 //	dns/ID.json        the network's DNS responder (HelperProc)
-//	subnets/           subnet claims of user-defined networks
+//	subnets/           subnet claims of user-defined networks and the default one
+//	default-subnet     the default bridge network's subnet (DefaultNetworkSubnet)
 type Host struct {
 	StateDir string
 	Rootless bool

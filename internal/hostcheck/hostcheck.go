@@ -110,10 +110,10 @@ type User struct {
 // storage, networking, FUSE.
 func Run(u User, root string) []Result {
 	if !u.Rootless {
-		return []Result{Storage(false, root), NetworkHelpers(false), Fuse()}
+		return []Result{Storage(false, root), NetworkHelpers(false), DefaultRoute(false), Fuse()}
 	}
 	return []Result{UserNamespaces(), SubIDs(u), SubIDSharing(u), IDMapTools(), Storage(true, root),
-		NetworkHelpers(true), Tun(), Fuse()}
+		NetworkHelpers(true), DefaultRoute(true), Tun(), Fuse()}
 }
 
 // readSysctl reads a /proc/sys file, "" when there is none.

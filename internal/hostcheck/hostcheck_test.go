@@ -145,3 +145,30 @@ func TestDeviceFindings(t *testing.T) {
 		t.Errorf("udev rule: %s", tunDevice.udevRule())
 	}
 }
+
+// The route tables as the kernel prints them: a default route on an
+// interface, or only the loopback's unreachable IPv6 default.
+func TestHasDefaultRoute(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const header = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+	const lo6 = "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n"
+	tables := map[string][2]string{
+		"v4":   {header + "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n", lo6},
+		"v6":   {header, "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fd000000000000000000000000000001 00000400 00000003 00000000 00000003     eth0\n" + lo6},
+		"none": {header + "skiff0\t0000580A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n", lo6},
+		"down": {header + "eth0\t00000000\t010200C0\t0002\t0\t0\t0\t00000000\t0\t0\t0\n", lo6},
+		"gone": {"", ""},
+	}
+	want := map[string]bool{"v4": true, "v6": true}
+	for name, tb := range tables {
+		v4, v6 := filepath.Join(dir, name+".4"), filepath.Join(dir, name+".6")
+		if name != "gone" {
+			os.WriteFile(v4, []byte(tb[0]), 0o644)
+			os.WriteFile(v6, []byte(tb[1]), 0o644)
+		}
+		if got := hasDefaultRoute(v4, v6); got != want[name] {
+			t.Errorf("%s: hasDefaultRoute = %v", name, got)
+		}
+	}
+}

@@ -397,6 +397,9 @@ func (p *Project) networkFlags(s *types.ServiceConfig, f container.FlagMap, reso
 		if cfg != nil && cfg.MacAddress != "" {
 			v += ",mac-address=" + cfg.MacAddress
 		}
+		if cfg != nil && cfg.GatewayPriority != 0 {
+			v += ",gw-priority=" + strconv.Itoa(cfg.GatewayPriority)
+		}
 		nets = append(nets, v)
 	}
 	f["network"] = nets

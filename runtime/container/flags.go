@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -260,7 +261,7 @@ func networkFlags(f Flags) (NetworkOptions, error) {
 }
 
 // ParseNetworkValue reads one --network value: a mode or network name,
-// or docker's long form "name=NET,alias=A,alias=B,ip=IP,mac-address=MAC"
+// or docker's long form "name=NET,alias=A,alias=B,ip=IP,mac-address=MAC,gw-priority=N"
 // (then the endpoint's own options are returned too).
 func ParseNetworkValue(v string) (string, *EndpointOptions, error) {
 	if !strings.HasPrefix(v, "name=") {
@@ -287,8 +288,12 @@ func ParseNetworkValue(v string) (string, *EndpointOptions, error) {
 			eo.IP = val
 		case "mac-address":
 			eo.MacAddress = val
+		case "gw-priority":
+			if eo.GwPriority, err = strconv.Atoi(val); err != nil {
+				return "", nil, errdefs.Invalid("invalid --network %q: gw-priority %q is no integer", v, val)
+			}
 		default:
-			return "", nil, errdefs.Invalid("invalid --network %q: unknown option %q: use name, alias, ip or mac-address", v, k)
+			return "", nil, errdefs.Invalid("invalid --network %q: unknown option %q: use name, alias, ip, mac-address or gw-priority", v, k)
 		}
 	}
 	return name, eo, nil

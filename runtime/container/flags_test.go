@@ -126,6 +126,8 @@ func TestParseNetworkValue(t *testing.T) {
 		{in: "name=front,alias=web,alias=www,ip=10.1.2.3", name: "front",
 			eo: &EndpointOptions{Aliases: []string{"web", "www"}, IP: "10.1.2.3"}},
 		{in: "name=back,mac-address=02:42:ac:11:00:02", name: "back", eo: &EndpointOptions{MacAddress: "02:42:ac:11:00:02"}},
+		{in: "name=back,gw-priority=-3", name: "back", eo: &EndpointOptions{GwPriority: -3}},
+		{in: "name=back,gw-priority=high", bad: true},
 		{in: "name=back,driver-opt=x=y", bad: true},
 		{in: "name=back,alias", bad: true},
 	} {

@@ -39,5 +39,6 @@ type EndpointSettings struct {
 	GlobalIPv6Address   string
 	GlobalIPv6PrefixLen int
 	DriverOpts          map[string]string
+	GwPriority          int
 	DNSNames            []string
 }

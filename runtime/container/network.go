@@ -148,7 +148,7 @@ func (c *Container) attachRequest(eps []*EndpointConfig) (*netns.AttachRequest, 
 	req := &netns.AttachRequest{
 		ContainerID: c.ID, ContainerName: c.Name, StateDir: c.Dir(), Pin: c.pinPath(), Upstreams: c.HostConfig.DNS,
 	}
-	route := false
+	route := -1 // the network holding the default route
 	for i, ec := range eps {
 		n, err := network.Lookup(c.e, ec.ID)
 		if err != nil {
@@ -163,10 +163,13 @@ func (c *Container) attachRequest(eps []*EndpointConfig) (*netns.AttachRequest, 
 		if !n.BuiltIn {
 			na.Names = append([]string{c.Name, c.ShortID()}, ec.Aliases...)
 		}
-		if !route && !n.Internal {
-			na.Route, route = true, true
+		if !n.Internal && (route < 0 || ec.GwPriority > eps[route].GwPriority) {
+			route = i // the highest gw-priority, the first given on a tie
 		}
 		req.Networks = append(req.Networks, na)
+	}
+	if route >= 0 {
+		req.Networks[route].Route = true
 	}
 	return req, nil
 }

@@ -15,6 +15,9 @@ import (
 type NetworkConnectOptions struct {
 	Aliases []string
 	IP      string
+	// GwPriority is --gw-priority: the network with the highest (not
+	// --internal) holds the default route.
+	GwPriority int
 }
 
 // ConnectNetwork connects a container to a network: recorded for its
@@ -25,7 +28,7 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 		if err := checkConnect(c, &nc, n, &o); err != nil {
 			return err
 		}
-		ec := &EndpointConfig{Name: n.Name, ID: n.ID, Aliases: o.Aliases}
+		ec := &EndpointConfig{Name: n.Name, ID: n.ID, Aliases: o.Aliases, GwPriority: o.GwPriority}
 		if o.IP != "" {
 			a, err := netip.ParseAddr(o.IP)
 			if err != nil || !a.Is4() {
@@ -33,12 +36,12 @@ func ConnectNetwork(e *engine.Engine, netRef, ctrRef string, o NetworkConnectOpt
 			}
 			ec.IPv4Address = a.String()
 		}
+		nc.Networks = append(append([]*EndpointConfig{}, nc.Networks...), ec)
 		if c.State.Running() {
-			if err := c.attachLive(ec); err != nil {
+			if err := c.attachLive(ec, &nc); err != nil {
 				return err
 			}
 		}
-		nc.Networks = append(append([]*EndpointConfig{}, nc.Networks...), ec)
 		c.Network = &nc
 		return c.saveRecord()
 	})
@@ -85,8 +88,10 @@ func checkConnect(c *Container, nc *NetworkConfig, n *network.Network, o *Networ
 }
 
 // attachLive connects the running container's namespace to one more
-// network.
-func (c *Container) attachLive(ec *EndpointConfig) error {
+// network (ec, already in nc). It takes the default route when the
+// container has none, or when its gw-priority is higher than that of the
+// network holding it.
+func (c *Container) attachLive(ec *EndpointConfig, nc *NetworkConfig) error {
 	rt := c.loadNetRuntime()
 	if rt == nil || rt.Pin == "" {
 		return errdefs.Conflict("container %s has no network namespace of its own to connect", c.Name)
@@ -97,16 +102,34 @@ func (c *Container) attachLive(ec *EndpointConfig) error {
 	}
 	na := &req.Networks[0]
 	na.IfName = freeIfName(rt.Endpoints)
-	na.Route = !na.Network.Internal && !hasRoute(rt.Endpoints)
-	eps, err := network.Bridges(c.e).Attach(req)
+	holder := slices.IndexFunc(rt.Endpoints, func(ep *netns.Endpoint) bool { return ep.Route })
+	na.Route = !na.Network.Internal && holder < 0
+	h := network.Bridges(c.e)
+	eps, err := h.Attach(req)
 	if err != nil {
 		return err
+	}
+	if !na.Network.Internal && holder >= 0 && len(eps) == 1 && ec.GwPriority > gwPriority(nc, rt.Endpoints[holder].NetworkID) {
+		if err := h.SetDefaultRoute(eps[0], append(slices.Clone(rt.Endpoints), eps[0])); err != nil {
+			h.Detach(eps) // all or nothing, as a failed attach
+			return err
+		}
 	}
 	rt.Endpoints = append(rt.Endpoints, eps...)
 	for _, ep := range eps {
 		rt.Addrs = append(rt.Addrs, ep.IP.String())
 	}
 	return c.saveNetRuntime(rt)
+}
+
+// gwPriority is the gw-priority the container gave the network.
+func gwPriority(nc *NetworkConfig, networkID string) int {
+	for _, ec := range nc.Networks {
+		if ec.ID == networkID {
+			return ec.GwPriority
+		}
+	}
+	return 0
 }
 
 func freeIfName(eps []*netns.Endpoint) string {
@@ -137,20 +160,25 @@ func DisconnectNetwork(e *engine.Engine, netRef, ctrRef string, force bool) erro
 			}
 			return errdefs.Invalid("container %s is not connected to network %s", c.Name, n.Name)
 		}
-		if c.State.Running() {
-			c.detachLive(n.ID)
-		}
 		nc.Networks = slices.Delete(slices.Clone(nc.Networks), i, i+1)
+		var routeErr error
+		if c.State.Running() {
+			routeErr = c.detachLive(n.ID, &nc)
+		}
 		c.Network = &nc
-		return c.saveRecord()
+		if err := c.saveRecord(); err != nil {
+			return err
+		}
+		return routeErr
 	})
 }
 
-// detachLive removes the running container's interface on a network.
-func (c *Container) detachLive(networkID string) {
+// detachLive removes the running container's interface on a network;
+// the default route, if it went with it, moves to a remaining network.
+func (c *Container) detachLive(networkID string, nc *NetworkConfig) error {
 	rt := c.loadNetRuntime()
 	if rt == nil {
-		return
+		return nil
 	}
 	var keep, gone []*netns.Endpoint
 	for _, ep := range rt.Endpoints {
@@ -161,12 +189,45 @@ func (c *Container) detachLive(networkID string) {
 		}
 	}
 	if len(gone) == 0 {
-		return
+		return nil
 	}
-	network.Bridges(c.e).Detach(gone)
+	h := network.Bridges(c.e)
+	h.Detach(gone)
 	rt.Endpoints, rt.Addrs = keep, nil
 	for _, ep := range keep {
 		rt.Addrs = append(rt.Addrs, ep.IP.String())
 	}
+	var err error
+	if hasRoute(gone) && !hasRoute(keep) {
+		// docker: the default route moves to a remaining network
+		if ep := c.routeCandidate(keep, nc); ep != nil {
+			if err = h.SetDefaultRoute(ep, keep); err != nil {
+				err = fmt.Errorf("container %s was disconnected but has no default route left: %w", c.Name, err)
+			}
+		}
+	}
 	_ = c.saveNetRuntime(rt)
+	return err
+}
+
+// routeCandidate is the endpoint that takes over the default route, as
+// docker picks it: of the networks that are not --internal, the one with
+// the highest gw-priority, then the first by name; nil when none is left.
+func (c *Container) routeCandidate(eps []*netns.Endpoint, nc *NetworkConfig) *netns.Endpoint {
+	var best *netns.Endpoint
+	for _, ep := range eps {
+		n, err := network.Lookup(c.e, ep.NetworkID)
+		if err != nil || n.Internal || !ep.Gateway.IsValid() {
+			continue
+		}
+		if best == nil {
+			best = ep
+			continue
+		}
+		p, bp := gwPriority(nc, ep.NetworkID), gwPriority(nc, best.NetworkID)
+		if p > bp || (p == bp && ep.NetworkName < best.NetworkName) {
+			best = ep
+		}
+	}
+	return best
 }

@@ -43,6 +43,7 @@ type EndpointOptions struct {
 	Aliases    []string
 	IP         string
 	MacAddress string
+	GwPriority int
 }
 
 // Network modes of NetworkConfig.Mode.
@@ -73,6 +74,9 @@ type EndpointConfig struct {
 	Aliases     []string `json:",omitempty"`
 	IPv4Address string   `json:",omitempty"` // --ip
 	MacAddress  string   `json:",omitempty"` // --mac-address
+	// GwPriority is docker's gw-priority: of the networks that are not
+	// --internal, the one with the highest holds the default route.
+	GwPriority int `json:",omitempty"`
 }
 
 // netConfig is the container's network configuration; records written
@@ -271,6 +275,7 @@ func (p *netPlan) checkFlags(o *CreateOptions) error {
 			}
 			ec.Aliases = append(slices.Clone(ec.Aliases), eo.Aliases...)
 			ip, mac = cmp.Or(eo.IP, ip), cmp.Or(eo.MacAddress, mac)
+			ec.GwPriority = eo.GwPriority
 		}
 		if err := ec.setAddresses(ip, mac); err != nil {
 			return err

@@ -152,7 +152,7 @@ func (c *Container) networkSettings() NetworkSettings {
 		return ns
 	}
 	for _, ec := range nc.Networks {
-		es := &EndpointSettings{NetworkID: ec.ID, Aliases: ec.Aliases, MacAddress: ec.MacAddress}
+		es := &EndpointSettings{NetworkID: ec.ID, Aliases: ec.Aliases, MacAddress: ec.MacAddress, GwPriority: ec.GwPriority}
 		if ec.IPv4Address != "" {
 			es.IPAMConfig = map[string]string{"IPv4Address": ec.IPv4Address}
 		}

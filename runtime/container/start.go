@@ -210,6 +210,10 @@ func (c *Container) prepare() (*monitor.Options, error) {
 	if err := c.prepareMounts(&sp); err != nil {
 		return nil, err
 	}
+	if c.HostConfig.Privileged {
+		// the host's devices as they are at this start, as docker does
+		sp.Mounts = spec.WithHostDevices(sp.Mounts, spec.HostDevices("/dev", c.e.Rootless()))
+	}
 	var infraEnv []string
 	if c.Infra {
 		var binds []specs.Mount

@@ -371,8 +371,12 @@ func composeSecurity(s *types.ServiceConfig, g *composeGen) *SecurityContext {
 	if len(s.CapAdd)+len(s.CapDrop) > 0 {
 		sc.Capabilities, set = &Capabilities{Add: capNames(s.CapAdd), Drop: capNames(s.CapDrop)}, true
 	}
-	if !s.Privileged && (slices.Contains(s.SecurityOpt, "no-new-privileges:true") || slices.Contains(s.SecurityOpt, "no-new-privileges")) {
-		sc.AllowPrivilegeEscalation, set = ptr(false), true
+	if noNewPrivileges(s.SecurityOpt) {
+		if s.Privileged {
+			g.warnf(noNewPrivilegesDropped, "service", s.Name)
+		} else {
+			sc.AllowPrivilegeEscalation, set = ptr(false), true
+		}
 	}
 	if s.User != "" {
 		user, group, _ := strings.Cut(s.User, ":")

@@ -368,10 +368,12 @@ func (b *podBuilder) securityContext(c *container.Container) *SecurityContext {
 	if len(c.HostConfig.CapAdd)+len(c.HostConfig.CapDrop) > 0 {
 		sc.Capabilities, set = &Capabilities{Add: capNames(c.HostConfig.CapAdd), Drop: capNames(c.HostConfig.CapDrop)}, true
 	}
-	if !c.HostConfig.Privileged && slices.ContainsFunc(c.HostConfig.SecurityOpt, func(o string) bool {
-		return o == "no-new-privileges" || o == "no-new-privileges:true" || o == "no-new-privileges=true"
-	}) { // Kubernetes refuses it with privileged
-		sc.AllowPrivilegeEscalation, set = ptr(false), true
+	if noNewPrivileges(c.HostConfig.SecurityOpt) {
+		if c.HostConfig.Privileged {
+			b.warnf(noNewPrivilegesDropped, "container", c.Name)
+		} else {
+			sc.AllowPrivilegeEscalation, set = ptr(false), true
+		}
 	}
 	if u := c.Config.User; u != "" {
 		user, group, _ := strings.Cut(u, ":")
@@ -389,6 +391,20 @@ func (b *podBuilder) securityContext(c *container.Container) *SecurityContext {
 		return nil
 	}
 	return sc
+}
+
+// noNewPrivilegesDropped is the warning for a privileged container with
+// no-new-privileges: Kubernetes refuses allowPrivilegeEscalation: false
+// beside privileged: true, so the privileged container keeps its
+// privileges and loses the restriction.
+const noNewPrivilegesDropped = "%s %s: Kubernetes refuses allowPrivilegeEscalation: false with privileged: true; its no-new-privileges is left out"
+
+// noNewPrivileges reports whether the security options ask for
+// no-new-privileges (docker's forms: bare, :true, =true).
+func noNewPrivileges(opts []string) bool {
+	return slices.ContainsFunc(opts, func(o string) bool {
+		return o == "no-new-privileges" || o == "no-new-privileges:true" || o == "no-new-privileges=true"
+	})
 }
 
 // capNames are capabilities as Kubernetes writes them: upper case,

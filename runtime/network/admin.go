@@ -44,7 +44,7 @@ func Create(e *engine.Engine, o CreateOptions) (*Network, error) {
 	if err := validateCreate(&o); err != nil {
 		return nil, err
 	}
-	for _, b := range builtins() {
+	for _, b := range builtins(nil) {
 		if b.Name == o.Name {
 			return nil, errdefs.Conflict("network with name %s already exists", o.Name)
 		}

@@ -61,12 +61,20 @@ const (
 
 var builtinCreated = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// builtins are docker's three predefined networks.
-func builtins() []*Network {
+// builtins are docker's three predefined networks; with e, the default
+// bridge network on the subnet chosen for this host (10.88.0.0/16 unless
+// taken, netns.Host.DefaultNetworkSubnet), without only their names.
+func builtins(e *engine.Engine) []*Network {
+	subnet := netns.DefaultSubnet
+	if e != nil {
+		if p, err := Bridges(e).DefaultNetworkSubnet(); err == nil {
+			subnet = p
+		}
+	}
 	return []*Network{
 		{
 			Name: Bridge, ID: netns.NetworkID(Bridge), Driver: "bridge", Created: builtinCreated,
-			Subnet: netns.DefaultSubnet.String(), Gateway: netns.FirstHost(netns.DefaultSubnet).String(),
+			Subnet: subnet.String(), Gateway: netns.FirstHost(subnet).String(),
 			Labels: map[string]string{}, BuiltIn: true,
 			Options: map[string]string{
 				"com.docker.network.bridge.default_bridge":       "true",
@@ -144,7 +152,7 @@ func Lookup(e *engine.Engine, ref string) (*Network, error) {
 
 // all returns the built-in networks and the user-defined ones, by name.
 func all(e *engine.Engine) ([]*Network, error) {
-	out := builtins()
+	out := builtins(e)
 	entries, err := os.ReadDir(recordsDir(e))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err

@@ -2,8 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/docker/go-units"
@@ -247,4 +249,66 @@ func deviceMounts(devs []DeviceMapping) []specs.Mount {
 		out = append(out, specs.Mount{Destination: d.PathInContainer, Type: "bind", Source: d.PathOnHost, Options: []string{"rbind"}})
 	}
 	return out
+}
+
+// The parts of the host's /dev a privileged container does not get from
+// it: what every container has of its own (/dev/pts with its ptmx,
+// /dev/shm, /dev/mqueue, the console), what the init makes in every
+// container (null, zero, full, random, urandom, tty), and udev's and
+// LXC's private directories.
+var (
+	privilegedSkipDirs  = map[string]bool{"pts": true, "shm": true, "mqueue": true, "fd": true, ".udev": true, ".lxc": true, ".lxd-mounts": true}
+	privilegedSkipNodes = map[string]bool{"console": true, "ptmx": true, "null": true, "zero": true, "full": true,
+		"random": true, "urandom": true, "tty": true}
+)
+
+// HostDevices are the device nodes under dir (the host's /dev) that
+// --privileged gives a container, as docker gives all of them. Rootless
+// (the caller in skiff's user namespace), only the devices this process
+// may open for reading or writing, as rootless podman does: the others
+// belong to ids the namespace does not map and would be of no use.
+func HostDevices(dir string, rootless bool) []DeviceMapping {
+	var out []DeviceMapping
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable: skipped
+		}
+		if d.IsDir() {
+			if p != dir && privilegedSkipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&(fs.ModeDevice|fs.ModeCharDevice) == 0 || (filepath.Dir(p) == dir && privilegedSkipNodes[d.Name()]) {
+			return nil
+		}
+		if rootless && unix.Access(p, unix.R_OK) != nil && unix.Access(p, unix.W_OK) != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, DeviceMapping{PathOnHost: p, PathInContainer: path.Join("/dev", filepath.ToSlash(rel)), CgroupPermissions: "rwm"})
+		return nil
+	})
+	return out
+}
+
+// WithHostDevices adds bind mounts of devs to mounts, but none where a
+// mount already is (--device, -v) or under one other than /dev itself:
+// what the user asked for wins.
+func WithHostDevices(mounts []specs.Mount, devs []DeviceMapping) []specs.Mount {
+	taken := func(dst string) bool {
+		for _, m := range mounts {
+			if m.Destination != "/dev" && (dst == m.Destination || strings.HasPrefix(dst, strings.TrimSuffix(m.Destination, "/")+"/")) {
+				return true
+			}
+		}
+		return false
+	}
+	var add []DeviceMapping
+	for _, d := range devs {
+		if !taken(d.PathInContainer) {
+			add = append(add, d)
+		}
+	}
+	return append(mounts, deviceMounts(add)...)
 }

@@ -193,3 +193,21 @@ func TestNamespaceModes(t *testing.T) {
 		t.Errorf("join: %v %+v", s.Linux.Namespaces, shm(s))
 	}
 }
+
+// --privileged's devices go where no --device or mount already is.
+func TestWithHostDevices(t *testing.T) {
+	t.Parallel()
+	mounts := append(defaultMounts(true, false, 0),
+		deviceMounts([]DeviceMapping{{PathOnHost: "/dev/zero", PathInContainer: "/dev/kmsg"}})...)
+	mounts = append(mounts, specs.Mount{Destination: "/dev/input", Type: "bind", Source: "/srv/input"})
+	devs := []DeviceMapping{{PathOnHost: "/dev/kmsg", PathInContainer: "/dev/kmsg"}, {PathOnHost: "/dev/net/tun", PathInContainer: "/dev/net/tun"},
+		{PathOnHost: "/dev/input/event0", PathInContainer: "/dev/input/event0"}, {PathOnHost: "/dev/inputs", PathInContainer: "/dev/inputs"}}
+	got := WithHostDevices(mounts, devs)[len(mounts):]
+	var dsts []string
+	for _, m := range got {
+		dsts = append(dsts, m.Destination+"<"+m.Source)
+	}
+	if want := "/dev/net/tun</dev/net/tun /dev/inputs</dev/inputs"; strings.Join(dsts, " ") != want {
+		t.Errorf("WithHostDevices added %q, want %q", dsts, want)
+	}
+}

@@ -8,8 +8,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 var fullID = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -372,6 +375,88 @@ func TestRunCapabilities(t *testing.T) {
 		t.Errorf("--privileged: /proc/keys still masked (%s)", out)
 	}
 	e.Skiff("run", "--rm", "--cap-add", "NOT_A_CAP", img, "true").Fail(t, 125, "NOT_A_CAP")
+	noContainers(e)
+}
+
+// --privileged gives the container the host's devices: all of them as
+// root (docker), the ones the user may open rootless (podman), bound
+// from the host with their numbers; /dev/pts, /dev/shm and /dev/mqueue
+// stay the container's own, and --device still places its devices.
+func TestRunPrivilegedDevices(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	// the host's devices, with their numbers, as the container should see them
+	type node struct {
+		num   string
+		other bool // others may read or write it
+		only  bool // root's alone (0600 or less, root:root)
+	}
+	host := map[string]node{}
+	skipDir := map[string]bool{"pts": true, "shm": true, "mqueue": true, "fd": true, ".udev": true, ".lxc": true, ".lxd-mounts": true}
+	skipTop := map[string]bool{"console": true, "ptmx": true, "null": true, "zero": true, "full": true, "random": true, "urandom": true, "tty": true}
+	filepath.WalkDir("/dev", func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && p != "/dev" && skipDir[d.Name()] {
+			return filepath.SkipDir
+		}
+		if d.Type()&os.ModeDevice == 0 || (filepath.Dir(p) == "/dev" && skipTop[d.Name()]) {
+			return nil
+		}
+		var st syscall.Stat_t
+		if syscall.Stat(p, &st) != nil {
+			return nil
+		}
+		host[p] = node{num: fmt.Sprintf("%x:%x", unix.Major(st.Rdev), unix.Minor(st.Rdev)),
+			other: st.Mode&0o006 != 0, only: st.Mode&0o077 == 0 && st.Uid == 0 && st.Gid == 0}
+		return nil
+	})
+	if _, ok := host["/dev/net/tun"]; !ok {
+		t.Skip("the host has no /dev/net/tun")
+	}
+	list := "find /dev \\( -type c -o -type b \\) -exec stat -c '%n %t:%T' {} +"
+	got := map[string]string{}
+	for _, l := range e.Skiff("run", "--rm", "--privileged", "--device", "/dev/zero:/dev/net/tun", "--device", "/dev/null:/dev/mynull",
+		img, "sh", "-c", list).Success(t).Lines() {
+		if f := strings.Fields(l); len(f) == 2 {
+			got[f[0]] = f[1]
+		}
+	}
+	for p, n := range host {
+		switch {
+		case p == "/dev/net/tun":
+			if got[p] != "1:5" {
+				t.Errorf("--device /dev/zero:/dev/net/tun: the container's /dev/net/tun is %q, not /dev/zero's 1:5", got[p])
+			}
+		case !e.Rootless || n.other:
+			if got[p] != n.num {
+				t.Errorf("--privileged: %s is %q in the container, %s on the host", p, got[p], n.num)
+			}
+		case n.only:
+			if _, ok := got[p]; ok {
+				t.Errorf("--privileged rootless: the container has %s, which the user cannot open", p)
+			}
+		}
+	}
+	for p := range got {
+		if _, ok := host[p]; !ok && !skipTop[filepath.Base(p)] && p != "/dev/mynull" {
+			t.Errorf("--privileged: the container has %s, which the host has not", p)
+		}
+	}
+	if got["/dev/mynull"] != "1:3" {
+		t.Errorf("--device /dev/null:/dev/mynull with --privileged: %q", got["/dev/mynull"])
+	}
+	mounts := e.Skiff("run", "--rm", "--privileged", img, "cat", "/proc/mounts").Success(t).Stdout
+	for _, want := range []string{`(?m)^devpts /dev/pts devpts .*ptmxmode=666`, `(?m)^\S+ /dev/shm tmpfs `, `(?m)^mqueue /dev/mqueue mqueue `} {
+		if !regexp.MustCompile(want).MatchString(mounts) {
+			t.Errorf("--privileged: /proc/mounts lacks %s:\n%s", want, mounts)
+		}
+	}
+	// without --device, the host's own /dev/net/tun, and the devices read
+	e.Skiff("run", "--rm", "--privileged", img, "sh", "-c", "test -c /dev/net/tun && head -c 4 /dev/urandom >/dev/null").Success(t)
 	noContainers(e)
 }
 

@@ -237,11 +237,28 @@ func (e *Env) Exec(name string, args ...string) Result {
 	return e.run(nil, name, nil, args)
 }
 
+// SkiffNoRoute is Skiff run in a network namespace of its own that has
+// only a loopback, as on a host without a default route (the test
+// process must be root: Require "hostroot"). Rootless, skiff still joins
+// its user and mount namespaces; helpers it starts (pasta) start there.
+func (e *Env) SkiffNoRoute(args ...string) Result {
+	e.T.Helper()
+	return e.runWith(nil, func(cmd *exec.Cmd) { cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNET }, suite.binary, e.GlobalArgs, args)
+}
+
 func (e *Env) run(stdin io.Reader, bin string, global, args []string) Result {
+	e.T.Helper()
+	return e.runWith(stdin, nil, bin, global, args)
+}
+
+func (e *Env) runWith(stdin io.Reader, prep func(*exec.Cmd), bin string, global, args []string) Result {
 	e.T.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
 	defer cancel()
 	cmd := e.command(bin, global, args)
+	if prep != nil {
+		prep(cmd)
+	}
 	cmd.SysProcAttr.Setpgid = true
 	cmd.WaitDelay = 10 * time.Second
 	cmd.Stdin = stdin

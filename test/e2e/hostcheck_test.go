@@ -160,6 +160,32 @@ func TestHostCheckTunMode(t *testing.T) {
 	e.Skiff("run", "--rm", "--network", "none", BusyboxImage, "true").Success(t)
 }
 
+// A host without a default route: pasta refuses to start ("External
+// interface not usable"); skiff says what is missing and how to fix it
+// instead. Each command runs in a network namespace of its own holding
+// only a loopback, so the host's routes stay as they are.
+func TestHostCheckNoDefaultRoute(t *testing.T) {
+	Require(t, "hostroot", "busybox", "pasta")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	cause, fix := "the host has no default route", "ip route add default via GATEWAY"
+	explained(t, e.SkiffNoRoute("run", "--rm", "--network", "pasta", BusyboxImage, "true"), "External interface", cause, fix)
+	if e.Rootless {
+		explained(t, e.SkiffNoRoute("run", "--rm", BusyboxImage, "true"), "External interface", cause, fix)
+	}
+	r := e.SkiffNoRoute("system", "check")
+	if !strings.Contains(r.Stdout, cause) || (e.Rootless && r.Code != 1) {
+		t.Errorf("system check without a default route: exit %d:\n%s", r.Code, r.Stdout)
+	}
+	// what does not need pasta still works
+	e.SkiffNoRoute("run", "--rm", "--network", "none", BusyboxImage, "true").Success(t)
+	// and with the host's routes, the finding is gone
+	if r := e.Skiff("system", "check"); strings.Contains(r.Stdout, cause) {
+		t.Errorf("system check with the host's routes reports: %s", r.Stdout)
+	}
+}
+
 // onlyPath makes a directory for PATH holding links to every program of
 // the usual directories except the named ones.
 func onlyPath(e *Env, except ...string) string {

@@ -94,6 +94,36 @@ func TestKubeRoundTripRun(t *testing.T) {
 	noContainers(e)
 }
 
+// A privileged container with no-new-privileges: Kubernetes refuses
+// allowPrivilegeEscalation: false beside privileged: true, so generate
+// keeps privileged, drops the restriction and says so once; play takes
+// the YAML back.
+func TestKubeGeneratePrivilegedNoNewPrivileges(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	e.Skiff("create", "--name", "priv", "--privileged", "--security-opt", "no-new-privileges", BusyboxImage, "sleep", "1d").Success(t)
+	r := e.Skiff("kube", "generate", "priv").Success(t)
+	if lines := strings.Split(strings.TrimSpace(r.Stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "no-new-privileges is left out") {
+		t.Errorf("want one warning about the dropped no-new-privileges, got:\n%s", r.Stderr)
+	}
+	if !strings.Contains(r.Stdout, "privileged: true") || strings.Contains(r.Stdout, "allowPrivilegeEscalation") {
+		t.Errorf("generated YAML:\n%s", r.Stdout)
+	}
+	yaml := filepath.Join(e.Dir, "priv.yaml")
+	if err := os.WriteFile(yaml, []byte(r.Stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.Skiff("rm", "priv").Success(t)
+	e.Skiff("kube", "play", yaml).Success(t)
+	if out := inspectField(e, podMember(e, "priv-pod"), "{{.HostConfig.Privileged}}"); out != "true" {
+		t.Errorf("the played container is not privileged: %q", out)
+	}
+	e.Skiff("kube", "down", yaml).Success(t)
+	noPods(e)
+}
+
 // A pod's two containers → kube generate -s → kube play: one pod again,
 // its members on one localhost, its port through the Service.
 func TestKubeRoundTripPod(t *testing.T) {

@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -159,4 +161,125 @@ func TestNetworkInspectAndPs(t *testing.T) {
 	if got := e.Skiff("inspect", "--type", "network", "-f", "{{.Name}}", "bridge").Success(t).Out(); got != "bridge" {
 		t.Errorf("inspect --type network bridge = %q", got)
 	}
+}
+
+// A host whose interface already holds 10.88.x (podman's default
+// bridge, a VPN): the default bridge network moves to the first free
+// subnet of docker's pool instead of refusing to start, and inspect says
+// which. Root only: skiff runs in a network namespace the test makes
+// (with a veth pair, one end on 10.88.0.1/16) and with a /run/skiff of its
+// own, so neither the host's routes nor its bridges are touched.
+func TestDefaultNetworkSubnetTaken(t *testing.T) {
+	Require(t, "busybox", "root")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	ns := fmt.Sprintf("skiff-e2e-%d", os.Getpid()) + "-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	e.Exec("ip", "netns", "add", ns).Success(t)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	for _, cmd := range [][]string{{"link", "set", "lo", "up"}, {"link", "add", "taken0", "type", "veth", "peer", "name", "taken1"},
+		{"addr", "add", "10.88.0.1/16", "dev", "taken0"}, {"link", "set", "taken1", "up"}, {"link", "set", "taken0", "up"}} {
+		e.Exec("ip", append([]string{"-n", ns}, cmd...)...).Success(t)
+	}
+	run := e.Mkdir("run-skiff")
+	skiff := func(args ...string) Result {
+		t.Helper()
+		script := `mkdir -p /run/skiff && mount --bind "$0" /run/skiff && exec "$@"`
+		return e.Exec("ip", append(append([]string{"netns", "exec", ns, "sh", "-c", script, run, Binary()}, e.GlobalArgs...), args...)...)
+	}
+	t.Cleanup(func() { skiff("rm", "-f", "-a") })
+	subnet := skiff("network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}").Success(t).Out()
+	if subnet != "172.17.0.0/16 172.17.0.1" {
+		t.Fatalf("default network with 10.88.0.0/16 taken: subnet and gateway %q, want docker's 172.17.0.0/16", subnet)
+	}
+	a := skiff("run", "-d", "--name", "a", BusyboxImage, "sleep", "300").Success(t).Out()
+	ip := skiff("inspect", "--format", "{{.NetworkSettings.IPAddress}}", a).Success(t).Out()
+	if !strings.HasPrefix(ip, "172.17.") {
+		t.Fatalf("container on the default network has %q", ip)
+	}
+	skiff("run", "--rm", BusyboxImage, "ping", "-c", "1", "-W", "5", ip).Success(t)
+	// the veth keeps its address and its route
+	if out := e.Exec("ip", "-n", ns, "-4", "route", "show", "10.88.0.0/16").Success(t).Out(); !strings.Contains(out, "taken0") {
+		t.Errorf("10.88.0.0/16 no longer on the veth: %q", out)
+	}
+	// a user-defined network's automatic subnet stays clear of it
+	skiff("network", "create", "other").Success(t)
+	if s := skiff("network", "inspect", "other", "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}").Success(t).Out(); strings.HasPrefix(s, "172.17.") || strings.HasPrefix(s, "10.88.") {
+		t.Errorf("user-defined network on %s", s)
+	}
+	skiff("rm", "-f", a).Success(t)
+	skiff("network", "rm", "other").Success(t)
+}
+
+// Disconnecting the network that holds a running container's default
+// route moves the route to a remaining network, as docker does: not an
+// --internal one, the highest gw-priority, then the first by name (not
+// the first connected); with only internal ones left there is none, and
+// the next network connected takes it, as does one connected with a
+// higher gw-priority.
+func TestNetworkDisconnectMovesDefaultRoute(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	first, internal, b, c, d := netName(t, "rz"), netName(t, "r0"), netName(t, "rb"), netName(t, "rc"), netName(t, "rd")
+	gw := map[string]string{}
+	for _, n := range []string{first, internal, b, c, d} {
+		args := []string{"network", "create", n}
+		if n == internal {
+			args = append(args, "--internal")
+		}
+		e.Skiff(args...).Success(t)
+		gw[n] = e.Skiff("network", "inspect", n, "--format", "{{range .IPAM.Config}}{{.Gateway}}{{end}}").Success(t).Out()
+	}
+	app := netName(t, "app")
+	e.Skiff("run", "-d", "--name", app, "--network", first, BusyboxImage, "sleep", "600").Success(t)
+	for _, n := range []string{internal, c, b} {
+		e.Skiff("network", "connect", n, app).Success(t)
+	}
+	route := func() string {
+		t.Helper()
+		return e.Skiff("exec", app, "ip", "-4", "route", "show", "default").Success(t).Out()
+	}
+	if r := route(); !strings.Contains(r, "via "+gw[first]+" ") {
+		t.Fatalf("default route before any disconnect: %q, want via %s", r, gw[first])
+	}
+	e.Skiff("network", "disconnect", first, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[b]+" ") {
+		t.Errorf("after disconnecting %s: default route %q, want via %s (%s, first by name)", first, r, gw[b], b)
+	}
+	e.Skiff("exec", app, "ping", "-c", "1", "-W", "5", gw[b]).Success(t)
+	e.Skiff("network", "disconnect", b, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[c]+" ") {
+		t.Errorf("after disconnecting %s: default route %q, want via %s", b, r, gw[c])
+	}
+	e.Skiff("network", "disconnect", c, app).Success(t)
+	if r := route(); r != "" {
+		t.Errorf("only the internal network left: default route %q", r)
+	}
+	e.Skiff("network", "connect", d, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[d]+" ") {
+		t.Errorf("connected to %s without a default route: %q, want via %s", d, r, gw[d])
+	}
+	// gw-priority: a network connected with a higher one takes the
+	// route; disconnected, the route goes back
+	e.Skiff("network", "connect", "--gw-priority", "10", b, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[b]+" ") {
+		t.Errorf("connected to %s with --gw-priority 10: default route %q, want via %s", b, r, gw[b])
+	}
+	if got := inspectField(e, app, "{{(index .NetworkSettings.Networks \""+b+"\").GwPriority}}"); got != "10" {
+		t.Errorf("inspect: GwPriority on %s = %q", b, got)
+	}
+	e.Skiff("network", "disconnect", b, app).Success(t)
+	if r := route(); !strings.Contains(r, "via "+gw[d]+" ") {
+		t.Errorf("after disconnecting %s: default route %q, want via %s", b, r, gw[d])
+	}
+	e.Skiff("rm", "-f", app).Success(t)
+	// at start: the highest gw-priority, not the first network given
+	second := e.Skiff("run", "-d", "--network", first, "--network", "name="+c+",gw-priority=5", BusyboxImage, "sleep", "600").Success(t).Out()
+	if r := e.Skiff("exec", second, "ip", "-4", "route", "show", "default").Success(t).Out(); !strings.Contains(r, "via "+gw[c]+" ") {
+		t.Errorf("run --network %s --network name=%s,gw-priority=5: default route %q, want via %s", first, c, r, gw[c])
+	}
+	e.Skiff("run", "--rm", "--network", "name="+c+",gw-priority=high", BusyboxImage, "true").Fail(t, 125, "gw-priority")
+	e.Skiff("rm", "-f", second).Success(t)
 }
