@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/opencontainers/go-digest"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker/archive"
@@ -180,13 +181,16 @@ func ociName(ann map[string]string) reference.Named {
 	return nil
 }
 
-// loadOne copies one archive image into the store under names.
+// loadOne copies one archive image into the store under names. The
+// image is pinned while it is written and named under the names lock
+// (names.go), as a pull's.
 func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, src types.ImageReference, names []reference.Named, what string, out io.Writer, rep *LoadReport) (err error) {
 	var first reference.Named
-	id := ""
 	if len(names) > 0 {
 		first = names[0]
-	} else if id, err = configID(ctx, sys, src); err != nil {
+	}
+	id, err := configID(ctx, sys, src)
+	if err != nil {
 		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
 	dest, err := istorage.Transport.NewStoreReference(s.Store, first, id)
@@ -198,7 +202,15 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 		return err
 	}
 	defer func() { _ = policy.Destroy() }()
+	pinned, err := pinImage(s, id)
+	if err != nil {
+		return err
+	}
+	defer pinned.release()
 	pr := startProgress(out, loadWords, "")
+	if fault.Enabled && pr != nil {
+		pr.stored = func(b types.BlobInfo) bool { return hasLayer(s, b.Digest) }
+	}
 	var resolved types.ImageReference
 	_, err = copy.Image(ctx, policy, dest, src, &copy.Options{
 		SourceCtx: sys, DestinationCtx: sys, ReportResolvedReference: &resolved,
@@ -206,6 +218,7 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	})
 	pr.finish(err == nil)
 	if err != nil {
+		dropUnnamed(s, pinned, id)
 		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
 	fault.Point("load.image")
@@ -213,14 +226,12 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	if err != nil {
 		return storageError("reading loaded image from", what, err)
 	}
-	var more []string
-	for _, n := range names[min(1, len(names)):] {
-		more = append(more, n.String())
+	var all []string
+	for _, n := range names {
+		all = append(all, n.String())
 	}
-	if len(more) > 0 {
-		if err := s.AddNames(img.ID, more); err != nil {
-			return storageError("naming loaded image from", what, err)
-		}
+	if err := nameImage(s, img.ID, all); err != nil {
+		return storageError("naming loaded image from", what, err)
 	}
 	for _, n := range names {
 		rep.Names = append(rep.Names, reference.FamiliarString(n))
@@ -229,6 +240,16 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 		rep.IDs = append(rep.IDs, "sha256:"+img.ID)
 	}
 	return nil
+}
+
+// hasLayer says whether the store holds a layer of the blob d (by its
+// uncompressed or compressed digest).
+func hasLayer(s *storage.Store, d digest.Digest) bool {
+	if ls, err := s.LayersByUncompressedDigest(d); err == nil && len(ls) > 0 {
+		return true
+	}
+	ls, err := s.LayersByCompressedDigest(d)
+	return err == nil && len(ls) > 0
 }
 
 // configID is the ID the store gives the image: its configuration digest.
