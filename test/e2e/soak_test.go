@@ -135,11 +135,12 @@ func soakLeftovers(t *testing.T, e *Env, img string) {
 	// namespace's helper and the network keeper end with the last user;
 	// the rootless network namespace (a pin under the runtime directory)
 	// with the last network
-	waitUntil(t, 30*time.Second, "skiff's processes to end", func() bool { return len(e.processes(pause)) == 0 })
+	// (a bounded wait: what is still there after it is listed)
+	awhile(30*time.Second, func() bool { return len(e.processes(pause)) == 0 })
 	if left := e.processes(pause); len(left) > 0 {
 		t.Errorf("processes left: %s", strings.Join(left, "; "))
 	}
-	waitUntil(t, 30*time.Second, "the mounts to go", func() bool { return len(e.allMounts(pause)) == 0 })
+	awhile(30*time.Second, func() bool { return len(e.allMounts(pause)) == 0 })
 	if left := e.allMounts(pause); len(left) > 0 {
 		t.Errorf("mounts (network namespaces among them) left: %s", strings.Join(left, " "))
 	}
@@ -151,6 +152,13 @@ func soakLeftovers(t *testing.T, e *Env, img string) {
 	}
 	if left := e.objectFiles(); len(left) > 0 {
 		t.Errorf("files of removed objects left (locks, state): %s", strings.Join(left, " "))
+	}
+}
+
+// awhile waits until cond holds, at most d.
+func awhile(d time.Duration, cond func() bool) {
+	for end := time.Now().Add(d); !cond() && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
