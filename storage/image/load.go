@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/opencontainers/go-digest"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker/archive"
@@ -18,6 +17,7 @@ import (
 	"go.podman.io/image/v5/oci/layout"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/fault"
@@ -193,7 +193,11 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	if err != nil {
 		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
-	dest, err := istorage.Transport.NewStoreReference(s.Store, first, id)
+	var store cstorage.Store = s.Store
+	if fault.Enabled {
+		store = layerFaults{store}
+	}
+	dest, err := istorage.Transport.NewStoreReference(store, first, id)
 	if err != nil {
 		return err
 	}
@@ -208,9 +212,6 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	}
 	defer pinned.release()
 	pr := startProgress(out, loadWords, "")
-	if fault.Enabled && pr != nil {
-		pr.stored = func(b types.BlobInfo) bool { return hasLayer(s, b.Digest) }
-	}
 	var resolved types.ImageReference
 	_, err = copy.Image(ctx, policy, dest, src, &copy.Options{
 		SourceCtx: sys, DestinationCtx: sys, ReportResolvedReference: &resolved,
@@ -242,14 +243,17 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	return nil
 }
 
-// hasLayer says whether the store holds a layer of the blob d (by its
-// uncompressed or compressed digest).
-func hasLayer(s *storage.Store, d digest.Digest) bool {
-	if ls, err := s.LayersByUncompressedDigest(d); err == nil && len(ls) > 0 {
-		return true
+// layerFaults is the store as a load writes it in a build with the kill
+// -9 matrix's fault points: load.layer comes once a layer is stored,
+// before the next one (image/v5 stores them in order) and the image.
+type layerFaults struct{ cstorage.Store }
+
+func (l layerFaults) PutLayer(id, parent string, names []string, mountLabel string, writeable bool, opts *cstorage.LayerOptions, diff io.Reader) (*cstorage.Layer, int64, error) {
+	layer, n, err := l.Store.PutLayer(id, parent, names, mountLabel, writeable, opts, diff)
+	if err == nil {
+		fault.Point("load.layer")
 	}
-	ls, err := s.LayersByCompressedDigest(d)
-	return err == nil && len(ls) > 0
+	return layer, n, err
 }
 
 // configID is the ID the store gives the image: its configuration digest.

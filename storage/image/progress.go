@@ -28,7 +28,7 @@ type progressWords struct {
 var (
 	pullWords = progressWords{active: "Downloading", done: "Pull complete", skip: "Already exists", fault: "pull.blob"}
 	pushWords = progressWords{active: "Pushing", done: "Pushed", skip: "Layer already exists"}
-	loadWords = progressWords{active: "Loading layer", done: "Loaded", skip: "Already exists", fault: "load.layer"}
+	loadWords = progressWords{active: "Loading layer", done: "Loaded", skip: "Already exists"}
 )
 
 // IsTerminal reports whether w is a terminal: progress then is drawn as
@@ -69,10 +69,6 @@ type progress struct {
 	// fresh are the layers reported done by skiff's own layer path
 	// (pull_layers.go): copy.Image's later "skipped" for them is dropped.
 	fresh map[digest.Digest]bool
-	// stored, when set, says whether a finished blob is in the store:
-	// the fault point fires only then (load's layers finish out of
-	// order, and one waits in image/v5 until those before it are stored).
-	stored func(types.BlobInfo) bool
 }
 
 // startProgress returns nil when w is nil (no progress wanted), except
@@ -155,7 +151,7 @@ func (p *progress) run() {
 		} else {
 			p.bar(ev)
 		}
-		if ev.Event == types.ProgressEventDone && p.words.fault != "" && (p.stored == nil || p.stored(ev.Artifact)) {
+		if ev.Event == types.ProgressEventDone && p.words.fault != "" {
 			fault.Point(p.words.fault)
 		}
 	}
