@@ -2,7 +2,7 @@
 #   make          build bin/skiff
 #   make test     go vet, unit tests, the Kubernetes validation of kube generate's
 #                 YAML, every fuzz target for 10s, end-to-end tests (as root and
-#                 rootless; SKIFF_TEST_SLOW=1 adds a short soak), then the cgroup v2 limits
+#                 rootless, the short soak among them), then the cgroup v2 limits
 #                 in a VM (make test-vm) when root
 #   make demo     from a fresh Debian machine to a rootless container
 #                 (hack/prepare-host.sh prepares the host, as for .ci/run)
@@ -184,8 +184,8 @@ uninstall:
 
 # The soak (test/e2e TestSoak): SOAK_LOOPS concurrent loops for SOAK_MIN
 # minutes, rootless (as SKIFF_TEST_USER when run by root) or as root with
-# SOAK_MODE=root. SKIFF_TEST_SLOW=1 make test runs a short one (1 minute,
-# 8 loops).
+# SOAK_MODE=root. `make test`'s e2e suites run a short one (1 minute, 8
+# loops).
 SOAK_MIN   ?= 10
 SOAK_LOOPS ?= 32
 SOAK_MODE  ?= rootless

@@ -143,25 +143,33 @@ func NewImage(s *storage.Store, o NewImageOptions) (string, error) {
 		names = append(names, n.String())
 	}
 	id := cfgDigest.Encoded()
-	img, err := s.CreateImage(id, names, o.TopLayer, string(meta), &cstorage.ImageOptions{
-		CreationDate: cfg.Created, Digest: manDigest,
-		BigData: []cstorage.ImageBigDataOption{
-			{Key: cfgDigest.String(), Data: cfgBlob, Digest: cfgDigest},
-			{Key: cstorage.ImageDigestManifestBigDataNamePrefix + "-" + manDigest.String(), Data: man, Digest: manDigest},
-			{Key: cstorage.ImageDigestBigDataKey, Data: man, Digest: manDigest},
-		},
-	})
-	if err == nil {
-		return img.ID, nil
-	}
-	if _, lerr := s.Image(id); lerr != nil {
-		return "", storageError("storing", "the image", err)
-	}
-	// the same configuration was stored before: the same image
-	if len(names) > 0 {
-		if err := s.AddNames(id, names); err != nil {
-			return "", storageError("tagging", ShortID(id), err)
+	// under the names lock: the names go on an image read under it, and
+	// no rmi deletes an image stored before between the two steps
+	err = withNames(s, func() error {
+		_, err := s.CreateImage(id, names, o.TopLayer, string(meta), &cstorage.ImageOptions{
+			CreationDate: cfg.Created, Digest: manDigest,
+			BigData: []cstorage.ImageBigDataOption{
+				{Key: cfgDigest.String(), Data: cfgBlob, Digest: cfgDigest},
+				{Key: cstorage.ImageDigestManifestBigDataNamePrefix + "-" + manDigest.String(), Data: man, Digest: manDigest},
+				{Key: cstorage.ImageDigestBigDataKey, Data: man, Digest: manDigest},
+			},
+		})
+		if err == nil {
+			return nil
 		}
+		if _, lerr := s.Image(id); lerr != nil {
+			return storageError("storing", "the image", err)
+		}
+		// the same configuration was stored before: the same image
+		if len(names) > 0 {
+			if err := s.AddNames(id, names); err != nil {
+				return storageError("tagging", ShortID(id), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
 	return id, nil
 }

@@ -17,6 +17,7 @@ import (
 	"go.podman.io/image/v5/oci/layout"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/fault"
@@ -180,16 +181,23 @@ func ociName(ann map[string]string) reference.Named {
 	return nil
 }
 
-// loadOne copies one archive image into the store under names.
+// loadOne copies one archive image into the store under names. The
+// image is pinned while it is written and named under the names lock
+// (names.go), as a pull's.
 func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, src types.ImageReference, names []reference.Named, what string, out io.Writer, rep *LoadReport) (err error) {
 	var first reference.Named
-	id := ""
 	if len(names) > 0 {
 		first = names[0]
-	} else if id, err = configID(ctx, sys, src); err != nil {
+	}
+	id, err := configID(ctx, sys, src)
+	if err != nil {
 		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
-	dest, err := istorage.Transport.NewStoreReference(s.Store, first, id)
+	var store cstorage.Store = s.Store
+	if fault.Enabled {
+		store = layerFaults{store}
+	}
+	dest, err := istorage.Transport.NewStoreReference(store, first, id)
 	if err != nil {
 		return err
 	}
@@ -198,6 +206,11 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 		return err
 	}
 	defer func() { _ = policy.Destroy() }()
+	pinned, err := pinImage(s, id)
+	if err != nil {
+		return err
+	}
+	defer pinned.release()
 	pr := startProgress(out, loadWords, "")
 	var resolved types.ImageReference
 	_, err = copy.Image(ctx, policy, dest, src, &copy.Options{
@@ -206,6 +219,7 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	})
 	pr.finish(err == nil)
 	if err != nil {
+		dropUnnamed(s, pinned, id)
 		return errdefs.Invalid("loading %s: the archive is damaged (%s); save or copy it again", what, lastPart(err.Error()))
 	}
 	fault.Point("load.image")
@@ -213,14 +227,12 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 	if err != nil {
 		return storageError("reading loaded image from", what, err)
 	}
-	var more []string
-	for _, n := range names[min(1, len(names)):] {
-		more = append(more, n.String())
+	var all []string
+	for _, n := range names {
+		all = append(all, n.String())
 	}
-	if len(more) > 0 {
-		if err := s.AddNames(img.ID, more); err != nil {
-			return storageError("naming loaded image from", what, err)
-		}
+	if err := nameImage(s, img.ID, all); err != nil {
+		return storageError("naming loaded image from", what, err)
 	}
 	for _, n := range names {
 		rep.Names = append(rep.Names, reference.FamiliarString(n))
@@ -229,6 +241,19 @@ func loadOne(ctx context.Context, s *storage.Store, sys *types.SystemContext, sr
 		rep.IDs = append(rep.IDs, "sha256:"+img.ID)
 	}
 	return nil
+}
+
+// layerFaults is the store as a load writes it in a build with the kill
+// -9 matrix's fault points: load.layer comes once a layer is stored,
+// before the next one (image/v5 stores them in order) and the image.
+type layerFaults struct{ cstorage.Store }
+
+func (l layerFaults) PutLayer(id, parent string, names []string, mountLabel string, writeable bool, opts *cstorage.LayerOptions, diff io.Reader) (*cstorage.Layer, int64, error) {
+	layer, n, err := l.Store.PutLayer(id, parent, names, mountLabel, writeable, opts, diff)
+	if err == nil {
+		fault.Point("load.layer")
+	}
+	return layer, n, err
 }
 
 // configID is the ID the store gives the image: its configuration digest.

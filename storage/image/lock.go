@@ -54,6 +54,7 @@ func beginWrite(s *storage.Store, sys *types.SystemContext) (*writeSession, erro
 	}
 	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
 		_ = os.RemoveAll(tmpRoot(s)) // leftovers of killed sessions
+		_ = os.RemoveAll(pinsDir(s)) // pins are held under the lock shared
 	}
 	if err := flock.Lock(f, unix.LOCK_SH, "the image store (a clean-up of it)"); err != nil {
 		f.Close()

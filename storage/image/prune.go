@@ -85,9 +85,12 @@ func pruneOnce(s *storage.Store, imgs []cstorage.Image, sizes map[string]layerIn
 			one.Untagged = append(one.Untagged, reference.FamiliarString(t.Named))
 		}
 		one.Untagged = append(one.Untagged, sum.RepoDigests...)
-		layers, err := s.DeleteImage(img.ID, true)
+		layers, deleted, err := pruneImage(s, img, all)
 		if err != nil {
 			return removed, storageError("deleting image", ShortID(img.ID), err)
+		}
+		if !deleted {
+			continue
 		}
 		removed++
 		one.Deleted = append(one.Deleted, "sha256:"+img.ID)
@@ -102,6 +105,22 @@ func pruneOnce(s *storage.Store, imgs []cstorage.Image, sizes map[string]layerIn
 		rep.Images = append(rep.Images, one)
 	}
 	return removed, nil
+}
+
+// pruneImage deletes img unless, read again under the names lock, it
+// got a name (and only unnamed images go), or a pull or load pins it.
+func pruneImage(s *storage.Store, img *cstorage.Image, all bool) (layers []string, deleted bool, err error) {
+	err = WithWriteLock(s, func() error {
+		return withNames(s, func() error {
+			fresh, err := s.Image(img.ID)
+			if err != nil || (!all && len(fresh.Names) > 0) {
+				return nil // gone meanwhile, or named
+			}
+			layers, deleted, err = deleteUnpinned(s, img.ID)
+			return err
+		})
+	})
+	return layers, deleted, err
 }
 
 // pruneLeftovers removes layers no image or container uses, when no other

@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"go.podman.io/image/v5/manifest"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
+	cstorage "go.podman.io/storage"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/fault"
@@ -94,31 +96,66 @@ func pull(ctx context.Context, s *storage.Store, sys *types.SystemContext, named
 	// Layers go through skiff's one-pass path (pull_layers.go) when the
 	// image is of a kind it handles; copy.Image then writes the image
 	// from the same opened source (a source that fails to open is left to
-	// copy.Image, which words the error).
+	// copy.Image, which words the error). The image is pinned from before
+	// its layers are looked for until it has its name (names.go); one
+	// whose ID is not known beforehand is written holding the names lock.
 	opened := &openedSource{ImageReference: srcRef}
 	defer opened.close()
+	var plan *layerPlan
 	if src, err := srcRef.NewImageSource(ctx, sys); err == nil {
 		opened.src = src
-		if plan := planLayers(ctx, sys, src, policy); plan != nil {
-			if err := fetchLayers(ctx, s, sys, src, plan, sys.BigFilesTemporaryDir, pr); err != nil {
-				pr.finish(false)
-				return nil, pullError(named, err)
-			}
+		plan = planLayers(ctx, sys, src, policy)
+	}
+	var pinned *pin
+	if plan != nil {
+		if pinned, err = pinImage(s, plan.image); err != nil {
+			pr.finish(false)
+			return nil, err
+		}
+		defer pinned.release()
+		err = fetchLayers(ctx, s, sys, opened.src, plan, sys.BigFilesTemporaryDir, pr)
+		if errors.Is(err, cstorage.ErrLayerUnknown) {
+			// a layer it found was deleted with its last image meanwhile
+			err = fetchLayers(ctx, s, sys, opened.src, plan, sys.BigFilesTemporaryDir, pr)
+		}
+		if err != nil {
+			pr.finish(false)
+			return nil, pullError(named, err)
 		}
 	}
 	var resolved types.ImageReference
-	man, err := copy.Image(ctx, policy, destRef, opened, &copy.Options{
-		SourceCtx: sys, DestinationCtx: sys,
-		Progress: pr.channel(), ProgressInterval: progressInterval,
-		ReportResolvedReference: &resolved,
-	})
+	var man []byte
+	copyImage := func() error {
+		man, err = copy.Image(ctx, policy, destRef, opened, &copy.Options{
+			SourceCtx: sys, DestinationCtx: sys,
+			Progress: pr.channel(), ProgressInterval: progressInterval,
+			ReportResolvedReference: &resolved,
+		})
+		return err
+	}
+	if pinned != nil {
+		err = copyImage()
+	} else {
+		err = withNamesShared(s, copyImage)
+	}
 	pr.finish(err == nil)
 	if err != nil {
+		if pinned != nil {
+			dropUnnamed(s, pinned, plan.image)
+		}
 		return nil, pullError(named, err)
 	}
 	_, simg, err := istorage.ResolveReference(resolved)
 	if err != nil {
 		return nil, storageError("reading pulled image", reference.FamiliarString(named), err)
+	}
+	if pinned != nil {
+		// copy.Image named it too, but an rmi of another of its names
+		// may have found it nameless before: it stayed (pinned), and the
+		// name goes on under the lock.
+		if err := nameImage(s, simg.ID, []string{named.String()}); err != nil {
+			return nil, storageError("naming pulled image", reference.FamiliarString(named), err)
+		}
 	}
 	img, err := lookupID(ctx, s, simg.ID, named)
 	if err != nil {

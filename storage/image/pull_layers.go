@@ -82,6 +82,7 @@ func (r *openedSource) close() {
 // layerPlan is the pre-fetch of one image: its layers, their diffIDs
 // from the config, and the store's layer IDs for them.
 type layerPlan struct {
+	image   string // the image's ID in the store: its config's digest
 	layers  []types.BlobInfo
 	diffIDs []digest.Digest
 	ids     []string
@@ -132,8 +133,8 @@ func planLayers(ctx context.Context, sys *types.SystemContext, src types.ImageSo
 	if err != nil {
 		return nil
 	}
-	p := &layerPlan{layers: img.LayerInfos(), diffIDs: cfg.RootFS.DiffIDs}
-	if len(p.layers) == 0 || len(p.layers) != len(p.diffIDs) {
+	p := &layerPlan{image: img.ConfigInfo().Digest.Encoded(), layers: img.LayerInfos(), diffIDs: cfg.RootFS.DiffIDs}
+	if len(p.layers) == 0 || len(p.layers) != len(p.diffIDs) || img.ConfigInfo().Digest.Validate() != nil {
 		return nil
 	}
 	parent := ""

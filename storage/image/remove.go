@@ -31,24 +31,39 @@ type RemoveReport struct {
 // Tag gives the image source the name target (default tag "latest"); the
 // name moves from any image that had it.
 func Tag(s *storage.Store, source, target string) error {
-	img, _, err := Find(s, source)
-	if err != nil {
-		return err
-	}
 	t, err := NormalizeTag(target)
 	if err != nil {
 		return err
 	}
-	if err := s.AddNames(img.ID, []string{t.String()}); err != nil {
-		return storageError("tagging", source, err)
-	}
-	return nil
+	return withNames(s, func() error {
+		img, _, err := Find(s, source)
+		if err != nil {
+			return err
+		}
+		if err := s.AddNames(img.ID, []string{t.String()}); err != nil {
+			return storageError("tagging", source, err)
+		}
+		return nil
+	})
 }
 
 // Remove removes one name of an image and, when it was the last and no
 // container uses the image, the image; given an ID it removes the image
-// with all its names. It follows docker's rules and wording.
-func Remove(ctx context.Context, s *storage.Store, name string, opts RemoveOptions) (*RemoveReport, error) {
+// with all its names. It follows docker's rules and wording. It decides
+// on the names it reads holding the names lock (names.go), and an image
+// a pull or load is writing at the same time loses its names but stays
+// for that pull to name.
+func Remove(ctx context.Context, s *storage.Store, name string, opts RemoveOptions) (rep *RemoveReport, err error) {
+	err = WithWriteLock(s, func() error {
+		return withNames(s, func() error {
+			rep, err = remove(s, name, opts)
+			return err
+		})
+	})
+	return rep, err
+}
+
+func remove(s *storage.Store, name string, opts RemoveOptions) (*RemoveReport, error) {
 	img, named, err := Find(s, name)
 	if err != nil {
 		return nil, err
@@ -97,8 +112,12 @@ func untagOne(s *storage.Store, img *cstorage.Image, named reference.Named, name
 	if err := s.RemoveNames(img.ID, remove); err != nil {
 		return true, storageError("untagging", name, err)
 	}
-	left := len(img.Names) - len(remove)
-	return left > 0, nil
+	fresh, err := s.Image(img.ID)
+	if err != nil {
+		return true, storageError("untagging", name, err)
+	}
+	*img = *fresh
+	return len(img.Names) > 0, nil
 }
 
 func otherTagInRepo(tags []RepoTag, named reference.Named) bool {
@@ -150,16 +169,25 @@ func singleRepository(names []string) bool {
 	return true
 }
 
-// deleteImage deletes img and the layers only it used.
+// deleteImage deletes img and the layers only it used; an image a pull
+// or load pins loses its names and stays.
 func deleteImage(s *storage.Store, img *cstorage.Image, rep *RemoveReport) error {
 	for _, d := range repoDigests(img.Names, img.Digests) {
 		if !slices.Contains(rep.Untagged, d) {
 			rep.Untagged = append(rep.Untagged, d)
 		}
 	}
-	layers, err := s.DeleteImage(img.ID, true)
+	layers, deleted, err := deleteUnpinned(s, img.ID)
 	if err != nil {
 		return storageError("deleting image", ShortID(img.ID), err)
+	}
+	if !deleted {
+		if len(img.Names) > 0 {
+			if err := s.RemoveNames(img.ID, img.Names); err != nil {
+				return storageError("untagging", ShortID(img.ID), err)
+			}
+		}
+		return nil
 	}
 	rep.Deleted = append(rep.Deleted, "sha256:"+img.ID)
 	for _, l := range layers {

@@ -99,6 +99,13 @@ func TestKillMatrix(t *testing.T) {
 	e.Skiff("save", "-o", tarball, img).Success(t)
 	rootfs := rootfsTar(e, "rootfs.tar", map[string]string{"f": "x\n"})
 	ctx := buildContext(e, "ctx", map[string]string{"Dockerfile": "FROM busybox\nCOPY f /f\n", "f": "x\n"})
+	// an archive of two layers, for a kill between the two
+	two := buildContext(e, "two", map[string]string{"Dockerfile": "FROM busybox\nCOPY g /g\n", "g": "y\n"})
+	e.Skiff("build", "-q", "-t", "twolayers", two).Success(t)
+	twoLayers := filepath.Join(e.Dir, "twolayers.tar")
+	e.Skiff("save", "-o", twoLayers, "twolayers").Success(t)
+	e.Skiff("rmi", "twolayers").Success(t)
+	e.Skiff("image", "prune", "-f").Success(t) // the build's step images
 	gone := func(what string, args ...string) func() {
 		return func() { t.Helper(); absent(t, what, e.Skiff(args...)) }
 	}
@@ -121,6 +128,14 @@ func TestKillMatrix(t *testing.T) {
 			[]string{"commit", "k", "committed"}, []string{"rm", "k"}},
 		{"load.image", []string{"rmi", img}, []string{"load", "-i", tarball}, func() {},
 			[]string{"load", "-i", tarball}, nil},
+		// busybox's layer goes with the two images holding it; the kill
+		// comes once the first layer is stored, before the second
+		{"load.layer", []string{"rmi", img, "committed"}, []string{"load", "-i", twoLayers}, func() {
+			absent(t, "the image", e.Skiff("image", "inspect", "twolayers"))
+			if left := strings.Join(storeFindings(t, e), "; "); !strings.Contains(left, " 1 layer(s) ") {
+				t.Errorf("the kill at load.layer should leave the first layer alone, system check finds: %q", left)
+			}
+		}, []string{"load", "-i", twoLayers}, []string{"load", "-i", tarball}},
 		{"import.layer", nil, []string{"import", rootfs, "imported"}, gone("the image", "image", "inspect", "imported"),
 			[]string{"import", rootfs, "imported"}, []string{"rmi", "imported"}},
 		{"import.image", nil, []string{"import", rootfs, "imported"}, func() {},

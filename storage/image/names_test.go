@@ -1,0 +1,69 @@
+package image
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// An image a pull or load pins loses its last name to rmi but stays for
+// the pull to name; unpinned, the next rmi deletes it; a failed pull's
+// clean-up deletes a pinned image that has no name; the last holder of a
+// pin removes its file.
+func TestPinnedImageOutlivesItsLastName(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	img := importTar(t, s, "a", map[string]string{"f": "x"})
+	if err := Tag(s, "a", "b"); err != nil {
+		t.Fatal(err)
+	}
+	p1, err := pinImage(s, img.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := pinImage(s, img.ID) // a second pull of it
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b"} {
+		rep, err := Remove(ctx, s, n, RemoveOptions{})
+		if err != nil || len(rep.Deleted) > 0 {
+			t.Fatalf("rmi %s of a pinned image: %+v, %v", n, rep, err)
+		}
+	}
+	if got := names(t, s); got != "<none>@"+ShortID(img.ID) {
+		t.Fatalf("images after rmi of both names of a pinned image: %q", got)
+	}
+	if err := nameImage(s, img.ID, []string{"docker.io/library/c:latest"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, s); got != "c:latest" {
+		t.Fatalf("images after the pull named it: %q", got)
+	}
+	if rep, err := Remove(ctx, s, "c", RemoveOptions{}); err != nil || len(rep.Deleted) > 0 {
+		t.Fatalf("rmi c of a pinned image: %+v, %v", rep, err)
+	}
+
+	dropUnnamed(s, p1, img.ID) // p2 holds it still: kept
+	if _, err := s.Image(img.ID); err != nil {
+		t.Fatalf("a failed pull deleted an image another pins: %v", err)
+	}
+	p1.release()
+	pinFile := filepath.Join(pinsDir(s), img.ID)
+	if _, err := os.Stat(pinFile); err != nil {
+		t.Fatalf("the pin file went with a holder left: %v", err)
+	}
+	dropUnnamed(s, p2, img.ID)
+	if _, err := s.Image(img.ID); err == nil {
+		t.Fatalf("the last failed pull left its nameless image")
+	}
+	p2.release()
+	if _, err := os.Stat(pinFile); !os.IsNotExist(err) {
+		t.Fatalf("the last holder left the pin file: %v", err)
+	}
+	if got := names(t, s); got != "" {
+		t.Fatalf("images at the end: %q", got)
+	}
+}
