@@ -6,8 +6,6 @@ package main
 import (
 	"context"
 	"os"
-	"runtime/debug"
-	"time"
 
 	"go.podman.io/storage/pkg/reexec"
 
@@ -44,21 +42,5 @@ func main() {
 		return
 	}
 	rootless.Init()
-	shortCommandGC()
 	os.Exit(commands.Run(context.Background(), os.Args))
-}
-
-// shortCommandGC lets a command's first second collect garbage at
-// GOGC=400 (unless GOGC is set): most commands end well within it, under
-// the first collection's heap goal (16 MB instead of 4 MB), so they never
-// pay for a collection, nor for the memory its work touches (issue #18:
-// on a machine where a first touch of anonymous memory is slow, that is
-// most of a create's collection). Commands that run on (attached run,
-// logs -f, compose up, pulls, builds) collect as usual after it.
-func shortCommandGC() {
-	if _, set := os.LookupEnv("GOGC"); set {
-		return
-	}
-	debug.SetGCPercent(400)
-	time.AfterFunc(time.Second, func() { debug.SetGCPercent(100) })
 }
