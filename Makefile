@@ -53,11 +53,14 @@ all: bin/skiff
 # The init and exec roles' own small program first (runtime/initexe),
 # then skiff with it embedded. hack/lazy-jsonschema.sh: compose-go's
 # schema library compiles its meta-schemas on first use instead of in
-# every skiff process's init (a patched copy, used through -modfile).
+# every skiff process's init (a patched copy, used through -modfile);
+# hack/lazy-regexps.sh: the same for the regular expressions of
+# distribution/reference, image/v5's docker/reference and go-digest.
 bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
-	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy-jsonschema >/dev/null
-	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy-jsonschema/go.mod -o $@ \
+	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy >/dev/null
+	GO=$(GO) hack/lazy-regexps.sh bin/.lazy >/dev/null
+	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy/go.mod -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 
 # skiff with the kill -9 matrix's fault points (internal/fault): for the

@@ -80,7 +80,11 @@ func (c *Container) remove(o RemoveOptions) error {
 		}
 	}
 	for tries := 1; ; tries++ {
-		if o.Force {
+		// A container found stopped needs no kill: its record is read
+		// again under its lock by destroy, which refuses one started
+		// meanwhile, and the next try kills it (one read of the record
+		// fewer per container of an rm -f, issue #18).
+		if o.Force && (c.State.Running() || tries > 1) {
 			if err := c.killForRemoval(); err != nil {
 				return err
 			}

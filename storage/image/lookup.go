@@ -16,6 +16,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ociv1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/docker/reference"
+	iimage "go.podman.io/image/v5/image"
 	"go.podman.io/image/v5/manifest"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
@@ -137,16 +138,24 @@ func Config(ctx context.Context, s *storage.Store, id string) (*ociv1.Image, err
 // readConfig reads the configuration blob of image id once and decodes it
 // both as OCI (converted from docker's schema when needed) and in docker's
 // schema, which keeps what OCI drops (Healthcheck, OnBuild, Shell, comment).
+// It opens the image's source, not the image reference's NewImage, which
+// would also add up the sizes of the image's layers (a read of every layer
+// record, for a size nobody asks for here).
 func readConfig(ctx context.Context, s *storage.Store, id string) (*ociv1.Image, *manifest.Schema2Image, error) {
 	ref, err := istorage.Transport.NewStoreReference(s.Store, nil, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := ref.NewImage(ctx, &types.SystemContext{})
+	sys := &types.SystemContext{}
+	is, err := ref.NewImageSource(ctx, sys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading image %s: %w", ShortID(id), err)
 	}
-	defer src.Close()
+	defer is.Close()
+	src, err := iimage.FromUnparsedImage(ctx, sys, iimage.UnparsedInstance(is, nil))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading image %s: %w", ShortID(id), err)
+	}
 	oci, err := src.OCIConfig(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading configuration of image %s: %w", ShortID(id), err)

@@ -1,0 +1,149 @@
+#!/bin/bash
+# Writes patched copies of three modules whose package init compiles
+# regular expressions that a command rarely uses, and adds their replace
+# directives to OUTDIR/go.mod (written by hack/lazy-jsonschema.sh first),
+# so that `go build -modfile OUTDIR/go.mod` compiles each expression on its
+# first use instead of in every skiff process's init. Used by the
+# Makefile's bin/skiff only.
+#
+# Why: github.com/distribution/reference (compose-go's types, docker/
+# distribution's registry API), go.podman.io/image/v5/docker/reference and
+# github.com/opencontainers/go-digest compile 27 expressions at init: about
+# half of the bytes every skiff process allocates in package init (770 kB
+# of 1.55 MB, GODEBUG=inittrace=1), and on a machine where a first touch
+# of anonymous memory is slow, a good part of `skiff version`'s time
+# (docs/internal.md, issue #18). Most commands match none of them.
+#
+# How: as for jsonschema, the module's sources (same version, tests left
+# out) are copied to OUTDIR and one file per package is rewritten there:
+# each package-level `regexp.MustCompile(EXPR)` becomes `lazyRegexp(EXPR)`,
+# a small type (written into the package by this script) holding the
+# expression and compiling it with regexp.MustCompile once, on the first
+# call of a method; String() returns the expression without compiling it,
+# as regexp's String() returns the source. The type has the methods of
+# regexp.Regexp that these modules and their users call; a user needing a
+# *regexp.Regexp itself fails the build (docker/distribution stores
+# distribution/reference's NameRegexp in a struct, so that one stays
+# eager). A plain `go build` makes the same program, with the eager inits.
+#
+# The script fails if a file does not have the expected shape (a new
+# version): update the patterns, then check `GODEBUG=inittrace=1 bin/skiff
+# version` (docs/internal.md).
+#
+# Usage: hack/lazy-regexps.sh OUTDIR   (after hack/lazy-jsonschema.sh OUTDIR)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:?usage: hack/lazy-regexps.sh OUTDIR}
+GO=${GO:-go}
+out=$(mkdir -p "$out" && cd "$out" && pwd)
+[ -f "$out/go.mod" ] || { echo "hack/lazy-regexps.sh: run hack/lazy-jsonschema.sh $out first" >&2; exit 1; }
+
+fail() {
+	echo "hack/lazy-regexps.sh: $*: update the script" >&2
+	exit 1
+}
+
+# copy MODULE NAME: the module's sources without tests under $out/NAME;
+# prints the copy's directory
+copy() {
+	local mod=$1 dir
+	dir=$($GO list -m -f '{{.Dir}}' "$mod")
+	if [ -z "$dir" ]; then
+		$GO mod download "$mod"
+		dir=$($GO list -m -f '{{.Dir}}' "$mod")
+	fi
+	local dst=$out/$2
+	rm -rf "$dst" && mkdir -p "$dst"
+	(cd "$dir" && find . -type f ! -name '*_test.go' ! -path '*/testdata/*' -print0 |
+		xargs -0 cp --parents -t "$dst")
+	chmod -R u+w "$dst"
+	printf '\nreplace %s => %s\n' "$mod" "$dst" >>"$out/go.mod"
+	echo "$dst"
+}
+
+# sub FILE COUNT SED-EXPR: applies SED-EXPR to FILE, which must change
+# exactly COUNT lines
+sub() {
+	local f=$1 want=$2 expr=$3 before
+	before=$(cat "$f")
+	sed -i -e "$expr" "$f"
+	local n
+	n=$(diff <(echo "$before") "$f" | grep -c '^<' || true)
+	[ "$n" = "$want" ] || fail "$f: '$expr' changed $n lines, not $want"
+}
+
+# lazy DIR PACKAGE: writes the lazyRegexp type into the package in DIR
+lazy() {
+	cat >"$1/skiff_lazyregexp.go" <<EOF
+// Written by skiff's hack/lazy-regexps.sh: this package's expressions are
+// compiled on first use instead of in its init.
+
+package $2
+
+import (
+	"regexp"
+	"sync"
+)
+
+type lazyRE struct {
+	expr string
+	once sync.Once
+	re   *regexp.Regexp
+}
+
+func lazyRegexp(expr string) *lazyRE { return &lazyRE{expr: expr} }
+
+func (r *lazyRE) get() *regexp.Regexp {
+	r.once.Do(func() { r.re = regexp.MustCompile(r.expr) })
+	return r.re
+}
+
+// String returns the source text, as regexp's String does, uncompiled.
+func (r *lazyRE) String() string { return r.expr }
+
+func (r *lazyRE) Match(b []byte) bool                      { return r.get().Match(b) }
+func (r *lazyRE) MatchString(s string) bool                { return r.get().MatchString(s) }
+func (r *lazyRE) FindString(s string) string               { return r.get().FindString(s) }
+func (r *lazyRE) FindStringIndex(s string) []int           { return r.get().FindStringIndex(s) }
+func (r *lazyRE) FindStringSubmatch(s string) []string     { return r.get().FindStringSubmatch(s) }
+func (r *lazyRE) FindStringSubmatchIndex(s string) []int   { return r.get().FindStringSubmatchIndex(s) }
+func (r *lazyRE) FindAllString(s string, n int) []string   { return r.get().FindAllString(s, n) }
+func (r *lazyRE) FindAllStringSubmatch(s string, n int) [][]string {
+	return r.get().FindAllStringSubmatch(s, n)
+}
+func (r *lazyRE) ReplaceAllString(src, repl string) string { return r.get().ReplaceAllString(src, repl) }
+func (r *lazyRE) NumSubexp() int                           { return r.get().NumSubexp() }
+func (r *lazyRE) SubexpNames() []string                    { return r.get().SubexpNames() }
+func (r *lazyRE) SubexpIndex(name string) int              { return r.get().SubexpIndex(name) }
+func (r *lazyRE) Longest()                                 { r.get().Longest() }
+EOF
+}
+
+# github.com/distribution/reference: all but NameRegexp (docker/
+# distribution's registry API keeps it in a *regexp.Regexp field)
+d=$(copy github.com/distribution/reference distribution-reference)
+sub "$d/regexp.go" 9 '/^\(var \)\?[ \t]*[A-Za-z]*Regexp = regexp\.MustCompile(/{/^var NameRegexp /!s/regexp\.MustCompile(/lazyRegexp(/}'
+lazy "$d" reference
+
+# go.podman.io/image/v5/docker/reference: its `re` helper (the rest
+# already uses go.podman.io/storage/pkg/regexp.Delayed)
+d=$(copy go.podman.io/image/v5 image-v5)
+sub "$d/docker/reference/regexp.go" 1 's/^var re = regexp\.MustCompile$/var re = lazyRegexp/'
+lazy "$d/docker/reference" reference
+
+# github.com/opencontainers/go-digest: DigestRegexpAnchored and the
+# per-algorithm expressions (docker/distribution keeps DigestRegexp in a
+# *regexp.Regexp field)
+d=$(copy github.com/opencontainers/go-digest go-digest)
+sub "$d/digest.go" 1 's/^var DigestRegexpAnchored = regexp\.MustCompile(/var DigestRegexpAnchored = lazyRegexp(/'
+sub "$d/algorithm.go" 4 's/map\[Algorithm\]\*regexp\.Regexp{/map[Algorithm]*lazyRE{/; s/^\(\t\t[A-Z0-9]*: \)regexp\.MustCompile(/\1lazyRegexp(/'
+sub "$d/algorithm.go" 1 '/^\t"regexp"$/d' # no longer used there
+lazy "$d" digest
+
+# no package-level MustCompile left in the rewritten files but the one kept
+[ "$(grep -c 'regexp\.MustCompile' "$out/image-v5/docker/reference/regexp.go")" = 0 ] ||
+	fail "image/v5's docker/reference/regexp.go: an eager expression left"
+[ "$(cat "$out"/go-digest/{digest,algorithm}.go | grep -c 'regexp\.MustCompile(')" = 1 ] ||
+	fail "go-digest: more than DigestRegexp left eager"
+[ "$(grep -c 'regexp\.MustCompile(' "$out/distribution-reference/regexp.go")" = 1 ] ||
+	fail "distribution/reference's regexp.go: more than NameRegexp left eager"
