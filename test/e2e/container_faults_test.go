@@ -255,9 +255,14 @@ func TestCleanupHandoverAbandoned(t *testing.T) {
 			}
 		}
 	}
-	gone := e.Skiff("run", "-d", "--rm", img, "sh", "-c", "sleep 1; exit 7").Success(t).Out()
-	silent := e.Skiff("run", "-d", "--rm", img, "sh", "-c", "sleep 1; exit 7").Success(t).Out()
+	// each exits once told to, after the offers are made (a container
+	// exiting before its offer is removed with nobody to see it)
+	script := "while [ ! -e /go ]; do sleep 0.1; done; exit 7"
+	gone := e.Skiff("run", "-d", "--rm", img, "sh", "-c", script).Success(t).Out()
+	silent := e.Skiff("run", "-d", "--rm", img, "sh", "-c", script).Success(t).Out()
 	c1, c2 := offer(gone), offer(silent)
+	e.Skiff("exec", gone, "touch", "/go").Success(t)
+	e.Skiff("exec", silent, "touch", "/go").Success(t)
 	defer c2.Close()
 	reaped(c1)
 	c1.Close() // without KindCleanedUp

@@ -262,10 +262,13 @@ func TestUpdateRestart(t *testing.T) {
 	t.Parallel()
 	e := New(t)
 	img := e.LoadBusybox()
-	e.Skiff("run", "-d", "--name", "up", img, "sh", "-c", "sleep 1; exit 3").Success(t)
+	// it exits (and again at each restart) once /go exists: after the
+	// update, however slow the machine
+	e.Skiff("run", "-d", "--name", "up", img, "sh", "-c", "while [ ! -e /go ]; do sleep 0.1; done; exit 3").Success(t)
 	if got := e.Skiff("update", "--restart", "on-failure:2", "up").Success(t).Out(); got != "up" {
 		t.Errorf("update printed %q", got)
 	}
+	e.Skiff("exec", "up", "touch", "/go").Success(t)
 	if got := inspectField(e, "up", "{{json .HostConfig.RestartPolicy}}"); got != `{"Name":"on-failure","MaximumRetryCount":2}` {
 		t.Errorf("RestartPolicy = %s", got)
 	}
