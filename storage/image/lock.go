@@ -33,11 +33,17 @@ type writeSession struct {
 }
 
 func lockFile(s *storage.Store) (*os.File, error) {
+	return openLockFile(s, "image.lock")
+}
+
+// openLockFile opens (creating it) the lock file name in skiff's part of
+// the storage root.
+func openLockFile(s *storage.Store, name string) (*os.File, error) {
 	dir := filepath.Join(s.GraphRoot(), "skiff")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return os.OpenFile(filepath.Join(dir, "image.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	return os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o600)
 }
 
 func tmpRoot(s *storage.Store) string {

@@ -39,37 +39,26 @@ import (
 // later. A pull that fails deletes the image it pinned when it has no
 // name and nothing else pins or uses it.
 
-func namesLockFile(s *storage.Store) (*os.File, error) {
-	dir := filepath.Join(s.GraphRoot(), "skiff")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(filepath.Join(dir, "names.lock"), os.O_RDWR|os.O_CREATE, 0o600)
-}
-
 // withNames runs fn holding names.lock exclusively.
 func withNames(s *storage.Store, fn func() error) error {
-	f, err := namesLockFile(s)
-	if err != nil {
-		return fmt.Errorf("locking the image names: %w", err)
-	}
-	defer f.Close()
-	if err := flock.Lock(f, unix.LOCK_EX, "the image names"); err != nil {
-		return fmt.Errorf("locking the image names: %w", err)
-	}
-	return fn()
+	return withNamesLock(s, unix.LOCK_EX, fn)
 }
 
 // withNamesShared runs fn holding names.lock shared: no name changes and
 // no image deletion for rmi or prune meanwhile (a pull whose image ID is
 // not known before copy.Image names it).
 func withNamesShared(s *storage.Store, fn func() error) error {
-	f, err := namesLockFile(s)
+	return withNamesLock(s, unix.LOCK_SH, fn)
+}
+
+// withNamesLock runs fn holding names.lock as how says (LOCK_EX, LOCK_SH).
+func withNamesLock(s *storage.Store, how int, fn func() error) error {
+	f, err := openLockFile(s, "names.lock")
 	if err != nil {
 		return fmt.Errorf("locking the image names: %w", err)
 	}
 	defer f.Close()
-	if err := flock.Lock(f, unix.LOCK_SH, "the image names"); err != nil {
+	if err := flock.Lock(f, how, "the image names"); err != nil {
 		return fmt.Errorf("locking the image names: %w", err)
 	}
 	return fn()
