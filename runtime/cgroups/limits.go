@@ -13,6 +13,7 @@ import (
 	"github.com/opencontainers/cgroups/fs"
 	"github.com/opencontainers/cgroups/fs2"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/skiff-containers/skiff/internal/pathutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -75,7 +76,7 @@ func under(base, parent, id string) (string, error) {
 	} else {
 		dir = filepath.Join(base, parent, id)
 	}
-	if dir != base && !strings.HasPrefix(dir, base+"/") {
+	if !pathutil.Within(dir, base) {
 		return "", fmt.Errorf("cannot use --cgroup-parent %s: skiff may only create cgroups under %s", parent, base)
 	}
 	return dir, nil

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/pathutil"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/storage"
@@ -229,7 +230,7 @@ func strayMounts(e *engine.Engine, s *storage.Store, dirs map[string]bool) ([]Le
 		for _, m := range mounts {
 			mp := filepath.Clean(m.Mountpoint)
 			if seen[mp] || mp == top || mp == filepath.Join(graph, driver) || mp == filepath.Join(run, driver) ||
-				under(mp, e.RunDir("containers")) || under(mp, e.StateDir("volumes")) {
+				pathutil.Within(mp, e.RunDir("containers")) || pathutil.Within(mp, e.StateDir("volumes")) {
 				continue
 			}
 			seen[mp] = true
@@ -255,11 +256,6 @@ func strayMounts(e *engine.Engine, s *storage.Store, dirs map[string]bool) ([]Le
 		}
 	}
 	return out, nil
-}
-
-// under reports whether p is dir or inside it.
-func under(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, dir+"/")
 }
 
 func short(id string) string {

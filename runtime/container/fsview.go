@@ -3,7 +3,6 @@ package container
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	goruntime "runtime"
 	"sort"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/inroot"
+	"github.com/skiff-containers/skiff/internal/pathutil"
 	"github.com/skiff-containers/skiff/runtime/mounts"
 )
 
@@ -175,22 +175,13 @@ func (v *fsView) mountAt(host string) *viewMount {
 	var best *viewMount
 	for i := range v.mounts {
 		m := &v.mounts[i]
-		if host == m.target || isUnder(host, m.target) {
+		if pathutil.Within(host, m.target) {
 			if best == nil || len(m.target) > len(best.target) {
 				best = m
 			}
 		}
 	}
 	return best
-}
-
-func isUnder(p, dir string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != ".." && !startsWithDotDot(rel)
-}
-
-func startsWithDotDot(rel string) bool {
-	return len(rel) >= 3 && rel[:3] == "../"
 }
 
 // checkWritable refuses to write where the container could not: a

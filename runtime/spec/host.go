@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/pathutil"
 	"github.com/skiff-containers/skiff/runtime/seccomp"
 )
 
@@ -298,7 +299,7 @@ func HostDevices(dir string, rootless bool) []DeviceMapping {
 func WithHostDevices(mounts []specs.Mount, devs []DeviceMapping) []specs.Mount {
 	taken := func(dst string) bool {
 		for _, m := range mounts {
-			if m.Destination != "/dev" && (dst == m.Destination || strings.HasPrefix(dst, strings.TrimSuffix(m.Destination, "/")+"/")) {
+			if m.Destination != "/dev" && pathutil.Within(dst, m.Destination) {
 				return true
 			}
 		}

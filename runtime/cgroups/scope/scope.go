@@ -37,6 +37,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiff-containers/skiff/internal/pathutil"
 	"github.com/skiff-containers/skiff/runtime/cgroups"
 )
 
@@ -270,7 +271,7 @@ func (s *Scope) Inside() bool {
 	for _, line := range strings.Split(string(b), "\n") {
 		if p, ok := strings.CutPrefix(line, "0::"); ok {
 			own := filepath.Join("/sys/fs/cgroup", p)
-			return own == s.Dir || strings.HasPrefix(own, s.Dir+"/")
+			return pathutil.Within(own, s.Dir)
 		}
 	}
 	return false
