@@ -22,19 +22,15 @@ func (h *Host) ClaimSubnet(p netip.Prefix, owner string, checkRoutes bool) (func
 		return nil, err
 	}
 	defer unlock()
-	skip := ""
-	if !checkRoutes {
-		skip = "-"
-	}
-	if err := h.claimLocked(p, owner, skip); err != nil {
+	if err := h.claimLocked(p, owner, checkRoutes, ""); err != nil {
 		return nil, err
 	}
 	return func() { h.ReleaseSubnet(p, owner) }, nil
 }
 
-// claimLocked is ClaimSubnet under the lock; skip is the bridge whose
-// routes do not count ("-": no route check).
-func (h *Host) claimLocked(p netip.Prefix, owner, skip string) error {
+// claimLocked is ClaimSubnet under the lock; with checkRoutes, the routes
+// of the bridge skipBridge (if not "") do not count.
+func (h *Host) claimLocked(p netip.Prefix, owner string, checkRoutes bool, skipBridge string) error {
 	dir := filepath.Join(h.StateDir, "subnets")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -57,12 +53,12 @@ func (h *Host) claimLocked(p netip.Prefix, owner, skip string) error {
 		}
 		os.Remove(filepath.Join(dir, e.Name())) // its network is gone
 	}
-	if skip != "-" {
+	if checkRoutes {
 		for _, ns := range []string{"", h.NSPath()} {
 			if ns != "" && !IsPinned(ns) {
 				continue
 			}
-			if overlap, err := routesOverlap(ns, p, skip); err == nil && overlap {
+			if overlap, err := routesOverlap(ns, p, skipBridge); err == nil && overlap {
 				return errdefs.Conflict("subnet %s overlaps with a route of the host", p)
 			}
 		}
@@ -123,7 +119,7 @@ func (h *Host) DefaultNetworkSubnet() (netip.Prefix, error) {
 	}
 	var last error
 	for _, p := range candidates {
-		if last = h.claimLocked(p, record, DefaultBridge); last != nil {
+		if last = h.claimLocked(p, record, true, DefaultBridge); last != nil {
 			continue
 		}
 		if recorded && p != old {
