@@ -21,7 +21,8 @@ const repairFix = "run: skiff system check --repair"
 // container, mounts, network namespaces and runtime state of stopped
 // containers (a monitor that died) and of containers without a record,
 // mounts under the store that belong to no container, layers no image or
-// container uses, addresses leased to containers that are gone, bridges
+// container uses, what a pull or load killed before it named its image
+// leaves (its pin, the image when an rmi took its name meanwhile), addresses leased to containers that are gone, bridges
 // and veths (and, rootless, the network namespace) that belong to no
 // network or container, and, as root, published ports' DNAT tables whose
 // port forwarder is gone. With repair it removes them, and the section
@@ -69,6 +70,29 @@ func StoreConsistency(e *engine.Engine, repair bool) (CheckSection, error) {
 	}
 	add("layers: every layer belongs to an image or container", lw, func(int) error {
 		_, busy, err := image.RemoveUnusedLayers(s)
+		if err == nil && busy {
+			err = fmt.Errorf("a pull, load or build is running: try again when it ends")
+		}
+		return err
+	})
+
+	killed, busy, err := image.KilledPulls(s, false)
+	if err != nil && fail == nil {
+		fail = err
+	}
+	var kw []string
+	for _, k := range killed {
+		if k.Unnamed {
+			kw = append(kw, fmt.Sprintf("image %s has no name: a pull or load of it was killed after an rmi removed its last name", image.ShortID(k.ID)))
+		} else {
+			kw = append(kw, fmt.Sprintf("pin file of image %s left by a pull or load that was killed", image.ShortID(k.ID)))
+		}
+	}
+	if busy {
+		kw = nil
+	}
+	add("images: no pull or load was killed half-way", kw, func(int) error {
+		_, busy, err := image.KilledPulls(s, true)
 		if err == nil && busy {
 			err = fmt.Errorf("a pull, load or build is running: try again when it ends")
 		}

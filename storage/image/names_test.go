@@ -67,3 +67,46 @@ func TestPinnedImageOutlivesItsLastName(t *testing.T) {
 		t.Fatalf("images at the end: %q", got)
 	}
 }
+
+// A pull killed after an rmi took its image's last name leaves a pin file
+// and the image without a name: KilledPulls lists both and its repair
+// deletes them; a pin whose image kept a name only loses the file.
+func TestKilledPulls(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	gone := importTar(t, s, "a", map[string]string{"f": "x"})
+	kept := importTar(t, s, "b", map[string]string{"f": "y"})
+	var pins []*pin
+	for _, id := range []string{gone.ID, kept.ID} {
+		p, err := pinImage(s, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pins = append(pins, p)
+	}
+	if rep, err := Remove(ctx, s, "a", RemoveOptions{}); err != nil || len(rep.Deleted) > 0 {
+		t.Fatalf("rmi a of a pinned image: %+v, %v", rep, err)
+	}
+	for _, p := range pins {
+		p.f.Close() // killed: the lock goes, the file stays
+	}
+	found, busy, err := KilledPulls(s, false)
+	if err != nil || busy || len(found) != 2 {
+		t.Fatalf("KilledPulls: %+v, busy %v, %v", found, busy, err)
+	}
+	for _, k := range found {
+		if k.Unnamed != (k.ID == gone.ID) {
+			t.Fatalf("KilledPulls: %+v (unnamed is %s)", found, ShortID(gone.ID))
+		}
+	}
+	if _, _, err := KilledPulls(s, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, s); got != "b:latest" {
+		t.Fatalf("images after the repair: %q", got)
+	}
+	if found, _, err := KilledPulls(s, false); err != nil || len(found) != 0 {
+		t.Fatalf("KilledPulls after the repair: %+v, %v", found, err)
+	}
+}
