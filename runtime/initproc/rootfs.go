@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/inroot"
+	"github.com/skiff-containers/skiff/internal/pathutil"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
 
@@ -34,6 +36,15 @@ func setupRootfs(cfg *Config) error {
 	}
 	defer root.Close()
 	for _, m := range s.Mounts {
+		if !cfg.InUserNS && m.Type == "bind" && pathutil.Within(m.Destination, "/dev") {
+			made, err := makeDevice(root, m)
+			if err != nil {
+				return fmt.Errorf("making device %s: %w", m.Destination, err)
+			}
+			if made {
+				continue
+			}
+		}
 		if err := mountInto(root, m); err != nil {
 			return fmt.Errorf("mounting %s on %s: %w", m.Type, m.Destination, err)
 		}
@@ -68,6 +79,38 @@ func setupRootfs(cfg *Config) error {
 		}
 	}
 	return nil
+}
+
+// makeDevice makes the device node a bind mount of a host device under
+// /dev would give, as real root does it (docker's runtime too): with
+// mknod, which costs a fraction of a bind mount (a privileged container
+// gets a hundred of them). made is false when m's source is no device or
+// something is already at the destination: the caller bind-mounts then.
+func makeDevice(root *os.File, m specs.Mount) (made bool, err error) {
+	var st unix.Stat_t
+	if err := unix.Stat(m.Source, &st); err != nil {
+		return false, nil // the bind mount reports it
+	}
+	if kind := st.Mode & unix.S_IFMT; kind != unix.S_IFCHR && kind != unix.S_IFBLK {
+		return false, nil
+	}
+	parent, err := inroot.Target(root, filepath.Dir(m.Destination), true)
+	if err != nil {
+		return false, err
+	}
+	defer parent.Close()
+	dir, name := int(parent.Fd()), filepath.Base(m.Destination)
+	err = unix.Mknodat(dir, name, st.Mode&(unix.S_IFMT|0o7777), int(st.Rdev))
+	if errors.Is(err, unix.EEXIST) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := unix.Fchownat(dir, name, int(st.Uid), int(st.Gid), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return true, err
+	}
+	return true, unix.Fchmodat(dir, name, st.Mode&0o7777, 0) // mknod applied the umask
 }
 
 // mountInto mounts m inside the root filesystem. The mount point is
