@@ -9,7 +9,8 @@
 # mounts cgroup2, delegates /sys/fs/cgroup/user-1000 to the test user as
 # systemd does (chown of the directory, cgroup.procs,
 # cgroup.subtree_control, cgroup.threads) and runs the tests from a child
-# of it, first as root, then rootless. Then it starts a systemd user
+# of it, first as root, then rootless, then rootless from a cgroup not
+# delegated to the user (limits refused). Then it starts a systemd user
 # manager for the user (Debian's systemd and dbus, unpacked from their
 # .debs: systemd --user in a delegated cgroup of its own, as
 # user@1000.service, with dbus-user-session's session bus) and runs the
@@ -33,10 +34,13 @@ timeout=${SKIFF_VM_TIMEOUT:-900}
 # v2 (validation, stats formatting, restart and removal after a monitor's
 # death are the same as on the host). SKIFF_VM_VERBOSE=1 shows every
 # command the tests run, with its time.
-run=${SKIFF_VM_RUN:-'TestLimits(MemoryOOM|PidsAndCPU|Update|CgroupNamespace|CgroupParent|MemoryCpusetIO|Refused)$'}
+run=${SKIFF_VM_RUN:-'TestLimits(MemoryOOM|PidsAndCPU|Update|CgroupNamespace|CgroupParent|MemoryCpusetIO|Stats|Info)$'}
+# rootless from a cgroup not delegated to the user: limits refused, info
+# says why
+run_undelegated=${SKIFF_VM_RUN_UNDELEGATED:-'TestLimits(Refused|Info)$'}
 # and through the systemd user manager: the scope, its limits, exec,
 # update, OOM and removal (one test: under TCG each command costs seconds)
-run_systemd=${SKIFF_VM_RUN_SYSTEMD:-'TestLimitsSystemdScope$'}
+run_systemd=${SKIFF_VM_RUN_SYSTEMD:-'TestLimits(SystemdScope|Info)$'}
 
 for tool in qemu-system-x86_64 cpio dpkg-deb newuidmap; do
 	if ! command -v "$tool" >/dev/null; then
@@ -155,6 +159,15 @@ for mode in root rootless; do
 	  echo $? >/tmp/rc; } | F="$(cat /opt/filter)" M=$mode awk '$0 !~ ENVIRON["F"] { print "  [" ENVIRON["M"] "] " $0; fflush() }'
 	[ "$(cat /tmp/rc)" = 0 ] || rc=1
 done
+# Rootless from a cgroup that is not delegated (root's, as a session
+# without Delegate=yes would be): a limit is refused with one line
+U0=/sys/fs/cgroup/undelegated
+mkdir $U0 && echo $$ >$U0/cgroup.procs
+echo "test-vm: rootless from an undelegated cgroup (at $(cut -d' ' -f1 /proc/uptime)s)"
+{ SKIFF_TEST_MODE=rootless /opt/e2e.test -test.run "$(cat /opt/run_undelegated)" -test.v -test.parallel 3 -test.timeout 4m 2>&1
+  echo $? >/tmp/rc; } | F="$(cat /opt/filter)" awk '$0 !~ ENVIRON["F"] { print "  [undelegated] " $0; fflush() }'
+[ "$(cat /tmp/rc)" = 0 ] || rc=1
+echo $$ >$D/session/cgroup.procs
 # A systemd user manager for skiffer, as user@1000.service runs it: in a
 # delegated cgroup of its own; its session bus is dbus-user-session's
 # dbus.socket and dbus.service, which it starts itself
@@ -186,6 +199,7 @@ EOF
 chmod 755 "$root/init" "$root/init2"
 echo "$run" >"$root/opt/run"
 echo "$run_systemd" >"$root/opt/run_systemd"
+echo "$run_undelegated" >"$root/opt/run_undelegated"
 filter='-> [0-9]+ \([0-9.]+[mµn]?s\)$|^=== (RUN|PAUSE|CONT|NAME)'
 [ "${SKIFF_VM_VERBOSE:-}" = 1 ] && filter='^=== (PAUSE|CONT|NAME)'
 echo "$filter" >"$root/opt/filter"

@@ -340,6 +340,9 @@ func toLib(r *specs.LinuxResources) *lib.Resources {
 	}
 	if c := r.CPU; c != nil {
 		out.CpuShares = deref(c.Shares)
+		// v2's cpu.weight: the library leaves the conversion to its
+		// caller, as runc's specconv does it (v1 ignores the weight)
+		out.CpuWeight = lib.ConvertCPUSharesToCgroupV2Value(out.CpuShares)
 		out.CpuQuota = deref(c.Quota)
 		out.CpuPeriod = deref(c.Period)
 		out.CpusetCpus, out.CpusetMems = c.Cpus, c.Mems

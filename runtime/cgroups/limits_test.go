@@ -21,6 +21,12 @@ func TestToLib(t *testing.T) {
 	if r.Memory != lim || r.MemorySwap != swap || r.CpuQuota != quota || r.CpuPeriod != period || *r.PidsLimit != 20 || r.CpusetCpus != "0" || !r.SkipDevices {
 		t.Errorf("toLib = %+v", r)
 	}
+	// cpu shares become v2's cpu.weight too (fs2 writes only the weight)
+	for _, c := range []struct{ shares, weight uint64 }{{0, 0}, {2, 1}, {256, 35}, {512, 59}, {1024, 100}, {262144, 10000}} {
+		if r := toLib(&specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: &c.shares}}); r.CpuShares != c.shares || r.CpuWeight != c.weight {
+			t.Errorf("shares %d: CpuShares %d, CpuWeight %d, want %d", c.shares, r.CpuShares, r.CpuWeight, c.weight)
+		}
+	}
 	if r := toLib(nil); r.PidsLimit == nil || *r.PidsLimit != -1 {
 		t.Errorf("no limits must lift the pids limit (update): %+v", r)
 	}

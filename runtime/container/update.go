@@ -57,8 +57,9 @@ func (c *Container) updateResources(u *spec.Resources, warn io.Writer) error {
 	}
 	lr := spec.LinuxResources(&r)
 	// A restarting container has no process: its next start makes its
-	// cgroup from the spec.
-	if c.State.Status == StatusRunning || c.State.Status == StatusPaused {
+	// cgroup from the spec. One without a cgroup that is still given no
+	// limit (update --kernel-memory alone) needs none.
+	if (c.State.Status == StatusRunning || c.State.Status == StatusPaused) && (lr != nil || len(c.State.Cgroup) > 0) {
 		if err := c.updateCgroup(lr); err != nil {
 			return errdefs.Invalid("Cannot update container %s: %v", c.ID, err)
 		}

@@ -585,5 +585,7 @@ func UpdateResources(cur, u *Resources) (Resources, error) {
 	if u.BlkioWeight != 0 {
 		out.BlkioWeight = u.BlkioWeight
 	}
+	// accepted and ignored, as at create: ValidateResources warns
+	out.KernelMemory = u.KernelMemory
 	return out, nil
 }

@@ -121,4 +121,13 @@ func TestUpdateResources(t *testing.T) {
 	if err != nil || got.Memory != 48<<20 || got.MemorySwap != 64<<20 || got.NanoCPUs != 1e9 || *got.PidsLimit != -1 {
 		t.Errorf("got %+v, %v", got, err)
 	}
+	// update --kernel-memory reaches ValidateResources, which warns and drops it
+	got, err = UpdateResources(&cur, &Resources{KernelMemory: 10 << 20})
+	if err != nil || got.KernelMemory != 10<<20 || got.Memory != cur.Memory {
+		t.Errorf("kernel memory: got %+v, %v", got, err)
+	}
+	w, err := ValidateResources(&got, Host{NumCPU: 2, Swap: true})
+	if err != nil || got.KernelMemory != 0 || !strings.Contains(strings.Join(w, "\n"), "kernel memory limit is deprecated") {
+		t.Errorf("kernel memory: warnings %q, %v, %+v", w, err, got)
+	}
 }
