@@ -1,0 +1,282 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The commands, flags and fields of issue 12 the other compose tests
+// leave out, on one busybox project found as docker-compose.yml from a
+// subdirectory (no -f): config's outputs (YAML, JSON, --services,
+// --volumes, --images), -f -, COMPOSE_PROJECT_NAME, COMPOSE_PROFILES,
+// --env-file; the labels docker compose puts on containers; deploy
+// replicas and restart_policy, cap_add, container_name, an internal
+// network, a bind's create_host_path and a volume's nocopy; exec -e -w
+// -u; logs -f and --tail with coloured prefixes; kill -s; ps's table and
+// JSON; images; wait; up --no-deps, --build, --no-build and
+// --abort-on-container-exit; run --no-deps; build with a dockerfile,
+// target, args, labels and cache_from, --build-arg and --no-cache; down
+// --remove-orphans.
+func TestComposeFlagsRest(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	project := `
+services:
+  web:
+    image: busybox
+    command: ["sh", "-c", "trap 'echo got usr1' USR1; echo web one; echo web two; echo web three; while :; do sleep 0.1; done"]
+    cap_add: [NET_ADMIN]
+    deploy:
+      replicas: 2
+      restart_policy: {condition: on-failure, max_attempts: 2}
+    volumes:
+      - {type: bind, source: ./made, target: /made, bind: {create_host_path: true}}
+      - {type: volume, source: bare, target: /home, volume: {nocopy: true}}
+    networks: [inside]
+    stop_signal: SIGKILL
+  plain:
+    image: busybox
+    container_name: rest-plain
+    command: ["sleep", "600"]
+    volumes: [copied:/home]
+    depends_on: [web]
+    stop_signal: SIGKILL
+  built:
+    build:
+      context: ./b
+      dockerfile: Build.file
+      target: final
+      args: {A: from-file}
+      labels: {built.by: rest}
+      cache_from: [busybox]
+    command: ["sleep", "600"]
+    profiles: [build]
+    stop_signal: SIGKILL
+  job:
+    image: busybox
+    command: ["sh", "-c", "echo job ${JOB_WORD:-unset}; exit 4"]
+    profiles: [job]
+networks:
+  inside: {internal: true}
+volumes:
+  bare:
+  copied:
+`
+	dir := composeProject(e, "rest", map[string]string{
+		"docker-compose.yml": project,
+		// the target's stage comes first: the one after it fails if built
+		"b/Build.file": "FROM busybox AS final\nARG A\nRUN echo $A $(cat /proc/sys/kernel/random/uuid) > /a\nFROM busybox AS other\nRUN false\n",
+		"job.env":      "JOB_WORD=from-env-file\n",
+		"sub/.keep":    "",
+	})
+	top := e.Dir
+	e.Dir = filepath.Join(dir, "sub") // the file is found in the parent directory
+	write := func(name, content string) {
+		e.Dir = top
+		e.WriteFile(name, content)
+		e.Dir = filepath.Join(dir, "sub")
+	}
+	c := func(args ...string) Result {
+		t.Helper()
+		return e.Skiff(append([]string{"compose"}, args...)...)
+	}
+
+	// config
+	if got := c("config", "--services").Success(t).Out(); got != "plain\nweb" {
+		t.Errorf("config --services: %q", got)
+	}
+	if got := c("config", "--volumes").Success(t).Out(); got != "bare\ncopied" {
+		t.Errorf("config --volumes: %q", got)
+	}
+	if got := c("--profile", "build", "config", "--images").Success(t).Out(); got != "rest-built\nbusybox" {
+		t.Errorf("--profile build config --images: %q", got)
+	}
+	var model struct {
+		Name     string
+		Services map[string]struct{ Deploy struct{ Replicas int } }
+	}
+	if err := json.Unmarshal([]byte(c("config", "--format", "json").Success(t).Stdout), &model); err != nil ||
+		model.Name != "rest" || model.Services["web"].Deploy.Replicas != 2 {
+		t.Errorf("config --format json: %+v, %v", model, err)
+	}
+	if y := c("config").Success(t).Stdout; !strings.HasPrefix(y, "name: rest\n") || !strings.Contains(y, "internal: true") {
+		t.Errorf("config (YAML):\n%s", y)
+	}
+	if got := e.SkiffStdin(strings.NewReader("services: {x: {image: busybox}}\n"), "compose", "-p", "fromstdin", "-f", "-", "config", "--services").Success(t).Out(); got != "x" {
+		t.Errorf("-f -: %q", got)
+	}
+	saved := e.Env
+	e.Setenv("COMPOSE_PROJECT_NAME", "other")
+	e.Setenv("COMPOSE_PROFILES", "job")
+	if y := c("config").Success(t).Stdout; !strings.HasPrefix(y, "name: other\n") || !strings.Contains(y, "job unset") {
+		t.Errorf("config with COMPOSE_PROJECT_NAME=other and COMPOSE_PROFILES=job:\n%s", y)
+	}
+	e.Env = saved
+
+	c("up", "-d").Success(t)
+	if ps := c("ps").Success(t).Lines(); len(ps) != 4 || !strings.HasPrefix(ps[0], "NAME ") || !strings.Contains(ps[0], "SERVICE") {
+		t.Errorf("ps (table):\n%s", strings.Join(ps, "\n"))
+	}
+	var names []string
+	for _, l := range c("ps", "--format", "json").Success(t).Lines() {
+		var row struct{ Name, Service, State, Project string }
+		if err := json.Unmarshal([]byte(l), &row); err != nil {
+			t.Fatalf("ps --format json line %q: %v", l, err)
+		}
+		names = append(names, row.Name+" "+row.Service+" "+row.State+" "+row.Project)
+	}
+	slices.Sort(names)
+	if want := []string{"rest-plain plain running rest", "rest-web-1 web running rest", "rest-web-2 web running rest"}; !slices.Equal(names, want) {
+		t.Errorf("ps --format json: %v, want %v", names, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "made")); err != nil {
+		t.Errorf("bind with create_host_path: %v", err)
+	}
+	labels := inspectField(e, "rest-plain", `{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}
+{{end}}`)
+	for _, want := range []string{
+		"com.docker.compose.project=rest\n", "com.docker.compose.service=plain\n", "com.docker.compose.container-number=1\n",
+		"com.docker.compose.oneoff=False\n", "com.docker.compose.project.working_dir=" + dir + "\n",
+		"com.docker.compose.project.config_files=" + filepath.Join(dir, "docker-compose.yml") + "\n",
+		"com.docker.compose.depends_on=web:service_started:false\n", "com.docker.compose.version=2.",
+		"com.docker.compose.image=sha256:",
+	} {
+		if !strings.Contains(labels, want) {
+			t.Errorf("rest-plain's labels lack %q:\n%s", want, labels)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^com\.docker\.compose\.config-hash=[0-9a-f]{64}$`).MatchString(labels) {
+		t.Errorf("rest-plain's config hash:\n%s", labels)
+	}
+	if got := inspectField(e, "rest-web-2", "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}"); got != "on-failure:2" {
+		t.Errorf("deploy.restart_policy: %q", got)
+	}
+	if got := e.Skiff("network", "inspect", "--format", "{{.Internal}}", "rest_inside").Success(t).Out(); got != "true" {
+		t.Errorf("internal network: %q", got)
+	}
+	// cap_add, volume nocopy (the image's /home is not copied in), exec's flags
+	if got := c("exec", "-T", "web", "sh", "-c", "ip link set lo mtu 1400 && echo admin; ls /home").Success(t).Out(); got != "admin" {
+		t.Errorf("web (cap_add NET_ADMIN, nocopy volume on /home): %q", got)
+	}
+	if got := c("exec", "-T", "plain", "sh", "-c", "ip link set lo mtu 1400 2>/dev/null || echo no-admin; ls /home").Success(t).Out(); got != "no-admin\nskiffuser" {
+		t.Errorf("plain (no cap_add, volume copied from the image): %q", got)
+	}
+	web2 := inspectField(e, "rest-web-2", "{{.Config.Hostname}}")
+	if got := c("exec", "-T", "-e", "Z=1", "-w", "/tmp", "-u", "5", "--index", "2", "web", "sh", "-c", "echo $Z $(pwd) $(id -u) $(hostname)").Success(t).Out(); got != "1 /tmp 5 "+web2 {
+		t.Errorf("exec -e -w -u --index 2: %q", got)
+	}
+
+	// logs --tail, coloured prefixes, -f; kill -s reaches both replicas
+	waitUntil(t, 20*time.Second, "both replicas' third line", func() bool {
+		return strings.Count(c("logs", "web").Stdout, "web three") == 2
+	})
+	tail := c("logs", "--tail", "1", "--no-color", "web").Success(t).Lines()
+	slices.Sort(tail)
+	if want := []string{"web-1  | web three", "web-2  | web three"}; !slices.Equal(tail, want) {
+		t.Errorf("logs --tail 1: %q, want %q", tail, want)
+	}
+	if got := c("--ansi", "always", "logs", "--tail", "1", "--index", "1", "web").Success(t).Out(); !regexp.MustCompile(`^\x1b\[[0-9;]+mweb-1  \|\x1b\[0m web three$`).MatchString(got) {
+		t.Errorf("coloured prefix: %q", got)
+	}
+	var follow syncBuffer
+	f := e.Cmd("compose", "logs", "-f", "--no-log-prefix", "--index", "1", "web")
+	f.Stdout, f.Stderr = &follow, &follow
+	if err := f.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 20*time.Second, "logs -f's first lines", func() bool { return strings.Contains(follow.String(), "web three") })
+	c("kill", "-s", "USR1", "web").Success(t)
+	waitUntil(t, 20*time.Second, "logs -f to follow the signal's line", func() bool { return strings.Contains(follow.String(), "got usr1") })
+	_ = f.Process.Kill()
+	_ = f.Wait()
+	if n := strings.Count(c("logs", "web").Stdout, "got usr1"); n != 2 {
+		t.Errorf("kill -s USR1 web reached %d replicas", n)
+	}
+	if got := c("images", "--format", "{{.ContainerName}} {{.Repository}} {{.Tag}}").Success(t).Lines(); !slices.Contains(got, "rest-plain busybox latest") || len(got) != 3 {
+		t.Errorf("images: %q", got)
+	}
+
+	// up --no-deps and run --no-deps leave web stopped; run without it starts web
+	c("stop").Success(t)
+	c("up", "-d", "--no-deps", "plain").Success(t)
+	c("run", "--rm", "-T", "--no-deps", "plain", "true").Success(t)
+	if got := inspectField(e, "rest-plain", "{{.State.Status}}") + " " + inspectField(e, "rest-web-1", "{{.State.Status}}"); got != "running exited" {
+		t.Errorf("after up --no-deps plain and run --no-deps: plain, web %q", got)
+	}
+	c("run", "--rm", "-T", "plain", "true").Success(t)
+	if got := inspectField(e, "rest-web-1", "{{.State.Status}}"); got != "running" {
+		t.Errorf("run plain did not start its dependency web: %s", got)
+	}
+
+	// --env-file, --abort-on-container-exit (the exiting container's code), wait
+	envFile := filepath.Join(dir, "job.env")
+	r := c("--env-file", envFile, "--profile", "job", "up", "--no-color", "--abort-on-container-exit", "job")
+	if r.Code != 4 || !strings.Contains(r.Stdout, "job-1  | job from-env-file") {
+		t.Errorf("up --abort-on-container-exit job: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if got := c("--profile", "job", "wait", "job").Fail(t, 4, "").Out(); got != "4" {
+		t.Errorf("wait job: %q", got)
+	}
+
+	// build: dockerfile, target, args (--build-arg over the file's), labels;
+	// the cache unless --no-cache
+	built := func() string {
+		t.Helper()
+		return c("--profile", "build", "run", "--rm", "-T", "built", "cat", "/a").Success(t).Out()
+	}
+	c("--profile", "build", "build", "--build-arg", "A=from-flag", "built").Success(t)
+	first := built()
+	if !strings.HasPrefix(first, "from-flag ") {
+		t.Errorf("build --build-arg A=from-flag: /a is %q", first)
+	}
+	if got := e.Skiff("image", "inspect", "--format", `{{index .Config.Labels "built.by"}}`, "rest-built").Success(t).Out(); got != "rest" {
+		t.Errorf("build labels: %q", got)
+	}
+	c("--profile", "build", "build", "--build-arg", "A=from-flag", "built").Success(t)
+	if again := built(); again != first {
+		t.Errorf("a second build did not use the cache: %q, then %q", first, again)
+	}
+	c("--profile", "build", "build", "--no-cache", "--build-arg", "A=from-flag", "built").Success(t)
+	if again := built(); again == first || !strings.HasPrefix(again, "from-flag ") {
+		t.Errorf("build --no-cache: %q, then %q", first, again)
+	}
+	// up --no-build keeps the image there; --build builds the edited file
+	write("rest/b/Build.file", "FROM busybox AS final\nARG A\nRUN echo $A > /a\nFROM busybox AS other\nRUN false\n")
+	c("--profile", "build", "up", "-d", "--no-build", "built").Success(t)
+	if got := c("--profile", "build", "exec", "-T", "built", "cat", "/a").Success(t).Out(); !strings.HasPrefix(got, "from-flag ") {
+		t.Errorf("up --no-build: /a is %q", got)
+	}
+	c("--profile", "build", "up", "-d", "--build", "built").Success(t)
+	if got := c("--profile", "build", "exec", "-T", "built", "cat", "/a").Success(t).Out(); got != "from-file" {
+		t.Errorf("up --build after an edit: /a is %q", got)
+	}
+
+	// a service renamed: its containers are orphans; down --remove-orphans
+	// removes them with the rest and the network, not the volumes
+	write("rest/docker-compose.yml", strings.Replace(project, "  job:\n", "  job2:\n", 1))
+	if r := c("down").Success(t); !strings.Contains(r.Stderr, "orphan") || !strings.Contains(r.Stderr, "rest-job-1") {
+		t.Errorf("down with an orphan does not warn:\n%s", r.Stderr)
+	}
+	c("down", "--remove-orphans").Success(t)
+	if left := psAll(e); len(left) != 0 {
+		t.Errorf("down --remove-orphans left %v", left)
+	}
+	if nets := e.Skiff("network", "ls", "--format", "{{.Name}}").Success(t).Out(); strings.Contains(nets, "rest_") {
+		t.Errorf("down --remove-orphans left networks: %s", nets)
+	}
+	if vols := e.Skiff("volume", "ls", "--format", "{{.Name}}").Success(t).Out(); vols != "rest_bare\nrest_copied" {
+		t.Errorf("down without -v: volumes %q", vols)
+	}
+	c("down", "-v").Success(t)
+	if vols := e.Skiff("volume", "ls", "-q").Success(t).Out(); vols != "" {
+		t.Errorf("down -v left volumes %q", vols)
+	}
+}
