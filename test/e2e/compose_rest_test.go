@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,21 +15,25 @@ import (
 // The commands, flags and fields of issue 12 the other compose tests
 // leave out, on one busybox project found as docker-compose.yml from a
 // subdirectory (no -f): config's outputs (YAML, JSON, --services,
-// --volumes, --images), -f -, COMPOSE_PROJECT_NAME, COMPOSE_PROFILES,
-// --env-file; the labels docker compose puts on containers; deploy
-// replicas and restart_policy, cap_add, container_name, an internal
-// network, a bind's create_host_path and a volume's nocopy; exec -e -w
-// -u; logs -f and --tail with coloured prefixes; kill -s; ps's table and
-// JSON; images; wait; up --no-deps, --build, --no-build and
-// --abort-on-container-exit; run --no-deps; build with a dockerfile,
-// target, args, labels and cache_from, --build-arg and --no-cache; down
-// --remove-orphans.
+// --volumes, --images), -f twice and -f -, COMPOSE_PROJECT_NAME,
+// COMPOSE_PROFILES, --env-file; the labels docker compose puts on
+// containers; deploy replicas and restart_policy, cap_add,
+// container_name, entrypoint, dns, ports' long syntax, a bind's
+// create_host_path, a volume's nocopy and read_only, an anonymous volume,
+// a config from a file, network_mode container: and none, a dependency
+// with required: false, a named internal bridge network and a named
+// volume; exec -e -w -u; logs -f and --tail with coloured prefixes; kill
+// -s; ps's table and JSON; images; wait; rm -v; up --no-deps, --build,
+// --no-build and --abort-on-container-exit; run --no-deps; build with a
+// dockerfile, target, args, labels, secrets and cache_from, --build-arg
+// and --no-cache; down --remove-orphans.
 func TestComposeFlagsRest(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
 	e := New(t)
 	e.LoadBusybox()
-	project := `
+	port := freePort(t)
+	project := fmt.Sprintf(`
 services:
   web:
     image: busybox
@@ -41,14 +46,39 @@ services:
       - {type: bind, source: ./made, target: /made, bind: {create_host_path: true}}
       - {type: volume, source: bare, target: /home, volume: {nocopy: true}}
     networks: [inside]
+    dns: [192.0.2.53]
     stop_signal: SIGKILL
   plain:
     image: busybox
     container_name: rest-plain
-    command: ["sleep", "600"]
-    volumes: [copied:/home]
+    entrypoint: ["sh", "-c"]
+    command: ["mkdir -p /w && echo plain > /w/i && exec httpd -f -p 80 -h /w"]
+    ports: [{target: 80, published: "%d", host_ip: 127.0.0.1, protocol: tcp}]
+    volumes:
+      - copied:/home
+      - {type: volume, source: copied, target: /ro, read_only: true}
+      - /anon
+    configs: [{source: cfgfile, target: /etc/c.conf}]
     depends_on: [web]
     stop_signal: SIGKILL
+  joiner:
+    image: busybox
+    command: ["sleep", "600"]
+    network_mode: "container:rest-plain"
+    depends_on:
+      plain: {condition: service_started}
+      ghost: {condition: service_started, required: false}
+    profiles: [join]
+    stop_signal: SIGKILL
+  loner:
+    image: busybox
+    command: ["sleep", "600"]
+    network_mode: none
+    profiles: [join]
+    stop_signal: SIGKILL
+  ghost:
+    image: busybox
+    profiles: [ghost]
   built:
     build:
       context: ./b
@@ -57,6 +87,7 @@ services:
       args: {A: from-file}
       labels: {built.by: rest}
       cache_from: [busybox]
+      secrets: [bsecret]
     command: ["sleep", "600"]
     profiles: [build]
     stop_signal: SIGKILL
@@ -65,16 +96,23 @@ services:
     command: ["sh", "-c", "echo job ${JOB_WORD:-unset}; exit 4"]
     profiles: [job]
 networks:
-  inside: {internal: true}
+  inside: {internal: true, driver: bridge, name: rest-inner}
 volumes:
-  bare:
+  bare: {name: rest-bare-vol}
   copied:
-`
+secrets:
+  bsecret: {file: ./bsecret.txt}
+configs:
+  cfgfile: {file: ./job.env}
+`, port)
 	dir := composeProject(e, "rest", map[string]string{
 		"docker-compose.yml": project,
 		// the target's stage comes first: the one after it fails if built
-		"b/Build.file": "FROM busybox AS final\nARG A\nRUN echo $A $(cat /proc/sys/kernel/random/uuid) > /a\nFROM busybox AS other\nRUN false\n",
+		"b/Build.file": "FROM busybox AS final\nARG A\nRUN --mount=type=secret,id=bsecret cat /run/secrets/bsecret > /s\n" +
+			"RUN echo $A $(cat /proc/sys/kernel/random/uuid) > /a\nFROM busybox AS other\nRUN false\n",
 		"job.env":      "JOB_WORD=from-env-file\n",
+		"bsecret.txt":  "build secret\n",
+		"override.yml": "services:\n  web:\n    environment: {FROM_OVERRIDE: \"1\"}\n",
 		"sub/.keep":    "",
 	})
 	top := e.Dir
@@ -106,6 +144,13 @@ volumes:
 	if err := json.Unmarshal([]byte(c("config", "--format", "json").Success(t).Stdout), &model); err != nil ||
 		model.Name != "rest" || model.Services["web"].Deploy.Replicas != 2 {
 		t.Errorf("config --format json: %+v, %v", model, err)
+	}
+	var merged struct {
+		Services map[string]struct{ Environment map[string]string }
+	}
+	if err := json.Unmarshal([]byte(c("-f", "../docker-compose.yml", "-f", "../override.yml", "config", "--format", "json").Success(t).Stdout), &merged); err != nil ||
+		merged.Services["web"].Environment["FROM_OVERRIDE"] != "1" {
+		t.Errorf("-f twice: %+v, %v", merged, err)
 	}
 	if y := c("config").Success(t).Stdout; !strings.HasPrefix(y, "name: rest\n") || !strings.Contains(y, "internal: true") {
 		t.Errorf("config (YAML):\n%s", y)
@@ -159,9 +204,29 @@ volumes:
 	if got := inspectField(e, "rest-web-2", "{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}"); got != "on-failure:2" {
 		t.Errorf("deploy.restart_policy: %q", got)
 	}
-	if got := e.Skiff("network", "inspect", "--format", "{{.Internal}}", "rest_inside").Success(t).Out(); got != "true" {
-		t.Errorf("internal network: %q", got)
+	if got := e.Skiff("network", "inspect", "--format", "{{.Internal}} {{.Driver}}", "rest-inner").Success(t).Out(); got != "true bridge" {
+		t.Errorf("internal network named rest-inner: %q", got)
 	}
+	if got := inspectField(e, "rest-web-1", "{{.HostConfig.Dns}}") + " " + inspectField(e, "rest-plain", "{{json .Config.Entrypoint}}"); got != `[192.0.2.53] ["sh","-c"]` {
+		t.Errorf("dns of web, entrypoint of plain: %q", got)
+	}
+	// ports' long syntax; a read-only volume; a config from a file
+	if body, err := netHTTPGet(t, fmt.Sprintf("http://127.0.0.1:%d/i", port)); err != nil || body != "plain\n" {
+		t.Errorf("published port (long syntax): %q, %v", body, err)
+	}
+	if got := c("exec", "-T", "plain", "sh", "-c", "touch /ro/x 2>/dev/null || echo ro; cat /etc/c.conf").Success(t).Out(); got != "ro\nJOB_WORD=from-env-file" {
+		t.Errorf("plain's read-only volume and config file: %q", got)
+	}
+	// network_mode container: and none; a dependency not required (of a
+	// profile not enabled)
+	c("--profile", "join", "up", "-d", "joiner", "loner").Success(t)
+	if got := c("exec", "-T", "joiner", "wget", "-qO-", "http://localhost/i").Success(t).Out(); got != "plain" {
+		t.Errorf("joiner in plain's network namespace: %q", got)
+	}
+	if got := c("exec", "-T", "loner", "sh", "-c", "ip -o link | wc -l").Success(t).Out(); got != "1" {
+		t.Errorf("network_mode none: %q links", got)
+	}
+	c("--profile", "join", "rm", "-s", "-f", "joiner", "loner").Success(t)
 	// cap_add, volume nocopy (the image's /home is not copied in), exec's flags
 	if got := c("exec", "-T", "web", "sh", "-c", "ip link set lo mtu 1400 && echo admin; ls /home").Success(t).Out(); got != "admin" {
 		t.Errorf("web (cap_add NET_ADMIN, nocopy volume on /home): %q", got)
@@ -240,6 +305,9 @@ volumes:
 	if got := e.Skiff("image", "inspect", "--format", `{{index .Config.Labels "built.by"}}`, "rest-built").Success(t).Out(); got != "rest" {
 		t.Errorf("build labels: %q", got)
 	}
+	if got := c("--profile", "build", "run", "--rm", "-T", "built", "cat", "/s").Success(t).Out(); got != "build secret" {
+		t.Errorf("build secret: %q", got)
+	}
 	c("--profile", "build", "build", "--build-arg", "A=from-flag", "built").Success(t)
 	if again := built(); again != first {
 		t.Errorf("a second build did not use the cache: %q, then %q", first, again)
@@ -259,6 +327,26 @@ volumes:
 		t.Errorf("up --build after an edit: /a is %q", got)
 	}
 
+	// rm -v takes the anonymous volume (run --rm took its own)
+	vols := func() (named []string, anonymous int) {
+		for _, v := range e.Skiff("volume", "ls", "--format", "{{.Name}}").Success(t).Lines() {
+			if strings.HasPrefix(v, "rest") {
+				named = append(named, v)
+			} else {
+				anonymous++
+			}
+		}
+		slices.Sort(named)
+		return named, anonymous
+	}
+	if named, anonymous := vols(); anonymous != 1 || len(named) != 2 {
+		t.Errorf("before rm -v: volumes %v and %d anonymous, want 2 and 1", named, anonymous)
+	}
+	c("rm", "-s", "-f", "-v", "plain").Success(t)
+	if named, anonymous := vols(); anonymous != 0 || len(named) != 2 {
+		t.Errorf("rm -v plain: volumes %v and %d anonymous", named, anonymous)
+	}
+
 	// a service renamed: its containers are orphans; down --remove-orphans
 	// removes them with the rest and the network, not the volumes
 	write("rest/docker-compose.yml", strings.Replace(project, "  job:\n", "  job2:\n", 1))
@@ -272,8 +360,8 @@ volumes:
 	if nets := e.Skiff("network", "ls", "--format", "{{.Name}}").Success(t).Out(); strings.Contains(nets, "rest_") {
 		t.Errorf("down --remove-orphans left networks: %s", nets)
 	}
-	if vols := e.Skiff("volume", "ls", "--format", "{{.Name}}").Success(t).Out(); vols != "rest_bare\nrest_copied" {
-		t.Errorf("down without -v: volumes %q", vols)
+	if named, _ := vols(); !slices.Equal(named, []string{"rest-bare-vol", "rest_copied"}) {
+		t.Errorf("down without -v: volumes %v", named)
 	}
 	c("down", "-v").Success(t)
 	if vols := e.Skiff("volume", "ls", "-q").Success(t).Out(); vols != "" {
