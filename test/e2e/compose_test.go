@@ -374,8 +374,9 @@ services:
 }
 
 // Faults: an invalid file names file, line and field (exit 15), no file
-// exits 14, a missing image stops up with one line and leaves what runs,
-// a port taken names the service and the port.
+// exits 14, a missing image, a failed build (exit 17) or a dependency
+// failing its condition stops up with one line naming the service and
+// leaves what runs, a port taken names the service and the port.
 func TestComposeFaults(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
@@ -390,6 +391,10 @@ func TestComposeFaults(t *testing.T) {
 	}
 	e.WriteFile("bad/compose.yaml", "services:\n  web:\n    image: [\n")
 	compose(e, dir, "config").Fail(t, 15, "compose.yaml:")
+	e.WriteFile("bad/compose.yaml", "services:\n  web:\n    image: busybox\n    environment:\n      X: ${UNSET:?set UNSET}\n    depends_on: [db]\n")
+	compose(e, dir, "config").Fail(t, 15, "compose.yaml:5: services.web.environment.X: required variable UNSET is missing a value: set UNSET")
+	e.Setenv("UNSET", "set")
+	compose(e, dir, "config").Fail(t, 15, `compose.yaml:6: service "web" depends on undefined service "db"`)
 	e.Skiff("compose", "--project-directory", e.Mkdir("empty"), "ps").Fail(t, 14, "no configuration file provided")
 
 	port := freePort(t)
@@ -408,7 +413,9 @@ services:
 	okID := inspectField(e, "bad-ok-1", "{{.Id}}")
 	l := listenOn(t, port)
 	defer l.Close()
-	compose(e, dir, "up", "-d").Fail(t, 1, fmt.Sprintf(`service "taken"`))
+	if r := compose(e, dir, "up", "-d").Fail(t, 1, `service "taken"`); !strings.Contains(r.Stderr, fmt.Sprintf("127.0.0.1:%d", port)) {
+		t.Errorf("a port taken: the message does not name the port: %q", r.Stderr)
+	}
 	e.WriteFile("bad/compose.yaml", `
 services:
   ok:
@@ -422,6 +429,45 @@ services:
 	if r.Code == 0 || !strings.Contains(r.Stderr, `service "missing"`) {
 		t.Errorf("missing image: exit %d, %q", r.Code, r.Stderr)
 	}
+	if inspectField(e, "bad-ok-1", "{{.Id}} {{.State.Status}}") != okID+" running" {
+		t.Errorf("a failed up changed the running service")
+	}
+	// a failed build (exit 17) and dependencies failing their condition
+	// stop up naming the service; what runs is left as it was
+	e.WriteFile("bad/compose.yaml", `
+services:
+  ok:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+  broken:
+    build:
+      context: .
+      dockerfile_inline: "FROM busybox\nRUN exit 3\n"
+  migrate:
+    image: busybox
+    command: ["sh", "-c", "exit 2"]
+  app:
+    image: busybox
+    command: ["sleep", "600"]
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+  sick:
+    image: busybox
+    command: ["sleep", "600"]
+    healthcheck: {test: ["CMD", "false"], interval: 200ms, retries: 1}
+    stop_signal: SIGKILL
+  app2:
+    image: busybox
+    command: ["sleep", "600"]
+    depends_on:
+      sick: {condition: service_healthy}
+`)
+	if r := compose(e, dir, "up", "-d", "broken").Fail(t, 17, `service "broken" failed to build`); strings.Count(r.Stderr, "Error") != 1 {
+		t.Errorf("failed build: %q", r.Stderr)
+	}
+	compose(e, dir, "up", "-d", "app").Fail(t, 1, `service "migrate" didn't complete successfully: exit 2`)
+	compose(e, dir, "up", "-d", "app2").Fail(t, 1, "dependency failed to start: container bad-sick-1 is unhealthy")
 	if inspectField(e, "bad-ok-1", "{{.Id}} {{.State.Status}}") != okID+" running" {
 		t.Errorf("a failed up changed the running service")
 	}
