@@ -19,14 +19,14 @@ import (
 // COMPOSE_PROFILES, --env-file; the labels docker compose puts on
 // containers; deploy replicas and restart_policy, cap_add,
 // container_name, entrypoint, dns, ports' long syntax, a bind's
-// create_host_path, a volume's nocopy and read_only, an anonymous volume,
-// a config from a file, network_mode container: and none, a dependency
-// with required: false, a named internal bridge network and a named
-// volume; exec -e -w -u; logs -f and --tail with coloured prefixes; kill
-// -s; ps's table and JSON; images; wait; rm -v; up --no-deps, --build,
-// --no-build and --abort-on-container-exit; run --no-deps; build with a
-// dockerfile, target, args, labels, secrets and cache_from, --build-arg
-// and --no-cache; down --remove-orphans.
+// create_host_path, a volume's nocopy and read_only, an anonymous and a
+// tmpfs volume, a config from a file, network_mode container: and none,
+// a dependency with required: false, a named internal bridge network
+// and a named volume; exec -e -w -u; logs -f and --tail with coloured
+// prefixes; kill -s; ps's table and JSON; images; wait; rm -v; up
+// --no-deps, --build, --no-build and --abort-on-container-exit; run
+// --no-deps; build with a dockerfile, target, args, labels, secrets and
+// cache_from, --build-arg and --no-cache; down --remove-orphans.
 func TestComposeFlagsRest(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
@@ -58,6 +58,7 @@ services:
       - copied:/home
       - {type: volume, source: copied, target: /ro, read_only: true}
       - /anon
+      - {type: tmpfs, target: /scratch, tmpfs: {size: 1m}}
     configs: [{source: cfgfile, target: /etc/c.conf}]
     depends_on: [web]
     stop_signal: SIGKILL
@@ -214,8 +215,8 @@ configs:
 	if body, err := netHTTPGet(t, fmt.Sprintf("http://127.0.0.1:%d/i", port)); err != nil || body != "plain\n" {
 		t.Errorf("published port (long syntax): %q, %v", body, err)
 	}
-	if got := c("exec", "-T", "plain", "sh", "-c", "touch /ro/x 2>/dev/null || echo ro; cat /etc/c.conf").Success(t).Out(); got != "ro\nJOB_WORD=from-env-file" {
-		t.Errorf("plain's read-only volume and config file: %q", got)
+	if got := c("exec", "-T", "plain", "sh", "-c", "touch /ro/x 2>/dev/null || echo ro; cat /etc/c.conf; df -k /scratch | awk 'NR==2 {print $2}'").Success(t).Out(); got != "ro\nJOB_WORD=from-env-file\n1024" {
+		t.Errorf("plain's read-only volume, config file and 1m tmpfs volume: %q", got)
 	}
 	// network_mode container: and none; a dependency not required (of a
 	// profile not enabled)
