@@ -229,8 +229,10 @@ networks:
 	compose(e, dir, "down").Success(t)
 }
 
-// An edit of one service recreates only it; a locally built service; a
-// healthcheck gating a service_healthy dependency; --wait.
+// An edit of one service recreates only it (and a service in its network
+// namespace, whose network_mode names the new container, as docker
+// compose does); a locally built service; a healthcheck gating a
+// service_healthy dependency; --wait.
 func TestComposeEditBuildHealthy(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
@@ -250,6 +252,11 @@ services:
     depends_on:
       db: {condition: service_healthy}
     stop_signal: SIGKILL
+  side:
+    image: busybox
+    command: ["sleep", "600"]
+    network_mode: "service:app"
+    stop_signal: SIGKILL
 `
 	dir := composeProject(e, "edit", map[string]string{
 		"compose.yaml":   fmt.Sprintf(yaml, "blue"),
@@ -262,9 +269,9 @@ services:
 	if b := compose(e, dir, "exec", "-T", "app", "cat", "/built").Success(t).Out(); b != "built" {
 		t.Errorf("built service: %q", b)
 	}
-	dbID, appID := inspectField(e, "edit-db-1", "{{.Id}}"), inspectField(e, "edit-app-1", "{{.Id}}")
+	dbID, appID, sideID := inspectField(e, "edit-db-1", "{{.Id}}"), inspectField(e, "edit-app-1", "{{.Id}}"), inspectField(e, "edit-side-1", "{{.Id}}")
 	compose(e, dir, "up", "-d").Success(t)
-	if inspectField(e, "edit-db-1", "{{.Id}}") != dbID || inspectField(e, "edit-app-1", "{{.Id}}") != appID {
+	if inspectField(e, "edit-db-1", "{{.Id}}") != dbID || inspectField(e, "edit-app-1", "{{.Id}}") != appID || inspectField(e, "edit-side-1", "{{.Id}}") != sideID {
 		t.Errorf("up without an edit recreated something")
 	}
 	e.WriteFile("edit/compose.yaml", fmt.Sprintf(yaml, "green"))
@@ -274,6 +281,9 @@ services:
 	}
 	if inspectField(e, "edit-app-1", "{{.Id}}") == appID {
 		t.Errorf("editing app did not recreate it:\n%s", r.Stderr)
+	}
+	if inspectField(e, "edit-side-1", "{{.Id}}") == sideID || compose(e, dir, "exec", "-T", "side", "true").Code != 0 {
+		t.Errorf("side, in app's network namespace, was not recreated with app:\n%s", r.Stderr)
 	}
 	compose(e, dir, "down", "--rmi", "local").Success(t)
 	if imgs := imageNames(e); strings.Contains(imgs, "edit-app") {
