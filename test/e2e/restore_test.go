@@ -20,8 +20,10 @@ import (
 // the pause process with the namespaces and mounts it held), every mount
 // goes, and the runtime state (--runroot, the runtime directory, TMPDIR)
 // is wiped; the records under --root stay. As root the bridges live in
-// the host's namespace beside other tests': the keeper takes the test's
-// networks down once nothing uses them, as after a reboot they are gone.
+// the host's namespace beside other tests': without their containers
+// they would linger (netns.Linger) where a reboot takes them away, so a
+// network prune that matches no network sweeps at once what nothing
+// uses, and the test's networks must be gone.
 func (e *Env) reboot(t *testing.T, networks ...string) {
 	t.Helper()
 	if e.Rootless {
@@ -41,10 +43,11 @@ func (e *Env) reboot(t *testing.T, networks ...string) {
 			t.Fatalf("wiping %s: %v", p, err)
 		}
 	}
-	if !e.Rootless {
+	if !e.Rootless && len(networks) > 0 {
+		e.Skiff("network", "prune", "-f", "--filter", "label=skiff.e2e.matches-no-network").Success(t)
 		for _, n := range networks {
 			id := netInspect(e, n).Id
-			waitUntil(t, 30*time.Second, "the keeper to take network "+n+" down", func() bool {
+			waitUntil(t, 30*time.Second, "network "+n+" to be taken down", func() bool {
 				_, err := os.Stat(filepath.Join("/run/skiff/net/networks", id+".json"))
 				return os.IsNotExist(err)
 			})
@@ -330,7 +333,7 @@ services:
 `})
 	compose(e, dir, "up", "-d", "--wait").Success(t)
 	compose(e, dir, "stop", "idle").Success(t)
-	e.reboot(t) // as root the bridge lingers (netns.Linger); rootless it goes with the namespace
+	e.reboot(t, "rp_default")
 	r := e.Skiff("system", "restore").Success(t)
 	if got := strings.Join(r.Lines(), ","); got != "rp-db-1,rp-app-1" {
 		t.Errorf("restore started %q, want rp-db-1 then rp-app-1", got)
