@@ -484,7 +484,8 @@ services:
 	compose(e, dir, "down").Success(t)
 }
 
-// docker compose and docker-compose are skiff compose.
+// docker compose and docker-compose are skiff compose; docker-compose
+// --version answers as docker compose's standalone binary does.
 func TestComposeDockerNames(t *testing.T) {
 	t.Parallel()
 	e := New(t)
@@ -498,6 +499,12 @@ func TestComposeDockerNames(t *testing.T) {
 	r := e.run(nil, link, e.GlobalArgs, []string{"version", "--short"}).Success(t)
 	if !strings.HasPrefix(r.Out(), "2.") {
 		t.Errorf("docker-compose version --short: %q", r.Out())
+	}
+	// docker compose's hidden --version (-v), which v1's scripts use
+	for _, flag := range []string{"--version", "-v"} {
+		if out := e.run(nil, link, e.GlobalArgs, []string{flag}).Success(t).Out(); !strings.HasPrefix(out, "Docker Compose version v2.") {
+			t.Errorf("docker-compose %s: %q", flag, out)
+		}
 	}
 }
 
