@@ -106,7 +106,8 @@ func (p *Project) containerLabels(s *types.ServiceConfig, n int, hash, imageID s
 }
 
 // imageLabel is the image ID as docker compose's image label carries it:
-// sha256:HEX.
+// sha256:HEX. up compares labels through it: older skiff wrote the bare
+// HEX, which must not make every container seem diverged.
 func imageLabel(id string) string {
 	if id == "" || strings.HasPrefix(id, "sha256:") {
 		return id
