@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -26,6 +27,16 @@ func composeCommand() *cli.Command {
 			&cli.StringFlag{Name: "ansi", Value: "auto", Usage: "control when to print ANSI control characters (never, always, auto)"},
 			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "progress output type (auto, tty, plain, json, quiet)"},
 			&cli.IntFlag{Name: "parallel", Value: -1, Usage: "accepted for docker compose's sake: skiff starts independent services at once"},
+			// docker compose's hidden flag, kept for docker-compose v1's
+			// scripts: `docker-compose --version` (-v)
+			&cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Hidden: true, Usage: "show the Docker Compose version information"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Bool("version") && c.NArg() == 0 {
+				fmt.Fprintf(c.App.Writer, "Docker Compose version v%s\n", compose.Version)
+				return nil
+			}
+			return unknownSubcommand(c)
 		},
 		Subcommands: []*cli.Command{
 			composeUpCommand(), composeDownCommand(), composeCreateCommand(), composePsCommand(),

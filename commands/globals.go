@@ -41,8 +41,8 @@ var noUserns = map[string]bool{"version": true, "help": true, "h": true, "": tru
 	"system check": true, "system restore --install": true, "system restore --uninstall": true}
 
 // composeNoUserns are the compose verbs that read only files and
-// container records.
-var composeNoUserns = map[string]bool{"ps": true, "ls": true, "logs": true, "config": true, "convert": true, "version": true}
+// container records ("": compose's help, --version).
+var composeNoUserns = map[string]bool{"": true, "ps": true, "ls": true, "logs": true, "config": true, "convert": true, "version": true}
 
 // composeVerb is the first word after compose's global flags.
 func composeVerb(args []string) string {

@@ -89,7 +89,7 @@ func (p *Project) containerLabels(s *types.ServiceConfig, n int, hash, imageID s
 	l[LabelOneoff] = off
 	l[LabelWorkingDir] = p.WorkingDir
 	l[LabelConfigFiles] = strings.Join(p.ComposeFiles, ",")
-	l[LabelImage] = imageID
+	l[LabelImage] = imageLabel(imageID)
 	l[LabelVersion] = Version
 	if len(p.Project.Environment) > 0 && len(p.ComposeFiles) > 0 {
 		if f := p.envFile(); f != "" {
@@ -103,6 +103,16 @@ func (p *Project) containerLabels(s *types.ServiceConfig, n int, hash, imageID s
 	slices.Sort(deps)
 	l[LabelDependsOn] = strings.Join(deps, ",")
 	return l
+}
+
+// imageLabel is the image ID as docker compose's image label carries it:
+// sha256:HEX. up compares labels through it: older skiff wrote the bare
+// HEX, which must not make every container seem diverged.
+func imageLabel(id string) string {
+	if id == "" || strings.HasPrefix(id, "sha256:") {
+		return id
+	}
+	return "sha256:" + id
 }
 
 // resourceLabels are the labels of a project's network or volume.

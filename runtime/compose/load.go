@@ -227,10 +227,28 @@ func loadError(files []string, err error) error {
 			what = fmt.Sprintf("is not allowed: no field %q there", field)
 		}
 		loc := relative(file)
-		if line := lineOf(file, strings.Split(path, ".")); line > 0 {
+		if line, _ := lineOf(file, strings.Split(path, ".")); line > 0 {
 			loc += ":" + strconv.Itoa(line)
 		}
 		return errdefs.WithExitCode(ExitInvalidFile, fmt.Errorf("%s: %s %s", loc, path, what))
+	}
+	if m := parseFailure.FindStringSubmatch(msg); m != nil {
+		// yaml's construct errors: "construct errors:\n  line 1: line 4: WHAT"
+		loc, what := relative(m[1]), strings.TrimSpace(strings.TrimPrefix(m[2], "construct errors:"))
+		for {
+			l := leadingLine.FindStringSubmatch(what)
+			if l == nil {
+				break
+			}
+			loc, what = relative(m[1])+":"+l[1], what[len(l[0]):]
+		}
+		return errdefs.WithExitCode(ExitInvalidFile, fmt.Errorf("%s: %s", loc, what))
+	}
+	if path, what, inOrder := faultPath(msg); path != nil {
+		if loc := locate(files, path, inOrder); loc != "" {
+			return errdefs.WithExitCode(ExitInvalidFile, fmt.Errorf("%s: %s", loc, what))
+		}
+		return errdefs.WithExitCode(ExitInvalidFile, errors.New(what))
 	}
 	if strings.HasPrefix(msg, "yaml:") || strings.Contains(msg, "while parsing") || strings.Contains(msg, "did not find") {
 		file := "-"
@@ -252,6 +270,76 @@ func loadError(files []string, err error) error {
 	return errdefs.WithExitCode(ExitInvalidFile, err)
 }
 
+var (
+	// a file that is not YAML compose-go can decode: "failed to parse FILE: yaml: ..."
+	parseFailure = regexp.MustCompile(`(?s)^failed to parse (.+?): yaml: (.*)$`)
+	leadingLine  = regexp.MustCompile(`^line (\d+): `)
+	// faults found after parsing, which name the field by its path
+	interpolationFault = regexp.MustCompile(`(?s)^error while interpolating ([^:]+): (.*)$`)
+	decodingFault      = regexp.MustCompile(`(?s)^decoding failed due to the following error\(s\):\s*'(\w+)\[([^\]]+)\]\.([^']+)' (.*)$`)
+	serviceFault       = regexp.MustCompile(`(?s)^service "([^"]+)" (.*)$`)
+)
+
+// faultPath reads the field a loader fault is about from its message
+// (interpolation, decoding, a reference to something undeclared) and
+// returns the field's path, the fault as one line saying it, and
+// whether the first file holding the field is the culprit (each file is
+// interpolated on its own, in order) rather than the last (the merged
+// model is decoded and checked).
+func faultPath(msg string) (path []string, what string, inOrder bool) {
+	if m := interpolationFault.FindStringSubmatch(msg); m != nil {
+		return strings.Split(m[1], "."), m[1] + ": " + m[2], true
+	}
+	if m := decodingFault.FindStringSubmatch(msg); m != nil {
+		p := m[1] + "." + m[2] + "." + m[3]
+		return strings.Split(p, "."), p + " " + strings.TrimSpace(m[4]), false
+	}
+	if m := serviceFault.FindStringSubmatch(msg); m != nil {
+		field := ""
+		for _, f := range []struct{ words, field string }{
+			{"network_mode", "network_mode"}, {"undefined network", "networks"}, {"depend", "depends_on"},
+			{"undefined volume", "volumes"}, {"build secret", "build"}, {"additional contexts", "build"},
+			{"dockerfile", "build"}, {"undefined config", "configs"}, {"undefined secret", "secrets"},
+			{"undefined model", "models"},
+		} {
+			if strings.Contains(m[2], f.words) {
+				field = f.field
+				break
+			}
+		}
+		path = []string{"services", m[1]}
+		if field != "" {
+			path = append(path, field)
+		}
+		return path, strings.TrimSuffix(msg, ": "+cerrdefs.ErrInvalid.Error()), false
+	}
+	return nil, "", false
+}
+
+// locate is "FILE:LINE" of the field at path in the first (inOrder) or
+// the last of the files that hold it (deepest match first); "" when none
+// holds the service or resource it is about.
+func locate(files []string, path []string, inOrder bool) string {
+	best, bestLine, bestDepth := "", 0, 0
+	for i := range files {
+		f := files[i]
+		if !inOrder {
+			f = files[len(files)-1-i]
+		}
+		if f == "-" {
+			continue
+		}
+		line, depth := lineOf(f, path)
+		if line > 0 && depth >= min(2, len(path)) && depth > bestDepth {
+			best, bestLine, bestDepth = f, line, depth
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return relative(best) + ":" + strconv.Itoa(bestLine)
+}
+
 // relative shortens a path under the current directory.
 func relative(path string) string {
 	if wd, err := os.Getwd(); err == nil {
@@ -263,17 +351,18 @@ func relative(path string) string {
 }
 
 // lineOf finds the line of the field at path (keys and list indexes) in
-// a YAML file; 0 when it cannot tell.
-func lineOf(file string, path []string) int {
+// a YAML file, or of the deepest part of path the file holds, and how
+// many parts of path it found; 0 when it cannot tell.
+func lineOf(file string, path []string) (line, depth int) {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	var doc yaml.Node
 	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
-		return 0
+		return 0, 0
 	}
-	n, line := doc.Content[0], 0
+	n := doc.Content[0]
 	for _, key := range path {
 		next := (*yaml.Node)(nil)
 		switch n.Kind {
@@ -291,9 +380,9 @@ func lineOf(file string, path []string) int {
 			}
 		}
 		if next == nil {
-			return line
+			return line, depth
 		}
-		n = next
+		n, depth = next, depth+1
 	}
-	return line
+	return line, depth
 }

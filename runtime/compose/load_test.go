@@ -6,7 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/skiff-containers/skiff/internal/errdefs"
 )
 
 // identify (what ps, down and the like read) names a project and its
@@ -97,5 +100,49 @@ func TestLoadWithoutFile(t *testing.T) {
 	}
 	if _, err := Load(context.Background(), LoadOptions{ProjectName: "shop"}); err == nil {
 		t.Fatal("Load of a model without a file succeeded")
+	}
+}
+
+// A file the loader refuses is one line naming the file, the line and the
+// field, with exit 15, whatever stage refuses it: the schema, YAML,
+// interpolation, decoding, or a reference to something undeclared; with
+// two files, the one holding the field.
+func TestLoadErrorNamesFileAndLine(t *testing.T) {
+	for _, tc := range []struct{ name, file, override, want string }{
+		{"schema", "services:\n  web:\n    image: busybox\n    portz: [80]\n", "", "compose.yaml:4: services.web.portz is not allowed"},
+		{"yaml", "services:\n  web:\n    image: [\n", "", "compose.yaml:3: "},
+		{"duplicate key", "services:\n  web:\n    image: busybox\n  web:\n    image: x\n", "", `compose.yaml:4: mapping key "web" already defined at line 2`},
+		{"interpolation cast", "services:\n  web:\n    image: busybox\n    ports:\n      - target: abc\n", "", "compose.yaml:4: services.web.ports.[].target: failed to cast"},
+		{"required variable", "services:\n  web:\n    image: busybox\n    environment:\n      X: ${UNSET_IN_TEST:?set it}\n", "", "compose.yaml:5: services.web.environment.X: required variable UNSET_IN_TEST is missing a value: set it"},
+		{"decoding", "services:\n  web:\n    image: busybox\n    mem_limit: lots\n", "", "compose.yaml:4: services.web.mem_limit invalid size: 'lots'"},
+		{"undefined service", "services:\n  web:\n    image: busybox\n    depends_on: [nope]\n", "", `compose.yaml:4: service "web" depends on undefined service "nope"`},
+		{"undefined network", "services:\n  web:\n    image: busybox\n    networks: [nonet]\n", "", `compose.yaml:4: service "web" refers to undefined network nonet`},
+		{"no image", "services:\n  web:\n    command: x\n", "", `compose.yaml:2: service "web" has neither an image nor a build context specified`},
+		{"in the override", "services:\n  web:\n    image: busybox\n", "services:\n  web:\n    mem_limit: lots\n", "o.yaml:3: services.web.mem_limit invalid size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			files := []string{"compose.yaml"}
+			if err := os.WriteFile("compose.yaml", []byte(tc.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if tc.override != "" {
+				files = append(files, "o.yaml")
+				if err := os.WriteFile("o.yaml", []byte(tc.override), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := Load(context.Background(), LoadOptions{Files: files})
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q, want one line starting %q", err, tc.want)
+			}
+			if code := errdefs.ExitCode(err); code != ExitInvalidFile {
+				t.Errorf("exit code %d, want %d", code, ExitInvalidFile)
+			}
+		})
 	}
 }

@@ -279,7 +279,7 @@ func (c *convergence) service(ctx context.Context, name string) error {
 		case recreate == RecreateNever:
 			keep = append(keep, ctr)
 		case recreate == RecreateForce || ctr.Config.Labels[LabelConfigHash] != hash ||
-			ctr.Config.Labels[LabelImage] != c.images[name] || ctr.Name != ContainerName(c.p.Name, &s, n):
+			imageLabel(ctr.Config.Labels[LabelImage]) != imageLabel(c.images[name]) || ctr.Name != ContainerName(c.p.Name, &s, n):
 			obsolete = append(obsolete, ctr)
 			keep = append(keep, placeholder(n, ctr.ID)) // a new container takes its number
 		default:

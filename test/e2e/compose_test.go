@@ -229,8 +229,10 @@ networks:
 	compose(e, dir, "down").Success(t)
 }
 
-// An edit of one service recreates only it; a locally built service; a
-// healthcheck gating a service_healthy dependency; --wait.
+// An edit of one service recreates only it (and a service in its network
+// namespace, whose network_mode names the new container, as docker
+// compose does); a locally built service; a healthcheck gating a
+// service_healthy dependency; --wait.
 func TestComposeEditBuildHealthy(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
@@ -250,6 +252,11 @@ services:
     depends_on:
       db: {condition: service_healthy}
     stop_signal: SIGKILL
+  side:
+    image: busybox
+    command: ["sleep", "600"]
+    network_mode: "service:app"
+    stop_signal: SIGKILL
 `
 	dir := composeProject(e, "edit", map[string]string{
 		"compose.yaml":   fmt.Sprintf(yaml, "blue"),
@@ -262,9 +269,9 @@ services:
 	if b := compose(e, dir, "exec", "-T", "app", "cat", "/built").Success(t).Out(); b != "built" {
 		t.Errorf("built service: %q", b)
 	}
-	dbID, appID := inspectField(e, "edit-db-1", "{{.Id}}"), inspectField(e, "edit-app-1", "{{.Id}}")
+	dbID, appID, sideID := inspectField(e, "edit-db-1", "{{.Id}}"), inspectField(e, "edit-app-1", "{{.Id}}"), inspectField(e, "edit-side-1", "{{.Id}}")
 	compose(e, dir, "up", "-d").Success(t)
-	if inspectField(e, "edit-db-1", "{{.Id}}") != dbID || inspectField(e, "edit-app-1", "{{.Id}}") != appID {
+	if inspectField(e, "edit-db-1", "{{.Id}}") != dbID || inspectField(e, "edit-app-1", "{{.Id}}") != appID || inspectField(e, "edit-side-1", "{{.Id}}") != sideID {
 		t.Errorf("up without an edit recreated something")
 	}
 	e.WriteFile("edit/compose.yaml", fmt.Sprintf(yaml, "green"))
@@ -274,6 +281,9 @@ services:
 	}
 	if inspectField(e, "edit-app-1", "{{.Id}}") == appID {
 		t.Errorf("editing app did not recreate it:\n%s", r.Stderr)
+	}
+	if inspectField(e, "edit-side-1", "{{.Id}}") == sideID || compose(e, dir, "exec", "-T", "side", "true").Code != 0 {
+		t.Errorf("side, in app's network namespace, was not recreated with app:\n%s", r.Stderr)
 	}
 	compose(e, dir, "down", "--rmi", "local").Success(t)
 	if imgs := imageNames(e); strings.Contains(imgs, "edit-app") {
@@ -374,8 +384,9 @@ services:
 }
 
 // Faults: an invalid file names file, line and field (exit 15), no file
-// exits 14, a missing image stops up with one line and leaves what runs,
-// a port taken names the service and the port.
+// exits 14, a missing image, a failed build (exit 17) or a dependency
+// failing its condition stops up with one line naming the service and
+// leaves what runs, a port taken names the service and the port.
 func TestComposeFaults(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
@@ -390,6 +401,10 @@ func TestComposeFaults(t *testing.T) {
 	}
 	e.WriteFile("bad/compose.yaml", "services:\n  web:\n    image: [\n")
 	compose(e, dir, "config").Fail(t, 15, "compose.yaml:")
+	e.WriteFile("bad/compose.yaml", "services:\n  web:\n    image: busybox\n    environment:\n      X: ${UNSET:?set UNSET}\n    depends_on: [db]\n")
+	compose(e, dir, "config").Fail(t, 15, "compose.yaml:5: services.web.environment.X: required variable UNSET is missing a value: set UNSET")
+	e.Setenv("UNSET", "set")
+	compose(e, dir, "config").Fail(t, 15, `compose.yaml:6: service "web" depends on undefined service "db"`)
 	e.Skiff("compose", "--project-directory", e.Mkdir("empty"), "ps").Fail(t, 14, "no configuration file provided")
 
 	port := freePort(t)
@@ -408,7 +423,9 @@ services:
 	okID := inspectField(e, "bad-ok-1", "{{.Id}}")
 	l := listenOn(t, port)
 	defer l.Close()
-	compose(e, dir, "up", "-d").Fail(t, 1, fmt.Sprintf(`service "taken"`))
+	if r := compose(e, dir, "up", "-d").Fail(t, 1, `service "taken"`); !strings.Contains(r.Stderr, fmt.Sprintf("127.0.0.1:%d", port)) {
+		t.Errorf("a port taken: the message does not name the port: %q", r.Stderr)
+	}
 	e.WriteFile("bad/compose.yaml", `
 services:
   ok:
@@ -425,10 +442,50 @@ services:
 	if inspectField(e, "bad-ok-1", "{{.Id}} {{.State.Status}}") != okID+" running" {
 		t.Errorf("a failed up changed the running service")
 	}
+	// a failed build (exit 17) and dependencies failing their condition
+	// stop up naming the service; what runs is left as it was
+	e.WriteFile("bad/compose.yaml", `
+services:
+  ok:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+  broken:
+    build:
+      context: .
+      dockerfile_inline: "FROM busybox\nRUN exit 3\n"
+  migrate:
+    image: busybox
+    command: ["sh", "-c", "exit 2"]
+  app:
+    image: busybox
+    command: ["sleep", "600"]
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+  sick:
+    image: busybox
+    command: ["sleep", "600"]
+    healthcheck: {test: ["CMD", "false"], interval: 200ms, retries: 1}
+    stop_signal: SIGKILL
+  app2:
+    image: busybox
+    command: ["sleep", "600"]
+    depends_on:
+      sick: {condition: service_healthy}
+`)
+	if r := compose(e, dir, "up", "-d", "broken").Fail(t, 17, `service "broken" failed to build`); strings.Count(r.Stderr, "Error") != 1 {
+		t.Errorf("failed build: %q", r.Stderr)
+	}
+	compose(e, dir, "up", "-d", "app").Fail(t, 1, `service "migrate" didn't complete successfully: exit 2`)
+	compose(e, dir, "up", "-d", "app2").Fail(t, 1, "dependency failed to start: container bad-sick-1 is unhealthy")
+	if inspectField(e, "bad-ok-1", "{{.Id}} {{.State.Status}}") != okID+" running" {
+		t.Errorf("a failed up changed the running service")
+	}
 	compose(e, dir, "down").Success(t)
 }
 
-// docker compose and docker-compose are skiff compose.
+// docker compose and docker-compose are skiff compose; docker-compose
+// --version answers as docker compose's standalone binary does.
 func TestComposeDockerNames(t *testing.T) {
 	t.Parallel()
 	e := New(t)
@@ -442,6 +499,12 @@ func TestComposeDockerNames(t *testing.T) {
 	r := e.run(nil, link, e.GlobalArgs, []string{"version", "--short"}).Success(t)
 	if !strings.HasPrefix(r.Out(), "2.") {
 		t.Errorf("docker-compose version --short: %q", r.Out())
+	}
+	// docker compose's hidden --version (-v), which v1's scripts use
+	for _, flag := range []string{"--version", "-v"} {
+		if out := e.run(nil, link, e.GlobalArgs, []string{flag}).Success(t).Out(); !strings.HasPrefix(out, "Docker Compose version v2.") {
+			t.Errorf("docker-compose %s: %q", flag, out)
+		}
 	}
 }
 

@@ -20,8 +20,10 @@ import (
 // the pause process with the namespaces and mounts it held), every mount
 // goes, and the runtime state (--runroot, the runtime directory, TMPDIR)
 // is wiped; the records under --root stay. As root the bridges live in
-// the host's namespace beside other tests': the keeper takes the test's
-// networks down once nothing uses them, as after a reboot they are gone.
+// the host's namespace beside other tests': without their containers
+// they would linger (netns.Linger) where a reboot takes them away, so a
+// network prune that matches no network sweeps at once what nothing
+// uses, and the test's networks must be gone.
 func (e *Env) reboot(t *testing.T, networks ...string) {
 	t.Helper()
 	if e.Rootless {
@@ -41,10 +43,11 @@ func (e *Env) reboot(t *testing.T, networks ...string) {
 			t.Fatalf("wiping %s: %v", p, err)
 		}
 	}
-	if !e.Rootless {
+	if !e.Rootless && len(networks) > 0 {
+		e.Skiff("network", "prune", "-f", "--filter", "label=skiff.e2e.matches-no-network").Success(t)
 		for _, n := range networks {
 			id := netInspect(e, n).Id
-			waitUntil(t, 30*time.Second, "the keeper to take network "+n+" down", func() bool {
+			waitUntil(t, 30*time.Second, "network "+n+" to be taken down", func() bool {
 				_, err := os.Stat(filepath.Join("/run/skiff/net/networks", id+".json"))
 				return os.IsNotExist(err)
 			})
@@ -291,4 +294,59 @@ func startedAt(e *Env, name string) time.Time {
 		e.T.Fatalf("StartedAt of %s: %v", name, err)
 	}
 	return ts
+}
+
+// A project made by compose up, after a reboot: restore starts the
+// services whose restart policy says so, the service_healthy dependency
+// first, on the project's network again (names resolve); a service
+// stopped with compose stop stays down (unless-stopped), one without a
+// policy too; compose down then removes everything.
+func TestRestoreComposeProject(t *testing.T) {
+	Require(t, "busybox", "hostroot")
+	t.Parallel()
+	e := New(t)
+	e.LoadBusybox()
+	dir := composeProject(e, "rp", map[string]string{"compose.yaml": `
+services:
+  db:
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /w && echo db > /w/i && exec httpd -f -p 80 -h /w"]
+    restart: always
+    healthcheck: {test: ["CMD", "true"], interval: 300ms}
+    stop_signal: SIGKILL
+  app:
+    image: busybox
+    command: ["sleep", "600"]
+    restart: unless-stopped
+    depends_on:
+      db: {condition: service_healthy}
+    stop_signal: SIGKILL
+  idle:
+    image: busybox
+    command: ["sleep", "600"]
+    restart: unless-stopped
+    stop_signal: SIGKILL
+  once:
+    image: busybox
+    command: ["sleep", "600"]
+    stop_signal: SIGKILL
+`})
+	compose(e, dir, "up", "-d", "--wait").Success(t)
+	compose(e, dir, "stop", "idle").Success(t)
+	e.reboot(t, "rp_default")
+	r := e.Skiff("system", "restore").Success(t)
+	if got := strings.Join(r.Lines(), ","); got != "rp-db-1,rp-app-1" {
+		t.Errorf("restore started %q, want rp-db-1 then rp-app-1", got)
+	}
+	want := map[string]string{"rp-db-1": "running", "rp-app-1": "running", "rp-idle-1": "exited", "rp-once-1": "exited"}
+	if got := statuses(e); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after restore:\n got %v\nwant %v", got, want)
+	}
+	if got := compose(e, dir, "exec", "-T", "app", "wget", "-qO-", "http://db/i").Success(t).Out(); got != "db" {
+		t.Errorf("app fetching http://db/i after restore: %q", got)
+	}
+	compose(e, dir, "down").Success(t)
+	if left := psAll(e); len(left) != 0 {
+		t.Errorf("down after restore left %v", left)
+	}
 }
