@@ -266,6 +266,20 @@ func TestHostCheckNewuidmapNotSetuid(t *testing.T) {
 	hasProblem(t, problems, filepath.Join(dir, "newgidmap")+" is not setuid root")
 }
 
+// No newuidmap and newgidmap on PATH (uidmap not installed) while the
+// user has ranges: skiff cannot map them, and says which package to
+// install.
+func TestHostCheckNewuidmapMissing(t *testing.T) {
+	Require(t, "rootless", "subuid")
+	t.Parallel()
+	e := New(t)
+	e.Setenv("PATH", onlyPath(e, "newuidmap", "newgidmap"))
+	cause, fix := "newuidmap and newgidmap not found on PATH: skiff cannot map your subordinate ids", "run as root: apt-get install uidmap"
+	explained(t, e.Skiff("images"), "", cause, fix)
+	_, problems := systemCheck(e)
+	hasProblem(t, problems, cause, fix)
+}
+
 // The ranges of the range user (SKIFF_TEST_RANGE_USER, a user of its own:
 // the test rewrites its lines of /etc/subuid and /etc/subgid and puts them
 // back; no other user's line is touched). One case at a time: each
