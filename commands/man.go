@@ -418,7 +418,7 @@ func (p manPage) nameLine() string {
 // skeleton is a new page: what the tree knows, and the sections to write.
 func (p manPage) skeleton() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%% %s 1 skiff\n%% skiff developers\n\n", strings.ToUpper(p.name))
+	fmt.Fprintf(&b, "%% %s 1 skiff\n\n", strings.ToUpper(p.name))
 	fmt.Fprintf(&b, "# NAME\n\n%s\n\n", p.nameLine())
 	fmt.Fprintf(&b, "# SYNOPSIS\n\n%s\n\n", p.synopsis())
 	fmt.Fprintf(&b, "# DESCRIPTION\n\n%s.\n\n", capitalize(p.usage))

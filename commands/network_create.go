@@ -15,7 +15,7 @@ func networkCreateCommand() *cli.Command {
 		Usage:     "Create a network",
 		ArgsUsage: "NETWORK",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "driver", Aliases: []string{"d"}, Value: "bridge", Usage: "Driver to manage the Network (bridge)"},
+			&cli.StringFlag{Name: "driver", Aliases: []string{"d"}, Value: "bridge", Usage: "Driver to manage the Network: bridge only"},
 			&cli.StringFlag{Name: "subnet", Usage: "Subnet in CIDR format that represents a network segment"},
 			&cli.StringFlag{Name: "gateway", Usage: "IPv4 Gateway for the master subnet"},
 			&cli.StringFlag{Name: "ip-range", Usage: "Allocate container ip from a sub-range"},
@@ -24,8 +24,8 @@ func networkCreateCommand() *cli.Command {
 			&cli.BoolFlag{Name: "ipv6", Usage: "Enable or disable IPv6 address assignment (not supported yet: refused)"},
 			&cli.StringSliceFlag{Name: "label", Usage: "Set metadata on a network"},
 			&cli.StringSliceFlag{Name: "opt", Aliases: []string{"o"}, Usage: "Set driver specific options (none supported yet: refused)"},
-			&cli.StringFlag{Name: "ipam-driver", Value: "default", Usage: "IP Address Management Driver (default)"},
-			&cli.StringFlag{Name: "scope", Value: "local", Usage: "Control the network's scope (local)"},
+			&cli.StringFlag{Name: "ipam-driver", Value: "default", Usage: "IP Address Management Driver: default only"},
+			&cli.StringFlag{Name: "scope", Value: "local", Usage: "Control the network's scope: local only"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, 1); err != nil {

@@ -31,6 +31,12 @@ var refused = map[string][]Refusal{
 	"volume create":  {clusterVolumeRefusal},
 	"volume ls":      {{[]string{"--cluster"}, "cluster volumes are Swarm's"}},
 	"network create": networkCreateRefusals,
+	"compose up": {
+		{[]string{"--abort-on-container-failure", "--always-recreate-deps", "--attach", "--attach-dependencies", "--no-attach",
+			"--renew-anon-volumes"}, "not implemented yet"},
+		{[]string{"--watch"}, "run skiff compose watch"},
+		{[]string{"--menu"}, "no interactive shortcuts"},
+	},
 	"network connect": {
 		{[]string{"--ip6", "--link-local-ip"}, "skiff's networks are IPv4 only"},
 		{[]string{"--driver-opt"}, "not implemented yet"},

@@ -54,7 +54,11 @@ copy() {
 	fi
 	local dst=$out/$2
 	rm -rf "$dst" && mkdir -p "$dst"
-	(cd "$dir" && find . -type f ! -name '*_test.go' ! -path '*/testdata/*' -print0 |
+	# the directories first, with the user's modes: cp --parents would
+	# give them the module cache's (read-only), and then, for anyone but
+	# root, refuse to put anything in them
+	(cd "$dir" && find . -type d ! -path '*/testdata*' -print0 | (cd "$dst" && xargs -0 mkdir -p) &&
+		find . -type f ! -name '*_test.go' ! -path '*/testdata/*' -print0 |
 		xargs -0 cp --parents -t "$dst")
 	chmod -R u+w "$dst"
 	printf '\nreplace %s => %s\n' "$mod" "$dst" >>"$out/go.mod"

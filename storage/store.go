@@ -58,6 +58,13 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening storage at %s with driver %s: %w", opts.Root, driver, err)
 	}
 	spreadLayers(s.GraphRoot(), driver)
+	if driver == "vfs" && strings.HasPrefix(reason, prefixVFS) {
+		// a new store that overlay cannot serve: said once, as it is made
+		// (later opens find vfs data and keep it), with the fix
+		for _, f := range hostcheck.Storage(opts.Rootless, opts.Root).Findings {
+			fmt.Fprintln(os.Stderr, "WARNING: "+f.String())
+		}
+	}
 	return &Store{Store: s, Driver: driver, DriverReason: reason, Options: opts}, nil
 }
 
@@ -102,6 +109,7 @@ const (
 	reasonNative   = "native overlay: the kernel supports overlay mounts in a user namespace (5.11 or later)"
 	reasonRoot     = "native overlay"
 	prefixFuse     = "fuse-overlayfs: "
+	prefixVFS      = "vfs: "
 )
 
 // ChooseDriver picks the storage driver and says why: the flag, else the
@@ -136,5 +144,5 @@ func ChooseDriver(opts Options) (driver, reason string) {
 	case fuse:
 		return "overlay", prefixFuse + why
 	}
-	return "vfs", "vfs: " + why + ", and no usable fuse-overlayfs (see skiff system check)"
+	return "vfs", prefixVFS + why + ", and no usable fuse-overlayfs (see skiff system check)"
 }

@@ -109,6 +109,97 @@ func TestCompletionBash(t *testing.T) {
 	}
 }
 
+// fishComplete sources `skiff completion fish` in fish and returns the
+// values fish offers for line (`complete -C`), without descriptions.
+func fishComplete(e *Env, script, line string) []string {
+	e.T.Helper()
+	r := e.Exec("fish", "--no-config", "-c", "source "+script+"; complete -C '"+line+"'").Success(e.T)
+	var out []string
+	for _, l := range strings.Split(r.Stdout, "\n") {
+		if v, _, _ := strings.Cut(l, "\t"); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// zshComplete sources `skiff completion zsh` in zsh and calls its function
+// as zsh's completion system would for line (words, CURRENT), with
+// compadd and _files replaced by functions that print what they are
+// given: the script's own logic, without a terminal for zle.
+func zshComplete(e *Env, script, line string) []string {
+	e.T.Helper()
+	words := strings.Fields(line)
+	if strings.HasSuffix(line, " ") {
+		words = append(words, "")
+	}
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = "'" + w + "'"
+	}
+	cmd := "compdef() { :; }\n" +
+		"compadd() { local a; for a in \"$@\"; do print -r -- \"$a\"; done }\n" +
+		"_files() { :; }\n" +
+		"source " + script + "\n" +
+		"words=(" + strings.Join(quoted, " ") + ") CURRENT=" + strconv.Itoa(len(words)) + "\n" +
+		"_skiff_skiff_complete\n"
+	r := e.Exec("zsh", "-f", "-c", cmd).Success(e.T)
+	var out []string
+	for _, l := range strings.Split(r.Stdout, "\n") {
+		// compadd's options and the descriptions' array name are not values
+		if l != "" && !strings.HasPrefix(l, "-") && l != "descs" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// The zsh and fish completions offer what bash's does: container names by
+// state, images, volumes and networks.
+func TestCompletionZshFish(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--name", "web", img, "sleep", "100").Success(t)
+	e.Skiff("create", "--name", "old", img, "true").Success(t)
+	e.Skiff("volume", "create", "cache").Success(t)
+	e.Skiff("network", "create", "appnet").Success(t)
+	pre := Binary() + " " + strings.Join(e.GlobalArgs, " ") + " "
+	for sh, complete := range map[string]func(*Env, string, string) []string{"fish": fishComplete, "zsh": zshComplete} {
+		if _, err := exec.LookPath(sh); err != nil {
+			t.Logf("%s is not installed: its completion is not tried", sh)
+			continue
+		}
+		script := e.WriteFile("completion."+sh, e.Skiff("completion", sh).Success(t).Stdout)
+		for _, c := range []struct {
+			line      string
+			want, not []string
+		}{
+			{"ru", []string{"run"}, []string{"rm"}},
+			{"stop ", []string{"web"}, []string{"old"}},
+			{"exec w", []string{"web"}, nil},
+			{"start ", []string{"old"}, []string{"web"}},
+			{"rmi busy", []string{"busybox:latest"}, nil},
+			{"volume rm ", []string{"cache"}, nil},
+			{"network rm ", []string{"appnet"}, nil},
+			{"run --network ", []string{"appnet", "host", "none"}, nil},
+		} {
+			got := complete(e, script, pre+c.line)
+			for _, w := range c.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("%s: %q: completions %q lack %q", sh, c.line, got, w)
+				}
+			}
+			for _, w := range c.not {
+				if slices.Contains(got, w) {
+					t.Errorf("%s: %q: completions %q include %q", sh, c.line, got, w)
+				}
+			}
+		}
+	}
+}
+
 // Completing container, volume and network names starts no pause
 // process: those names come from skiff's records.
 func TestCompletionNoNamespace(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -265,6 +266,20 @@ func TestHostCheckNewuidmapNotSetuid(t *testing.T) {
 	hasProblem(t, problems, filepath.Join(dir, "newgidmap")+" is not setuid root")
 }
 
+// No newuidmap and newgidmap on PATH (uidmap not installed) while the
+// user has ranges: skiff cannot map them, and says which package to
+// install.
+func TestHostCheckNewuidmapMissing(t *testing.T) {
+	Require(t, "rootless", "subuid")
+	t.Parallel()
+	e := New(t)
+	e.Setenv("PATH", onlyPath(e, "newuidmap", "newgidmap"))
+	cause, fix := "newuidmap and newgidmap not found on PATH: skiff cannot map your subordinate ids", "run as root: apt-get install uidmap"
+	explained(t, e.Skiff("images"), "", cause, fix)
+	_, problems := systemCheck(e)
+	hasProblem(t, problems, cause, fix)
+}
+
 // The ranges of the range user (SKIFF_TEST_RANGE_USER, a user of its own:
 // the test rewrites its lines of /etc/subuid and /etc/subgid and puts them
 // back; no other user's line is touched). One case at a time: each
@@ -417,4 +432,113 @@ func lockShadowFile(t *testing.T, file string) (unlock func()) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// skiffUsernsLimit is Skiff run in a user namespace of its own that maps
+// every id as the host does (the test process must be root) and whose
+// user.max_user_namespaces is 0: there, as on a host where that sysctl is
+// 0, the user may create no user namespace. The sysctl is per user
+// namespace, so the host's and every other test's stay as they are.
+func (e *Env) skiffUsernsLimit(args ...string) Result {
+	e.T.Helper()
+	return e.runWith(nil, func(cmd *exec.Cmd) {
+		// root in the new namespace sets the limit, then becomes the
+		// test's user and runs skiff
+		script := fmt.Sprintf(`echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --reuid=%d --regid=%d --clear-groups -- "$@"`, e.UID, e.GID)
+		cmd.Args = append([]string{"sh", "-c", script, "sh", cmd.Path}, cmd.Args[1:]...)
+		cmd.Path = "/bin/sh"
+		all := []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1<<32 - 1}}
+		cmd.SysProcAttr.Credential = nil
+		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWUSER
+		cmd.SysProcAttr.UidMappings, cmd.SysProcAttr.GidMappings = all, all
+		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+	}, suite.binary, e.GlobalArgs, args)
+}
+
+// User namespaces switched off (user.max_user_namespaces = 0; Debian's
+// kernel.unprivileged_userns_clone = 0 and Ubuntu's AppArmor knob are
+// host-wide, so only unit tests reach them): clone fails with "No space
+// left on device", which says nothing of the cause.
+func TestHostCheckUsernsDisabled(t *testing.T) {
+	Require(t, "rootless", "hostroot")
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("needs setpriv (util-linux)")
+	}
+	t.Parallel()
+	e := New(t)
+	cause := "user namespaces are disabled (user.max_user_namespaces = 0): rootless skiff cannot start"
+	fix := "run as root: sysctl -w user.max_user_namespaces=28633"
+	explained(t, e.skiffUsernsLimit("images"), "no space left on device", cause, fix)
+	r := e.skiffUsernsLimit("system", "check")
+	if r.Code != 1 || !strings.Contains(r.Stdout, "problem  "+cause+"; "+fix) {
+		t.Errorf("system check with user.max_user_namespaces = 0: exit %d:\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	// outside that namespace nothing is wrong
+	e.Skiff("images").Success(t)
+}
+
+// A store on an overlay filesystem (skiff run inside a container) and no
+// fuse-overlayfs: the kernel's overlay cannot stack on overlayfs, so skiff
+// keeps images with vfs, which copies every layer. It works, slowly; skiff
+// says why and the fix once, when it makes the store, and system check
+// reports it. The test mounts an overlay of its own beside its directory
+// and puts the store in it.
+func TestHostCheckNoOverlay(t *testing.T) {
+	Require(t, "hostroot", "busybox")
+	t.Parallel()
+	dir, err := os.MkdirTemp(suite.base, "ovl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mnt := filepath.Join(dir, "m")
+	for _, d := range []string{"lower", "upper", "work", "m"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := fmt.Sprintf("lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work", dir, dir, dir)
+	if err := syscall.Mount("overlay", mnt, "overlay", 0, opts); err != nil {
+		t.Skipf("cannot mount overlay here: %v", err)
+	}
+	// registered before New: runs after the test's own clean-up, which
+	// removes the store inside
+	t.Cleanup(func() {
+		if err := syscall.Unmount(mnt, syscall.MNT_DETACH); err != nil {
+			t.Errorf("unmounting %s: %v", mnt, err)
+		}
+		os.RemoveAll(dir)
+	})
+	e := New(t)
+	if err := chownTree(mnt, e.user); err != nil {
+		t.Fatal(err)
+	}
+	e.Root = filepath.Join(mnt, "root")
+	e.GlobalArgs = []string{"--root", e.Root, "--runroot", e.RunRoot}
+	e.Setenv("PATH", onlyPath(e, "fuse-overlayfs"))
+
+	cause := e.Root + " is on an overlay filesystem (skiff runs in a container?), on which overlay cannot stack, and no usable fuse-overlayfs is installed"
+	fix := "run as root: apt-get install fuse-overlayfs"
+	r := e.Skiff("load", "-i", fixture(t, "busybox.tar")).Success(t)
+	var warnings []string
+	for _, l := range strings.Split(strings.TrimSpace(r.Stderr), "\n") {
+		if strings.HasPrefix(l, "WARNING: ") {
+			warnings = append(warnings, l)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], cause) || !strings.Contains(warnings[0], fix) {
+		t.Errorf("the first command on the store: want one WARNING line with the cause and the fix, stderr:\n%s", r.Stderr)
+	}
+	// said once: the store now holds vfs data
+	if r := e.Skiff("images").Success(t); strings.Contains(r.Stderr, "WARNING") {
+		t.Errorf("a later command warns again: %s", r.Stderr)
+	}
+	if d := e.Skiff("info", "--format", "{{.Driver}}").Success(t).Out(); d != "vfs" {
+		t.Errorf("storage driver %q, want vfs", d)
+	}
+	_, problems := systemCheck(e)
+	hasProblem(t, problems, cause, fix)
+	e.Skiff("run", "--rm", "--network", "none", BusyboxImage, "true").Success(t)
 }
