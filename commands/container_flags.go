@@ -84,7 +84,7 @@ func podmanCreateFlags() []cli.Flag {
 // (container.ParseCreateFlags checks them) and gives the options the
 // command's streams: warnings and pull progress go to stderr.
 func createOptionsFrom(c *cli.Context) (*container.CreateOptions, error) {
-	o, err := container.ParseCreateFlags(c, c.Args().Slice())
+	o, err := container.ParseCreateFlags(optionFlags(c), c.Args().Slice())
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ func containerUpdateCommand() *cli.Command {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
 			}
-			o, err := container.ParseUpdateFlags(c)
+			o, err := container.ParseUpdateFlags(optionFlags(c))
 			if err != nil {
 				return err
 			}

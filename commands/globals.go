@@ -94,7 +94,7 @@ func setupGlobals(c *cli.Context) error {
 	logrus.SetOutput(os.Stderr)
 	logrus.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
 
-	if !skipsUserns(c.Args().Slice()) && !wantsHelp(c.Args().Slice()) {
+	if !skipsUserns(c.Args().Slice()) && !wantsHelp(c.App.Commands, c.Args().Slice()) {
 		if err := rootless.Ensure(); err != nil {
 			return err
 		}
@@ -115,15 +115,17 @@ func setupGlobals(c *cli.Context) error {
 
 // wantsHelp reports whether the command line asks for help: --help among
 // the command words and flags, before any argument (after an image name it
-// belongs to the container's command).
-func wantsHelp(args []string) bool {
+// belongs to the container's command). cmds is the app's command tree,
+// not a new one: building it again cost a create 0.28 MB of its 2.4 MB of
+// allocations (issue #18).
+func wantsHelp(cmds []*cli.Command, args []string) bool {
 	for i, a := range args {
 		switch {
 		case a == "--":
 			return false
 		case a == "--help":
 			return true
-		case i > 0 && !strings.HasPrefix(a, "-") && !isCommandWord(args[:i+1]):
+		case i > 0 && !strings.HasPrefix(a, "-") && !isCommandWord(cmds, args[:i+1]):
 			return false
 		}
 	}
@@ -131,9 +133,8 @@ func wantsHelp(args []string) bool {
 }
 
 // isCommandWord reports whether the last of words is a subcommand name of
-// the command path before it (e.g. "ls" in "image ls").
-func isCommandWord(words []string) bool {
-	cmds := topCommands()
+// the command path before it (e.g. "ls" in "image ls") in cmds.
+func isCommandWord(cmds []*cli.Command, words []string) bool {
 	var cur *cli.Command
 	for _, w := range words {
 		if strings.HasPrefix(w, "-") {

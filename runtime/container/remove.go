@@ -52,7 +52,7 @@ type ForceStop struct {
 // brings it back; only a start by hand in between can, and then the
 // container is killed again.
 func Remove(e *engine.Engine, ref string, o RemoveOptions) error {
-	c, err := Lookup(e, ref)
+	c, err := lookupForRemoval(e, ref)
 	if err != nil {
 		return err
 	}
@@ -102,6 +102,12 @@ func (c *Container) remove(o RemoveOptions) error {
 	}
 }
 
+// lookupForRemoval is Lookup without the container's spec, which no part
+// of a removal reads (loadRecord).
+func lookupForRemoval(e *engine.Engine, ref string) (*Container, error) {
+	return lookupRepaired(e, ref, loadRecord)
+}
+
 // killForRemoval is rm -f's user stop: SIGKILL (or the end of a pending
 // restart), then the exit recorded.
 func (c *Container) killForRemoval() error {
@@ -131,7 +137,7 @@ func (c *Container) destroy(sweep bool) error {
 		return err
 	}
 	defer l.Close()
-	fresh, err := load(c.e, c.ID)
+	fresh, err := loadRecord(c.e, c.ID)
 	if err != nil {
 		return err
 	}
@@ -185,11 +191,11 @@ func (c *Container) destroy(sweep bool) error {
 func RemoveEach(e *engine.Engine, refs []string, o RemoveOptions, skipMissing bool, done func(i int, err error, skipped bool)) {
 	found := make([]*Container, len(refs))
 	errs := make([]error, len(refs))
-	parallel(len(refs), func(i int) { found[i], errs[i] = Lookup(e, refs[i]) })
+	parallel(len(refs), func(i int) { found[i], errs[i] = lookupForRemoval(e, refs[i]) })
 	if !independent(found) {
 		for i, ref := range refs {
 			if skipMissing {
-				if _, err := Lookup(e, ref); errdefs.IsNotFound(err) {
+				if _, err := lookupForRemoval(e, ref); errdefs.IsNotFound(err) {
 					done(i, nil, true)
 					continue
 				}

@@ -101,29 +101,47 @@ func createFifty(tl *tool, s store) (time.Duration, error) {
 }
 
 // createRemove reports which ("create": 50 creates in a row, in s; "rm":
-// one rm -f of the 50, in ms) of createRemoveOnce's samples.
+// one rm -f of the 50, in ms) of measureCreateRemove's samples. The two
+// figures share each measurement: the create figure's k-th call and the
+// rm figure's k-th call for a tool get the same one's, and a call finding
+// none left measures anew, so that with -interleave every round measures
+// both again, each tool in turn (the rounds once repeated a single
+// measurement).
 func createRemove(which string, runs int) func(*tool, *fixtures) ([]float64, error) {
 	return func(tl *tool, fx *fixtures) ([]float64, error) {
-		m, err := createRemoveOnce(tl, fx, max(1, runs/2))
-		return m[which], err
+		r := createRemoveResults[tl]
+		if r == nil {
+			r = &createRemoveResult{samples: map[string][][]float64{}, used: map[string]int{}}
+			createRemoveResults[tl] = r
+		}
+		if r.err != nil {
+			return nil, r.err
+		}
+		if r.used[which] == len(r.samples[which]) {
+			m, err := measureCreateRemove(tl, fx, max(1, runs/2))
+			if err != nil {
+				r.err = err
+				return nil, err
+			}
+			for k, v := range m {
+				r.samples[k] = append(r.samples[k], v)
+			}
+		}
+		s := r.samples[which][r.used[which]]
+		r.used[which]++
+		return s, nil
 	}
 }
 
-var createRemoveOnce = func() func(*tool, *fixtures, int) (map[string][]float64, error) {
-	type result struct {
-		m   map[string][]float64
-		err error
-	}
-	done := map[*tool]result{}
-	return func(tl *tool, fx *fixtures, n int) (map[string][]float64, error) {
-		if r, ok := done[tl]; ok {
-			return r.m, r.err
-		}
-		m, err := measureCreateRemove(tl, fx, n)
-		done[tl] = result{m, err}
-		return m, err
-	}
-}()
+// createRemoveResult is a tool's measurements for createRemove: per
+// figure, the samples of each measurement and how many were handed out.
+type createRemoveResult struct {
+	samples map[string][][]float64
+	used    map[string]int
+	err     error
+}
+
+var createRemoveResults = map[*tool]*createRemoveResult{}
 
 // measureCreateRemove creates 50 containers, then removes them with one
 // rm -f, n times in one store.
