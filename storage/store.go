@@ -53,6 +53,9 @@ func Open(opts Options) (*Store, error) {
 	if opts.SingleID {
 		so.GraphDriverOptions = append(so.GraphDriverOptions, driver+".ignore_chown_errors=true")
 	}
+	if driver == "overlay" {
+		noIDMapProbe()
+	}
 	s, err := cstorage.GetStore(so)
 	if err != nil {
 		return nil, fmt.Errorf("opening storage at %s with driver %s: %w", opts.Root, driver, err)
@@ -66,6 +69,22 @@ func Open(opts Options) (*Store, error) {
 		}
 	}
 	return &Store{Store: s, Driver: driver, DriverReason: reason, Options: opts}, nil
+}
+
+// noIDMapProbe turns off the overlay driver's probe for ID-mapped lower
+// layers (its documented switch is the environment variable). skiff never
+// gives storage ID mappings, so the answer is of no use to it, and the
+// probe forks the Go process with a raw clone(2) (the storage library's
+// idmap.CreateUsernsProcess): the child, a copy of a multi-threaded Go
+// runtime with one thread, can spin forever in the scheduler, and when the
+// parent is killed meanwhile (kill -9 of the first pull after a boot) it
+// stays, using a CPU and holding the parent's open locks (image.lock),
+// which keeps every later clean-up from running. Found by TestPullKilled.
+func noIDMapProbe() {
+	const name = "_CONTAINERS_OVERLAY_DISABLE_IDMAP"
+	if os.Getenv(name) == "" {
+		_ = os.Setenv(name, "yes")
+	}
 }
 
 // fsTopdirFlag is FS_TOPDIR_FL (linux/fs.h), which x/sys/unix lacks.
