@@ -176,41 +176,45 @@ func layerUse(s *storage.Store) (map[string]*cstorage.Layer, map[string]bool, er
 // is set when a session is in flight, whose layers are not yet attached
 // to their image: nothing is listed then.
 func UnusedLayers(s *storage.Store) (ids []string, busy bool, err error) {
+	busy, err = whenIdle(s, func() error {
+		byID, used, err := layerUse(s)
+		if err != nil {
+			return err
+		}
+		for id := range byID {
+			if !used[id] {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		return nil
+	})
+	return ids, busy, err
+}
+
+// whenIdle runs fn holding image.lock exclusively, when no session (pull,
+// load, build, commit) is in flight; busy, and fn not run, otherwise.
+func whenIdle(s *storage.Store, fn func() error) (busy bool, err error) {
 	f, err := lockFile(s)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	defer f.Close()
 	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
-		return nil, true, nil
+		return true, nil
 	}
-	byID, used, err := layerUse(s)
-	if err != nil {
-		return nil, false, err
-	}
-	for id := range byID {
-		if !used[id] {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	return ids, false, nil
+	return false, fn()
 }
 
 // RemoveUnusedLayers is system check --repair's part: it deletes the
 // unused layers when no session is in flight (busy otherwise).
 func RemoveUnusedLayers(s *storage.Store) (freed int64, busy bool, err error) {
-	f, err := lockFile(s)
-	if err != nil {
-		return 0, false, err
-	}
-	defer f.Close()
-	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
-		return 0, true, nil
-	}
-	_ = os.RemoveAll(tmpRoot(s))
-	freed, err = removeUnusedLayers(s)
-	return freed, false, err
+	busy, err = whenIdle(s, func() (err error) {
+		_ = os.RemoveAll(tmpRoot(s))
+		freed, err = removeUnusedLayers(s)
+		return err
+	})
+	return freed, busy, err
 }
 
 // deleteLeavesFirst deletes the unused layers, children before parents.

@@ -186,38 +186,32 @@ type KilledPull struct {
 // (busy otherwise), because a running pull's pins and nameless image are
 // its work in progress.
 func KilledPulls(s *storage.Store, repair bool) (found []KilledPull, busy bool, err error) {
-	f, err := lockFile(s)
-	if err != nil {
-		return nil, false, err
-	}
-	defer f.Close()
-	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
-		return nil, true, nil
-	}
-	entries, err := os.ReadDir(pinsDir(s))
-	if err != nil && !os.IsNotExist(err) {
-		return nil, false, err
-	}
-	err = withNames(s, func() error {
-		for _, e := range entries {
-			k := KilledPull{ID: e.Name()}
-			if img, ierr := s.Image(k.ID); ierr == nil && len(img.Names) == 0 {
-				k.Unnamed = true
-			}
-			if repair {
-				if k.Unnamed {
-					_, derr := s.DeleteImage(k.ID, true)
-					if derr != nil && !errors.Is(derr, cstorage.ErrImageUsedByContainer) {
-						return fmt.Errorf("deleting image %s: %w", ShortID(k.ID), derr)
+	busy, err = whenIdle(s, func() error {
+		entries, err := os.ReadDir(pinsDir(s))
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return withNames(s, func() error {
+			for _, e := range entries {
+				k := KilledPull{ID: e.Name()}
+				if img, ierr := s.Image(k.ID); ierr == nil && len(img.Names) == 0 {
+					k.Unnamed = true
+				}
+				if repair {
+					if k.Unnamed {
+						_, derr := s.DeleteImage(k.ID, true)
+						if derr != nil && !errors.Is(derr, cstorage.ErrImageUsedByContainer) {
+							return fmt.Errorf("deleting image %s: %w", ShortID(k.ID), derr)
+						}
+					}
+					if rerr := os.Remove(filepath.Join(pinsDir(s), k.ID)); rerr != nil && !os.IsNotExist(rerr) {
+						return rerr
 					}
 				}
-				if rerr := os.Remove(filepath.Join(pinsDir(s), k.ID)); rerr != nil && !os.IsNotExist(rerr) {
-					return rerr
-				}
+				found = append(found, k)
 			}
-			found = append(found, k)
-		}
-		return nil
+			return nil
+		})
 	})
-	return found, false, err
+	return found, busy, err
 }

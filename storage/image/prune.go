@@ -2,12 +2,10 @@ package image
 
 import (
 	"context"
-	"os"
 	"time"
 
 	"go.podman.io/image/v5/docker/reference"
 	cstorage "go.podman.io/storage"
-	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/filters"
 	"github.com/skiff-containers/skiff/storage"
@@ -126,15 +124,6 @@ func pruneImage(s *storage.Store, img *cstorage.Image, all bool) (layers []strin
 // pruneLeftovers removes layers no image or container uses, when no other
 // session is writing images.
 func pruneLeftovers(s *storage.Store) int64 {
-	f, err := lockFile(s)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
-		return 0
-	}
-	_ = os.RemoveAll(tmpRoot(s))
-	n, _ := removeUnusedLayers(s)
+	n, _, _ := RemoveUnusedLayers(s)
 	return n
 }
