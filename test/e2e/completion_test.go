@@ -59,12 +59,7 @@ func bashComplete(e *Env, script, line string) []string {
 func TestCompletionBash(t *testing.T) {
 	Require(t, "busybox")
 	t.Parallel()
-	e := New(t)
-	img := e.LoadBusybox()
-	e.Skiff("run", "-d", "--name", "web", img, "sleep", "100").Success(t)
-	e.Skiff("create", "--name", "old", img, "true").Success(t)
-	e.Skiff("volume", "create", "cache").Success(t)
-	e.Skiff("network", "create", "appnet").Success(t)
+	e := completionObjects(t)
 	e.WriteFile("compose.yaml", "services:\n  frontend:\n    image: busybox\n  db:\n    image: busybox\n")
 	e.WriteFile("other/compose.yaml", "services:\n  api:\n    image: busybox\n")
 	script := e.WriteFile("skiff.bash", e.Skiff("completion", "bash").Success(t).Stdout)
@@ -154,17 +149,25 @@ func zshComplete(e *Env, script, line string) []string {
 	return out
 }
 
-// The zsh and fish completions offer what bash's does: container names by
-// state, images, volumes and networks.
-func TestCompletionZshFish(t *testing.T) {
-	Require(t, "busybox")
-	t.Parallel()
+// completionObjects is an environment holding what the completions name:
+// a running container web, a created one old, the busybox image, volume
+// cache and network appnet.
+func completionObjects(t *testing.T) *Env {
 	e := New(t)
 	img := e.LoadBusybox()
 	e.Skiff("run", "-d", "--name", "web", img, "sleep", "100").Success(t)
 	e.Skiff("create", "--name", "old", img, "true").Success(t)
 	e.Skiff("volume", "create", "cache").Success(t)
 	e.Skiff("network", "create", "appnet").Success(t)
+	return e
+}
+
+// The zsh and fish completions offer what bash's does: container names by
+// state, images, volumes and networks.
+func TestCompletionZshFish(t *testing.T) {
+	Require(t, "busybox")
+	t.Parallel()
+	e := completionObjects(t)
 	pre := Binary() + " " + strings.Join(e.GlobalArgs, " ") + " "
 	for sh, complete := range map[string]func(*Env, string, string) []string{"fish": fishComplete, "zsh": zshComplete} {
 		if _, err := exec.LookPath(sh); err != nil {
