@@ -3,6 +3,7 @@ package netns
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 )
@@ -55,10 +56,48 @@ func (h *Host) orphanLinks(hh *netlink.Handle) ([]netlink.Link, error) {
 	return out, nil
 }
 
+// orphanSettle is how long a link must stay an orphan to count as one:
+// the kernel destroys a network namespace asynchronously, so the veth of
+// a container that just stopped outlives its released address for a
+// moment (longer on a loaded machine).
+const orphanSettle = 2 * time.Second
+
+// orphanCandidates are the links orphanLinks lists now (by linkKey),
+// under the lock; when there are any, it waits orphanSettle, without
+// the lock, so that the caller counts only those still orphans then.
+func (h *Host) orphanCandidates() map[string]bool {
+	seen := map[string]bool{}
+	unlock, err := h.lock()
+	if err != nil {
+		return seen
+	}
+	if !h.Rootless || IsPinned(h.NSPath()) {
+		_ = withHandle(h.NSPath(), func(hh *netlink.Handle) error {
+			links, _ := h.orphanLinks(hh)
+			for _, l := range links {
+				seen[linkKey(l)] = true
+			}
+			return nil
+		})
+	}
+	unlock()
+	if len(seen) > 0 {
+		time.Sleep(orphanSettle)
+	}
+	return seen
+}
+
+// linkKey names a link by name and index: a link made again under the
+// same name is another one.
+func linkKey(l netlink.Link) string {
+	return fmt.Sprintf("%s/%d", l.Attrs().Name, l.Attrs().Index)
+}
+
 // OrphanLinks lists skiff's bridges and veths that belong to no network
 // and no container (see orphanLinks), and, rootless, the user's network
 // namespace when no network uses it any more, each on one line.
 func (h *Host) OrphanLinks() ([]string, error) {
+	settled := h.orphanCandidates()
 	unlock, err := h.lock()
 	if err != nil {
 		return nil, err
@@ -76,6 +115,9 @@ func (h *Host) OrphanLinks() ([]string, error) {
 	err = withHandle(h.NSPath(), func(hh *netlink.Handle) error {
 		links, err := h.orphanLinks(hh)
 		for _, l := range links {
+			if !settled[linkKey(l)] {
+				continue
+			}
 			what := "bridge"
 			if l.Type() == "veth" {
 				what = "veth"
@@ -90,6 +132,7 @@ func (h *Host) OrphanLinks() ([]string, error) {
 // RemoveOrphanLinks deletes what OrphanLinks lists, as it finds it under
 // the lock now.
 func (h *Host) RemoveOrphanLinks() error {
+	settled := h.orphanCandidates()
 	unlock, err := h.lock()
 	if err != nil {
 		return err
@@ -107,6 +150,9 @@ func (h *Host) RemoveOrphanLinks() error {
 	return withHandle(h.NSPath(), func(hh *netlink.Handle) error {
 		links, err := h.orphanLinks(hh)
 		for _, l := range links {
+			if !settled[linkKey(l)] {
+				continue
+			}
 			if derr := hh.LinkDel(l); derr != nil && err == nil {
 				err = fmt.Errorf("deleting %s: %w", l.Attrs().Name, derr)
 			}

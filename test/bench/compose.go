@@ -54,17 +54,22 @@ type composeSamples struct {
 // composeFigures are issue #12's: up -d from images already there, ps,
 // and down of composeProject, by skiff compose and by podman-compose
 // (Debian's, over podman) when installed. Wall time is what a user
-// waits; CPU time is the figure to trust on a loaded machine. Each tool
-// runs its rounds once and every figure reads them.
+// waits; CPU time is the figure to trust on a loaded machine. The
+// figures of one round share its measurement.
 func composeFigures(runs int) []figure {
-	done := map[string]*composeSamples{}
+	// batches[tool] are its measured rounds; a figure's k-th call for a
+	// tool reads batch k, and the call finding none left measures one, so
+	// that with -interleave every round measures anew, each tool in turn
+	batches := map[string][]*composeSamples{}
+	served := map[string]int{}
 	phase := func(which int, cpu bool) func(tl *tool, fx *fixtures) ([]float64, error) {
 		return func(tl *tool, fx *fixtures) ([]float64, error) {
-			s, ok := done[tl.name]
-			if !ok {
-				s = composeRounds(tl, fx, runs)
-				done[tl.name] = s
+			key := fmt.Sprintf("%s/%d/%v", tl.name, which, cpu)
+			if served[key] == len(batches[tl.name]) {
+				batches[tl.name] = append(batches[tl.name], composeRounds(tl, fx, runs))
 			}
+			s := batches[tl.name][served[key]]
+			served[key]++
 			if s.err != nil {
 				return nil, s.err
 			}
