@@ -55,11 +55,14 @@ all: bin/skiff
 # schema library compiles its meta-schemas on first use instead of in
 # every skiff process's init (a patched copy, used through -modfile);
 # hack/lazy-regexps.sh: the same for the regular expressions of
-# distribution/reference, image/v5's docker/reference and go-digest.
+# distribution/reference, image/v5's docker/reference and go-digest;
+# hack/lean-ocicrypt.sh: ocicrypt without its gRPC key provider protocol,
+# which skiff cannot reach (it never encrypts or decrypts a layer).
 bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
 	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy >/dev/null
 	GO=$(GO) hack/lazy-regexps.sh bin/.lazy >/dev/null
+	GO=$(GO) hack/lean-ocicrypt.sh bin/.lazy >/dev/null
 	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy/go.mod -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"debug/buildinfo"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -33,6 +34,32 @@ func TestVersion(t *testing.T) {
 		out := e.Skiff(flag).Success(t).Out()
 		if !strings.HasPrefix(out, "skiff version "+v) {
 			t.Errorf("skiff %s = %q, want it to start with %q", flag, out, "skiff version "+v)
+		}
+	}
+}
+
+// TestBinaryLinksNoGRPC: the Makefile's build leaves ocicrypt's key
+// provider protocol out (hack/lean-ocicrypt.sh), and with it gRPC, whose
+// package inits were a third of every skiff process's start (issue #18),
+// and builds with the patched copies of the other lazy modules.
+func TestBinaryLinksNoGRPC(t *testing.T) {
+	t.Parallel()
+	info, err := buildinfo.ReadFile(suite.binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patched := map[string]bool{}
+	for _, dep := range info.Deps {
+		if strings.HasPrefix(dep.Path, "google.golang.org/grpc") {
+			t.Errorf("%s links %s %s: build it with make (hack/lean-ocicrypt.sh)", suite.binary, dep.Path, dep.Version)
+		}
+		if dep.Replace != nil {
+			patched[dep.Path] = true
+		}
+	}
+	for _, mod := range []string{"github.com/containers/ocicrypt", "github.com/santhosh-tekuri/jsonschema/v6", "github.com/distribution/reference", "go.podman.io/image/v5", "github.com/opencontainers/go-digest"} {
+		if !patched[mod] {
+			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-ocicrypt.sh)", suite.binary, mod)
 		}
 	}
 }
