@@ -12,16 +12,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/internal/version"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
@@ -262,9 +261,7 @@ func addAlias(f cli.Flag, alias string) {
 	}
 }
 
-var badValue = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
-})
+var badValue = lazy.Regexp(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
 
 // usageError turns a flag parsing error into one line, in docker's words,
 // that points at --help.
