@@ -34,23 +34,9 @@ var psHeaders = map[string]string{
 
 // containerPsCommand is ps, also `container ls` (list, ps).
 func containerPsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "ps",
 		Usage: "List containers",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all containers (default shows just running)"},
-			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (" + strings.Join(container.PsFilterKeys, ", ") + ")"},
-			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
-			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "Show n last created containers (includes all states)", DefaultText: "all"},
-			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "Show the latest created container (includes all states)"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only display container IDs"},
-			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
-			&cli.BoolFlag{Name: "noheading", Usage: "Do not print headers"},
-			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first; created (oldest first) invoked as podman"},
-			&cli.BoolFlag{Name: "external", Usage: "Show containers in storage not created by skiff (a build's, or another tool's)"},
-			&cli.BoolFlag{Name: "pod", Usage: "Show the ID and name of the pod of each container (podman's POD ID and PODNAME columns)"},
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
@@ -106,7 +92,22 @@ func containerPsCommand() *cli.Command {
 			}
 			return l.Flush()
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all containers (default shows just running)"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (" + strings.Join(container.PsFilterKeys, ", ") + ")"},
+			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "Show n last created containers (includes all states)", DefaultText: "all"},
+			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "Show the latest created container (includes all states)"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only display container IDs"},
+			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
+			&cli.BoolFlag{Name: "noheading", Usage: "Do not print headers"},
+			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first; created (oldest first) invoked as podman"},
+			&cli.BoolFlag{Name: "external", Usage: "Show containers in storage not created by skiff (a build's, or another tool's)"},
+			&cli.BoolFlag{Name: "pod", Usage: "Show the ID and name of the pod of each container (podman's POD ID and PODNAME columns)"},
+		}
+	})
 }
 
 // psSortKeys are podman's ps --sort keys.

@@ -33,17 +33,10 @@ var statsHeaders = map[string]string{
 const statsTable = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}"
 
 func containerStatsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "stats",
 		Usage:     "Display a live stream of container(s) resource usage statistics",
 		ArgsUsage: "[CONTAINER...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all containers (default shows just running)"},
-			&cli.BoolFlag{Name: "no-stream", Usage: "disable streaming stats and only pull the first result"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "do not truncate output"},
-			&cli.StringFlag{Name: "format", Usage: "format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
-			latestFlag(),
-		},
 		Action: func(c *cli.Context) error {
 			prev := map[string]*container.Stats{}
 			_, isTerm := term.GetFdInfo(c.App.Writer)
@@ -85,7 +78,15 @@ func containerStatsCommand() *cli.Command {
 				}
 			}
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all containers (default shows just running)"},
+			&cli.BoolFlag{Name: "no-stream", Usage: "disable streaming stats and only pull the first result"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "do not truncate output"},
+			&cli.StringFlag{Name: "format", Usage: "format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+			latestFlag(),
+		}
+	})
 }
 
 // statsTargets are the named containers, or all running (all with -a).

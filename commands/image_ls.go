@@ -40,21 +40,11 @@ const (
 )
 
 func imageLsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "ls",
 		Aliases:   []string{"list"},
 		Usage:     "List images",
 		ArgsUsage: "[REPOSITORY[:TAG]]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all images (default hides intermediate images)"},
-			&cli.BoolFlag{Name: "digests", Usage: "Show digests"},
-			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (dangling, label, before, since, reference, until)"},
-			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only show image IDs"},
-			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "Do not print column headings"},
-			&cli.StringFlag{Name: "sort", Value: "created", Usage: "Sort by " + strings.Join(imageSortKeys, ", ")},
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 1); err != nil {
 				return err
@@ -76,7 +66,18 @@ func imageLsCommand() *cli.Command {
 			}
 			return printImages(c, list)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all images (default hides intermediate images)"},
+			&cli.BoolFlag{Name: "digests", Usage: "Show digests"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (dangling, label, before, since, reference, until)"},
+			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only show image IDs"},
+			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "Do not print column headings"},
+			&cli.StringFlag{Name: "sort", Value: "created", Usage: "Sort by " + strings.Join(imageSortKeys, ", ")},
+		}
+	})
 }
 
 func printImages(c *cli.Context, list []image.Summary) error {

@@ -13,10 +13,11 @@ import (
 // podCommand is podman's `pod` group: containers sharing namespaces held
 // by skiff's own infra process (runtime/pod).
 func podCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "pod",
 		Usage: "Manage pods",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			podCreateCommand(),
 			podPsCommand(),
 			podInspectCommand(),
@@ -31,8 +32,8 @@ func podCommand() *cli.Command {
 			podTopCommand(),
 			podLogsCommand(),
 			podExistsCommand(),
-		},
-	}
+		}
+	})
 }
 
 func podCreateCommand() *cli.Command {
