@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/compose"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/image"
@@ -16,11 +17,13 @@ import (
 
 const composePsTable = "table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}"
 
-var composePsHeaders = map[string]string{
-	"Name": "NAME", "Image": "IMAGE", "Command": "COMMAND", "Service": "SERVICE", "RunningFor": "CREATED",
-	"Status": "STATUS", "Ports": "PORTS", "ID": "CONTAINER ID", "State": "STATE", "Project": "PROJECT",
-	"CreatedAt": "CREATED AT", "Health": "HEALTH", "ExitCode": "EXIT CODE", "Networks": "NETWORKS",
-}
+var composePsHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"Name": "NAME", "Image": "IMAGE", "Command": "COMMAND", "Service": "SERVICE", "RunningFor": "CREATED",
+		"Status": "STATUS", "Ports": "PORTS", "ID": "CONTAINER ID", "State": "STATE", "Project": "PROJECT",
+		"CreatedAt": "CREATED AT", "Health": "HEALTH", "ExitCode": "EXIT CODE", "Networks": "NETWORKS",
+	}
+})
 
 // composePsRow is one container as compose ps shows it: ps's fields
 // and compose's own, in {{json .}}'s alphabetical order.
@@ -76,7 +79,7 @@ func composePsCommand() *cli.Command {
 			if c.Bool("quiet") {
 				tmpl = "{{.ID}}"
 			}
-			l, err := format.NewLister(c.App.Writer, tmpl, composePsTable, composePsHeaders)
+			l, err := format.NewLister(c.App.Writer, tmpl, composePsTable, composePsHeaders())
 			if err != nil {
 				return err
 			}

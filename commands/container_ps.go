@@ -13,6 +13,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
@@ -25,12 +26,14 @@ const (
 	psPodTable  = psTable + "\t{{.Pod}}\t{{.PodName}}"
 )
 
-var psHeaders = map[string]string{
-	"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
-	"RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
-	"Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "LocalVolumes": "LOCAL VOLUMES",
-	"Networks": "NETWORKS", "Pod": "POD ID", "PodName": "PODNAME",
-}
+var psHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+		"RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
+		"Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "LocalVolumes": "LOCAL VOLUMES",
+		"Networks": "NETWORKS", "Pod": "POD ID", "PodName": "PODNAME",
+	}
+})
 
 // containerPsCommand is ps, also `container ls` (list, ps).
 func containerPsCommand() *cli.Command {
@@ -73,7 +76,7 @@ func containerPsCommand() *cli.Command {
 				return err
 			}
 			sortContainers(list, sortKey)
-			l, err := format.NewLister(c.App.Writer, tmpl, psTable, psHeaders)
+			l, err := format.NewLister(c.App.Writer, tmpl, psTable, psHeaders())
 			if err != nil {
 				return err
 			}

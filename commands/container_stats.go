@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
 
@@ -25,10 +26,12 @@ type statsRow struct {
 	PIDs      string
 }
 
-var statsHeaders = map[string]string{
-	"ID": "CONTAINER ID", "Container": "CONTAINER", "Name": "NAME", "CPUPerc": "CPU %",
-	"MemUsage": "MEM USAGE / LIMIT", "MemPerc": "MEM %", "NetIO": "NET I/O", "BlockIO": "BLOCK I/O", "PIDs": "PIDS",
-}
+var statsHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"ID": "CONTAINER ID", "Container": "CONTAINER", "Name": "NAME", "CPUPerc": "CPU %",
+		"MemUsage": "MEM USAGE / LIMIT", "MemPerc": "MEM %", "NetIO": "NET I/O", "BlockIO": "BLOCK I/O", "PIDs": "PIDS",
+	}
+})
 
 const statsTable = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}"
 
@@ -121,7 +124,7 @@ func statsTargets(c *cli.Context) ([]*container.Container, error) {
 }
 
 func printStats(c *cli.Context, ctrs []*container.Container, prev, cur map[string]*container.Stats) error {
-	l, err := format.NewLister(c.App.Writer, c.String("format"), statsTable, statsHeaders)
+	l, err := format.NewLister(c.App.Writer, c.String("format"), statsTable, statsHeaders())
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/image"
 )
 
@@ -28,11 +29,13 @@ type imageRow struct {
 	VirtualSize  string
 }
 
-var imageHeaders = map[string]string{
-	"Containers": "CONTAINERS", "CreatedAt": "CREATED AT", "CreatedSince": "CREATED",
-	"Digest": "DIGEST", "ID": "IMAGE ID", "Repository": "REPOSITORY", "SharedSize": "SHARED SIZE",
-	"Size": "SIZE", "Tag": "TAG", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
-}
+var imageHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"Containers": "CONTAINERS", "CreatedAt": "CREATED AT", "CreatedSince": "CREATED",
+		"Digest": "DIGEST", "ID": "IMAGE ID", "Repository": "REPOSITORY", "SharedSize": "SHARED SIZE",
+		"Size": "SIZE", "Tag": "TAG", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
+	}
+})
 
 const (
 	imagesTable        = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
@@ -91,7 +94,7 @@ func printImages(c *cli.Context, list []image.Summary) error {
 			tmpl = imagesDigestsTable
 		}
 	}
-	l, err := format.NewLister(c.App.Writer, tmpl, imagesTable, imageHeaders)
+	l, err := format.NewLister(c.App.Writer, tmpl, imagesTable, imageHeaders())
 	if err != nil {
 		return err
 	}
