@@ -37,17 +37,8 @@ type composePsRow struct {
 }
 
 func composePsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "ps", Usage: "List containers", ArgsUsage: "[SERVICE...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all stopped containers (including those created by the run command)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only display IDs"},
-			&cli.BoolFlag{Name: "services", Usage: "display services"},
-			&cli.StringSliceFlag{Name: "status", Usage: "filter services by status: created, restarting, running, removing, paused, exited, dead"},
-			&cli.StringSliceFlag{Name: "filter", Usage: "filter services by a property (status=STATUS)"},
-			&cli.StringFlag{Name: "format", Value: "table", Usage: "format the output: table, json, or a Go template"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "don't truncate output"},
-		},
 		Action: func(c *cli.Context) error {
 			p, err := loadProject(c, true)
 			if err != nil {
@@ -99,7 +90,17 @@ func composePsCommand() *cli.Command {
 			}
 			return l.Flush()
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all stopped containers (including those created by the run command)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only display IDs"},
+			&cli.BoolFlag{Name: "services", Usage: "display services"},
+			&cli.StringSliceFlag{Name: "status", Usage: "filter services by status: created, restarting, running, removing, paused, exited, dead"},
+			&cli.StringSliceFlag{Name: "filter", Usage: "filter services by a property (status=STATUS)"},
+			&cli.StringFlag{Name: "format", Value: "table", Usage: "format the output: table, json, or a Go template"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "don't truncate output"},
+		}
+	})
 }
 
 func composeLsCommand() *cli.Command {
