@@ -21,13 +21,13 @@ import (
 // hidden, action) and hands the rest to deferred, which builds it when
 // expand is called on the command. expand also makes a command ready to
 // run (finish: the dialect's short flags, skiff's usage errors, urfave/
-// cli's flag lookups made cheap), which cost as much again for every
-// command. Run expands only the commands on the
-// path the command line selects (normalizeArgs walks it), and everything
-// when the line selects no leaf command or asks for help or completion;
-// NewApp, for help, completion, the man pages and the reference, expands
-// everything. A command's definition stays in one place, its
-// constructor.
+// cli's flag lookups made cheap), which for every command cost nearly as
+// much again as the commands' stubs. Run expands only the commands on
+// the path the command line selects (normalizeArgs walks it), and
+// everything when the line selects no leaf command or asks for help or
+// completion; NewApp, for help, completion, the man pages and the
+// reference, expands everything. A command's definition stays in one
+// place, its constructor.
 
 // pendingParts holds, for each command whose parts are not built yet,
 // the function that builds them; finished, the commands finish has made
