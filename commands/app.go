@@ -12,16 +12,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/internal/version"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
@@ -32,7 +31,7 @@ import (
 // process exit code.
 func Run(ctx context.Context, args []string) int {
 	dialect.Set(dialect.ForProgram(args[0]))
-	app := NewApp(appName(args[0]))
+	app := newApp(appName(args[0]))
 	if filepath.Base(args[0]) == "docker-compose" {
 		// the standalone docker-compose is `docker compose` (after
 		// skiff's own global flags, if any)
@@ -46,7 +45,11 @@ func Run(ctx context.Context, args []string) int {
 	if len(args) == 2 && args[1] == "-h" {
 		args = []string{args[0], "--help"} // docker's top-level -h
 	}
-	err := app.RunContext(ctx, normalizeArgs(app, args))
+	args, leaf := normalize(app, args)
+	if needsWholeTree(leaf, args) {
+		expandAll("", app.Commands)
+	}
+	err := app.RunContext(ctx, args)
 	return report(app.ErrWriter, app.Name, err)
 }
 
@@ -77,6 +80,14 @@ func versionLine(name string) string {
 
 // NewApp builds the whole command tree afresh (tests build their own).
 func NewApp(name string) *cli.App {
+	app := newApp(name)
+	expandAll("", app.Commands)
+	return app
+}
+
+// newApp is the app with its commands' deferred parts not built and the
+// commands not finished yet (lazytree.go).
+func newApp(name string) *cli.App {
 	app := &cli.App{
 		Name:                      name,
 		HelpName:                  name,
@@ -100,25 +111,27 @@ func NewApp(name string) *cli.App {
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
 	cli.HelpPrinter = printHelp
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, versionLine(c.App.Name)) }
-	walkPaths(app.Commands, "", func(path string, cmd *cli.Command) {
-		applyShorthands(cmd, dialect.Current().Shorthands[path])
-	})
-	walk(app.Commands, func(cmd *cli.Command) {
-		if cmd.OnUsageError == nil {
-			cmd.OnUsageError = usageError
-		}
-		if cmd.Subcommands != nil && cmd.Action == nil {
-			cmd.Action = unknownSubcommand
-		}
-		if len(cmd.Subcommands) == 0 {
-			// urfave/cli gives every command a "help" (alias "h")
-			// subcommand, which would swallow a container or image named
-			// h or help (`skiff rm h`); --help stays.
-			cmd.HideHelpCommand = true
-			cachedFlagNames(cmd)
-		}
-	})
 	return app
+}
+
+// finish makes cmd, the command at path, ready to run once its parts are
+// built (expand calls it once a command): the dialect's short flag
+// names, skiff's usage errors, and the rest below.
+func finish(path string, cmd *cli.Command) {
+	applyShorthands(cmd, dialect.Current().Shorthands[path])
+	if cmd.OnUsageError == nil {
+		cmd.OnUsageError = usageError
+	}
+	if cmd.Subcommands != nil && cmd.Action == nil {
+		cmd.Action = unknownSubcommand
+	}
+	if len(cmd.Subcommands) == 0 {
+		// urfave/cli gives every command a "help" (alias "h")
+		// subcommand, which would swallow a container or image named
+		// h or help (`skiff rm h`); --help stays.
+		cmd.HideHelpCommand = true
+		cachedFlagNames(cmd)
+	}
 }
 
 // cachedFlagNames lets urfave/cli run cmd's flag actions without a cost
@@ -219,22 +232,6 @@ func (f namedFlag) RunAction(c *cli.Context) error {
 	return nil
 }
 
-func walk(cmds []*cli.Command, fn func(*cli.Command)) {
-	for _, c := range cmds {
-		fn(c)
-		walk(c.Subcommands, fn)
-	}
-}
-
-// walkPaths is walk with each command's path ("container rm").
-func walkPaths(cmds []*cli.Command, prefix string, fn func(string, *cli.Command)) {
-	for _, c := range cmds {
-		path := strings.TrimSpace(prefix + " " + c.Name)
-		fn(path, c)
-		walkPaths(c.Subcommands, path, fn)
-	}
-}
-
 // applyShorthands gives cmd's flags the short letters the dialect assigns
 // them (letter -> long name): rm -l is --link for docker, --latest for
 // podman. A command defines its contested flags without the letter.
@@ -262,9 +259,7 @@ func addAlias(f cli.Flag, alias string) {
 	}
 }
 
-var badValue = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
-})
+var badValue = lazy.Regexp(`^invalid value (".*") for flag -+([^:]+): (.*)$`)
 
 // usageError turns a flag parsing error into one line, in docker's words,
 // that points at --help.

@@ -16,8 +16,16 @@ var posixArgs = map[string]bool{"run": true, "create": true, "exec": true}
 // positional arguments are moved in front of them. Commands marked
 // posixArgs, and everything after "--", are left alone.
 func normalizeArgs(app *cli.App, args []string) []string {
+	out, _ := normalize(app, args)
+	return out
+}
+
+// normalize is normalizeArgs, which also returns the command the words
+// select (nil for none), having built the deferred parts of each command
+// on the way (expand).
+func normalize(app *cli.App, args []string) ([]string, *cli.Command) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	out := []string{args[0]}
 	rest := args[1:]
@@ -46,6 +54,7 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		}
 		leaf = next
 		path = append(path, next.Name)
+		expand(strings.Join(path, " "), next)
 		out = append(out, a)
 		rest = rest[1:]
 		flags, cmds = leaf.Flags, leaf.Subcommands
@@ -54,11 +63,11 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		}
 	}
 	if leaf == nil || leaf.SkipFlagParsing {
-		return append(out, rest...)
+		return append(out, rest...), leaf
 	}
 	// run, create, exec and their `container` forms; not `network create`
 	if posixArgs[leaf.Name] && (len(path) == 1 || path[0] == "container" || path[0] == "compose") {
-		return append(out, canonicalLeadingFlags(flags, rest)...)
+		return append(out, canonicalLeadingFlags(flags, rest)...), leaf
 	}
 	var fl, pos []string
 	for len(rest) > 0 {
@@ -77,7 +86,7 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		rest = rest[1:]
 	}
 	out = append(out, fl...)
-	return append(out, pos...)
+	return append(out, pos...), leaf
 }
 
 // canonicalFlag writes a flag word under the flag's main name ("-c x" ->

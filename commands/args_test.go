@@ -30,5 +30,10 @@ func TestNormalizeArgsCanonicalFlags(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("normalizeArgs(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+		// Run's app, whose commands are built as the words select them
+		got = strings.Join(normalizeArgs(newApp("skiff"), strings.Fields(tc.in)), " ")
+		if got != tc.want {
+			t.Errorf("normalizeArgs(%q), lazy app = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/compose"
 	"github.com/skiff-containers/skiff/runtime/container"
@@ -50,70 +51,76 @@ const (
 // positional says, by canonical command path, what the first positional
 // arguments name; the last entry repeats ("CONTAINER [CONTAINER...]").
 // Commands not listed complete file names.
-var positional = map[string][]argKind{
-	"run": {argImage, argNone}, "create": {argImage, argNone},
-	"exec": {argRunning, argNone}, "attach": {argRunning, argNone}, "top": {argRunning, argNone},
-	"stop": {argRunning}, "kill": {argRunning}, "pause": {argRunning}, "stats": {argRunning},
-	"port": {argRunning, argNone}, "restart": {argAnyCtr}, "update": {argAnyCtr},
-	"start": {argStopped}, "rm": {argStopped}, "unpause": {argPaused},
-	"logs": {argAnyCtr, argNone}, "wait": {argAnyCtr}, "container inspect": {argAnyCtr},
-	"diff": {argAnyCtr, argNone}, "export": {argAnyCtr, argNone}, "rename": {argAnyCtr, argNone},
-	"commit": {argAnyCtr, argImage, argNone}, "cp": {argCtrPath, argCtrPath, argNone},
-	"images": {argImage, argNone}, "rmi": {argImage}, "history": {argImage, argNone},
-	"save": {argImage}, "push": {argImage, argNone}, "tag": {argImage, argImage, argNone},
-	"image inspect": {argImage}, "pull": {argImage, argNone},
-	"build": {argDirs, argNone}, "load": {argNone}, "import": {argFiles, argImage, argNone},
-	"volume inspect": {argVolume}, "volume rm": {argVolume}, "volume create": {argNone},
-	"network inspect": {argNetwork}, "network rm": {argNetwork}, "network create": {argNone},
-	"network connect": {argNetwork, argAnyCtr, argNone}, "network disconnect": {argNetwork, argAnyCtr, argNone},
-	"inspect": {argObject}, "completion": {argShell, argNone},
-	"login": {argNone}, "logout": {argNone}, "unshare": {argNone},
-	"compose up": {argService}, "compose down": {argService}, "compose create": {argService},
-	"compose start": {argService}, "compose stop": {argService}, "compose restart": {argService},
-	"compose kill": {argService}, "compose rm": {argService}, "compose pause": {argService},
-	"compose unpause": {argService}, "compose ps": {argService}, "compose logs": {argService},
-	"compose images": {argService}, "compose top": {argService}, "compose build": {argService},
-	"compose pull": {argService}, "compose push": {argService}, "compose wait": {argService},
-	"compose events": {argService}, "compose exec": {argService, argNone}, "compose run": {argService, argNone},
-	"compose port": {argService, argNone}, "compose config": {argService}, "compose ls": {argNone},
-	"compose version": {argNone},
-}
+var positional = lazy.Value(func() map[string][]argKind {
+	return map[string][]argKind{
+		"run": {argImage, argNone}, "create": {argImage, argNone},
+		"exec": {argRunning, argNone}, "attach": {argRunning, argNone}, "top": {argRunning, argNone},
+		"stop": {argRunning}, "kill": {argRunning}, "pause": {argRunning}, "stats": {argRunning},
+		"port": {argRunning, argNone}, "restart": {argAnyCtr}, "update": {argAnyCtr},
+		"start": {argStopped}, "rm": {argStopped}, "unpause": {argPaused},
+		"logs": {argAnyCtr, argNone}, "wait": {argAnyCtr}, "container inspect": {argAnyCtr},
+		"diff": {argAnyCtr, argNone}, "export": {argAnyCtr, argNone}, "rename": {argAnyCtr, argNone},
+		"commit": {argAnyCtr, argImage, argNone}, "cp": {argCtrPath, argCtrPath, argNone},
+		"images": {argImage, argNone}, "rmi": {argImage}, "history": {argImage, argNone},
+		"save": {argImage}, "push": {argImage, argNone}, "tag": {argImage, argImage, argNone},
+		"image inspect": {argImage}, "pull": {argImage, argNone},
+		"build": {argDirs, argNone}, "load": {argNone}, "import": {argFiles, argImage, argNone},
+		"volume inspect": {argVolume}, "volume rm": {argVolume}, "volume create": {argNone},
+		"network inspect": {argNetwork}, "network rm": {argNetwork}, "network create": {argNone},
+		"network connect": {argNetwork, argAnyCtr, argNone}, "network disconnect": {argNetwork, argAnyCtr, argNone},
+		"inspect": {argObject}, "completion": {argShell, argNone},
+		"login": {argNone}, "logout": {argNone}, "unshare": {argNone},
+		"compose up": {argService}, "compose down": {argService}, "compose create": {argService},
+		"compose start": {argService}, "compose stop": {argService}, "compose restart": {argService},
+		"compose kill": {argService}, "compose rm": {argService}, "compose pause": {argService},
+		"compose unpause": {argService}, "compose ps": {argService}, "compose logs": {argService},
+		"compose images": {argService}, "compose top": {argService}, "compose build": {argService},
+		"compose pull": {argService}, "compose push": {argService}, "compose wait": {argService},
+		"compose events": {argService}, "compose exec": {argService, argNone}, "compose run": {argService, argNone},
+		"compose port": {argService, argNone}, "compose config": {argService}, "compose ls": {argNone},
+		"compose version": {argNone},
+	}
+})
 
 // flagValues says what a flag's value names, by long name ("cmd --name"
 // for one command's own meaning); flags not listed complete nothing, and
 // "file-like" ones complete file names.
-var flagValues = map[string]argKind{
-	"--network": argNetwork, "--volume": argVolume, "--volumes-from": argAnyCtr, "--env-file": argFiles,
-	"--label-file": argFiles, "--cidfile": argFiles, "--iidfile": argFiles, "--file": argFiles,
-	"--output": argFiles, "--input": argFiles, "--secret": argNone, "--cache-from": argImage,
-	"--link": argAnyCtr, "--root": argDirs, "--runroot": argDirs, "--registries-conf": argFiles,
-	"--project-directory": argDirs, "--env": argNone, "--workdir": argNone,
-	"build --network": argNetwork, "network connect --alias": argNone,
-}
+var flagValues = lazy.Value(func() map[string]argKind {
+	return map[string]argKind{
+		"--network": argNetwork, "--volume": argVolume, "--volumes-from": argAnyCtr, "--env-file": argFiles,
+		"--label-file": argFiles, "--cidfile": argFiles, "--iidfile": argFiles, "--file": argFiles,
+		"--output": argFiles, "--input": argFiles, "--secret": argNone, "--cache-from": argImage,
+		"--link": argAnyCtr, "--root": argDirs, "--runroot": argDirs, "--registries-conf": argFiles,
+		"--project-directory": argDirs, "--env": argNone, "--workdir": argNone,
+		"build --network": argNetwork, "network connect --alias": argNone,
+	}
+})
 
 // flagChoices are the values of flags that take one of a few words.
-var flagChoices = map[string][]string{
-	"--restart":        {"no", "always", "unless-stopped", "on-failure"},
-	"--pull":           {"always", "missing", "never"},
-	"--log-driver":     {"json-file", "none"},
-	"--log-level":      {"debug", "info", "warn", "error", "fatal"},
-	"--storage-driver": {"overlay", "vfs"},
-	"--ipc":            {"private", "shareable", "none", "host", "container:"},
-	"--pid":            {"host", "container:"},
-	"--uts":            {"host"},
-	"--cgroupns":       {"host", "private"},
-	"--userns":         {"host", "keep-id"},
-	"--signal":         {"SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"},
-	"--stop-signal":    {"SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2"},
-	"--format":         {"table", "json"},
-	"--type":           {"container", "image", "volume", "network"},
-	"--progress":       {"auto", "plain", "tty", "quiet"},
-	"--ansi":           {"never", "always", "auto"},
-	"--rmi":            {"local", "all"},
-	"--driver":         {"bridge", "local"},
-	"--security-opt":   {"no-new-privileges", "seccomp=unconfined", "seccomp=", "apparmor=unconfined", "label=disable", "systempaths=unconfined"},
-	"--network":        {"bridge", "host", "none", "container:", "pasta", "slirp4netns"},
-}
+var flagChoices = lazy.Value(func() map[string][]string {
+	return map[string][]string{
+		"--restart":        {"no", "always", "unless-stopped", "on-failure"},
+		"--pull":           {"always", "missing", "never"},
+		"--log-driver":     {"json-file", "none"},
+		"--log-level":      {"debug", "info", "warn", "error", "fatal"},
+		"--storage-driver": {"overlay", "vfs"},
+		"--ipc":            {"private", "shareable", "none", "host", "container:"},
+		"--pid":            {"host", "container:"},
+		"--uts":            {"host"},
+		"--cgroupns":       {"host", "private"},
+		"--userns":         {"host", "keep-id"},
+		"--signal":         {"SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"},
+		"--stop-signal":    {"SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2"},
+		"--format":         {"table", "json"},
+		"--type":           {"container", "image", "volume", "network"},
+		"--progress":       {"auto", "plain", "tty", "quiet"},
+		"--ansi":           {"never", "always", "auto"},
+		"--rmi":            {"local", "all"},
+		"--driver":         {"bridge", "local"},
+		"--security-opt":   {"no-new-privileges", "seccomp=unconfined", "seccomp=", "apparmor=unconfined", "label=disable", "systempaths=unconfined"},
+		"--network":        {"bridge", "host", "none", "container:", "pasta", "slirp4netns"},
+	}
+})
 
 // Candidate is one completion: the word and what it is.
 type Candidate struct {
@@ -164,7 +171,7 @@ func Complete(app *cli.App, words []string, names func(argKind) []Candidate) Com
 	if cmd.SkipFlagParsing || (flagsOver && len(args) > 0 && posixArgs[cmd.Name]) {
 		return Completion{Files: true} // the container's (or unshare's) command line
 	}
-	kinds, ok := positional[path]
+	kinds, ok := positional()[path]
 	if !ok {
 		return Completion{Files: true}
 	}
@@ -257,15 +264,15 @@ func commandCandidates(cmds []*cli.Command, cur string) []Candidate {
 // goes before each candidate.
 func valueCompletion(path string, f cli.Flag, cur, prefix string, names func(argKind) []Candidate) Completion {
 	long := "--" + f.Names()[0]
-	kind, ok := flagValues[path+" "+long]
+	kind, ok := flagValues()[path+" "+long]
 	if !ok {
-		kind, ok = flagValues[long]
+		kind, ok = flagValues()[long]
 	}
 	c := Completion{}
 	if ok {
 		c = kindCompletion(kind, cur, prefix, names)
 	}
-	for _, v := range flagChoices[long] {
+	for _, v := range flagChoices()[long] {
 		dup := slices.ContainsFunc(c.Candidates, func(x Candidate) bool { return x.Value == prefix+v })
 		if strings.HasPrefix(v, cur) && !dup && (path != "build" || long != "--network") {
 			c.Candidates = append(c.Candidates, Candidate{prefix + v, ""})
@@ -487,7 +494,7 @@ func completionCommand() *cli.Command {
 			if err := needArgs(c, 1, 1); err != nil {
 				return err
 			}
-			script, ok := completionScripts[c.Args().First()]
+			script, ok := completionScripts()[c.Args().First()]
 			if !ok {
 				return errdefs.Invalid("unsupported shell %q: bash, zsh or fish", c.Args().First())
 			}

@@ -1,14 +1,18 @@
 package commands
 
+import "github.com/skiff-containers/skiff/internal/lazy"
+
 // completionScripts are what `completion SHELL` prints, PROG standing for
 // the program's name (skiff, or docker through its link). Each asks
 // `PROG __complete WORD... CUR` and reads a directive line (:words,
 // :files, :dirs) and then one candidate a line, "value<TAB>description".
-var completionScripts = map[string]string{
-	"bash": bashCompletion,
-	"zsh":  zshCompletion,
-	"fish": fishCompletion,
-}
+var completionScripts = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"bash": bashCompletion,
+		"zsh":  zshCompletion,
+		"fish": fishCompletion,
+	}
+})
 
 // bash splits the line itself (COMP_WORDBREAKS would cut `--network=x`
 // and `web:/path` in pieces), asks skiff about the whole current word, and

@@ -15,7 +15,7 @@ import (
 // composeCommand is `compose` (docker compose; also argv[0]
 // docker-compose, see Run).
 func composeCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "compose",
 		Usage: "Define and run multi-container applications",
 		Flags: []cli.Flag{
@@ -38,7 +38,8 @@ func composeCommand() *cli.Command {
 			}
 			return unknownSubcommand(c)
 		},
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			composeUpCommand(), composeDownCommand(), composeCreateCommand(), composePsCommand(),
 			composeLogsCommand(), composeStartCommand(), composeStopCommand(), composeRestartCommand(),
 			composeKillCommand(), composeRmCommand(), composePauseCommand(), composeUnpauseCommand(),
@@ -46,8 +47,8 @@ func composeCommand() *cli.Command {
 			composePullCommand(), composePushCommand(), composeImagesCommand(), composePortCommand(),
 			composeTopCommand(), composeLsCommand(), composeWaitCommand(), composeCpCommand(),
 			composeEventsCommand(), composeVersionCommand(), composeWatchCommand(),
-		},
-	}
+		}
+	})
 }
 
 // loadProject reads the project the global compose flags name. The

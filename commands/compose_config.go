@@ -16,18 +16,8 @@ import (
 )
 
 func composeConfigCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "config", Aliases: []string{"convert"}, Usage: "Parse, resolve and render compose file in canonical format", ArgsUsage: "[SERVICE...]",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "yaml", Usage: "format the output: yaml or json"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only validate the configuration, don't print anything"},
-			&cli.BoolFlag{Name: "services", Usage: "print the service names, one per line"},
-			&cli.BoolFlag{Name: "volumes", Usage: "print the volume names, one per line"},
-			&cli.BoolFlag{Name: "networks", Usage: "print the network names, one per line"},
-			&cli.BoolFlag{Name: "images", Usage: "print the image names, one per line"},
-			&cli.BoolFlag{Name: "profiles", Usage: "print the profile names, one per line"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "save to file (default to stdout)"},
-		},
 		Action: func(c *cli.Context) error {
 			p, err := loadProject(c, false)
 			if err != nil {
@@ -79,7 +69,18 @@ func composeConfigCommand() *cli.Command {
 			_, err = w.Write(out)
 			return err
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "yaml", Usage: "format the output: yaml or json"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only validate the configuration, don't print anything"},
+			&cli.BoolFlag{Name: "services", Usage: "print the service names, one per line"},
+			&cli.BoolFlag{Name: "volumes", Usage: "print the volume names, one per line"},
+			&cli.BoolFlag{Name: "networks", Usage: "print the network names, one per line"},
+			&cli.BoolFlag{Name: "images", Usage: "print the image names, one per line"},
+			&cli.BoolFlag{Name: "profiles", Usage: "print the profile names, one per line"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "save to file (default to stdout)"},
+		}
+	})
 }
 
 func composeBuildCommand() *cli.Command {

@@ -13,18 +13,8 @@ import (
 )
 
 func composeExecCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "exec", Usage: "Execute a command in a running container", ArgsUsage: "SERVICE COMMAND [ARGS...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detached mode: run command in the background"},
-			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
-			&cli.IntFlag{Name: "index", Usage: "index of the container if service has multiple replicas"},
-			&cli.BoolFlag{Name: "no-TTY", Aliases: []string{"T"}, Usage: "disable pseudo-TTY allocation (by default exec allocates a TTY when stdin is one)"},
-			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to the process"},
-			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run the command as this user"},
-			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "path to workdir directory for this command"},
-			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Value: true, Usage: "keep STDIN open even if not attached"},
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 2, -1); err != nil {
 				return err
@@ -60,29 +50,23 @@ func composeExecCommand() *cli.Command {
 			}
 			return exitCode(code)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detached mode: run command in the background"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
+			&cli.IntFlag{Name: "index", Usage: "index of the container if service has multiple replicas"},
+			&cli.BoolFlag{Name: "no-TTY", Aliases: []string{"T"}, Usage: "disable pseudo-TTY allocation (by default exec allocates a TTY when stdin is one)"},
+			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to the process"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run the command as this user"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "path to workdir directory for this command"},
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Value: true, Usage: "keep STDIN open even if not attached"},
+		}
+	})
 }
 
 func composeRunCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "run", Usage: "Run a one-off command on a service", ArgsUsage: "SERVICE [COMMAND] [ARGS...]",
-		Flags: append(composeUpFlags()[:3],
-			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run container in background and print container ID"},
-			&cli.StringFlag{Name: "entrypoint", Usage: "override the entrypoint of the image"},
-			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
-			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "add or override a label"},
-			&cli.StringFlag{Name: "name", Usage: "assign a name to the container"},
-			&cli.BoolFlag{Name: "no-TTY", Aliases: []string{"T"}, Usage: "disable pseudo-TTY allocation (default: auto-detected)"},
-			&cli.BoolFlag{Name: "no-deps", Usage: "don't start linked services"},
-			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish a container's port(s) to the host"},
-			&cli.BoolFlag{Name: "rm", Usage: "automatically remove the container when it exits"},
-			&cli.BoolFlag{Name: "service-ports", Usage: "run command with all service's ports enabled and mapped to the host"},
-			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run as specified username or uid"},
-			&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount a volume"},
-			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
-			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Value: true, Usage: "keep STDIN open even if not attached"},
-			&cli.BoolFlag{Name: "quiet-pull", Usage: "pull without printing progress information"},
-		),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
@@ -134,7 +118,25 @@ func composeRunCommand() *cli.Command {
 			}
 			return exitCode(code)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = append(composeUpFlags()[:3],
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run container in background and print container ID"},
+			&cli.StringFlag{Name: "entrypoint", Usage: "override the entrypoint of the image"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
+			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "add or override a label"},
+			&cli.StringFlag{Name: "name", Usage: "assign a name to the container"},
+			&cli.BoolFlag{Name: "no-TTY", Aliases: []string{"T"}, Usage: "disable pseudo-TTY allocation (default: auto-detected)"},
+			&cli.BoolFlag{Name: "no-deps", Usage: "don't start linked services"},
+			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish a container's port(s) to the host"},
+			&cli.BoolFlag{Name: "rm", Usage: "automatically remove the container when it exits"},
+			&cli.BoolFlag{Name: "service-ports", Usage: "run command with all service's ports enabled and mapped to the host"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "run as specified username or uid"},
+			&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount a volume"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Value: true, Usage: "keep STDIN open even if not attached"},
+			&cli.BoolFlag{Name: "quiet-pull", Usage: "pull without printing progress information"},
+		)
+	})
 }
 
 // composeContainerArg is a verb on one service's container: SERVICE

@@ -9,18 +9,8 @@ import (
 )
 
 func composeLogsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "logs", Usage: "View output from containers", ArgsUsage: "[SERVICE...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "follow log output"},
-			&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "number of lines to show from the end of the logs for each container"},
-			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "show timestamps"},
-			&cli.StringFlag{Name: "since", Usage: "show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
-			&cli.StringFlag{Name: "until", Usage: "show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
-			&cli.BoolFlag{Name: "no-color", Usage: "produce monochrome output"},
-			&cli.BoolFlag{Name: "no-log-prefix", Usage: "don't print prefix in logs"},
-			&cli.IntFlag{Name: "index", Usage: "index of the container if service has multiple replicas"},
-		},
 		Action: func(c *cli.Context) error {
 			since, until, err := timeRange(c)
 			if err != nil {
@@ -42,5 +32,16 @@ func composeLogsCommand() *cli.Command {
 				Timestamps: c.Bool("timestamps"), Index: c.Int("index"),
 			})
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "follow log output"},
+			&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "number of lines to show from the end of the logs for each container"},
+			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "show timestamps"},
+			&cli.StringFlag{Name: "since", Usage: "show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
+			&cli.StringFlag{Name: "until", Usage: "show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
+			&cli.BoolFlag{Name: "no-color", Usage: "produce monochrome output"},
+			&cli.BoolFlag{Name: "no-log-prefix", Usage: "don't print prefix in logs"},
+			&cli.IntFlag{Name: "index", Usage: "index of the container if service has multiple replicas"},
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/compose"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/image"
@@ -16,11 +17,13 @@ import (
 
 const composePsTable = "table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}"
 
-var composePsHeaders = map[string]string{
-	"Name": "NAME", "Image": "IMAGE", "Command": "COMMAND", "Service": "SERVICE", "RunningFor": "CREATED",
-	"Status": "STATUS", "Ports": "PORTS", "ID": "CONTAINER ID", "State": "STATE", "Project": "PROJECT",
-	"CreatedAt": "CREATED AT", "Health": "HEALTH", "ExitCode": "EXIT CODE", "Networks": "NETWORKS",
-}
+var composePsHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"Name": "NAME", "Image": "IMAGE", "Command": "COMMAND", "Service": "SERVICE", "RunningFor": "CREATED",
+		"Status": "STATUS", "Ports": "PORTS", "ID": "CONTAINER ID", "State": "STATE", "Project": "PROJECT",
+		"CreatedAt": "CREATED AT", "Health": "HEALTH", "ExitCode": "EXIT CODE", "Networks": "NETWORKS",
+	}
+})
 
 // composePsRow is one container as compose ps shows it: ps's fields
 // and compose's own, in {{json .}}'s alphabetical order.
@@ -34,17 +37,8 @@ type composePsRow struct {
 }
 
 func composePsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "ps", Usage: "List containers", ArgsUsage: "[SERVICE...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all stopped containers (including those created by the run command)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only display IDs"},
-			&cli.BoolFlag{Name: "services", Usage: "display services"},
-			&cli.StringSliceFlag{Name: "status", Usage: "filter services by status: created, restarting, running, removing, paused, exited, dead"},
-			&cli.StringSliceFlag{Name: "filter", Usage: "filter services by a property (status=STATUS)"},
-			&cli.StringFlag{Name: "format", Value: "table", Usage: "format the output: table, json, or a Go template"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "don't truncate output"},
-		},
 		Action: func(c *cli.Context) error {
 			p, err := loadProject(c, true)
 			if err != nil {
@@ -76,7 +70,7 @@ func composePsCommand() *cli.Command {
 			if c.Bool("quiet") {
 				tmpl = "{{.ID}}"
 			}
-			l, err := format.NewLister(c.App.Writer, tmpl, composePsTable, composePsHeaders)
+			l, err := format.NewLister(c.App.Writer, tmpl, composePsTable, composePsHeaders())
 			if err != nil {
 				return err
 			}
@@ -96,7 +90,17 @@ func composePsCommand() *cli.Command {
 			}
 			return l.Flush()
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all stopped containers (including those created by the run command)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only display IDs"},
+			&cli.BoolFlag{Name: "services", Usage: "display services"},
+			&cli.StringSliceFlag{Name: "status", Usage: "filter services by status: created, restarting, running, removing, paused, exited, dead"},
+			&cli.StringSliceFlag{Name: "filter", Usage: "filter services by a property (status=STATUS)"},
+			&cli.StringFlag{Name: "format", Value: "table", Usage: "format the output: table, json, or a Go template"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "don't truncate output"},
+		}
+	})
 }
 
 func composeLsCommand() *cli.Command {

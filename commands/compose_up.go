@@ -28,21 +28,8 @@ func composeUpFlags() []cli.Flag {
 }
 
 func composeUpCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "up", Usage: "Create and start containers", ArgsUsage: "[SERVICE...]",
-		Flags: append(composeUpFlags(),
-			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detached mode: run containers in the background"},
-			&cli.BoolFlag{Name: "no-deps", Usage: "don't start linked services"},
-			&cli.BoolFlag{Name: "no-start", Usage: "don't start the services after creating them"},
-			&cli.BoolFlag{Name: "wait", Usage: "wait for services to be running|healthy (implies detached mode)"},
-			&cli.IntFlag{Name: "wait-timeout", Usage: "maximum duration in seconds to wait for the project to be running|healthy"},
-			&cli.BoolFlag{Name: "abort-on-container-exit", Usage: "stops all containers if any container was stopped"},
-			&cli.StringFlag{Name: "exit-code-from", Usage: "return the exit code of the selected service container (implies --abort-on-container-exit)"},
-			&cli.BoolFlag{Name: "no-color", Usage: "produce monochrome output"},
-			&cli.BoolFlag{Name: "no-log-prefix", Usage: "don't print prefix in logs"},
-			&cli.BoolFlag{Name: "timestamps", Usage: "show timestamps"},
-			timeoutFlag(),
-		),
 		Action: func(c *cli.Context) error {
 			detach := c.Bool("detach") || c.Bool("wait")
 			if detach && (c.Bool("abort-on-container-exit") || c.IsSet("exit-code-from")) {
@@ -91,7 +78,21 @@ func composeUpCommand() *cli.Command {
 			}
 			return exitCode(code)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = append(composeUpFlags(),
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detached mode: run containers in the background"},
+			&cli.BoolFlag{Name: "no-deps", Usage: "don't start linked services"},
+			&cli.BoolFlag{Name: "no-start", Usage: "don't start the services after creating them"},
+			&cli.BoolFlag{Name: "wait", Usage: "wait for services to be running|healthy (implies detached mode)"},
+			&cli.IntFlag{Name: "wait-timeout", Usage: "maximum duration in seconds to wait for the project to be running|healthy"},
+			&cli.BoolFlag{Name: "abort-on-container-exit", Usage: "stops all containers if any container was stopped"},
+			&cli.StringFlag{Name: "exit-code-from", Usage: "return the exit code of the selected service container (implies --abort-on-container-exit)"},
+			&cli.BoolFlag{Name: "no-color", Usage: "produce monochrome output"},
+			&cli.BoolFlag{Name: "no-log-prefix", Usage: "don't print prefix in logs"},
+			&cli.BoolFlag{Name: "timestamps", Usage: "show timestamps"},
+			timeoutFlag(),
+		)
+	})
 }
 
 // composeUpOptions reads the flags up and create share.
@@ -138,9 +139,8 @@ func composeUpOptions(c *cli.Context) (compose.UpOptions, error) {
 }
 
 func composeCreateCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name: "create", Usage: "Creates containers for a service", ArgsUsage: "[SERVICE...]",
-		Flags: composeUpFlags(),
 		Action: func(c *cli.Context) error {
 			o, err := composeUpOptions(c)
 			if err != nil {
@@ -154,7 +154,9 @@ func composeCreateCommand() *cli.Command {
 			_, err = p.Up(c.Context, engineFrom(c), o)
 			return err
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = composeUpFlags()
+	})
 }
 
 func composeDownCommand() *cli.Command {

@@ -5,10 +5,11 @@ import "github.com/urfave/cli/v2"
 // containerCommand is the `container` group: docker's management command
 // form of the container verbs.
 func containerCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "container",
 		Usage: "Manage containers",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			containerAttachCommand(),
 			containerCommitCommand(),
 			containerCpCommand(),
@@ -35,6 +36,6 @@ func containerCommand() *cli.Command {
 			containerTopCommand(),
 			containerUnpauseCommand(),
 			containerWaitCommand(),
-		},
-	}
+		}
+	})
 }

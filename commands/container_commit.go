@@ -7,17 +7,10 @@ import (
 )
 
 func containerCommitCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "commit",
 		Usage:     "Create a new image from a container's changes",
 		ArgsUsage: "CONTAINER [REPOSITORY[:TAG]]",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: `Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")`},
-			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Apply Dockerfile instruction to the created image"},
-			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "Commit message"},
-			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "Pause container during commit (where skiff can freeze containers)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress output: print only the image's ID"},
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, 2); err != nil {
 				return err
@@ -37,5 +30,13 @@ func containerCommitCommand() *cli.Command {
 			printOut(c, "sha256:"+img.ID)
 			return nil
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: `Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")`},
+			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "Apply Dockerfile instruction to the created image"},
+			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "Commit message"},
+			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "Pause container during commit (where skiff can freeze containers)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress output: print only the image's ID"},
+		}
+	})
 }

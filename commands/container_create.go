@@ -10,11 +10,10 @@ import (
 )
 
 func containerCreateCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "create",
 		Usage:     "Create a new container",
 		ArgsUsage: "IMAGE [COMMAND] [ARG...]",
-		Flags:     withUsage(createFlags(), "pull", `pull image before creating ("always", "missing", "never")`),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
@@ -35,5 +34,7 @@ func containerCreateCommand() *cli.Command {
 			fmt.Fprintln(c.App.Writer, ctr.ID)
 			return nil
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = withUsage(createFlags(), "pull", `pull image before creating ("always", "missing", "never")`)
+	})
 }

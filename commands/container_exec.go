@@ -11,22 +11,10 @@ import (
 )
 
 func containerExecCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "exec",
 		Usage:     "Execute a command in a running container",
 		ArgsUsage: "CONTAINER COMMAND [ARG...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detached mode: run command in the background"},
-			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
-			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
-			&cli.StringSliceFlag{Name: "env-file", Usage: "read in a file of environment variables"},
-			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open even if not attached"},
-			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to the command"},
-			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
-			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "username or UID (format: <name|uid>[:<group|gid>])"},
-			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
-			latestFlag(),
-		},
 		Action: func(c *cli.Context) error {
 			ref, cmd, err := containerAndArgs(c, 1, -1)
 			if err != nil {
@@ -65,7 +53,20 @@ func containerExecCommand() *cli.Command {
 			}
 			return exitCode(code)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detached mode: run command in the background"},
+			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set environment variables"},
+			&cli.StringSliceFlag{Name: "env-file", Usage: "read in a file of environment variables"},
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open even if not attached"},
+			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to the command"},
+			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "username or UID (format: <name|uid>[:<group|gid>])"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
+			latestFlag(),
+		}
+	})
 }
 
 // execFailure gives exec's own failures (a missing, stopped or paused

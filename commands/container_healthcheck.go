@@ -14,10 +14,11 @@ import (
 // "unhealthy" (or "starting", within the start period) on stdout and exit
 // 1; a container without a check, or not running, is an error (125).
 func healthcheckCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "healthcheck",
 		Usage: "Manage health checks on containers",
-		Subcommands: []*cli.Command{{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{{
 			Name:      "run",
 			Usage:     "Run a container's health check once now (exit 0 healthy, 1 not)",
 			ArgsUsage: "CONTAINER",
@@ -35,6 +36,6 @@ func healthcheckCommand() *cli.Command {
 				}
 				return nil
 			},
-		}},
-	}
+		}}
+	})
 }

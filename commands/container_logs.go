@@ -12,21 +12,10 @@ import (
 )
 
 func containerLogsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "logs",
 		Usage:     "Fetch the logs of a container",
 		ArgsUsage: "CONTAINER",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "details", Usage: "Show extra details provided to logs"},
-			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "Follow log output"},
-			&cli.StringFlag{Name: "since", Usage: `Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
-			// -n is --tail in docker's dialect, --names in podman's
-			&cli.StringFlag{Name: "tail", Value: "all", Usage: "Number of lines to show from the end of the logs"},
-			&cli.BoolFlag{Name: "names", Usage: "Name the container on each line when the logs of several are shown (podman's; with the one container skiff's logs takes, nothing is added, as in podman)"},
-			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "Show timestamps"},
-			&cli.StringFlag{Name: "until", Usage: `Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
-			latestFlag(),
-		},
 		Action: func(c *cli.Context) error {
 			ref, _, err := containerAndArgs(c, 0, 0)
 			if err != nil {
@@ -48,7 +37,19 @@ func containerLogsCommand() *cli.Command {
 			}
 			return container.Logs(c.Context, engineFrom(c), ref, o)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "details", Usage: "Show extra details provided to logs"},
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "Follow log output"},
+			&cli.StringFlag{Name: "since", Usage: `Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
+			// -n is --tail in docker's dialect, --names in podman's
+			&cli.StringFlag{Name: "tail", Value: "all", Usage: "Number of lines to show from the end of the logs"},
+			&cli.BoolFlag{Name: "names", Usage: "Name the container on each line when the logs of several are shown (podman's; with the one container skiff's logs takes, nothing is added, as in podman)"},
+			&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Usage: "Show timestamps"},
+			&cli.StringFlag{Name: "until", Usage: `Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)`},
+			latestFlag(),
+		}
+	})
 }
 
 // timeRange reads --since and --until: docker's timestamps, or durations

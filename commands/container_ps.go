@@ -13,6 +13,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/rootless"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/engine"
@@ -25,32 +26,20 @@ const (
 	psPodTable  = psTable + "\t{{.Pod}}\t{{.PodName}}"
 )
 
-var psHeaders = map[string]string{
-	"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
-	"RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
-	"Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "LocalVolumes": "LOCAL VOLUMES",
-	"Networks": "NETWORKS", "Pod": "POD ID", "PodName": "PODNAME",
-}
+var psHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+		"RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS", "Size": "SIZE",
+		"Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS", "LocalVolumes": "LOCAL VOLUMES",
+		"Networks": "NETWORKS", "Pod": "POD ID", "PodName": "PODNAME",
+	}
+})
 
 // containerPsCommand is ps, also `container ls` (list, ps).
 func containerPsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "ps",
 		Usage: "List containers",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all containers (default shows just running)"},
-			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (" + strings.Join(container.PsFilterKeys, ", ") + ")"},
-			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
-			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "Show n last created containers (includes all states)", DefaultText: "all"},
-			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "Show the latest created container (includes all states)"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only display container IDs"},
-			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
-			&cli.BoolFlag{Name: "noheading", Usage: "Do not print headers"},
-			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first; created (oldest first) invoked as podman"},
-			&cli.BoolFlag{Name: "external", Usage: "Show containers in storage not created by skiff (a build's, or another tool's)"},
-			&cli.BoolFlag{Name: "pod", Usage: "Show the ID and name of the pod of each container (podman's POD ID and PODNAME columns)"},
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0); err != nil {
 				return err
@@ -87,7 +76,7 @@ func containerPsCommand() *cli.Command {
 				return err
 			}
 			sortContainers(list, sortKey)
-			l, err := format.NewLister(c.App.Writer, tmpl, psTable, psHeaders)
+			l, err := format.NewLister(c.App.Writer, tmpl, psTable, psHeaders())
 			if err != nil {
 				return err
 			}
@@ -106,7 +95,22 @@ func containerPsCommand() *cli.Command {
 			}
 			return l.Flush()
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all containers (default shows just running)"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (" + strings.Join(container.PsFilterKeys, ", ") + ")"},
+			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+			&cli.IntFlag{Name: "last", Aliases: []string{"n"}, Value: -1, Usage: "Show n last created containers (includes all states)", DefaultText: "all"},
+			&cli.BoolFlag{Name: "latest", Aliases: []string{"l"}, Usage: "Show the latest created container (includes all states)"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only display container IDs"},
+			&cli.BoolFlag{Name: "size", Aliases: []string{"s"}, Usage: "Display total file sizes"},
+			&cli.BoolFlag{Name: "noheading", Usage: "Do not print headers"},
+			&cli.StringFlag{Name: "sort", Usage: "Sort output by: " + strings.Join(psSortKeys, ", "), DefaultText: "newest first; created (oldest first) invoked as podman"},
+			&cli.BoolFlag{Name: "external", Usage: "Show containers in storage not created by skiff (a build's, or another tool's)"},
+			&cli.BoolFlag{Name: "pod", Usage: "Show the ID and name of the pod of each container (podman's POD ID and PODNAME columns)"},
+		}
+	})
 }
 
 // psSortKeys are podman's ps --sort keys.

@@ -12,16 +12,10 @@ import (
 )
 
 func containerRunCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "run",
 		Usage:     "Create and run a new container from an image",
 		ArgsUsage: "IMAGE [COMMAND] [ARG...]",
-		Flags: append(createFlags(),
-			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run container in background and print container ID"},
-			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
-			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "proxy received signals to the process (non-TTY mode only)"},
-			&cli.IntFlag{Name: "preserve-fds", Usage: "pass N more descriptors (3 to 3+N-1) to the container's process"},
-		),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
@@ -68,7 +62,14 @@ func containerRunCommand() *cli.Command {
 			}
 			return exitCode(code)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = append(createFlags(),
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run container in background and print container ID"},
+			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
+			&cli.BoolFlag{Name: "sig-proxy", Value: true, Usage: "proxy received signals to the process (non-TTY mode only)"},
+			&cli.IntFlag{Name: "preserve-fds", Usage: "pass N more descriptors (3 to 3+N-1) to the container's process"},
+		)
+	})
 }
 
 // exitCode passes a container's exit code on as skiff's.

@@ -9,16 +9,10 @@ import (
 )
 
 func containerStartCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "start",
 		Usage:     "Start one or more stopped containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "attach", Aliases: []string{"a"}, Usage: "attach STDOUT/STDERR and forward signals"},
-			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "attach container's STDIN"},
-			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
-			allFlag("start all containers regardless of their state", false), filterFlag("start", true), latestFlag(),
-		},
 		Action: func(c *cli.Context) error {
 			e := engineFrom(c)
 			attached := c.Bool("attach") || c.Bool("interactive")
@@ -59,5 +53,12 @@ func containerStartCommand() *cli.Command {
 			}
 			return exitCode(code)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "attach", Aliases: []string{"a"}, Usage: "attach STDOUT/STDERR and forward signals"},
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "attach container's STDIN"},
+			&cli.StringFlag{Name: "detach-keys", Value: "ctrl-p,ctrl-q", Usage: "override the key sequence for detaching a container"},
+			allFlag("start all containers regardless of their state", false), filterFlag("start", true), latestFlag(),
+		}
+	})
 }

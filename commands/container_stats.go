@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/container"
 )
 
@@ -25,25 +26,20 @@ type statsRow struct {
 	PIDs      string
 }
 
-var statsHeaders = map[string]string{
-	"ID": "CONTAINER ID", "Container": "CONTAINER", "Name": "NAME", "CPUPerc": "CPU %",
-	"MemUsage": "MEM USAGE / LIMIT", "MemPerc": "MEM %", "NetIO": "NET I/O", "BlockIO": "BLOCK I/O", "PIDs": "PIDS",
-}
+var statsHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"ID": "CONTAINER ID", "Container": "CONTAINER", "Name": "NAME", "CPUPerc": "CPU %",
+		"MemUsage": "MEM USAGE / LIMIT", "MemPerc": "MEM %", "NetIO": "NET I/O", "BlockIO": "BLOCK I/O", "PIDs": "PIDS",
+	}
+})
 
 const statsTable = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}"
 
 func containerStatsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "stats",
 		Usage:     "Display a live stream of container(s) resource usage statistics",
 		ArgsUsage: "[CONTAINER...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all containers (default shows just running)"},
-			&cli.BoolFlag{Name: "no-stream", Usage: "disable streaming stats and only pull the first result"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "do not truncate output"},
-			&cli.StringFlag{Name: "format", Usage: "format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
-			latestFlag(),
-		},
 		Action: func(c *cli.Context) error {
 			prev := map[string]*container.Stats{}
 			_, isTerm := term.GetFdInfo(c.App.Writer)
@@ -85,7 +81,15 @@ func containerStatsCommand() *cli.Command {
 				}
 			}
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all containers (default shows just running)"},
+			&cli.BoolFlag{Name: "no-stream", Usage: "disable streaming stats and only pull the first result"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "do not truncate output"},
+			&cli.StringFlag{Name: "format", Usage: "format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template"},
+			latestFlag(),
+		}
+	})
 }
 
 // statsTargets are the named containers, or all running (all with -a).
@@ -120,7 +124,7 @@ func statsTargets(c *cli.Context) ([]*container.Container, error) {
 }
 
 func printStats(c *cli.Context, ctrs []*container.Container, prev, cur map[string]*container.Stats) error {
-	l, err := format.NewLister(c.App.Writer, c.String("format"), statsTable, statsHeaders)
+	l, err := format.NewLister(c.App.Writer, c.String("format"), statsTable, statsHeaders())
 	if err != nil {
 		return err
 	}

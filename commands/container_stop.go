@@ -34,12 +34,10 @@ func stopOptionsFrom(c *cli.Context) (container.StopOptions, error) {
 }
 
 func containerStopCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "stop",
 		Usage:     "Stop one or more running containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: append(stopFlags(), allFlag("stop all running containers", true), filterFlag("stop", true),
-			ignoreFlag(), latestFlag()),
 		Action: func(c *cli.Context) error {
 			o, err := stopOptionsFrom(c)
 			if err != nil {
@@ -49,15 +47,17 @@ func containerStopCommand() *cli.Command {
 				return container.Stop(c.Context, engineFrom(c), ref, o)
 			}, container.StatusRunning, container.StatusRestarting)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = append(stopFlags(), allFlag("stop all running containers", true), filterFlag("stop", true),
+			ignoreFlag(), latestFlag())
+	})
 }
 
 func containerRestartCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "restart",
 		Usage:     "Restart one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags:     append(stopFlags(), allFlag("restart all containers", true), filterFlag("restart", true), latestFlag()),
 		Action: func(c *cli.Context) error {
 			o, err := stopOptionsFrom(c)
 			if err != nil {
@@ -67,7 +67,9 @@ func containerRestartCommand() *cli.Command {
 				return container.Restart(c.Context, engineFrom(c), ref, o)
 			})
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = append(stopFlags(), allFlag("restart all containers", true), filterFlag("restart", true), latestFlag())
+	})
 }
 
 func containerKillCommand() *cli.Command {
@@ -92,21 +94,11 @@ func containerKillCommand() *cli.Command {
 }
 
 func containerRmCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "rm",
 		Aliases:   []string{"remove"},
 		Usage:     "Remove one or more containers",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "force the removal of a running container (uses SIGKILL; invoked as podman, stops it as stop does first)"},
-			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove anonymous volumes associated with the container"},
-			// -l is --link in docker's dialect, --latest in podman's
-			// (internal/dialect's Shorthands)
-			&cli.BoolFlag{Name: "link", Usage: "remove the specified link (/CONTAINER/ALIAS), not a container"},
-			&cli.BoolFlag{Name: "latest", Usage: "act on the latest container skiff is aware of"},
-			allFlag("remove all containers", true), filterFlag("remove", false), ignoreFlag(),
-			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with --force, seconds to wait for a running container to stop before killing it", DefaultText: "kill at once; invoked as podman, the container's stop timeout"},
-		},
 		Action: func(c *cli.Context) error {
 			if c.Bool("link") {
 				if err := needArgs(c, 1, -1); err != nil {
@@ -134,7 +126,18 @@ func containerRmCommand() *cli.Command {
 			})
 			return bulkFailure(errs, true, 1)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "force the removal of a running container (uses SIGKILL; invoked as podman, stops it as stop does first)"},
+			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove anonymous volumes associated with the container"},
+			// -l is --link in docker's dialect, --latest in podman's
+			// (internal/dialect's Shorthands)
+			&cli.BoolFlag{Name: "link", Usage: "remove the specified link (/CONTAINER/ALIAS), not a container"},
+			&cli.BoolFlag{Name: "latest", Usage: "act on the latest container skiff is aware of"},
+			allFlag("remove all containers", true), filterFlag("remove", false), ignoreFlag(),
+			&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Usage: "with --force, seconds to wait for a running container to stop before killing it", DefaultText: "kill at once; invoked as podman, the container's stop timeout"},
+		}
+	})
 }
 
 func containerWaitCommand() *cli.Command {

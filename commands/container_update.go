@@ -7,13 +7,10 @@ import (
 )
 
 func containerUpdateCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "update",
 		Usage:     "Update configuration of one or more containers (resource limits, restart policy)",
 		ArgsUsage: "CONTAINER [CONTAINER...]",
-		Flags: append(updateResourceFlags(),
-			&cli.StringFlag{Name: "restart", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
-		),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, -1); err != nil {
 				return err
@@ -27,5 +24,9 @@ func containerUpdateCommand() *cli.Command {
 				return container.Update(engineFrom(c), ref, o)
 			})
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = append(updateResourceFlags(),
+			&cli.StringFlag{Name: "restart", Usage: "restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])"},
+		)
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/urfave/cli/v2"
 )
 
@@ -237,10 +238,10 @@ func FlagDefault(f cli.Flag) string {
 // "" for a boolean.
 func FlagType(path string, f cli.Flag) string {
 	name := f.Names()[0]
-	if t, ok := flagTypes[path+" --"+name]; ok {
+	if t, ok := flagTypes()[path+" --"+name]; ok {
 		return t
 	}
-	if t, ok := flagTypes["--"+name]; ok {
+	if t, ok := flagTypes()["--"+name]; ok {
 		return t
 	}
 	switch f.(type) {
@@ -263,20 +264,22 @@ func FlagType(path string, f cli.Flag) string {
 // flagTypes are the type words that differ from the Go type's, as docker
 // shows them: by flag name, or by "command-path --flag" where one command
 // differs.
-var flagTypes = map[string]string{
-	"--filter":     "filter",
-	"--mount":      "mount",
-	"--ulimit":     "ulimit",
-	"--annotation": "map",
-	"--sysctl":     "map",
-	"--opt":        "map",
-	"--network":    "network",
-	"--shm-size":   "bytes",
-	"--memory":     "bytes", "--memory-swap": "bytes", "--memory-reservation": "bytes", "--kernel-memory": "bytes",
-	"--cpus": "decimal", "--cpu-shares": "int", "--cpu-period": "int", "--cpu-quota": "int",
-	"--pids-limit": "int", "--memory-swappiness": "int", "--blkio-weight": "uint16",
-	"build --network": "string",
-}
+var flagTypes = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"--filter":     "filter",
+		"--mount":      "mount",
+		"--ulimit":     "ulimit",
+		"--annotation": "map",
+		"--sysctl":     "map",
+		"--opt":        "map",
+		"--network":    "network",
+		"--shm-size":   "bytes",
+		"--memory":     "bytes", "--memory-swap": "bytes", "--memory-reservation": "bytes", "--kernel-memory": "bytes",
+		"--cpus": "decimal", "--cpu-shares": "int", "--cpu-period": "int", "--cpu-quota": "int",
+		"--pids-limit": "int", "--memory-swappiness": "int", "--blkio-weight": "uint16",
+		"build --network": "string",
+	}
+})
 
 // withUsage gives the flag called name another usage, for a command
 // that shares its flags with another but not the wording (create's --pull

@@ -114,7 +114,7 @@ func TestHelpAgainstDocker(t *testing.T) {
 		for _, d := range dflags {
 			theirs["--"+d.long] = true
 		}
-		for _, r := range refused[n.Path] {
+		for _, r := range refused()[n.Path] {
 			for _, f := range r.Flags {
 				if !theirs[f] {
 					t.Errorf("refused.go: %s %s is not docker's", n.Path, f)

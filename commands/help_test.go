@@ -11,7 +11,7 @@ import (
 // lands must leave the list).
 func TestRefusedFlags(t *testing.T) {
 	nodes := Tree(NewApp("skiff"))
-	for path, rs := range refused {
+	for path, rs := range refused() {
 		n, ok := FindNode(nodes, path)
 		if !ok || n.Paths[0] != path {
 			t.Errorf("refused.go: %q is not a command's canonical path", path)

@@ -9,10 +9,11 @@ import (
 // imageCommand is the `image` group: docker's management command form of
 // the image verbs.
 func imageCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "image",
 		Usage: "Manage images",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			imageBuildCommand(),
 			imageExistsCommand(),
 			imageHistoryCommand(),
@@ -26,8 +27,8 @@ func imageCommand() *cli.Command {
 			imageRmCommand(),
 			imageSaveCommand(),
 			imageTagCommand(),
-		},
-	}
+		}
+	})
 }
 
 // tlsVerifyFlag is skiff's (and podman's) --tls-verify.

@@ -17,31 +17,10 @@ import (
 
 // imageBuildCommand is `build`, `image build` and `buildx build`.
 func imageBuildCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "build",
 		Usage:     "Build an image from a Dockerfile",
 		ArgsUsage: "PATH | -",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: `Name and optionally a tag in the "name:tag" format (repeatable)`},
-			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "Name of the Dockerfile (default: 'PATH/Dockerfile'; - for standard input)"},
-			&cli.StringSliceFlag{Name: "build-arg", Usage: "Set build-time variables (KEY=VALUE, or KEY to take it from the environment)"},
-			&cli.StringFlag{Name: "target", Usage: "Set the target build stage to build"},
-			&cli.BoolFlag{Name: "no-cache", Usage: "Do not use cache when building the image"},
-			&cli.BoolFlag{Name: "pull", Usage: "Always attempt to pull a newer version of the image (every base image)"},
-			&cli.StringSliceFlag{Name: "label", Usage: "Set metadata for an image (KEY=VALUE, repeatable)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress the build output and print image ID on success"},
-			&cli.StringFlag{Name: "iidfile", Usage: "Write the image ID to the file"},
-			&cli.StringFlag{Name: "network", Value: "default", Usage: "Set the networking mode for the RUN instructions during build: default, none, host, or a network's name"},
-			&cli.StringSliceFlag{Name: "secret", Usage: "Secret to expose to the build: id=ID,src=FILE or id=ID,env=VAR (repeatable)"},
-			&cli.StringFlag{Name: "format", Value: "docker", Usage: "Format of the built image: docker (keeps HEALTHCHECK, ONBUILD, SHELL) or oci"},
-			&cli.StringFlag{Name: "platform", Usage: "Set platform if server is multi-platform capable (this machine's only: linux/" + runtime.GOARCH + ")"},
-			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "Type of progress output: auto, plain, tty or quiet (quiet prints only the image ID)"},
-			&cli.StringSliceFlag{Name: "cache-from", Usage: "Images to consider as cache sources (local images only: skiff's cache is local)"},
-			&cli.StringSliceFlag{Name: "cache-to", Usage: "Cache export destinations (not supported: refused)"},
-			&cli.BoolFlag{Name: "rm", Value: true, Usage: "Remove intermediate containers after a successful build (always: false is refused)"},
-			&cli.BoolFlag{Name: "force-rm", Usage: "Always remove intermediate containers (skiff always does)"},
-			contentTrustFlag(),
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, 1); err != nil {
 				return err
@@ -66,16 +45,39 @@ func imageBuildCommand() *cli.Command {
 			}
 			return nil
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: `Name and optionally a tag in the "name:tag" format (repeatable)`},
+			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "Name of the Dockerfile (default: 'PATH/Dockerfile'; - for standard input)"},
+			&cli.StringSliceFlag{Name: "build-arg", Usage: "Set build-time variables (KEY=VALUE, or KEY to take it from the environment)"},
+			&cli.StringFlag{Name: "target", Usage: "Set the target build stage to build"},
+			&cli.BoolFlag{Name: "no-cache", Usage: "Do not use cache when building the image"},
+			&cli.BoolFlag{Name: "pull", Usage: "Always attempt to pull a newer version of the image (every base image)"},
+			&cli.StringSliceFlag{Name: "label", Usage: "Set metadata for an image (KEY=VALUE, repeatable)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress the build output and print image ID on success"},
+			&cli.StringFlag{Name: "iidfile", Usage: "Write the image ID to the file"},
+			&cli.StringFlag{Name: "network", Value: "default", Usage: "Set the networking mode for the RUN instructions during build: default, none, host, or a network's name"},
+			&cli.StringSliceFlag{Name: "secret", Usage: "Secret to expose to the build: id=ID,src=FILE or id=ID,env=VAR (repeatable)"},
+			&cli.StringFlag{Name: "format", Value: "docker", Usage: "Format of the built image: docker (keeps HEALTHCHECK, ONBUILD, SHELL) or oci"},
+			&cli.StringFlag{Name: "platform", Usage: "Set platform if server is multi-platform capable (this machine's only: linux/" + runtime.GOARCH + ")"},
+			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "Type of progress output: auto, plain, tty or quiet (quiet prints only the image ID)"},
+			&cli.StringSliceFlag{Name: "cache-from", Usage: "Images to consider as cache sources (local images only: skiff's cache is local)"},
+			&cli.StringSliceFlag{Name: "cache-to", Usage: "Cache export destinations (not supported: refused)"},
+			&cli.BoolFlag{Name: "rm", Value: true, Usage: "Remove intermediate containers after a successful build (always: false is refused)"},
+			&cli.BoolFlag{Name: "force-rm", Usage: "Always remove intermediate containers (skiff always does)"},
+			contentTrustFlag(),
+		}
+	})
 }
 
 // buildxCommand is `buildx`, whose `build` is build.
 func buildxCommand() *cli.Command {
-	return &cli.Command{
-		Name:        "buildx",
-		Usage:       "Build images (docker buildx's build verb)",
-		Subcommands: []*cli.Command{imageBuildCommand()},
-	}
+	return deferred(&cli.Command{
+		Name:  "buildx",
+		Usage: "Build images (docker buildx's build verb)",
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{imageBuildCommand()}
+	})
 }
 
 func buildQuiet(c *cli.Context) bool {

@@ -72,7 +72,7 @@ func TestImageRowFormats(t *testing.T) {
 		{"{{json .}}", `{"Containers":"N/A","CreatedAt":"2024-01-01 00:00:00 +0000 UTC","CreatedSince":"2 days ago","Digest":"<none>","ID":"27d48d223350","Repository":"busybox","SharedSize":"N/A","Size":"4.26MB","Tag":"latest","UniqueSize":"N/A","VirtualSize":"4.262MB"}` + "\n"},
 	} {
 		var buf bytes.Buffer
-		l, err := format.NewLister(&buf, tc.format, imagesTable, imageHeaders)
+		l, err := format.NewLister(&buf, tc.format, imagesTable, imageHeaders())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/image"
 )
 
@@ -22,10 +23,12 @@ type historyRow struct {
 	Size         string
 }
 
-var historyHeaders = map[string]string{
-	"Comment": "COMMENT", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
-	"CreatedSince": "CREATED", "ID": "IMAGE", "Size": "SIZE",
-}
+var historyHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"Comment": "COMMENT", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
+		"CreatedSince": "CREATED", "ID": "IMAGE", "Size": "SIZE",
+	}
+})
 
 const historyTable = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
 
@@ -52,7 +55,7 @@ func imageHistoryCommand() *cli.Command {
 			if c.Bool("quiet") {
 				tmpl = "{{.ID}}"
 			}
-			l, err := format.NewLister(c.App.Writer, tmpl, historyTable, historyHeaders)
+			l, err := format.NewLister(c.App.Writer, tmpl, historyTable, historyHeaders())
 			if err != nil {
 				return err
 			}

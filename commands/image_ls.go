@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/image"
 )
 
@@ -28,11 +29,13 @@ type imageRow struct {
 	VirtualSize  string
 }
 
-var imageHeaders = map[string]string{
-	"Containers": "CONTAINERS", "CreatedAt": "CREATED AT", "CreatedSince": "CREATED",
-	"Digest": "DIGEST", "ID": "IMAGE ID", "Repository": "REPOSITORY", "SharedSize": "SHARED SIZE",
-	"Size": "SIZE", "Tag": "TAG", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
-}
+var imageHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"Containers": "CONTAINERS", "CreatedAt": "CREATED AT", "CreatedSince": "CREATED",
+		"Digest": "DIGEST", "ID": "IMAGE ID", "Repository": "REPOSITORY", "SharedSize": "SHARED SIZE",
+		"Size": "SIZE", "Tag": "TAG", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "VIRTUAL SIZE",
+	}
+})
 
 const (
 	imagesTable        = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
@@ -40,21 +43,11 @@ const (
 )
 
 func imageLsCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "ls",
 		Aliases:   []string{"list"},
 		Usage:     "List images",
 		ArgsUsage: "[REPOSITORY[:TAG]]",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all images (default hides intermediate images)"},
-			&cli.BoolFlag{Name: "digests", Usage: "Show digests"},
-			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (dangling, label, before, since, reference, until)"},
-			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
-			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only show image IDs"},
-			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "Do not print column headings"},
-			&cli.StringFlag{Name: "sort", Value: "created", Usage: "Sort by " + strings.Join(imageSortKeys, ", ")},
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 1); err != nil {
 				return err
@@ -76,7 +69,18 @@ func imageLsCommand() *cli.Command {
 			}
 			return printImages(c, list)
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "Show all images (default hides intermediate images)"},
+			&cli.BoolFlag{Name: "digests", Usage: "Show digests"},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "Filter output based on conditions provided (dangling, label, before, since, reference, until)"},
+			&cli.StringFlag{Name: "format", Usage: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "Don't truncate output"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Only show image IDs"},
+			&cli.BoolFlag{Name: "noheading", Aliases: []string{"n"}, Usage: "Do not print column headings"},
+			&cli.StringFlag{Name: "sort", Value: "created", Usage: "Sort by " + strings.Join(imageSortKeys, ", ")},
+		}
+	})
 }
 
 func printImages(c *cli.Context, list []image.Summary) error {
@@ -90,7 +94,7 @@ func printImages(c *cli.Context, list []image.Summary) error {
 			tmpl = imagesDigestsTable
 		}
 	}
-	l, err := format.NewLister(c.App.Writer, tmpl, imagesTable, imageHeaders)
+	l, err := format.NewLister(c.App.Writer, tmpl, imagesTable, imageHeaders())
 	if err != nil {
 		return err
 	}

@@ -10,17 +10,10 @@ import (
 )
 
 func imagePullCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "pull",
 		Usage:     "Download an image from a registry",
 		ArgsUsage: "NAME[:TAG|@DIGEST]",
-		Flags: []cli.Flag{
-			contentTrustFlag(),
-			&cli.BoolFlag{Name: "all-tags", Aliases: []string{"a"}, Usage: "Download all tagged images in the repository"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress verbose output"},
-			&cli.StringFlag{Name: "platform", Usage: "Set platform if server is multi-platform capable", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}},
-			tlsVerifyFlag(),
-		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, 1); err != nil {
 				return err
@@ -47,5 +40,13 @@ func imagePullCommand() *cli.Command {
 			fmt.Fprintln(c.App.Writer, img.Named.String())
 			return nil
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = []cli.Flag{
+			contentTrustFlag(),
+			&cli.BoolFlag{Name: "all-tags", Aliases: []string{"a"}, Usage: "Download all tagged images in the repository"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "Suppress verbose output"},
+			&cli.StringFlag{Name: "platform", Usage: "Set platform if server is multi-platform capable", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}},
+			tlsVerifyFlag(),
+		}
+	})
 }

@@ -14,15 +14,16 @@ import (
 // kubeCommand is podman's `kube` group: Kubernetes YAML from what runs
 // (generate), and run locally (play, down).
 func kubeCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "kube",
 		Usage: "Generate Kubernetes YAML from containers, pods, volumes and compose projects, and play it",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			kubeGenerateCommand(),
 			kubePlayCommand(),
 			kubeDownCommand(),
-		},
-	}
+		}
+	})
 }
 
 func kubeGenerateCommand() *cli.Command {

@@ -6,12 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/internal/manpage"
 )
 
@@ -375,7 +375,7 @@ func syncOptions(dir string, p manPage, path, body string, shared map[string]str
 	return manpage.JoinEntries(intro, entries), changes, nil
 }
 
-var argWord = regexp.MustCompile(`[A-Z][A-Z0-9_]*(?:[:@=][A-Z0-9_\[\]:/]+)?`)
+var argWord = lazy.Regexp(`[A-Z][A-Z0-9_]*(?:[:@=][A-Z0-9_\[\]:/]+)?`)
 
 // synopsis is the SYNOPSIS line: `**skiff run** [*OPTIONS*] *IMAGE* ...`.
 func (p manPage) synopsis() string {
@@ -390,7 +390,7 @@ func (p manPage) synopsis() string {
 		s += " [*OPTIONS*]"
 	}
 	if p.args != "" {
-		s += " " + argWord.ReplaceAllStringFunc(p.args, func(w string) string { return "*" + w + "*" })
+		s += " " + argWord().ReplaceAllStringFunc(p.args, func(w string) string { return "*" + w + "*" })
 	}
 	return s
 }

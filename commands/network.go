@@ -4,10 +4,11 @@ import "github.com/urfave/cli/v2"
 
 // networkCommand is the `network` group.
 func networkCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "network",
 		Usage: "Manage networks",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			networkConnectCommand(),
 			networkCreateCommand(),
 			networkExistsCommand(),
@@ -16,6 +17,6 @@ func networkCommand() *cli.Command {
 			networkLsCommand(),
 			networkPruneCommand(),
 			networkRmCommand(),
-		},
-	}
+		}
+	})
 }

@@ -6,14 +6,17 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/container"
 	"github.com/skiff-containers/skiff/runtime/network"
 )
 
-var networkHeaders = map[string]string{
-	"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE", "IPv6": "IPV6",
-	"Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT",
-}
+var networkHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE", "IPv6": "IPV6",
+		"Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT",
+	}
+})
 
 const networksTable = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
 
@@ -47,7 +50,7 @@ func networkLsCommand() *cli.Command {
 				}
 				return nil
 			}
-			l, err := format.NewLister(c.App.Writer, c.String("format"), networksTable, networkHeaders)
+			l, err := format.NewLister(c.App.Writer, c.String("format"), networksTable, networkHeaders())
 			if err != nil {
 				return err
 			}

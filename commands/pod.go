@@ -13,10 +13,11 @@ import (
 // podCommand is podman's `pod` group: containers sharing namespaces held
 // by skiff's own infra process (runtime/pod).
 func podCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "pod",
 		Usage: "Manage pods",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			podCreateCommand(),
 			podPsCommand(),
 			podInspectCommand(),
@@ -31,25 +32,15 @@ func podCommand() *cli.Command {
 			podTopCommand(),
 			podLogsCommand(),
 			podExistsCommand(),
-		},
-	}
+		}
+	})
 }
 
 func podCreateCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:      "create",
 		Usage:     "Create a new empty pod",
 		ArgsUsage: "[NAME]",
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "assign a name to the pod"},
-			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set metadata on the pod (key=value)"},
-			&cli.StringFlag{Name: "share", Usage: "namespaces the containers share: ipc, net, pid, uts or none (a leading + adds to the default)", DefaultText: "ipc,net,uts"},
-			&cli.BoolFlag{Name: "infra", Value: true, Usage: "create an infra container holding the shared namespaces"},
-			&cli.StringFlag{Name: "hostname", Usage: "the pod's host name (shared with uts)"},
-			&cli.StringFlag{Name: "ip", Usage: "the pod's IPv4 address on its network"},
-			&cli.StringFlag{Name: "mac-address", Usage: "the pod's MAC address"},
-			&cli.StringFlag{Name: "pod-id-file", Usage: "write the pod ID to the file"},
-		}, podNetworkFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 1); err != nil {
 				return err
@@ -77,7 +68,18 @@ func podCreateCommand() *cli.Command {
 			fmt.Fprintln(c.App.Writer, p.ID)
 			return nil
 		},
-	}
+	}, func(cmd *cli.Command) {
+		cmd.Flags = append([]cli.Flag{
+			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "assign a name to the pod"},
+			&cli.StringSliceFlag{Name: "label", Aliases: []string{"l"}, Usage: "set metadata on the pod (key=value)"},
+			&cli.StringFlag{Name: "share", Usage: "namespaces the containers share: ipc, net, pid, uts or none (a leading + adds to the default)", DefaultText: "ipc,net,uts"},
+			&cli.BoolFlag{Name: "infra", Value: true, Usage: "create an infra container holding the shared namespaces"},
+			&cli.StringFlag{Name: "hostname", Usage: "the pod's host name (shared with uts)"},
+			&cli.StringFlag{Name: "ip", Usage: "the pod's IPv4 address on its network"},
+			&cli.StringFlag{Name: "mac-address", Usage: "the pod's MAC address"},
+			&cli.StringFlag{Name: "pod-id-file", Usage: "write the pod ID to the file"},
+		}, podNetworkFlags()...)
+	})
 }
 
 // podNetworkFlags are run's network flags that pod create gives its

@@ -10,6 +10,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/filters"
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/pod"
 )
 
@@ -24,11 +25,13 @@ type podRow struct {
 	CreatedAt                          time.Time
 }
 
-var podHeaders = map[string]string{
-	"ID": "POD ID", "Name": "NAME", "Status": "STATUS", "Created": "CREATED", "InfraID": "INFRA ID",
-	"NumberOfContainers": "# OF CONTAINERS", "Labels": "LABELS", "ContainerNames": "NAMES",
-	"ContainerIds": "IDS", "ContainerStatuses": "STATUS", "Networks": "NETWORKS", "CreatedAt": "CREATED AT",
-}
+var podHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"ID": "POD ID", "Name": "NAME", "Status": "STATUS", "Created": "CREATED", "InfraID": "INFRA ID",
+		"NumberOfContainers": "# OF CONTAINERS", "Labels": "LABELS", "ContainerNames": "NAMES",
+		"ContainerIds": "IDS", "ContainerStatuses": "STATUS", "Networks": "NETWORKS", "CreatedAt": "CREATED AT",
+	}
+})
 
 const podsTable = "table {{.ID}}\t{{.Name}}\t{{.Status}}\t{{.Created}}\t{{.InfraID}}\t{{.NumberOfContainers}}"
 
@@ -97,7 +100,7 @@ func podPsCommand() *cli.Command {
 			if c.Bool("ns") {
 				return podNamespaces(c, pods)
 			}
-			l, err := format.NewLister(c.App.Writer, c.String("format"), table, podHeaders)
+			l, err := format.NewLister(c.App.Writer, c.String("format"), table, podHeaders())
 			if err != nil {
 				return err
 			}

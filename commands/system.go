@@ -12,20 +12,21 @@ import (
 )
 
 func systemCommand() *cli.Command {
-	info := infoCommand()
-	info.Usage = "Display system-wide information"
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "system",
 		Usage: "Manage skiff",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		info := infoCommand()
+		info.Usage = "Display system-wide information"
+		cmd.Subcommands = []*cli.Command{
 			systemCheckCommand(),
 			systemDfCommand(),
 			info,
 			systemPruneCommand(),
 			eventsCommand(),
 			systemRestoreCommand(),
-		},
-	}
+		}
+	})
 }
 
 // dfRow is one line of `system df`, with docker's template fields.

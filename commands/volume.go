@@ -4,16 +4,17 @@ import "github.com/urfave/cli/v2"
 
 // volumeCommand is the `volume` group.
 func volumeCommand() *cli.Command {
-	return &cli.Command{
+	return deferred(&cli.Command{
 		Name:  "volume",
 		Usage: "Manage volumes",
-		Subcommands: []*cli.Command{
+	}, func(cmd *cli.Command) {
+		cmd.Subcommands = []*cli.Command{
 			volumeCreateCommand(),
 			volumeExistsCommand(),
 			volumeInspectCommand(),
 			volumeLsCommand(),
 			volumePruneCommand(),
 			volumeRmCommand(),
-		},
-	}
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/skiff-containers/skiff/internal/format"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/volume"
 )
 
@@ -29,11 +30,13 @@ type volumeRow struct {
 // Label is docker's {{.Label "key"}}.
 func (r volumeRow) Label(name string) string { return r.labels[name] }
 
-var volumeHeaders = map[string]string{
-	"Availability": "AVAILABILITY", "Driver": "DRIVER", "Group": "GROUP", "Labels": "LABELS",
-	"Links": "LINKS", "Mountpoint": "MOUNTPOINT", "Name": "VOLUME NAME", "Scope": "SCOPE",
-	"Size": "SIZE", "Status": "STATUS",
-}
+var volumeHeaders = lazy.Value(func() map[string]string {
+	return map[string]string{
+		"Availability": "AVAILABILITY", "Driver": "DRIVER", "Group": "GROUP", "Labels": "LABELS",
+		"Links": "LINKS", "Mountpoint": "MOUNTPOINT", "Name": "VOLUME NAME", "Scope": "SCOPE",
+		"Size": "SIZE", "Status": "STATUS",
+	}
+})
 
 const volumesTable = "table {{.Driver}}\t{{.Name}}"
 
@@ -59,7 +62,7 @@ func volumeLsCommand() *cli.Command {
 			if c.Bool("quiet") {
 				tmpl = "{{.Name}}"
 			}
-			l, err := format.NewLister(c.App.Writer, tmpl, volumesTable, volumeHeaders)
+			l, err := format.NewLister(c.App.Writer, tmpl, volumesTable, volumeHeaders())
 			if err != nil {
 				return err
 			}

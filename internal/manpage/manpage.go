@@ -11,9 +11,10 @@ package manpage
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/skiff-containers/skiff/internal/lazy"
 )
 
 // Page is a page source split at its `# TITLE` lines.
@@ -96,7 +97,7 @@ func (e Entry) Key() string {
 	return e.Include
 }
 
-var termName = regexp.MustCompile(`\*\*(--?[A-Za-z0-9][\w-]*)\*\*`)
+var termName = lazy.Regexp(`\*\*(--?[A-Za-z0-9][\w-]*)\*\*`)
 
 // IncludeLine is how a page includes docs/man/options/NAME.md.
 const IncludeLine = "@@option "
@@ -113,7 +114,7 @@ func TermNames(line string) []string {
 		head = line[:i+1]
 	}
 	var names []string
-	for _, m := range termName.FindAllStringSubmatch(head, -1) {
+	for _, m := range termName().FindAllStringSubmatch(head, -1) {
 		names = append(names, m[1])
 	}
 	return names

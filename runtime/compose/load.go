@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -20,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/lazy"
 )
 
 // LoadOptions are compose's global flags (and their environment
@@ -207,9 +207,9 @@ func nameOnly(name string) (*Project, error) {
 
 var (
 	// compose-go's schema errors: "validating FILE: PATH MESSAGE".
-	schemaError = regexp.MustCompile(`^validating (.+?): ([^ ]+) (.*)$`)
+	schemaError = lazy.Regexp(`^validating (.+?): ([^ ]+) (.*)$`)
 	// yaml's: "yaml: line N: ..." or "... at line N ...".
-	yamlLine = regexp.MustCompile(`line (\d+)`)
+	yamlLine = lazy.Regexp(`line (\d+)`)
 )
 
 // loadError turns a loader error into one line naming the file, the line
@@ -220,7 +220,7 @@ func loadError(files []string, err error) error {
 	if errors.Is(err, os.ErrNotExist) {
 		return errdefs.WithExitCode(ExitFileNotFound, errors.New(msg))
 	}
-	if m := schemaError.FindStringSubmatch(msg); m != nil {
+	if m := schemaError().FindStringSubmatch(msg); m != nil {
 		file, path, what := m[1], m[2], m[3]
 		if what == "false schema" {
 			field := path[strings.LastIndex(path, ".")+1:]
@@ -232,11 +232,11 @@ func loadError(files []string, err error) error {
 		}
 		return errdefs.WithExitCode(ExitInvalidFile, fmt.Errorf("%s: %s %s", loc, path, what))
 	}
-	if m := parseFailure.FindStringSubmatch(msg); m != nil {
+	if m := parseFailure().FindStringSubmatch(msg); m != nil {
 		// yaml's construct errors: "construct errors:\n  line 1: line 4: WHAT"
 		loc, what := relative(m[1]), strings.TrimSpace(strings.TrimPrefix(m[2], "construct errors:"))
 		for {
-			l := leadingLine.FindStringSubmatch(what)
+			l := leadingLine().FindStringSubmatch(what)
 			if l == nil {
 				break
 			}
@@ -262,7 +262,7 @@ func loadError(files []string, err error) error {
 				}
 			}
 		}
-		if l := yamlLine.FindStringSubmatch(msg); l != nil {
+		if l := yamlLine().FindStringSubmatch(msg); l != nil {
 			file += ":" + l[1]
 		}
 		return errdefs.WithExitCode(ExitInvalidFile, fmt.Errorf("%s: %s", file, strings.TrimPrefix(msg, "yaml: ")))
@@ -272,12 +272,12 @@ func loadError(files []string, err error) error {
 
 var (
 	// a file that is not YAML compose-go can decode: "failed to parse FILE: yaml: ..."
-	parseFailure = regexp.MustCompile(`(?s)^failed to parse (.+?): yaml: (.*)$`)
-	leadingLine  = regexp.MustCompile(`^line (\d+): `)
+	parseFailure = lazy.Regexp(`(?s)^failed to parse (.+?): yaml: (.*)$`)
+	leadingLine  = lazy.Regexp(`^line (\d+): `)
 	// faults found after parsing, which name the field by its path
-	interpolationFault = regexp.MustCompile(`(?s)^error while interpolating ([^:]+): (.*)$`)
-	decodingFault      = regexp.MustCompile(`(?s)^decoding failed due to the following error\(s\):\s*'(\w+)\[([^\]]+)\]\.([^']+)' (.*)$`)
-	serviceFault       = regexp.MustCompile(`(?s)^service "([^"]+)" (.*)$`)
+	interpolationFault = lazy.Regexp(`(?s)^error while interpolating ([^:]+): (.*)$`)
+	decodingFault      = lazy.Regexp(`(?s)^decoding failed due to the following error\(s\):\s*'(\w+)\[([^\]]+)\]\.([^']+)' (.*)$`)
+	serviceFault       = lazy.Regexp(`(?s)^service "([^"]+)" (.*)$`)
 )
 
 // faultPath reads the field a loader fault is about from its message
@@ -287,14 +287,14 @@ var (
 // interpolated on its own, in order) rather than the last (the merged
 // model is decoded and checked).
 func faultPath(msg string) (path []string, what string, inOrder bool) {
-	if m := interpolationFault.FindStringSubmatch(msg); m != nil {
+	if m := interpolationFault().FindStringSubmatch(msg); m != nil {
 		return strings.Split(m[1], "."), m[1] + ": " + m[2], true
 	}
-	if m := decodingFault.FindStringSubmatch(msg); m != nil {
+	if m := decodingFault().FindStringSubmatch(msg); m != nil {
 		p := m[1] + "." + m[2] + "." + m[3]
 		return strings.Split(p, "."), p + " " + strings.TrimSpace(m[4]), false
 	}
-	if m := serviceFault.FindStringSubmatch(msg); m != nil {
+	if m := serviceFault().FindStringSubmatch(msg); m != nil {
 		field := ""
 		for _, f := range []struct{ words, field string }{
 			{"network_mode", "network_mode"}, {"undefined network", "networks"}, {"depend", "depends_on"},

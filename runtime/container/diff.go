@@ -10,6 +10,7 @@ import (
 
 	"go.podman.io/storage/pkg/archive"
 
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/spec"
 )
@@ -25,14 +26,16 @@ func (c Change) String() string { return c.Kind + " " + c.Path }
 // mountTargets are the paths skiff itself creates in a container's layer
 // to mount over (docker keeps them in an init layer): diff and commit
 // leave them out.
-var mountTargets = map[string]bool{
-	"/etc/hosts": true, "/etc/hostname": true, "/etc/resolv.conf": true,
-	"/dev": true, "/proc": true, "/sys": true,
-	"/.dockerenv": true, containerEnvPath: true, spec.InitMount: true,
-}
+var mountTargets = lazy.Value(func() map[string]bool {
+	return map[string]bool{
+		"/etc/hosts": true, "/etc/hostname": true, "/etc/resolv.conf": true,
+		"/dev": true, "/proc": true, "/sys": true,
+		"/.dockerenv": true, containerEnvPath: true, spec.InitMount: true,
+	}
+})
 
 func isMountTarget(p string) bool {
-	return mountTargets[p] || strings.HasPrefix(p, "/dev/")
+	return mountTargets()[p] || strings.HasPrefix(p, "/dev/")
 }
 
 // Diff lists the changes of the container's filesystem against its image,

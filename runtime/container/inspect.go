@@ -10,6 +10,7 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/skiff-containers/skiff/internal/dialect"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/mounts"
 	"github.com/skiff-containers/skiff/runtime/spec"
@@ -180,22 +181,24 @@ func timeString(t time.Time) string {
 // hostConfigDefaults are docker's HostConfig fields skiff does not set
 // (resources, devices, ...), at docker's values for a container created
 // without them.
-var hostConfigDefaults = map[string]any{
-	"ConsoleSize": []uint{0, 0}, "Annotations": map[string]string(nil), "Cgroup": "", "Links": []string(nil),
-	"OomScoreAdj": 0, "Runtime": "skiff", "Isolation": "", "CpuShares": int64(0), "Memory": int64(0),
-	"NanoCpus": int64(0), "CgroupParent": "", "BlkioWeight": uint16(0), "BlkioWeightDevice": []any{},
-	"BlkioDeviceReadBps": []any{}, "BlkioDeviceWriteBps": []any{}, "BlkioDeviceReadIOps": []any{},
-	"BlkioDeviceWriteIOps": []any{}, "CpuPeriod": int64(0), "CpuQuota": int64(0), "CpuRealtimePeriod": int64(0),
-	"CpuRealtimeRuntime": int64(0), "CpusetCpus": "", "CpusetMems": "", "Devices": []any{},
-	"DeviceCgroupRules": []string(nil), "DeviceRequests": []any(nil), "MemoryReservation": int64(0),
-	"MemorySwap": int64(0), "MemorySwappiness": (*int64)(nil), "OomKillDisable": (*bool)(nil),
-	"PidsLimit": (*int64)(nil), "Ulimits": []any(nil), "CpuCount": int64(0), "CpuPercent": int64(0),
-	"IOMaximumIOps": uint64(0), "IOMaximumBandwidth": uint64(0),
-}
+var hostConfigDefaults = lazy.Value(func() map[string]any {
+	return map[string]any{
+		"ConsoleSize": []uint{0, 0}, "Annotations": map[string]string(nil), "Cgroup": "", "Links": []string(nil),
+		"OomScoreAdj": 0, "Runtime": "skiff", "Isolation": "", "CpuShares": int64(0), "Memory": int64(0),
+		"NanoCpus": int64(0), "CgroupParent": "", "BlkioWeight": uint16(0), "BlkioWeightDevice": []any{},
+		"BlkioDeviceReadBps": []any{}, "BlkioDeviceWriteBps": []any{}, "BlkioDeviceReadIOps": []any{},
+		"BlkioDeviceWriteIOps": []any{}, "CpuPeriod": int64(0), "CpuQuota": int64(0), "CpuRealtimePeriod": int64(0),
+		"CpuRealtimeRuntime": int64(0), "CpusetCpus": "", "CpusetMems": "", "Devices": []any{},
+		"DeviceCgroupRules": []string(nil), "DeviceRequests": []any(nil), "MemoryReservation": int64(0),
+		"MemorySwap": int64(0), "MemorySwappiness": (*int64)(nil), "OomKillDisable": (*bool)(nil),
+		"PidsLimit": (*int64)(nil), "Ulimits": []any(nil), "CpuCount": int64(0), "CpuPercent": int64(0),
+		"IOMaximumIOps": uint64(0), "IOMaximumBandwidth": uint64(0),
+	}
+})
 
 func (c *Container) inspectHostConfig() map[string]any {
 	out := fieldMap(c.HostConfig)
-	for k, v := range hostConfigDefaults {
+	for k, v := range hostConfigDefaults() {
 		if _, ok := out[k]; !ok {
 			out[k] = v
 		}

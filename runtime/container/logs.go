@@ -15,6 +15,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/dialect"
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/runtime/engine"
 	"github.com/skiff-containers/skiff/runtime/logs"
 )
@@ -45,10 +46,12 @@ const (
 )
 
 // logOptions are the --log-opt keys each driver takes.
-var logOptions = map[string][]string{
-	LogDriverJSONFile: {"max-size", "max-file", "compress", "path"},
-	LogDriverK8sFile:  {"max-size", "max-file", "path"},
-}
+var logOptions = lazy.Value(func() map[string][]string {
+	return map[string][]string{
+		LogDriverJSONFile: {"max-size", "max-file", "compress", "path"},
+		LogDriverK8sFile:  {"max-size", "max-file", "path"},
+	}
+})
 
 // ParseLogConfig checks --log-driver and --log-opt. "" is the dialect's
 // default driver (docker's json-file, podman's k8s-file), and podman's
@@ -82,11 +85,11 @@ func ParseLogConfig(driver string, opts []string) (LogConfig, error) {
 		lc.Config[k] = v
 	}
 	for k, v := range lc.Config {
-		if !slices.Contains(logOptions[driver], k) {
-			if len(logOptions[driver]) == 0 {
+		if !slices.Contains(logOptions()[driver], k) {
+			if len(logOptions()[driver]) == 0 {
 				return lc, errdefs.Invalid("the %s logging driver takes no --log-opt", driver)
 			}
-			return lc, errdefs.Invalid("unknown --log-opt %q for the %s driver: use %s", k, driver, strings.Join(logOptions[driver], ", "))
+			return lc, errdefs.Invalid("unknown --log-opt %q for the %s driver: use %s", k, driver, strings.Join(logOptions()[driver], ", "))
 		}
 		if err := checkLogOpt(lc.Config, k, v); err != nil {
 			return lc, err

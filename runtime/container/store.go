@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	jsoniter "github.com/json-iterator/go"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/flock"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/internal/proc"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -55,7 +54,7 @@ func (c *Container) ShortID() string { return c.ID[:12] }
 
 // validName is compiled on first use: package init runs in every skiff
 // process, whatever its role.
-var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
+var validName = lazy.Regexp(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // ValidateName checks a --name as docker does.
 func ValidateName(name string) error {

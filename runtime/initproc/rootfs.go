@@ -20,7 +20,7 @@ func setupRootfs(cfg *Config) error {
 	s := cfg.Spec
 	rootfs := s.Root.Path
 	prop := uintptr(unix.MS_SLAVE | unix.MS_REC)
-	if p, ok := propagationFlags[s.Linux.RootfsPropagation]; ok && s.Linux.RootfsPropagation != "" {
+	if p, ok := propagationFlags()[s.Linux.RootfsPropagation]; ok && s.Linux.RootfsPropagation != "" {
 		prop = p
 	}
 	if err := unix.Mount("", "/", "", prop, ""); err != nil {

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
 	"github.com/skiff-containers/skiff/internal/fault"
+	"github.com/skiff-containers/skiff/internal/lazy"
 	"github.com/skiff-containers/skiff/netns"
 	"github.com/skiff-containers/skiff/runtime/engine"
 )
@@ -33,7 +32,7 @@ type CreateOptions struct {
 	IPAMDriver, Scope string
 }
 
-var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
+var validName = lazy.Regexp(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // Create makes a user-defined bridge network and records its create
 // event. Without --subnet it

@@ -5,17 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/skiff-containers/skiff/internal/errdefs"
+	"github.com/skiff-containers/skiff/internal/lazy"
 )
 
 // nameRule is what the local volume driver accepts as a name.
-var nameRule = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
+var nameRule = lazy.Regexp(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
 
 // ValidateName checks a volume name as docker's local driver does; the
 // message tells a user who meant a host directory what to write.
