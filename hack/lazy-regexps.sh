@@ -85,7 +85,24 @@ func (r *lazyRE) NumSubexp() int                           { return r.get().NumS
 func (r *lazyRE) SubexpNames() []string                    { return r.get().SubexpNames() }
 func (r *lazyRE) SubexpIndex(name string) int              { return r.get().SubexpIndex(name) }
 func (r *lazyRE) Longest()                                 { r.get().Longest() }
+func (r *lazyRE) Split(s string, n int) []string           { return r.get().Split(s, n) }
 EOF
+}
+
+# unimport FILE: deletes FILE's import of regexp when nothing else in it
+# uses the package
+unimport() {
+	grep -q 'regexp\.' "$1" || sub "$1" 1 '/^\t"regexp"$/d'
+}
+
+# lazify FILE COUNT NAME...: each package-level `NAME = regexp.MustCompile(`
+# in FILE (COUNT lines) becomes `NAME = lazyRegexp(`
+lazify() {
+	local f=$1 n=$2 alt
+	shift 2
+	alt=$(echo "$*" | sed 's/ /\\|/g')
+	sub "$f" "$n" "s/^\(\(var \)\?[ \t]*\($alt\) *= \)regexp\.MustCompile(/\1lazyRegexp(/"
+	unimport "$f"
 }
 
 # github.com/distribution/reference: all but NameRegexp (docker/
@@ -116,3 +133,72 @@ lazy "$d" digest
 	fail "go-digest: more than DigestRegexp left eager"
 [ "$(grep -c 'regexp\.MustCompile(' "$out/distribution-reference/regexp.go")" = 1 ] ||
 	fail "distribution/reference's regexp.go: more than NameRegexp left eager"
+
+# Second round (issue #18): the expressions of packages every skiff
+# process links, used when a YAML value is resolved or written (go.yaml.in/
+# yaml v3 and v4), a Dockerfile parsed (buildkit's parser), a compose
+# file's variables substituted (compose-go's template), an OCI layout
+# reference or a registry's authentication header parsed (image/v5's
+# oci/internal, docker/distribution's registry API), terminal escapes
+# stripped (acarl005/stripansi) or a flag's help written (urfave/cli).
+
+d=$(copy go.yaml.in/yaml/v3 yaml-v3)
+lazify "$d/encode.go" 1 base60float
+lazify "$d/resolve.go" 1 yamlStyleFloat
+lazy "$d" yaml
+
+d=$(copy go.yaml.in/yaml/v4 yaml-v4)/internal/libyaml
+lazify "$d/representer.go" 1 base60float
+lazify "$d/resolver.go" 1 yamlStyleFloat
+lazy "$d" libyaml
+
+d=$(copy github.com/acarl005/stripansi stripansi)
+lazify "$d/stripansi.go" 1 re
+lazy "$d" stripansi
+
+lazify "$out/image-v5/oci/internal/oci_util.go" 2 refRegexp windowsRefRegexp
+lazy "$out/image-v5/oci/internal" internal
+
+d=$(copy github.com/moby/buildkit buildkit)/frontend/dockerfile/parser
+lazify "$d/parser.go" 3 reWhitespace reHeredoc reLeadingTabs
+lazy "$d" parser
+
+d=$(copy github.com/docker/distribution docker-distribution)/registry/api/v2
+lazify "$d/headerparser.go" 3 reToken reQuotedValue reEscapedCharacter
+lazy "$d" v2
+
+d=$(copy github.com/urfave/cli/v2 urfave-cli)
+lazify "$d/flag.go" 1 commaWhitespace
+lazy "$d" cli
+
+# compose-go's template: DefaultPattern is a *regexp.Regexp handed to the
+# package's functions, so it becomes defaultPattern(), compiled once on
+# the first call (nothing outside the package reads it in skiff's build)
+d=$(copy github.com/compose-spec/compose-go/v2 compose-go)/template
+sub "$d/template.go" 1 '/^\tDefaultPattern = regexp\.MustCompile(patternString)$/d'
+sub "$d/template.go" 2 's/\(pattern: *\|mapping, \)DefaultPattern\([,)]\)/\1defaultPattern()\2/'
+sub "$d/variables.go" 1 's/^\t\tpattern = DefaultPattern$/\t\tpattern = defaultPattern()/'
+grep -q 'DefaultPattern' "$d"/*.go && fail "$d: a use of DefaultPattern left"
+cat >"$d/skiff_lazypattern.go" <<EOF
+// Written by skiff's hack/lazy-regexps.sh: DefaultPattern is compiled on
+// first use instead of in this package's init.
+
+package template
+
+import (
+	"regexp"
+	"sync"
+)
+
+var defaultPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(patternString) })
+EOF
+
+# no package-level MustCompile left in the files rewritten in this round
+for f in "$out"/yaml-v3/{encode,resolve}.go "$out"/yaml-v4/internal/libyaml/{representer,resolver}.go \
+	"$out"/stripansi/stripansi.go "$out"/image-v5/oci/internal/oci_util.go \
+	"$out"/docker-distribution/registry/api/v2/headerparser.go "$out"/urfave-cli/flag.go; do
+	grep -q '^\(var \)\?[ \t]*[A-Za-z0-9_]* *= regexp\.MustCompile(' "$f" && fail "$f: an eager expression left"
+done
+grep -q '^[ \t]*re[A-Z][A-Za-z]* *= regexp\.MustCompile(' "$out"/buildkit/frontend/dockerfile/parser/parser.go &&
+	fail "buildkit's parser.go: an eager expression left"
+true

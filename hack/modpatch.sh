@@ -35,6 +35,11 @@ copy() {
 		find . -type f ! -name '*_test.go' ! -path '*/testdata/*' -print0 |
 		xargs -0 cp --parents -t "$dst")
 	chmod -R u+w "$dst"
+	# a module without a go.mod (+incompatible, or older than modules):
+	# a replacement directory needs one; the main module's go.mod lists
+	# what it requires, and a missing go directive means go 1.16, as Go
+	# assumes for such a module in the module cache
+	[ -f "$dst/go.mod" ] || printf 'module %s\n' "$mod" >"$dst/go.mod"
 	printf '\nreplace %s => %s\n' "$mod" "$dst" >>"$out/go.mod"
 	echo "$dst"
 }
