@@ -60,13 +60,15 @@ all: bin/skiff
 # which skiff cannot reach (it never encrypts or decrypts a layer);
 # hack/lean-protobuf.sh: sigstore without its algorithm registry and
 # buildkit's util/stack without its protobuf message, which nothing in
-# skiff calls (so no protobuf linked).
+# skiff calls (so no protobuf linked); hack/lazy-tables.sh: xz's and
+# klauspost/compress's checksum and Huffman tables built on first use.
 bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
 	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy >/dev/null
 	GO=$(GO) hack/lazy-regexps.sh bin/.lazy >/dev/null
 	GO=$(GO) hack/lean-ocicrypt.sh bin/.lazy >/dev/null
 	GO=$(GO) hack/lean-protobuf.sh bin/.lazy >/dev/null
+	GO=$(GO) hack/lazy-tables.sh bin/.lazy >/dev/null
 	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy/go.mod -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 
