@@ -1,10 +1,10 @@
 #!/bin/bash
 # Writes patched copies of github.com/ulikunitz/xz,
-# github.com/klauspost/compress and github.com/vbatts/tar-split whose
-# package inits no longer build tables that only a compression or a
-# checksum uses, and adds their replace directives to OUTDIR/go.mod
-# (written by hack/lazy-jsonschema.sh first), for the Makefile's
-# bin/skiff.
+# github.com/klauspost/compress, github.com/vbatts/tar-split and
+# github.com/ProtonMail/go-crypto whose package inits no longer build
+# tables that only a compression, a checksum or an OpenPGP key uses, and
+# adds their replace directives to OUTDIR/go.mod (written by
+# hack/lazy-jsonschema.sh first), for the Makefile's bin/skiff.
 #
 # Why: every skiff process links them (image/v5's compression, storage's
 # layers), and their inits allocated 69 kB of tables (GODEBUG=inittrace=1
@@ -25,6 +25,7 @@
 # - flate's init that builds huffOffset (the offset encoder of Huffman-only
 #   blocks) is renamed initHuffOffset and run through a sync.Once by
 #   lazyHuffOffset(), which stands where huffOffset was read (one place).
+# - go-crypto's elliptic curve table, below.
 # Each computes the same values as before, from constants, only on first
 # use. A plain `go build` makes the same program with the eager inits.
 #
@@ -97,3 +98,17 @@ sub "$d/tar/asm/assemble.go" 1 's/crc64\.New(storage\.CRCTable)/crc64.New(storag
 [ "$(grep -rh 'CRCTable' "$d" --include=*.go | grep -vc 'CRCTable()\|^//')" = 0 ] || fail "$d: CRCTable read elsewhere"
 lazyfile "$d/tar/storage" storage "hash/crc64 sync" \
 	'var CRCTable = sync.OnceValue(func() *crc64.Table { return crc64.MakeTable(crc64.ISO) })'
+
+# ProtonMail/go-crypto's openpgp/internal/ecc: its Curves table builds
+# the brainpool curves (all of them, big.Int by big.Int: 487 allocations)
+# and is read only when an OpenPGP key's curve is looked up (verifying a
+# signedBy policy's signature). The literal becomes allCurves(), built
+# once by curves(), which stands where Curves was read (five loops; the
+# package is internal and nothing else reads it).
+d=$(copy github.com/ProtonMail/go-crypto go-crypto)/openpgp/internal/ecc
+f=$d/curve_info.go
+sub "$f" 1 's/^var Curves = \[\]CurveInfo{$/func allCurves() []CurveInfo {\n\treturn []CurveInfo{/'
+sub "$f" 1 '/^func allCurves() \[\]CurveInfo {$/,/^}$/s/^}$/\t}\n} \/\/ allCurves/'
+sub "$f" 5 's/^\(\tfor _, curveInfo := range \)Curves {$/\1curves() {/'
+grep -rq '\bCurves\b' "$d"/*.go && fail "$d: Curves read elsewhere"
+lazyfile "$d" ecc "sync" 'var curves = sync.OnceValue(allCurves)'
