@@ -1,6 +1,7 @@
 #!/bin/bash
-# Writes patched copies of three modules whose package init compiles
-# regular expressions that a command rarely uses, and adds their replace
+# Writes patched copies of the modules whose package init compiles
+# regular expressions that a command rarely uses (three at first, eight
+# more in a second round, at the end), and adds their replace
 # directives to OUTDIR/go.mod (written by hack/lazy-jsonschema.sh first),
 # so that `go build -modfile OUTDIR/go.mod` compiles each expression on its
 # first use instead of in every skiff process's init. Used by the
@@ -23,8 +24,11 @@
 # as regexp's String() returns the source. The type has the methods of
 # regexp.Regexp that these modules and their users call; a user needing a
 # *regexp.Regexp itself fails the build (docker/distribution stores
-# distribution/reference's NameRegexp in a struct, so that one stays
-# eager). A plain `go build` makes the same program, with the eager inits.
+# distribution/reference's NameRegexp and go-digest's DigestRegexp in a
+# struct field, whose type its copy changes to the two methods offered;
+# compose-go's template hands its DefaultPattern to its own functions, so
+# that one becomes a sync.OnceValue). A plain `go build` makes the same
+# program, with the eager inits.
 #
 # The script fails if a file does not have the expected shape (a new
 # version): update the patterns, then check `GODEBUG=inittrace=1 bin/skiff

@@ -1,10 +1,11 @@
 # Sourced by the hack/ scripts that patch a dependency for the Makefile's
-# bin/skiff build (hack/lazy-regexps.sh, hack/lean-ocicrypt.sh,
-# hack/lean-protobuf.sh): each copies a module's sources into $out (the
-# build's -modfile directory, whose go.mod hack/lazy-jsonschema.sh writes
-# first), adds its replace directive there, and rewrites a few lines of
-# the copy, checking that each rewrite changed exactly the lines it
-# expects. The caller sets $out, $GO and $script (its name, for messages).
+# bin/skiff build (hack/lazy-regexps.sh, hack/lazy-tables.sh,
+# hack/lean-ocicrypt.sh, hack/lean-protobuf.sh): each copies a module's
+# sources into $out (the build's -modfile directory, whose go.mod
+# hack/lazy-jsonschema.sh writes first), adds its replace directive
+# there, and rewrites a few lines of the copy, checking that each rewrite
+# changed exactly the lines it expects. The caller sets $out, $GO and
+# $script (its name, for messages).
 
 fail() {
 	echo "$script: $*: update the script" >&2

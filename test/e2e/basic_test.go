@@ -43,7 +43,7 @@ func TestVersion(t *testing.T) {
 // package inits were a third of every skiff process's start (issue #18),
 // then protobuf (sigstore's algorithm registry and buildkit's stack
 // message, hack/lean-protobuf.sh), and builds with the patched copies of
-// the other lazy modules.
+// the other modules (hack/lazy-*.sh).
 func TestBinaryLinksNoGRPC(t *testing.T) {
 	t.Parallel()
 	info, err := buildinfo.ReadFile(suite.binary)
@@ -62,7 +62,13 @@ func TestBinaryLinksNoGRPC(t *testing.T) {
 			patched[dep.Path] = true
 		}
 	}
-	for _, mod := range []string{"github.com/containers/ocicrypt", "github.com/santhosh-tekuri/jsonschema/v6", "github.com/distribution/reference", "go.podman.io/image/v5", "github.com/opencontainers/go-digest", "github.com/sigstore/sigstore", "github.com/moby/buildkit"} {
+	for _, mod := range []string{
+		"github.com/containers/ocicrypt", "github.com/santhosh-tekuri/jsonschema/v6", "github.com/distribution/reference",
+		"go.podman.io/image/v5", "github.com/opencontainers/go-digest", "github.com/sigstore/sigstore", "github.com/moby/buildkit",
+		"go.yaml.in/yaml/v3", "go.yaml.in/yaml/v4", "github.com/acarl005/stripansi", "github.com/docker/distribution",
+		"github.com/urfave/cli/v2", "github.com/compose-spec/compose-go/v2", "github.com/ulikunitz/xz",
+		"github.com/klauspost/compress", "github.com/vbatts/tar-split", "github.com/ProtonMail/go-crypto",
+	} {
 		if !patched[mod] {
 			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-*.sh)", suite.binary, mod)
 		}
