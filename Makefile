@@ -55,14 +55,22 @@ all: bin/skiff
 # schema library compiles its meta-schemas on first use instead of in
 # every skiff process's init (a patched copy, used through -modfile);
 # hack/lazy-regexps.sh: the same for the regular expressions of
-# distribution/reference, image/v5's docker/reference and go-digest;
+# distribution/reference, image/v5, go-digest, the YAML libraries,
+# buildkit's Dockerfile parser, compose-go's template and a few others;
 # hack/lean-ocicrypt.sh: ocicrypt without its gRPC key provider protocol,
-# which skiff cannot reach (it never encrypts or decrypts a layer).
+# which skiff cannot reach (it never encrypts or decrypts a layer);
+# hack/lean-protobuf.sh: sigstore without its algorithm registry and
+# buildkit's util/stack without its protobuf message, which nothing in
+# skiff calls (so no protobuf linked); hack/lazy-tables.sh: the checksum,
+# Huffman and OpenPGP curve tables of xz, klauspost/compress, tar-split
+# and go-crypto built on first use.
 bin/skiff:
 	$(GOBUILD) -o runtime/initexe/skiff-initexe ./runtime/initexe/program
 	GO=$(GO) hack/lazy-jsonschema.sh bin/.lazy >/dev/null
 	GO=$(GO) hack/lazy-regexps.sh bin/.lazy >/dev/null
 	GO=$(GO) hack/lean-ocicrypt.sh bin/.lazy >/dev/null
+	GO=$(GO) hack/lean-protobuf.sh bin/.lazy >/dev/null
+	GO=$(GO) hack/lazy-tables.sh bin/.lazy >/dev/null
 	CGO_ENABLED=1 $(GO) build -tags "$(TAGS) skiff_initexe" -trimpath -modfile bin/.lazy/go.mod -o $@ \
 	  -ldflags "$(LDFLAGS) -X github.com/skiff-containers/skiff/runtime/initexe.digest=$$(sha256sum runtime/initexe/skiff-initexe | cut -c1-64)" .
 

@@ -41,7 +41,9 @@ func TestVersion(t *testing.T) {
 // TestBinaryLinksNoGRPC: the Makefile's build leaves ocicrypt's key
 // provider protocol out (hack/lean-ocicrypt.sh), and with it gRPC, whose
 // package inits were a third of every skiff process's start (issue #18),
-// and builds with the patched copies of the other lazy modules.
+// then protobuf (sigstore's algorithm registry and buildkit's stack
+// message, hack/lean-protobuf.sh), and builds with the patched copies of
+// the other modules (hack/lazy-*.sh).
 func TestBinaryLinksNoGRPC(t *testing.T) {
 	t.Parallel()
 	info, err := buildinfo.ReadFile(suite.binary)
@@ -53,13 +55,22 @@ func TestBinaryLinksNoGRPC(t *testing.T) {
 		if strings.HasPrefix(dep.Path, "google.golang.org/grpc") {
 			t.Errorf("%s links %s %s: build it with make (hack/lean-ocicrypt.sh)", suite.binary, dep.Path, dep.Version)
 		}
+		if strings.HasPrefix(dep.Path, "google.golang.org/protobuf") || strings.HasPrefix(dep.Path, "google.golang.org/genproto") {
+			t.Errorf("%s links %s %s: build it with make (hack/lean-protobuf.sh)", suite.binary, dep.Path, dep.Version)
+		}
 		if dep.Replace != nil {
 			patched[dep.Path] = true
 		}
 	}
-	for _, mod := range []string{"github.com/containers/ocicrypt", "github.com/santhosh-tekuri/jsonschema/v6", "github.com/distribution/reference", "go.podman.io/image/v5", "github.com/opencontainers/go-digest"} {
+	for _, mod := range []string{
+		"github.com/containers/ocicrypt", "github.com/santhosh-tekuri/jsonschema/v6", "github.com/distribution/reference",
+		"go.podman.io/image/v5", "github.com/opencontainers/go-digest", "github.com/sigstore/sigstore", "github.com/moby/buildkit",
+		"go.yaml.in/yaml/v3", "go.yaml.in/yaml/v4", "github.com/acarl005/stripansi", "github.com/docker/distribution",
+		"github.com/urfave/cli/v2", "github.com/compose-spec/compose-go/v2", "github.com/ulikunitz/xz",
+		"github.com/klauspost/compress", "github.com/vbatts/tar-split", "github.com/ProtonMail/go-crypto",
+	} {
 		if !patched[mod] {
-			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-ocicrypt.sh)", suite.binary, mod)
+			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-*.sh)", suite.binary, mod)
 		}
 	}
 }
