@@ -57,9 +57,9 @@ func TestBinaryLinksNoGRPC(t *testing.T) {
 			patched[dep.Path] = true
 		}
 	}
-	for _, mod := range []string{"github.com/containers/ocicrypt", "github.com/santhosh-tekuri/jsonschema/v6", "github.com/distribution/reference", "go.podman.io/image/v5", "github.com/opencontainers/go-digest"} {
+	for _, mod := range []string{"github.com/containers/ocicrypt", "github.com/santhosh-tekuri/jsonschema/v6", "github.com/distribution/reference", "go.podman.io/image/v5", "github.com/opencontainers/go-digest", "go.podman.io/storage"} {
 		if !patched[mod] {
-			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-ocicrypt.sh)", suite.binary, mod)
+			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-ocicrypt.sh, hack/quiet-mountpoints.sh)", suite.binary, mod)
 		}
 	}
 }
