@@ -67,10 +67,10 @@ func TestBinaryLinksNoGRPC(t *testing.T) {
 		"go.podman.io/image/v5", "github.com/opencontainers/go-digest", "github.com/sigstore/sigstore", "github.com/moby/buildkit",
 		"go.yaml.in/yaml/v3", "go.yaml.in/yaml/v4", "github.com/acarl005/stripansi", "github.com/docker/distribution",
 		"github.com/urfave/cli/v2", "github.com/compose-spec/compose-go/v2", "github.com/ulikunitz/xz",
-		"github.com/klauspost/compress", "github.com/vbatts/tar-split", "github.com/ProtonMail/go-crypto",
+		"github.com/klauspost/compress", "github.com/vbatts/tar-split", "github.com/ProtonMail/go-crypto", "go.podman.io/storage",
 	} {
 		if !patched[mod] {
-			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-*.sh)", suite.binary, mod)
+			t.Errorf("%s links %s unpatched: build it with make (hack/lazy-*.sh, hack/lean-*.sh, hack/quiet-mountpoints.sh)", suite.binary, mod)
 		}
 	}
 }

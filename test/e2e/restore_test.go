@@ -350,3 +350,49 @@ services:
 		t.Errorf("down after restore left %v", left)
 	}
 }
+
+// --rm containers are volatile in go.podman.io/storage: their records
+// (volatile-containers.json, volatile-layers.json) are written without
+// fsync, so a power loss can take back the last writes, as podman's --rm
+// containers. Here the reboot lost both --rm containers' storage records
+// and kept their layers': restore still removes the one that ran, the
+// one never started is a record without a root filesystem, and system
+// check --repair clears it and the layers, as after any interrupted
+// create.
+func TestRestoreLostVolatileRecords(t *testing.T) {
+	Require(t, "busybox", "hostroot")
+	t.Parallel()
+	e := New(t)
+	img := e.LoadBusybox()
+	e.Skiff("run", "-d", "--rm", "--name", "tmp", "--network", "none", img, "sleep", "600").Success(t)
+	e.Skiff("create", "--rm", "--name", "never", "--network", "none", img, "true").Success(t)
+	e.Skiff("create", "--name", "kept", "--network", "none", img, "true").Success(t)
+	e.reboot(t)
+	records, _ := filepath.Glob(filepath.Join(e.Root, "*-containers", "volatile-containers.json"))
+	if len(records) != 1 {
+		t.Fatalf("volatile-containers.json under --root: %v", records)
+	}
+	if err := os.WriteFile(records[0], []byte("[]"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.Skiff("system", "restore").Success(t)
+	want := map[string]string{"never": "created", "kept": "created"}
+	if got := statuses(e); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after restore:\n got %v\nwant %v", got, want)
+	}
+	left := strings.Join(storeFindings(t, e), "; ")
+	for _, want := range []string{"(never) has no root filesystem", "2 layer(s) in storage belong to no image or container"} {
+		if !strings.Contains(left, want) {
+			t.Errorf("system check should find %q, finds: %s", want, left)
+		}
+	}
+	storeFindings(t, e, "--repair")
+	if left := storeFindings(t, e); len(left) > 0 {
+		t.Errorf("after --repair, system check still finds: %s", strings.Join(left, "; "))
+	}
+	if got := fmt.Sprint(statuses(e)); got != "map[kept:created]" {
+		t.Errorf("after --repair: %s", got)
+	}
+	e.Skiff("start", "-a", "kept").Success(t)
+	e.Skiff("run", "--rm", "--network", "none", img, "true").Success(t)
+}
