@@ -159,9 +159,10 @@ func netKill9(t *testing.T, pid int) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill -9 %d: %v", pid, err)
 	}
-	for i := 0; i < 100 && proc.Alive(pid, 0); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
+	// a process killed is still alive until its exit has released what it
+	// held (sockets, namespaces): on a loaded machine that can take more
+	// than a second, and a command run meanwhile sees it running
+	waitUntil(t, 10*time.Second, fmt.Sprintf("process %d to die of kill -9", pid), func() bool { return !proc.Alive(pid, 0) })
 }
 
 // netEventually retries check for up to d.
