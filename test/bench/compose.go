@@ -141,7 +141,7 @@ func composeRunner(tl *tool, fx *fixtures) (func(args ...string) (time.Duration,
 	}
 	os.Chown(dir, tl.uid, tl.gid)
 	os.Chown(file, tl.uid, tl.gid)
-	if tl.name == "skiff" {
+	if tl.name != "podman" { // skiff, or the baseline build of it
 		global = []string{"--root", s.root, "--runroot", s.runroot, "compose"}
 	}
 	run := func(args ...string) (time.Duration, time.Duration, error) {
