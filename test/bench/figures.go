@@ -11,7 +11,7 @@ import (
 // unit; summary turns them into the reported value.
 type figure struct {
 	name    string
-	unit    string // "s", "ms" or "MiB"
+	unit    string // "s", "ms", "MiB", "%" or "x" (a ratio)
 	summary string // "median" or "p90"
 	measure func(tl *tool, fx *fixtures) ([]float64, error)
 }
@@ -108,6 +108,8 @@ func format(v float64, unit string) string {
 		return fmt.Sprintf("%.2f s", v)
 	case "ms":
 		return fmt.Sprintf("%.1f ms", v)
+	case "x":
+		return fmt.Sprintf("%.2f x", v)
 	}
 	return fmt.Sprintf("%.1f %s", v, unit)
 }

@@ -46,6 +46,7 @@ type fixtures struct {
 	fifty     string // docker-archive with 50 small images
 	busybox   string // the busybox test image, readable by the tools' user
 	debian    string // the Debian test image, readable by the tools' user
+	hello     string // a Go hello world, version's yardstick
 }
 
 func main() {
@@ -88,6 +89,8 @@ func main() {
 	b, err = os.ReadFile(filepath.Join(images, "debian.tar"))
 	must(err)
 	must(os.WriteFile(fx.debian, b, 0o644))
+	fx.hello, err = buildHello(base)
+	must(err)
 
 	tools := []*tool{newTool("skiff", copyBinary(*skiff, base, "skiff"), base, who)}
 	if p, err := exec.LookPath("podman"); err == nil && !*noPodman {

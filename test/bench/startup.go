@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +24,33 @@ func startupFigures(runs int) []figure {
 			name: "version", unit: "ms", summary: "median",
 			measure: func(tl *tool, _ *fixtures) ([]float64, error) {
 				return repeat(runs*4, func() (time.Duration, error) { return tl.run(store{}, "version") })
+			},
+		},
+		{
+			// issue #18's yardstick: version at most twice a Go hello
+			// world's time on the same machine; each sample a pair run
+			// one right after the other, as the tool's user
+			name: "version / a Go hello world's time", unit: "x", summary: "median",
+			measure: func(tl *tool, fx *fixtures) ([]float64, error) {
+				var out []float64
+				for range runs * 4 {
+					hello := tl.command(store{})
+					hello.Path, hello.Args = fx.hello, []string{fx.hello}
+					start := time.Now()
+					if err := hello.Run(); err != nil {
+						return nil, fmt.Errorf("%s: %v", fx.hello, err)
+					}
+					h := time.Since(start)
+					v, err := tl.run(store{}, "version")
+					if err != nil {
+						return nil, err
+					}
+					if cpuTime {
+						h = hello.ProcessState.UserTime() + hello.ProcessState.SystemTime()
+					}
+					out = append(out, float64(v)/float64(h))
+				}
+				return out, nil
 			},
 		},
 		{
@@ -66,4 +97,26 @@ func initTrace(tl *tool) (float64, error) {
 		return 0, fmt.Errorf("%s version printed no inittrace lines", tl.name)
 	}
 	return sum, nil
+}
+
+// buildHello builds a Go hello world into dir, with the Go that runs the
+// bench, and returns its path.
+func buildHello(dir string) (string, error) {
+	src := filepath.Join(dir, "hello")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module hello\n"), 0o644); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "bin", "hello")
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+	cmd.Dir = src
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building a Go hello world: %v: %s", err, out)
+	}
+	return bin, os.Chmod(bin, 0o755)
 }
