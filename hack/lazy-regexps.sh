@@ -37,13 +37,7 @@
 # Usage: hack/lazy-regexps.sh OUTDIR   (after hack/lazy-jsonschema.sh OUTDIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:?usage: hack/lazy-regexps.sh OUTDIR}
-GO=${GO:-go}
-script=hack/lazy-regexps.sh
-out=$(mkdir -p "$out" && cd "$out" && pwd)
-[ -f "$out/go.mod" ] || { echo "$script: run hack/lazy-jsonschema.sh $out first" >&2; exit 1; }
-
-. hack/modpatch.sh
+. hack/modpatch.sh "$@"
 
 # lazy DIR PACKAGE: writes the lazyRegexp type into the package in DIR
 lazy() {

@@ -36,13 +36,7 @@
 # Usage: hack/lazy-tables.sh OUTDIR   (after hack/lazy-jsonschema.sh OUTDIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:?usage: hack/lazy-tables.sh OUTDIR}
-GO=${GO:-go}
-script=hack/lazy-tables.sh
-out=$(mkdir -p "$out" && cd "$out" && pwd)
-[ -f "$out/go.mod" ] || { echo "$script: run hack/lazy-jsonschema.sh $out first" >&2; exit 1; }
-
-. hack/modpatch.sh
+. hack/modpatch.sh "$@"
 
 # lazyfile DIR PACKAGE IMPORTS DECLARATION: writes DECLARATION, with the
 # imports it needs, into the package in DIR

@@ -28,13 +28,7 @@
 # Usage: hack/lean-ocicrypt.sh OUTDIR   (after hack/lazy-jsonschema.sh OUTDIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:?usage: hack/lean-ocicrypt.sh OUTDIR}
-GO=${GO:-go}
-script=hack/lean-ocicrypt.sh
-out=$(mkdir -p "$out" && cd "$out" && pwd)
-[ -f "$out/go.mod" ] || { echo "$script: run hack/lazy-jsonschema.sh $out first" >&2; exit 1; }
-
-. hack/modpatch.sh
+. hack/modpatch.sh "$@"
 
 d=$(copy github.com/containers/ocicrypt ocicrypt)
 f=$d/encryption.go

@@ -47,13 +47,7 @@
 # Usage: hack/lean-protobuf.sh OUTDIR   (after hack/lazy-jsonschema.sh OUTDIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:?usage: hack/lean-protobuf.sh OUTDIR}
-GO=${GO:-go}
-script=hack/lean-protobuf.sh
-out=$(mkdir -p "$out" && cd "$out" && pwd)
-[ -f "$out/go.mod" ] || { echo "$script: run hack/lazy-jsonschema.sh $out first" >&2; exit 1; }
-
-. hack/modpatch.sh
+. hack/modpatch.sh "$@"
 
 # sigstore: pkg/signature without the algorithm registry and util.go
 d=$(copy github.com/sigstore/sigstore sigstore)/pkg/signature

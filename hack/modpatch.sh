@@ -1,11 +1,20 @@
 # Sourced by the hack/ scripts that patch a dependency for the Makefile's
 # bin/skiff build (hack/lazy-regexps.sh, hack/lazy-tables.sh,
-# hack/lean-ocicrypt.sh, hack/lean-protobuf.sh): each copies a module's
-# sources into $out (the build's -modfile directory, whose go.mod
-# hack/lazy-jsonschema.sh writes first), adds its replace directive
-# there, and rewrites a few lines of the copy, checking that each rewrite
-# changed exactly the lines it expects. The caller sets $out, $GO and
-# $script (its name, for messages).
+# hack/lean-ocicrypt.sh, hack/lean-protobuf.sh, hack/quiet-mountpoints.sh),
+# from the repository's top, with the script's arguments
+# (`. hack/modpatch.sh "$@"`): OUTDIR, the build's -modfile directory,
+# whose go.mod hack/lazy-jsonschema.sh writes first. Each script copies a
+# module's sources into OUTDIR, adds its replace directive there, and
+# rewrites a few lines of the copy, checking that each rewrite changed
+# exactly the lines it expects. Sets $script (the caller's name, for
+# messages), $out (OUTDIR, absolute) and $GO.
+
+script=hack/$(basename "$0")
+[ $# = 1 ] || { echo "usage: $script OUTDIR   (after hack/lazy-jsonschema.sh OUTDIR)" >&2; exit 2; }
+out=$1
+GO=${GO:-go}
+out=$(mkdir -p "$out" && cd "$out" && pwd)
+[ -f "$out/go.mod" ] || { echo "$script: run hack/lazy-jsonschema.sh $out first" >&2; exit 1; }
 
 fail() {
 	echo "$script: $*: update the script" >&2

@@ -31,13 +31,7 @@
 # Usage: hack/quiet-mountpoints.sh OUTDIR   (after hack/lazy-jsonschema.sh OUTDIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:?usage: hack/quiet-mountpoints.sh OUTDIR}
-GO=${GO:-go}
-script=hack/quiet-mountpoints.sh
-out=$(mkdir -p "$out" && cd "$out" && pwd)
-[ -f "$out/go.mod" ] || { echo "$script: run hack/lazy-jsonschema.sh $out first" >&2; exit 1; }
-
-. hack/modpatch.sh
+. hack/modpatch.sh "$@"
 
 d=$(copy go.podman.io/storage storage)
 f=$d/layers.go

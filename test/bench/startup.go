@@ -36,17 +36,13 @@ func startupFigures(runs int) []figure {
 				for range runs * 4 {
 					hello := tl.command(store{})
 					hello.Path, hello.Args = fx.hello, []string{fx.hello}
-					start := time.Now()
-					if err := hello.Run(); err != nil {
-						return nil, fmt.Errorf("%s: %v", fx.hello, err)
-					}
-					h := time.Since(start)
-					v, err := tl.run(store{}, "version")
+					h, err := timed(hello, fx.hello)
 					if err != nil {
 						return nil, err
 					}
-					if cpuTime {
-						h = hello.ProcessState.UserTime() + hello.ProcessState.SystemTime()
+					v, err := tl.run(store{}, "version")
+					if err != nil {
+						return nil, err
 					}
 					out = append(out, float64(v)/float64(h))
 				}

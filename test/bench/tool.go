@@ -63,14 +63,19 @@ var cpuTime bool
 // processes it waited for (not of those it left running: monitors,
 // network helpers).
 func (tl *tool) run(s store, args ...string) (time.Duration, error) {
-	cmd := tl.command(s, args...)
+	return timed(tl.command(s, args...), tl.name+" "+strings.Join(args, " "))
+}
+
+// timed runs cmd (what names it in an error) and returns its wall time,
+// or with cpuTime its CPU time, as run does.
+func timed(cmd *exec.Cmd, what string) (time.Duration, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
 	d := time.Since(start)
 	if err != nil {
-		return d, fmt.Errorf("%s %s: %v: %s", tl.name, strings.Join(args, " "), err, lastLine(out.String()))
+		return d, fmt.Errorf("%s: %v: %s", what, err, lastLine(out.String()))
 	}
 	if cpuTime {
 		d = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
